@@ -1,0 +1,393 @@
+//! The result of judging a report (rotation-rule.md §1.5), and the streaming
+//! [`Analyzer`] that builds it row by row.
+
+use crate::anomaly::{Anomaly, AnomalyCode};
+use crate::error::Error;
+use crate::input::InputFormat;
+use crate::policy::{AsOfSource, Options, Policy};
+use crate::report::{Layout, ReportReader, Row};
+use crate::rule::{judge_key, Finding, Status};
+use crate::value::{format_timestamp, ser_opt_ts, ser_ts, Timestamp};
+use chrono::TimeDelta;
+use serde::Serialize;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::io::Read;
+
+/// Counts for one account or for the whole report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Rows (users, the root row included).
+    pub users: u64,
+    /// Rows with at least one key.
+    pub users_with_keys: u64,
+    /// Keys (findings).
+    pub keys: u64,
+    /// Active keys.
+    pub active_keys: u64,
+    /// Keys with status `pass`.
+    pub pass: u64,
+    /// Keys with status `due_soon`.
+    pub due_soon: u64,
+    /// Keys with status `fail`.
+    pub fail: u64,
+    /// Keys with status `inactive`.
+    pub inactive: u64,
+    /// Keys with status `invalid`.
+    pub invalid: u64,
+    /// The age in whole days of the oldest active key that could be judged.
+    pub oldest_active_key_age_days: Option<i64>,
+    /// No `fail` and no `invalid` finding (other than exempted ones).
+    pub compliant: bool,
+}
+
+impl Default for Counts {
+    fn default() -> Counts {
+        Counts {
+            users: 0,
+            users_with_keys: 0,
+            keys: 0,
+            active_keys: 0,
+            pass: 0,
+            due_soon: 0,
+            fail: 0,
+            inactive: 0,
+            invalid: 0,
+            oldest_active_key_age_days: None,
+            compliant: true,
+        }
+    }
+}
+
+impl Counts {
+    fn add_row(&mut self, findings: &[Finding]) {
+        self.users += 1;
+        if !findings.is_empty() {
+            self.users_with_keys += 1;
+        }
+        for f in findings {
+            self.keys += 1;
+            if f.active {
+                self.active_keys += 1;
+            }
+            *self.count_mut(f.status) += 1;
+            if f.active && f.status != Status::Invalid {
+                if let Some(age) = f.age_days {
+                    self.oldest_active_key_age_days = Some(self.oldest_active_key_age_days.map_or(age, |o| o.max(age)));
+                }
+            }
+            if f.status.is_non_compliant() && f.exempted.is_none() {
+                self.compliant = false;
+            }
+        }
+    }
+
+    fn count_mut(&mut self, status: Status) -> &mut u64 {
+        match status {
+            Status::Pass => &mut self.pass,
+            Status::DueSoon => &mut self.due_soon,
+            Status::Fail => &mut self.fail,
+            Status::Inactive => &mut self.inactive,
+            Status::Invalid => &mut self.invalid,
+        }
+    }
+
+    /// The number of keys with `status`.
+    pub fn count(&self, status: Status) -> u64 {
+        match status {
+            Status::Pass => self.pass,
+            Status::DueSoon => self.due_soon,
+            Status::Fail => self.fail,
+            Status::Inactive => self.inactive,
+            Status::Invalid => self.invalid,
+        }
+    }
+}
+
+/// The counts of one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountSummary {
+    /// The account id from the rows' ARNs.
+    pub account_id: String,
+    /// The counts.
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// The counts overall and per account (sorted by account id).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// The counts over every row.
+    #[serde(flatten)]
+    pub overall: Counts,
+    /// The counts of each account, sorted by account id.
+    pub accounts: Vec<AccountSummary>,
+}
+
+/// The result of judging one report: the contract every interface exposes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Analysis {
+    /// The evaluation instant.
+    #[serde(serialize_with = "ser_ts")]
+    pub as_of: Timestamp,
+    /// Where `as_of` came from.
+    pub as_of_source: AsOfSource,
+    /// The policy as applied.
+    pub policy: Policy,
+    /// The form the input was in.
+    pub input_format: InputFormat,
+    /// The header's layout.
+    pub layout: Layout,
+    /// `GeneratedTime` from the input's wrapper, when known.
+    #[serde(serialize_with = "ser_opt_ts")]
+    pub generated_time: Option<Timestamp>,
+    /// The latest timestamp anywhere in the report: a lower bound for when
+    /// it was generated.
+    #[serde(serialize_with = "ser_opt_ts")]
+    pub newest_timestamp: Option<Timestamp>,
+    /// The counts.
+    pub summary: Summary,
+    /// One finding per key, in input order, slot 1 before slot 2.
+    pub findings: Vec<Finding>,
+    /// Everything a person must see that is not a finding.
+    pub anomalies: Vec<Anomaly>,
+}
+
+impl Analysis {
+    /// Whether the report is compliant: no `fail` and no `invalid`.
+    pub fn is_compliant(&self) -> bool {
+        self.summary.overall.compliant
+    }
+}
+
+/// Judges rows one at a time, keeping only the counts, the anomalies and a
+/// fingerprint per user of the current run of one account's rows (an AWS
+/// account has at most 5,000 users), so memory does not grow with the
+/// number of rows.
+///
+/// ```
+/// use keyrot::{Analyzer, Options, ReportReader, parse_timestamp};
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
+/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let mut reader = ReportReader::new(csv.as_bytes(), &options.parse_options()).unwrap();
+/// let mut analyzer = Analyzer::new(&reader, &options).unwrap();
+/// let mut failing = 0;
+/// while let Some(row) = reader.read_row().unwrap() {
+///     for finding in analyzer.judge(&row) {
+///         failing += usize::from(finding.status == keyrot::Status::Fail);
+///     }
+/// }
+/// let analysis = analyzer.finish(Vec::new());
+/// assert_eq!(failing, 1);
+/// assert_eq!(analysis.summary.overall.fail, 1);
+/// assert!(!analysis.is_compliant());
+/// ```
+#[derive(Debug)]
+pub struct Analyzer {
+    policy: Policy,
+    as_of: Timestamp,
+    as_of_source: AsOfSource,
+    input_format: InputFormat,
+    layout: Layout,
+    generated_time: Option<Timestamp>,
+    newest: Option<(Timestamp, u64)>,
+    overall: Counts,
+    accounts: BTreeMap<String, Counts>,
+    anomalies: Vec<Anomaly>,
+    current_account: Option<String>,
+    finished_accounts: HashSet<String>,
+    users_in_run: HashSet<u64>,
+}
+
+impl Analyzer {
+    /// Starts an analysis of the report `reader` reads: validates the policy
+    /// and chooses `as_of` (explicit, else the report's `GeneratedTime`,
+    /// else [`Options::clock`]).
+    pub fn new(reader: &ReportReader<'_>, options: &Options) -> Result<Analyzer, Error> {
+        let policy = options.policy();
+        policy.validate()?;
+        let (as_of, as_of_source) = options.resolve_as_of(reader.generated_time())?;
+        Ok(Analyzer {
+            policy,
+            as_of,
+            as_of_source,
+            input_format: reader.input_format(),
+            layout: reader.layout(),
+            generated_time: reader.generated_time(),
+            newest: None,
+            overall: Counts::default(),
+            accounts: BTreeMap::new(),
+            anomalies: reader.header_anomalies().to_vec(),
+            current_account: None,
+            finished_accounts: HashSet::new(),
+            users_in_run: HashSet::new(),
+        })
+    }
+
+    /// The evaluation instant.
+    pub fn as_of(&self) -> Timestamp {
+        self.as_of
+    }
+
+    /// Where the evaluation instant came from.
+    pub fn as_of_source(&self) -> AsOfSource {
+        self.as_of_source
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Judges one row: returns its findings (none, one or two), and updates
+    /// the counts and anomalies.
+    pub fn judge(&mut self, row: &Row) -> Vec<Finding> {
+        let findings: Vec<Finding> =
+            (0..2).filter_map(|slot| judge_key(row, slot, &self.policy, self.as_of)).collect();
+        self.record(row, &findings);
+        findings
+    }
+
+    /// Updates the counts and anomalies for a row whose findings were made
+    /// (and perhaps changed, as exemptions do) by the caller.
+    pub fn record(&mut self, row: &Row, findings: &[Finding]) {
+        for problem in &row.problems {
+            self.anomalies.push(Anomaly::row_error(problem));
+        }
+        for ts in row.timestamps() {
+            if self.newest.is_none_or(|(n, _)| ts > n) {
+                self.newest = Some((ts, row.line));
+            }
+        }
+        self.check_duplicate(row);
+        self.overall.add_row(findings);
+        self.accounts.entry(row.account_id.clone()).or_default().add_row(findings);
+    }
+
+    fn check_duplicate(&mut self, row: &Row) {
+        if self.current_account.as_deref() != Some(row.account_id.as_str()) {
+            if let Some(previous) = self.current_account.take() {
+                self.finished_accounts.insert(previous);
+            }
+            if self.finished_accounts.contains(&row.account_id) {
+                self.anomalies.push(
+                    Anomaly::new(
+                        AnomalyCode::AccountRepeated,
+                        format!(
+                            "rows of account `{}` resume after other accounts' rows; duplicate users are looked for within each run of rows",
+                            row.account_id
+                        ),
+                    )
+                    .at_line(row.line)
+                    .at_column("arn")
+                    .with_value(&row.account_id),
+                );
+            }
+            self.current_account = Some(row.account_id.clone());
+            self.users_in_run.clear();
+        }
+        let mut hasher = DefaultHasher::new();
+        row.user.to_lowercase().hash(&mut hasher);
+        if !self.users_in_run.insert(hasher.finish()) {
+            self.anomalies.push(
+                Anomaly::new(
+                    AnomalyCode::DuplicateUser,
+                    format!(
+                        "user `{}` of account `{}` appears more than once (names are unique ignoring case); every row is judged",
+                        crate::error::shorten(&row.user),
+                        row.account_id
+                    ),
+                )
+                .at_line(row.line)
+                .at_column("user")
+                .with_value(&row.user),
+            );
+        }
+    }
+
+    /// Finishes the analysis: adds the report-level anomalies and returns the
+    /// result holding `findings` (pass an empty `Vec` when the findings were
+    /// streamed elsewhere).
+    pub fn finish(mut self, findings: Vec<Finding>) -> Analysis {
+        if let Some((newest, line)) = self.newest {
+            if self.as_of < newest {
+                self.anomalies.push(
+                    Anomaly::new(
+                        AnomalyCode::AsOfBeforeReport,
+                        format!(
+                            "as_of {} is earlier than the newest timestamp in the report, {}",
+                            format_timestamp(&self.as_of),
+                            format_timestamp(&newest)
+                        ),
+                    )
+                    .at_line(line)
+                    .with_value(&format_timestamp(&newest)),
+                );
+            }
+        }
+        if let Some(generated) = self.generated_time {
+            let age = self.as_of.signed_duration_since(generated);
+            if age > TimeDelta::hours(24) {
+                self.anomalies.push(
+                    Anomaly::new(
+                        AnomalyCode::ReportStale,
+                        format!(
+                            "the report was generated at {}, {} hours before as_of: keys may have changed since",
+                            format_timestamp(&generated),
+                            age.num_hours()
+                        ),
+                    )
+                    .with_value(&format_timestamp(&generated)),
+                );
+            }
+        }
+        Analysis {
+            as_of: self.as_of,
+            as_of_source: self.as_of_source,
+            policy: self.policy,
+            input_format: self.input_format,
+            layout: self.layout,
+            generated_time: self.generated_time,
+            newest_timestamp: self.newest.map(|(t, _)| t),
+            summary: Summary {
+                overall: self.overall,
+                accounts: self
+                    .accounts
+                    .into_iter()
+                    .map(|(account_id, counts)| AccountSummary { account_id, counts })
+                    .collect(),
+            },
+            findings,
+            anomalies: self.anomalies,
+        }
+    }
+}
+
+/// Reads and judges a report from any reader.
+///
+/// ```
+/// use keyrot::{analyze, Options, Status, parse_timestamp};
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111122223333:user/alice,true,2026-08-27T23:59:59Z,false,N/A\n\
+///            bob,arn:aws:iam::111122223333:user/bob,true,2026-08-28T00:00:00Z,false,N/A\n";
+/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let analysis = analyze(csv.as_bytes(), &options).unwrap();
+/// assert_eq!(analysis.findings[0].status, Status::Fail);    // 90 days and 1 second
+/// assert_eq!(analysis.findings[1].status, Status::DueSoon); // exactly 90 days
+/// ```
+pub fn analyze<R: Read>(input: R, options: &Options) -> Result<Analysis, Error> {
+    let mut reader = ReportReader::new(input, &options.parse_options())?;
+    let mut analyzer = Analyzer::new(&reader, options)?;
+    let mut findings = Vec::new();
+    while let Some(row) = reader.read_row()? {
+        findings.extend(analyzer.judge(&row));
+    }
+    Ok(analyzer.finish(findings))
+}
+
+/// Reads and judges a report held in memory.
+pub fn analyze_bytes(input: &[u8], options: &Options) -> Result<Analysis, Error> {
+    analyze(input, options)
+}

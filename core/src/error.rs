@@ -1,0 +1,216 @@
+//! Errors: every one names what went wrong with a stable code and, where one
+//! applies, the line, the column and the offending value.
+
+use serde::Serialize;
+use std::fmt;
+
+/// The longest offending value an error or anomaly quotes, in characters.
+/// Longer values are cut and end with `…`.
+pub const MAX_VALUE_CHARS: usize = 80;
+
+/// A stable, machine-readable identifier for an [`Error`].
+///
+/// Tests and bindings key on these codes (serialized in `snake_case`), never
+/// on the message text. New codes may be added; existing ones do not change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The input holds no bytes, or only white space.
+    EmptyInput,
+    /// The first line is a data row, not a header.
+    MissingHeader,
+    /// The header lacks columns the rule needs (`user`, `arn`, and the
+    /// `active`/`last_rotated` columns of both key slots).
+    MissingColumns,
+    /// The header names one column twice.
+    DuplicateColumn,
+    /// A row has more or fewer fields than the header.
+    FieldCount,
+    /// A timestamp column holds something that is neither a timestamp of the
+    /// accepted RFC 3339 profile nor one of the literals AWS uses.
+    InvalidTimestamp,
+    /// A boolean column holds something other than `true`/`false` (any case)
+    /// or one of the literals AWS uses.
+    InvalidBoolean,
+    /// The text is not valid UTF-8, or holds a NUL byte.
+    InvalidUtf8,
+    /// The input looked like base64 but does not decode.
+    InvalidBase64,
+    /// The input looked like the AWS CLI's JSON wrapper but is not valid
+    /// JSON, or lacks a usable `Content` field.
+    InvalidJson,
+    /// The CSV framing itself is broken (for example an unterminated quote).
+    CsvSyntax,
+    /// A policy option is out of its range.
+    InvalidPolicy,
+    /// The evaluation time (`as_of`) is missing or not a valid timestamp.
+    InvalidAsOf,
+    /// Reading the input failed.
+    Io,
+}
+
+impl ErrorCode {
+    /// The code as its stable `snake_case` string.
+    ///
+    /// ```
+    /// assert_eq!(keyrot::ErrorCode::MissingColumns.as_str(), "missing_columns");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::EmptyInput => "empty_input",
+            ErrorCode::MissingHeader => "missing_header",
+            ErrorCode::MissingColumns => "missing_columns",
+            ErrorCode::DuplicateColumn => "duplicate_column",
+            ErrorCode::FieldCount => "field_count",
+            ErrorCode::InvalidTimestamp => "invalid_timestamp",
+            ErrorCode::InvalidBoolean => "invalid_boolean",
+            ErrorCode::InvalidUtf8 => "invalid_utf8",
+            ErrorCode::InvalidBase64 => "invalid_base64",
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::CsvSyntax => "csv_syntax",
+            ErrorCode::InvalidPolicy => "invalid_policy",
+            ErrorCode::InvalidAsOf => "invalid_as_of",
+            ErrorCode::Io => "io",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error that stops parsing or judging, or (in lenient mode) a row-level
+/// problem that becomes a `row_error` anomaly.
+///
+/// Its [`Display`](fmt::Display) form is a lowercase sentence that names the
+/// place and the value, for example
+/// ``line 4, column `access_key_1_last_rotated`: invalid timestamp `2024-13-01` ``.
+///
+/// ```
+/// let err = keyrot::parse_bytes(b"user,arn\nbob,arn:aws:iam::1:user/bob\n", &Default::default())
+///     .unwrap_err();
+/// assert_eq!(err.code(), keyrot::ErrorCode::MissingColumns);
+/// assert_eq!(err.line(), Some(1));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+    line: Option<u64>,
+    column: Option<String>,
+    value: Option<String>,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.line, &self.column) {
+            (Some(line), Some(col)) => write!(f, "line {line}, column `{col}`: ")?,
+            (Some(line), None) => write!(f, "line {line}: ")?,
+            (None, Some(col)) => write!(f, "`{col}`: ")?,
+            (None, None) => {}
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl Error {
+    /// Builds an error with a code and a message; add the place with the
+    /// `at_*` and `with_*` methods.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
+        Error { code, message: message.into(), line: None, column: None, value: None }
+    }
+
+    /// Sets the 1-based line.
+    pub fn at_line(mut self, line: u64) -> Error {
+        self.line = Some(line);
+        self
+    }
+
+    /// Sets the column, by its header name (or the option's name).
+    pub fn at_column(mut self, column: impl Into<String>) -> Error {
+        self.column = Some(column.into());
+        self
+    }
+
+    /// Sets the offending value, cut to [`MAX_VALUE_CHARS`].
+    pub fn with_value(mut self, value: &str) -> Error {
+        self.value = Some(shorten(value));
+        self
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The message without the place (see `Display` for the full sentence).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The 1-based line of the input, when the error belongs to one.
+    pub fn line(&self) -> Option<u64> {
+        self.line
+    }
+
+    /// The column's header name (or a policy option's name).
+    pub fn column(&self) -> Option<&str> {
+        self.column.as_deref()
+    }
+
+    /// The offending value, cut to [`MAX_VALUE_CHARS`] characters.
+    pub fn value(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
+
+    pub(crate) fn io(err: &std::io::Error) -> Error {
+        Error::new(ErrorCode::Io, format!("cannot read the input: {err}"))
+    }
+}
+
+/// Cuts a value to [`MAX_VALUE_CHARS`] characters, marking the cut with `…`,
+/// and spells control characters visibly so a message stays on one line.
+pub(crate) fn shorten(value: &str) -> String {
+    let mut out = String::new();
+    for (count, ch) in value.chars().enumerate() {
+        if count == MAX_VALUE_CHARS {
+            out.push('…');
+            break;
+        }
+        if ch.is_control() {
+            out.extend(ch.escape_default());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorten_cuts_long_values_and_escapes_controls() {
+        let long = "x".repeat(200);
+        let cut = shorten(&long);
+        assert_eq!(cut.chars().count(), MAX_VALUE_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(shorten("a\nb"), "a\\nb");
+    }
+
+    #[test]
+    fn display_names_place_and_value() {
+        let err = Error::new(ErrorCode::InvalidTimestamp, "invalid timestamp `x`")
+            .at_line(4)
+            .at_column("access_key_1_last_rotated")
+            .with_value("x");
+        assert_eq!(
+            err.to_string(),
+            "line 4, column `access_key_1_last_rotated`: invalid timestamp `x`"
+        );
+    }
+}

@@ -1,0 +1,58 @@
+//! keyrot reads a saved AWS IAM credential report, offline, and judges every
+//! access key against one documented rotation rule, to the second, at an
+//! evaluation time (`as_of`) the caller gives.
+//!
+//! The input can be the CSV itself, base64 of it (what
+//! `aws iam get-credential-report --query Content --output text` prints), or
+//! the JSON the AWS CLI prints around it. Both timestamp forms AWS has used,
+//! the legacy 16-column layout, quoting, BOMs and any line ending are read;
+//! bad input is an [`Error`] naming the line, the column and the value.
+//!
+//! ```
+//! use keyrot::{analyze, Options, Status, parse_timestamp};
+//!
+//! let report = "\
+//! user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated
+//! <root_account>,arn:aws:iam::111122223333:root,2020-01-01T00:00:00Z,not_supported,2026-11-01T10:00:00Z,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
+//! deploy,arn:aws:iam::111122223333:user/deploy,2024-01-01T00:00:00Z,false,N/A,N/A,N/A,false,true,2026-01-01T00:00:00Z,2026-11-20T08:15:00Z,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
+//! ";
+//! let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+//! let analysis = analyze(report.as_bytes(), &options).unwrap();
+//!
+//! assert_eq!(analysis.findings.len(), 1);
+//! let finding = &analysis.findings[0];
+//! assert_eq!(finding.user, "deploy");
+//! assert_eq!(finding.status, Status::Fail);
+//! assert_eq!(finding.age_days, Some(329));
+//! assert_eq!(finding.reason, "active key 329 days old; limit 90");
+//! assert!(!analysis.is_compliant());
+//!
+//! // The result serializes to the JSON contract shared by every interface.
+//! let json = serde_json::to_value(&analysis).unwrap();
+//! assert_eq!(json["findings"][0]["last_rotated"], "2026-01-01T00:00:00Z");
+//! ```
+//!
+//! For reports too large to hold, [`ReportReader`] and [`Analyzer`] judge row
+//! by row in memory that does not grow with the number of rows.
+#![deny(missing_docs)]
+
+mod analysis;
+mod anomaly;
+mod error;
+mod input;
+mod policy;
+mod report;
+mod rule;
+mod value;
+
+pub use analysis::{analyze, analyze_bytes, AccountSummary, Analysis, Analyzer, Counts, Summary};
+pub use anomaly::{Anomaly, AnomalyCode};
+pub use error::{Error, ErrorCode, MAX_VALUE_CHARS};
+pub use input::{InputFormat, MAX_JSON_WRAPPER_BYTES};
+pub use policy::{parse_as_of, AsOfSource, Granularity, Options, Policy};
+pub use report::{
+    parse, parse_bytes, AccessKey, Certificate, Layout, ParseOptions, Report, ReportReader, Row, COLUMNS,
+    REQUIRED_COLUMNS,
+};
+pub use rule::{judge_key, Exemption, Finding, FindingCode, LastUsed, Status};
+pub use value::{format_timestamp, parse_bool, parse_timestamp, Field, Timestamp};

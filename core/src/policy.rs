@@ -1,0 +1,254 @@
+//! The policy (rotation-rule.md §1.1) and the options of an analysis.
+
+use crate::error::{Error, ErrorCode};
+use crate::input::InputFormat;
+use crate::report::ParseOptions;
+use crate::value::{format_timestamp, parse_timestamp, Timestamp};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// How ages are compared with the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    /// Compare exact durations, to the second: a key fails when its age is
+    /// more than `max_age_days * 86400` seconds (the default).
+    #[default]
+    Exact,
+    /// Fail only when the whole number of elapsed days is more than
+    /// `max_age_days` (Prowler's behaviour, for reconciling with it).
+    WholeDays,
+}
+
+/// The rule's options, with the defaults of rotation-rule.md §1.1.
+///
+/// ```
+/// let policy = keyrot::Policy::default();
+/// assert_eq!(policy.max_age_days, 90);
+/// assert_eq!(policy.warn_days, 14);
+/// assert!(policy.validate().is_ok());
+///
+/// let bad = keyrot::Policy { warn_days: 120, ..Default::default() };
+/// let err = bad.validate().unwrap_err();
+/// assert_eq!(err.code(), keyrot::ErrorCode::InvalidPolicy);
+/// assert_eq!(err.column(), Some("warn_days"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// A key older than this many days fails; 1 to 3650.
+    pub max_age_days: u32,
+    /// An active key within this many days of `max_age_days` is `due_soon`;
+    /// 0 disables; 0 to `max_age_days`.
+    pub warn_days: u32,
+    /// When true, an inactive key older than `max_age_days` fails too.
+    pub include_inactive: bool,
+    /// How ages are compared with the limit.
+    pub granularity: Granularity,
+    /// Rotation plan only: how long a replaced or deactivated key must have
+    /// been unused before the plan says to delete it; 0 to 365.
+    pub grace_days: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy { max_age_days: 90, warn_days: 14, include_inactive: false, granularity: Granularity::Exact, grace_days: 7 }
+    }
+}
+
+impl Policy {
+    /// Checks every option's range; the error names the option in `column`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |name: &str, value: u32, range: &str| {
+            Err(Error::new(ErrorCode::InvalidPolicy, format!("`{name}` must be {range}, not {value}"))
+                .at_column(name)
+                .with_value(&value.to_string()))
+        };
+        if !(1..=3650).contains(&self.max_age_days) {
+            return bad("max_age_days", self.max_age_days, "from 1 to 3650");
+        }
+        if self.warn_days > self.max_age_days {
+            return bad("warn_days", self.warn_days, &format!("from 0 to max_age_days ({})", self.max_age_days));
+        }
+        if self.grace_days > 365 {
+            return bad("grace_days", self.grace_days, "from 0 to 365");
+        }
+        Ok(())
+    }
+}
+
+/// Where `as_of`, the evaluation instant, came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AsOfSource {
+    /// Given by the caller.
+    Explicit,
+    /// The report's `GeneratedTime`.
+    Report,
+    /// The current time, supplied by the caller as [`Options::clock`].
+    Clock,
+}
+
+/// Everything an analysis takes besides the input: the evaluation time, the
+/// policy and how to read the input. The same names are used in Rust,
+/// Python, JS, the command line and the golden cases' `options.json`.
+///
+/// ```
+/// let options = keyrot::Options::from_json(r#"{"as_of": "2026-11-26T00:00:00Z", "max_age_days": 30}"#).unwrap();
+/// assert_eq!(options.max_age_days, 30);
+/// assert!(keyrot::Options::from_json(r#"{"max_age_day": 30}"#).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Options {
+    /// The evaluation instant. When `None`, the report's `GeneratedTime` is
+    /// used, else [`clock`](Options::clock).
+    #[serde(serialize_with = "ser_as_of", deserialize_with = "de_as_of")]
+    pub as_of: Option<Timestamp>,
+    /// See [`Policy::max_age_days`].
+    pub max_age_days: u32,
+    /// See [`Policy::warn_days`].
+    pub warn_days: u32,
+    /// See [`Policy::include_inactive`].
+    pub include_inactive: bool,
+    /// See [`Policy::granularity`].
+    pub granularity: Granularity,
+    /// See [`Policy::grace_days`].
+    pub grace_days: u32,
+    /// See [`ParseOptions::lenient`].
+    pub lenient: bool,
+    /// See [`ParseOptions::format`].
+    pub format: InputFormat,
+    /// The current time, used only when neither `as_of` nor the report's
+    /// `GeneratedTime` is known. The core never reads the clock: a caller
+    /// that wants "now" as the last resort passes it here.
+    #[serde(skip)]
+    pub clock: Option<Timestamp>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        let p = Policy::default();
+        Options {
+            as_of: None,
+            max_age_days: p.max_age_days,
+            warn_days: p.warn_days,
+            include_inactive: p.include_inactive,
+            granularity: p.granularity,
+            grace_days: p.grace_days,
+            lenient: false,
+            format: InputFormat::Auto,
+            clock: None,
+        }
+    }
+}
+
+impl Options {
+    /// Reads options from JSON (the format of the golden cases'
+    /// `options.json`); unknown names are errors.
+    pub fn from_json(text: &str) -> Result<Options, Error> {
+        serde_json::from_str(text).map_err(|e| {
+            let code = if e.to_string().contains("as_of") { ErrorCode::InvalidAsOf } else { ErrorCode::InvalidPolicy };
+            Error::new(code, format!("invalid options: {e}"))
+        })
+    }
+
+    /// Sets `as_of`.
+    pub fn with_as_of(mut self, as_of: Timestamp) -> Options {
+        self.as_of = Some(as_of);
+        self
+    }
+
+    /// Sets `max_age_days`.
+    pub fn with_max_age_days(mut self, days: u32) -> Options {
+        self.max_age_days = days;
+        self
+    }
+
+    /// Sets `warn_days`.
+    pub fn with_warn_days(mut self, days: u32) -> Options {
+        self.warn_days = days;
+        self
+    }
+
+    /// Sets `lenient`.
+    pub fn with_lenient(mut self, lenient: bool) -> Options {
+        self.lenient = lenient;
+        self
+    }
+
+    /// Sets the clock fallback (see [`Options::clock`]).
+    pub fn with_clock(mut self, now: Timestamp) -> Options {
+        self.clock = Some(now);
+        self
+    }
+
+    /// The policy part of the options.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            max_age_days: self.max_age_days,
+            warn_days: self.warn_days,
+            include_inactive: self.include_inactive,
+            granularity: self.granularity,
+            grace_days: self.grace_days,
+        }
+    }
+
+    /// The parsing part of the options.
+    pub fn parse_options(&self) -> ParseOptions {
+        ParseOptions { format: self.format, lenient: self.lenient }
+    }
+
+    /// Chooses `as_of`: explicit, else the report's `GeneratedTime`, else the
+    /// clock fallback; `invalid_as_of` when none is known.
+    pub fn resolve_as_of(&self, generated_time: Option<Timestamp>) -> Result<(Timestamp, AsOfSource), Error> {
+        if let Some(t) = self.as_of {
+            Ok((t, AsOfSource::Explicit))
+        } else if let Some(t) = generated_time {
+            Ok((t, AsOfSource::Report))
+        } else if let Some(t) = self.clock {
+            Ok((t, AsOfSource::Clock))
+        } else {
+            Err(Error::new(
+                ErrorCode::InvalidAsOf,
+                "no evaluation time: the report carries no GeneratedTime, so give `as_of`",
+            )
+            .at_column("as_of"))
+        }
+    }
+}
+
+/// Parses an `as_of` given as text (RFC 3339), naming the problem.
+///
+/// ```
+/// assert!(keyrot::parse_as_of("2026-11-26T00:00:00Z").is_ok());
+/// let err = keyrot::parse_as_of("2026-11-26").unwrap_err();
+/// assert_eq!(err.code(), keyrot::ErrorCode::InvalidAsOf);
+/// ```
+pub fn parse_as_of(text: &str) -> Result<Timestamp, Error> {
+    parse_timestamp(text).ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidAsOf,
+            format!(
+                "`as_of` must be an RFC 3339 timestamp with a time zone, like 2026-11-26T00:00:00Z, not `{}`",
+                crate::error::shorten(text)
+            ),
+        )
+        .at_column("as_of")
+        .with_value(text)
+    })
+}
+
+fn ser_as_of<S: Serializer>(v: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(t) => s.serialize_str(&format_timestamp(t)),
+        None => s.serialize_none(),
+    }
+}
+
+fn de_as_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+    let text: Option<String> = Option::deserialize(d)?;
+    match text {
+        None => Ok(None),
+        Some(t) => parse_as_of(&t).map(Some).map_err(|e| serde::de::Error::custom(e.message())),
+    }
+}

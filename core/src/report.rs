@@ -1,0 +1,688 @@
+//! The typed model of a credential report and the streaming reader that
+//! produces it.
+
+use crate::anomaly::{Anomaly, AnomalyCode};
+use crate::error::{shorten, Error, ErrorCode};
+use crate::input::{self, InputFormat};
+use crate::value::{parse_bool, parse_timestamp, ser_opt_ts, Field, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+
+/// The columns keyrot knows, in the order of the 22-column layout.
+pub const COLUMNS: [&str; 22] = [
+    "user",
+    "arn",
+    "user_creation_time",
+    "password_enabled",
+    "password_last_used",
+    "password_last_changed",
+    "password_next_rotation",
+    "mfa_active",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_1_last_used_date",
+    "access_key_1_last_used_region",
+    "access_key_1_last_used_service",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+    "access_key_2_last_used_date",
+    "access_key_2_last_used_region",
+    "access_key_2_last_used_service",
+    "cert_1_active",
+    "cert_1_last_rotated",
+    "cert_2_active",
+    "cert_2_last_rotated",
+];
+
+/// The columns without which a file is not a credential report.
+pub const REQUIRED_COLUMNS: [&str; 6] = [
+    "user",
+    "arn",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+];
+
+/// The six columns the legacy 16-column layout lacks.
+const LAST_USED_COLUMNS: [usize; 6] = [10, 11, 12, 15, 16, 17];
+
+// Indexes into COLUMNS.
+const USER: usize = 0;
+const ARN: usize = 1;
+const USER_CREATION_TIME: usize = 2;
+const PASSWORD_ENABLED: usize = 3;
+const PASSWORD_LAST_USED: usize = 4;
+const PASSWORD_LAST_CHANGED: usize = 5;
+const PASSWORD_NEXT_ROTATION: usize = 6;
+const MFA_ACTIVE: usize = 7;
+const KEY_BASE: [usize; 2] = [8, 13];
+const CERT_BASE: [usize; 2] = [18, 20];
+
+/// Which column layout the header has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// The 22-column layout AWS has written since 2015 (possibly with
+    /// columns in another order, extra columns or optional ones missing).
+    Current,
+    /// The 16-column layout without the access keys' last-used columns.
+    Legacy,
+}
+
+/// Options for reading a report.
+///
+/// ```
+/// let opts = keyrot::ParseOptions { lenient: true, ..Default::default() };
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            bob,arn:aws:iam::111122223333:user/bob,maybe,N/A,false,N/A\n";
+/// let report = keyrot::parse_bytes(csv.as_bytes(), &opts).unwrap();
+/// assert_eq!(report.rows.len(), 1);
+/// let problem = report.anomalies.iter().find(|a| a.code == keyrot::AnomalyCode::RowError).unwrap();
+/// assert_eq!(problem.column.as_deref(), Some("access_key_1_active"));
+/// assert_eq!(problem.value.as_deref(), Some("maybe"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ParseOptions {
+    /// The form of the input; `Auto` detects it.
+    pub format: InputFormat,
+    /// Lenient mode: a row-level problem (bad timestamp, bad boolean, wrong
+    /// field count) becomes a `row_error` anomaly and the row is kept, instead
+    /// of stopping with an error.
+    pub lenient: bool,
+}
+
+/// One access-key slot of a row.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct AccessKey {
+    /// `access_key_N_active`.
+    pub active: Field<bool>,
+    /// `access_key_N_last_rotated`: the key's creation time in practice;
+    /// `N/A` when the slot is empty (inactive keys keep their date).
+    pub last_rotated: Field<Timestamp>,
+    /// `access_key_N_last_used_date` (minute precision from AWS).
+    pub last_used_date: Field<Timestamp>,
+    /// `access_key_N_last_used_region`.
+    pub last_used_region: Field<String>,
+    /// `access_key_N_last_used_service`.
+    pub last_used_service: Field<String>,
+}
+
+impl AccessKey {
+    /// Whether the slot holds a key: its `last_rotated` is anything but
+    /// `N/A`, or it says it is active.
+    pub fn is_present(&self) -> bool {
+        !self.last_rotated.is_not_applicable() || !matches!(self.active, Field::Value(false) | Field::NotApplicable)
+    }
+}
+
+/// One X.509 signing-certificate slot of a row.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Certificate {
+    /// `cert_N_active`.
+    pub active: Field<bool>,
+    /// `cert_N_last_rotated`.
+    pub last_rotated: Field<Timestamp>,
+}
+
+/// One row of the report: one user (or the root account).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Row {
+    /// The 1-based line the row starts on.
+    pub line: u64,
+    /// `user`: the IAM user name, or `<root_account>`.
+    pub user: String,
+    /// `arn`.
+    pub arn: String,
+    /// The account id: the fifth `:`-separated field of the ARN, as text
+    /// (empty when the ARN has none).
+    pub account_id: String,
+    /// Whether this is the root row (`<root_account>`, `root_account`, or an
+    /// ARN ending in `:root`).
+    pub is_root: bool,
+    /// `user_creation_time`.
+    pub user_creation_time: Field<Timestamp>,
+    /// `password_enabled` (`not_supported` on the root row).
+    pub password_enabled: Field<bool>,
+    /// `password_last_used`.
+    pub password_last_used: Field<Timestamp>,
+    /// `password_last_changed`.
+    pub password_last_changed: Field<Timestamp>,
+    /// `password_next_rotation`.
+    pub password_next_rotation: Field<Timestamp>,
+    /// `mfa_active`.
+    pub mfa_active: Field<bool>,
+    /// The two access-key slots; slot 1 first. Slot numbers are not stable
+    /// and slot 1 is not the older key.
+    pub access_keys: [AccessKey; 2],
+    /// The two signing-certificate slots.
+    pub certificates: [Certificate; 2],
+    /// Lenient mode only: the problems found in this row. When the row's
+    /// fields could not be assigned to columns (wrong field count), every
+    /// field but `user` is `Absent` and both key slots are judged `invalid`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Error>,
+    /// Lenient mode only: the row's fields could not be assigned to columns
+    /// (wrong field count, or text that is not UTF-8), so every field but
+    /// `user` and `arn` is `Absent` and both key slots are judged `invalid`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub malformed: bool,
+}
+
+impl Row {
+
+    /// Every timestamp in the row, for `newest_timestamp`.
+    pub fn timestamps(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        [
+            &self.user_creation_time,
+            &self.password_last_used,
+            &self.password_last_changed,
+            &self.password_next_rotation,
+            &self.access_keys[0].last_rotated,
+            &self.access_keys[0].last_used_date,
+            &self.access_keys[1].last_rotated,
+            &self.access_keys[1].last_used_date,
+            &self.certificates[0].last_rotated,
+            &self.certificates[1].last_rotated,
+        ]
+        .into_iter()
+        .filter_map(|f| f.value().copied())
+    }
+}
+
+/// The header as read: which known column sits at which position.
+#[derive(Debug, Clone)]
+struct Header {
+    /// Position of each of [`COLUMNS`] in the record, if present.
+    index: [Option<usize>; 22],
+    /// Number of fields in the header.
+    len: usize,
+    /// Names as read, trimmed and lowercased.
+    names: Vec<String>,
+}
+
+/// Reads a report row by row, in memory that does not grow with the number
+/// of rows. This is the streaming path; [`parse`](crate::parse) collects it.
+///
+/// ```
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
+/// let mut reader = keyrot::ReportReader::new(csv.as_bytes(), &Default::default()).unwrap();
+/// let row = reader.next().unwrap().unwrap();
+/// assert_eq!(row.user, "alice");
+/// assert_eq!(row.account_id, "111122223333");
+/// assert!(reader.next().is_none());
+/// ```
+pub struct ReportReader<'a> {
+    csv: csv::Reader<Box<dyn std::io::BufRead + 'a>>,
+    header: Header,
+    layout: Layout,
+    format: InputFormat,
+    generated_time: Option<Timestamp>,
+    lenient: bool,
+    anomalies: Vec<Anomaly>,
+    record: csv::ByteRecord,
+    done: bool,
+}
+
+impl std::fmt::Debug for ReportReader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportReader")
+            .field("columns", &self.header.names)
+            .field("layout", &self.layout)
+            .field("format", &self.format)
+            .field("generated_time", &self.generated_time)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> ReportReader<'a> {
+    /// Detects the form of the input, unwraps it, and reads and checks the
+    /// header. Fails with `empty_input`, `missing_header`,
+    /// `missing_columns`, `duplicate_column`, `invalid_base64`,
+    /// `invalid_json` or `invalid_utf8`.
+    pub fn new<R: Read + 'a>(input: R, options: &ParseOptions) -> Result<ReportReader<'a>, Error> {
+        let unwrapped = input::unwrap(input, options.format)?;
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(64 * 1024)
+            .from_reader(unwrapped.reader);
+        let mut record = csv::ByteRecord::new();
+        // Skip leading lines that hold only white space.
+        loop {
+            let more = csv.read_byte_record(&mut record).map_err(|e| csv_error(&e))?;
+            if !more {
+                return Err(Error::new(ErrorCode::EmptyInput, "the input is empty: no header, no rows"));
+            }
+            if !(record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace)) {
+                break;
+            }
+        }
+        let line = record.position().map_or(1, csv::Position::line);
+        let (header, anomalies, layout) = read_header(&record, line)?;
+        Ok(ReportReader {
+            csv,
+            header,
+            layout,
+            format: unwrapped.format,
+            generated_time: unwrapped.generated_time,
+            lenient: options.lenient,
+            anomalies,
+            record,
+            done: false,
+        })
+    }
+
+    /// The column names as read (trimmed, lowercased), in input order.
+    pub fn columns(&self) -> &[String] {
+        &self.header.names
+    }
+
+    /// The layout of the header.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The form the input was in (never `Auto`).
+    pub fn input_format(&self) -> InputFormat {
+        self.format
+    }
+
+    /// `GeneratedTime` from the JSON wrapper, when the input carried one.
+    pub fn generated_time(&self) -> Option<Timestamp> {
+        self.generated_time
+    }
+
+    /// The anomalies of the header (`unknown_column`, `legacy_layout`,
+    /// `missing_column`). Row problems in lenient mode are in each
+    /// [`Row::problems`].
+    pub fn header_anomalies(&self) -> &[Anomaly] {
+        &self.anomalies
+    }
+
+    /// Reads the next row. `Ok(None)` at the end. In strict mode the first
+    /// row-level problem is returned as an error and reading stops.
+    pub fn read_row(&mut self) -> Result<Option<Row>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        loop {
+            let more = match self.csv.read_byte_record(&mut self.record) {
+                Ok(more) => more,
+                Err(e) => {
+                    self.done = true;
+                    return Err(csv_error(&e));
+                }
+            };
+            if !more {
+                self.done = true;
+                return Ok(None);
+            }
+            // A line of spaces is a blank line too.
+            if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            break;
+        }
+        let line = self.record.position().map_or(0, csv::Position::line);
+        match build_row(&self.record, &self.header, line, self.lenient) {
+            Ok(row) => Ok(Some(row)),
+            Err(e) => {
+                self.done = true;
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Iterator for ReportReader<'_> {
+    type Item = Result<Row, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.read_row().transpose()
+    }
+}
+
+fn csv_error(err: &csv::Error) -> Error {
+    let line = err.position().map(csv::Position::line);
+    let e = match err.kind() {
+        csv::ErrorKind::Io(io) => input::map_io(io),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            Error::new(ErrorCode::InvalidUtf8, format!("the text is not valid UTF-8 ({err})"))
+        }
+        _ => Error::new(ErrorCode::CsvSyntax, format!("the CSV framing is broken: {err}")),
+    };
+    match line {
+        Some(line) => e.at_line(line),
+        None => e,
+    }
+}
+
+/// Checks a record's bytes for NUL and invalid UTF-8, naming the field and
+/// the byte offset.
+fn check_text(record: &csv::ByteRecord, line: u64, names: &[String]) -> Result<(), Error> {
+    let all = record.as_slice();
+    if std::str::from_utf8(all).is_ok() && !all.contains(&0) {
+        return Ok(());
+    }
+    let start = record.position().map_or(0, csv::Position::byte);
+    for (i, field) in record.iter().enumerate() {
+        let column = names.get(i).cloned().unwrap_or_else(|| format!("#{}", i + 1));
+        if let Some(at) = field.iter().position(|&b| b == 0) {
+            return Err(Error::new(ErrorCode::InvalidUtf8, format!("the field holds a NUL byte (at byte {} of its field, record starting at byte {start})", at))
+                .at_line(line)
+                .at_column(column)
+                .with_value(&String::from_utf8_lossy(field)));
+        }
+        if let Err(e) = std::str::from_utf8(field) {
+            return Err(Error::new(
+                ErrorCode::InvalidUtf8,
+                format!(
+                    "the text is not valid UTF-8 (byte {} of the field, record starting at byte {start}); re-save the file as UTF-8",
+                    e.valid_up_to()
+                ),
+            )
+            .at_line(line)
+            .at_column(column)
+            .with_value(&String::from_utf8_lossy(field)));
+        }
+    }
+    Ok(())
+}
+
+fn read_header(record: &csv::ByteRecord, line: u64) -> Result<(Header, Vec<Anomaly>, Layout), Error> {
+    let names_raw: Vec<String> = (0..record.len()).map(|i| String::from_utf8_lossy(&record[i]).into_owned()).collect();
+    check_text(record, line, &names_raw)?;
+    let names: Vec<String> = names_raw.iter().map(|n| n.trim().to_ascii_lowercase()).collect();
+    let looks_like_data = names.first().is_some_and(|n| n == "<root_account>" || n == "root_account")
+        || names.iter().any(|n| n.starts_with("arn:"));
+    if looks_like_data {
+        return Err(Error::new(
+            ErrorCode::MissingHeader,
+            "the first line is a data row, not the header: the report must start with `user,arn,…`",
+        )
+        .at_line(line)
+        .with_value(&names_raw.join(",")));
+    }
+    let mut index = [None; 22];
+    let mut anomalies = Vec::new();
+    for (pos, name) in names.iter().enumerate() {
+        if names[..pos].contains(name) {
+            return Err(Error::new(ErrorCode::DuplicateColumn, format!("the header names column `{}` twice", shorten(name)))
+                .at_line(line)
+                .at_column(name.clone())
+                .with_value(name));
+        }
+        match COLUMNS.iter().position(|c| c == name) {
+            Some(known) => index[known] = Some(pos),
+            None => anomalies.push(
+                Anomaly::new(AnomalyCode::UnknownColumn, format!("unknown column `{}` is ignored", shorten(name)))
+                    .at_line(line)
+                    .at_column(name.clone()),
+            ),
+        }
+    }
+    let missing: Vec<&str> = REQUIRED_COLUMNS
+        .iter()
+        .filter(|c| index[COLUMNS.iter().position(|k| k == *c).unwrap_or(0)].is_none())
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        let list = missing.join(", ");
+        return Err(Error::new(
+            ErrorCode::MissingColumns,
+            format!("not a credential report: the header lacks the required column(s) {list}"),
+        )
+        .at_line(line)
+        .with_value(&list));
+    }
+    let last_used_missing = LAST_USED_COLUMNS.iter().filter(|&&c| index[c].is_none()).count();
+    let layout = if last_used_missing == LAST_USED_COLUMNS.len() {
+        anomalies.push(
+            Anomaly::new(
+                AnomalyCode::LegacyLayout,
+                "legacy 16-column layout (before 2015): the report has no last-used columns for access keys",
+            )
+            .at_line(line),
+        );
+        Layout::Legacy
+    } else {
+        Layout::Current
+    };
+    for (known, name) in COLUMNS.iter().enumerate() {
+        let is_last_used = LAST_USED_COLUMNS.contains(&known);
+        if index[known].is_none() && !(is_last_used && layout == Layout::Legacy) {
+            anomalies.push(
+                Anomaly::new(AnomalyCode::MissingColumn, format!("optional column `{name}` is missing"))
+                    .at_line(line)
+                    .at_column(*name),
+            );
+        }
+    }
+    Ok((Header { index, len: names.len(), names }, anomalies, layout))
+}
+
+/// The account id: the fifth `:`-separated field of an ARN.
+fn account_of(arn: &str) -> String {
+    arn.split(':').nth(4).unwrap_or("").to_owned()
+}
+
+fn is_root(user: &str, arn: &str) -> bool {
+    user == "<root_account>" || user == "root_account" || arn.ends_with(":root")
+}
+
+struct RowBuilder<'r> {
+    record: &'r csv::ByteRecord,
+    header: &'r Header,
+    line: u64,
+    lenient: bool,
+    problems: Vec<Error>,
+}
+
+impl RowBuilder<'_> {
+    fn text(&self, col: usize) -> Option<&str> {
+        let pos = self.header.index[col]?;
+        // check_text has validated the record as UTF-8.
+        self.record.get(pos).and_then(|b| std::str::from_utf8(b).ok())
+    }
+
+    fn fail(&mut self, err: Error) -> Result<(), Error> {
+        if self.lenient {
+            self.problems.push(err);
+            Ok(())
+        } else {
+            Err(err)
+        }
+    }
+
+    fn timestamp(&mut self, col: usize) -> Result<Field<Timestamp>, Error> {
+        let Some(text) = self.text(col) else { return Ok(Field::Absent) };
+        if let Some(lit) = Field::literal(text) {
+            return Ok(lit);
+        }
+        if let Some(ts) = parse_timestamp(text) {
+            return Ok(Field::Value(ts));
+        }
+        let raw = text.to_owned();
+        self.fail(
+            Error::new(ErrorCode::InvalidTimestamp, format!("invalid timestamp `{}`", shorten(&raw)))
+                .at_line(self.line)
+                .at_column(COLUMNS[col])
+                .with_value(&raw),
+        )?;
+        Ok(Field::Invalid(raw))
+    }
+
+    fn boolean(&mut self, col: usize) -> Result<Field<bool>, Error> {
+        let Some(text) = self.text(col) else { return Ok(Field::Absent) };
+        if let Some(b) = parse_bool(text) {
+            return Ok(Field::Value(b));
+        }
+        if let Some(lit) = Field::literal(text) {
+            return Ok(lit);
+        }
+        let raw = text.to_owned();
+        self.fail(
+            Error::new(ErrorCode::InvalidBoolean, format!("invalid boolean `{}`: expected `true` or `false`", shorten(&raw)))
+                .at_line(self.line)
+                .at_column(COLUMNS[col])
+                .with_value(&raw),
+        )?;
+        Ok(Field::Invalid(raw))
+    }
+
+    fn string(&self, col: usize) -> Field<String> {
+        match self.text(col) {
+            None => Field::Absent,
+            Some(text) => Field::literal(text).unwrap_or_else(|| Field::Value(text.to_owned())),
+        }
+    }
+}
+
+fn build_row(record: &csv::ByteRecord, header: &Header, line: u64, lenient: bool) -> Result<Row, Error> {
+    if record.len() != header.len {
+        let user = String::from_utf8_lossy(record.get(header.index[USER].unwrap_or(0)).unwrap_or(b"")).into_owned();
+        let err = Error::new(
+            ErrorCode::FieldCount,
+            format!(
+                "the row has {} fields but the header has {} (an unquoted comma in a name, or a cut-off line?)",
+                record.len(),
+                header.len
+            ),
+        )
+        .at_line(line)
+        .with_value(&String::from_utf8_lossy(&record.as_slice()[..record.as_slice().len().min(200)]));
+        if !lenient {
+            return Err(err);
+        }
+        let arn = String::from_utf8_lossy(record.get(header.index[ARN].unwrap_or(1)).unwrap_or(b"")).into_owned();
+        return Ok(Row {
+            line,
+            account_id: account_of(&arn),
+            is_root: is_root(&user, &arn),
+            user,
+            arn,
+            problems: vec![err],
+            malformed: true,
+            ..Row::default()
+        });
+    }
+    if let Err(err) = check_text(record, line, &header.names) {
+        if !lenient {
+            return Err(err);
+        }
+        let lossy = |col: usize| String::from_utf8_lossy(record.get(header.index[col].unwrap_or(0)).unwrap_or(b"")).into_owned();
+        let (user, arn) = (lossy(USER), lossy(ARN));
+        // Fields cannot be trusted: judge both slots invalid.
+        return Ok(Row {
+            line,
+            account_id: account_of(&arn),
+            is_root: is_root(&user, &arn),
+            user,
+            arn,
+            problems: vec![err],
+            malformed: true,
+            ..Row::default()
+        });
+    }
+    let mut b = RowBuilder { record, header, line, lenient, problems: Vec::new() };
+    let user = b.text(USER).unwrap_or("").to_owned();
+    let arn = b.text(ARN).unwrap_or("").to_owned();
+    let user_creation_time = b.timestamp(USER_CREATION_TIME)?;
+    let password_enabled = b.boolean(PASSWORD_ENABLED)?;
+    let password_last_used = b.timestamp(PASSWORD_LAST_USED)?;
+    let password_last_changed = b.timestamp(PASSWORD_LAST_CHANGED)?;
+    let password_next_rotation = b.timestamp(PASSWORD_NEXT_ROTATION)?;
+    let mfa_active = b.boolean(MFA_ACTIVE)?;
+    let mut access_keys: [AccessKey; 2] = Default::default();
+    for (slot, key) in access_keys.iter_mut().enumerate() {
+        let base = KEY_BASE[slot];
+        *key = AccessKey {
+            active: b.boolean(base)?,
+            last_rotated: b.timestamp(base + 1)?,
+            last_used_date: b.timestamp(base + 2)?,
+            last_used_region: b.string(base + 3),
+            last_used_service: b.string(base + 4),
+        };
+    }
+    let mut certificates: [Certificate; 2] = Default::default();
+    for (slot, cert) in certificates.iter_mut().enumerate() {
+        let base = CERT_BASE[slot];
+        *cert = Certificate { active: b.boolean(base)?, last_rotated: b.timestamp(base + 1)? };
+    }
+    Ok(Row {
+        line,
+        account_id: account_of(&arn),
+        is_root: is_root(&user, &arn),
+        user,
+        arn,
+        user_creation_time,
+        password_enabled,
+        password_last_used,
+        password_last_changed,
+        password_next_rotation,
+        mfa_active,
+        access_keys,
+        certificates,
+        problems: b.problems,
+        malformed: false,
+    })
+}
+
+/// A whole report read into memory: the rows in input order and what the
+/// input said about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The form the input was in.
+    pub input_format: InputFormat,
+    /// The header's layout.
+    pub layout: Layout,
+    /// The column names as read (trimmed, lowercased), in input order.
+    pub columns: Vec<String>,
+    /// `GeneratedTime` from the JSON wrapper, when the input carried one.
+    #[serde(serialize_with = "ser_opt_ts")]
+    pub generated_time: Option<Timestamp>,
+    /// The rows, in input order.
+    pub rows: Vec<Row>,
+    /// Header anomalies, then one `row_error` per row problem (lenient mode).
+    pub anomalies: Vec<Anomaly>,
+}
+
+/// Reads a whole report from any reader. See [`ReportReader`] for the
+/// streaming path.
+///
+/// ```
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            <root_account>,arn:aws:iam::111122223333:root,false,N/A,false,N/A\n";
+/// let report = keyrot::parse(csv.as_bytes(), &Default::default()).unwrap();
+/// assert!(report.rows[0].is_root);
+/// ```
+pub fn parse<R: Read>(input: R, options: &ParseOptions) -> Result<Report, Error> {
+    let mut reader = ReportReader::new(input, options)?;
+    let mut rows = Vec::new();
+    let mut anomalies = reader.header_anomalies().to_vec();
+    while let Some(row) = reader.read_row()? {
+        anomalies.extend(row.problems.iter().map(Anomaly::row_error));
+        rows.push(row);
+    }
+    Ok(Report {
+        input_format: reader.format,
+        layout: reader.layout,
+        columns: reader.header.names,
+        generated_time: reader.generated_time,
+        rows,
+        anomalies,
+    })
+}
+
+/// Reads a whole report from bytes.
+///
+/// ```
+/// let err = keyrot::parse_bytes(b"", &Default::default()).unwrap_err();
+/// assert_eq!(err.code(), keyrot::ErrorCode::EmptyInput);
+/// ```
+pub fn parse_bytes(input: &[u8], options: &ParseOptions) -> Result<Report, Error> {
+    parse(input, options)
+}

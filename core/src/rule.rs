@@ -1,0 +1,345 @@
+//! The rule (rotation-rule.md §1.2 to §1.4): which keys are judged, their
+//! status, and what each finding carries.
+
+use crate::policy::{Granularity, Policy};
+use crate::report::{AccessKey, Row};
+use crate::value::{format_timestamp, ser_opt_ts, Field, Timestamp};
+use chrono::{TimeDelta, TimeZone, Utc};
+use serde::{Serialize, Serializer};
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// The status of one key (rotation-rule.md §1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The data cannot be judged; counts as non-compliant (fail closed).
+    Invalid,
+    /// Active and over the limit.
+    Fail,
+    /// Active, within the limit, but within `warn_days` of it.
+    DueSoon,
+    /// Active and within the limit.
+    Pass,
+    /// Not active (and not failing under `include_inactive`).
+    Inactive,
+}
+
+impl Status {
+    /// Every status, in the order used for counts and reports.
+    pub const ALL: [Status; 5] = [Status::Fail, Status::Invalid, Status::DueSoon, Status::Pass, Status::Inactive];
+
+    /// The status as its stable `snake_case` string.
+    ///
+    /// ```
+    /// assert_eq!(keyrot::Status::DueSoon.as_str(), "due_soon");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Invalid => "invalid",
+            Status::Fail => "fail",
+            Status::DueSoon => "due_soon",
+            Status::Pass => "pass",
+            Status::Inactive => "inactive",
+        }
+    }
+
+    /// Reads a status from its `snake_case` string (a `-` is taken as `_`).
+    ///
+    /// ```
+    /// assert_eq!(keyrot::Status::parse("due-soon"), Some(keyrot::Status::DueSoon));
+    /// ```
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text.replace('-', "_"))
+    }
+
+    /// Whether the status makes the report non-compliant.
+    pub fn is_non_compliant(self) -> bool {
+        matches!(self, Status::Invalid | Status::Fail)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a key is `invalid`: the finding's `code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FindingCode {
+    /// Active with `last_rotated = N/A`, or `last_rotated` neither `N/A` nor
+    /// a timestamp (`no_information`, `not_supported`, empty).
+    NoRotationDate,
+    /// `last_rotated` is later than `as_of`.
+    FutureTimestamp,
+    /// A cell of this slot failed to parse (lenient mode), or the row's
+    /// fields could not be assigned to columns.
+    RowError,
+    /// The slot holds a key but its `active` cell is not a boolean (`N/A`,
+    /// `no_information`, `not_supported` or empty).
+    NoActiveFlag,
+}
+
+/// When a key was last used, as the report tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastUsed {
+    /// Last used at this instant (minute precision from AWS).
+    At(Timestamp),
+    /// `N/A` for a key created on or after 2015-04-22, when AWS began
+    /// tracking use: the key has never been used.
+    Never,
+    /// Unknown: `N/A` for an older key (unused since tracking began, or never
+    /// used), `no_information`, `not_supported`, or an unreadable cell.
+    NoInformation,
+}
+
+impl LastUsed {
+    /// The instant, when known.
+    pub fn at(self) -> Option<Timestamp> {
+        match self {
+            LastUsed::At(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for LastUsed {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            LastUsed::At(t) => s.serialize_str(&format_timestamp(t)),
+            LastUsed::Never => s.serialize_str("never"),
+            LastUsed::NoInformation => s.serialize_str("no_information"),
+        }
+    }
+}
+
+/// An accepted exception to the rule (see the exemptions file). A finding it
+/// matches keeps its status but does not count against compliance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exemption {
+    /// The account id, or `*`.
+    pub account: String,
+    /// The user name, exact or a glob.
+    pub user: String,
+    /// The slot, when the exemption is for one key only.
+    pub slot: Option<u8>,
+    /// Why the exception is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub owner: String,
+    /// The last day (UTC) it is in force, `YYYY-MM-DD`.
+    pub expires: String,
+}
+
+/// The verdict on one key (rotation-rule.md §1.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The account id from the row's ARN.
+    pub account_id: String,
+    /// The user name (`<root_account>` for the root row).
+    pub user: String,
+    /// The row's ARN.
+    pub arn: String,
+    /// Whether the row is the root account's.
+    pub is_root: bool,
+    /// The slot, 1 or 2.
+    pub slot: u8,
+    /// The status.
+    pub status: Status,
+    /// Whether the key is active (`false` when the flag is unreadable).
+    pub active: bool,
+    /// When the key was created or last rotated.
+    #[serde(serialize_with = "ser_opt_ts")]
+    pub last_rotated: Option<Timestamp>,
+    /// The age in whole days, floored (negative for a future date).
+    pub age_days: Option<i64>,
+    /// `last_rotated + max_age_days`; `None` when not representable.
+    #[serde(serialize_with = "ser_opt_ts")]
+    pub due_at: Option<Timestamp>,
+    /// Whole days from `as_of` to `due_at`, floored: negative exactly when
+    /// the key is overdue.
+    pub days_until_due: Option<i64>,
+    /// When the key was last used; `None` in the legacy layout.
+    pub last_used: Option<LastUsed>,
+    /// The region of the last use (`None` for `N/A`).
+    pub last_used_region: Option<String>,
+    /// The service of the last use (`None` for `N/A`).
+    pub last_used_service: Option<String>,
+    /// Whether the key has been used since it was last rotated; `None` when
+    /// unknown.
+    pub used_since_rotation: Option<bool>,
+    /// The exemption in force that matched this finding, if any.
+    pub exempted: Option<Exemption>,
+    /// A sentence a person can read.
+    pub reason: String,
+    /// Why the key is `invalid`; `None` for other statuses.
+    pub code: Option<FindingCode>,
+    /// The 1-based line of the row.
+    pub line: u64,
+}
+
+/// The date AWS began tracking access-key use.
+fn tracking_start() -> Timestamp {
+    Utc.with_ymd_and_hms(2015, 4, 22, 0, 0, 0).single().unwrap_or_default()
+}
+
+fn text_of(field: &Field<String>) -> Option<String> {
+    field.value().cloned()
+}
+
+fn literal_name(field: &Field<Timestamp>) -> &'static str {
+    match field {
+        Field::NotApplicable => "`N/A`",
+        Field::NoInformation => "`no_information`",
+        Field::NotSupported => "`not_supported`",
+        Field::Empty => "empty",
+        Field::Absent => "missing",
+        Field::Invalid(_) => "unreadable",
+        Field::Value(_) => "a timestamp",
+    }
+}
+
+fn plural(n: i64, word: &str) -> String {
+    if n == 1 || n == -1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Judges one slot of a row; `None` when the slot is empty.
+///
+/// ```
+/// use keyrot::{judge_key, parse_timestamp, Policy, Row, Status, Field};
+/// let mut row = Row::default();
+/// row.access_keys[0].active = Field::Value(true);
+/// row.access_keys[0].last_rotated = Field::Value(parse_timestamp("2026-08-28T00:00:00Z").unwrap());
+/// row.access_keys[1].active = Field::Value(false);
+/// row.access_keys[1].last_rotated = Field::NotApplicable;
+/// let as_of = parse_timestamp("2026-11-26T00:00:00Z").unwrap();
+/// let finding = judge_key(&row, 0, &Policy::default(), as_of).unwrap();
+/// assert_eq!(finding.status, Status::DueSoon); // exactly 90 days passes
+/// assert!(judge_key(&row, 1, &Policy::default(), as_of).is_none()); // slot 2 is empty
+/// ```
+pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> Option<Finding> {
+    let key: &AccessKey = &row.access_keys[slot];
+    if !row.malformed && !key.is_present() {
+        return None;
+    }
+    let active = matches!(key.active, Field::Value(true));
+    let last_rotated = key.last_rotated.value().copied();
+    let limit = TimeDelta::days(i64::from(policy.max_age_days));
+    let age = last_rotated.map(|t| as_of.signed_duration_since(t));
+    let age_days = age.map(|a| a.num_seconds().div_euclid(DAY));
+    let due_at = last_rotated.and_then(|t| t.checked_add_signed(limit));
+    let days_until_due = due_at.map(|d| d.signed_duration_since(as_of).num_seconds().div_euclid(DAY));
+
+    let last_used = match &key.last_used_date {
+        Field::Absent => None,
+        Field::Value(t) => Some(LastUsed::At(*t)),
+        Field::NotApplicable => match last_rotated {
+            Some(t) if t >= tracking_start() => Some(LastUsed::Never),
+            _ => Some(LastUsed::NoInformation),
+        },
+        _ => Some(LastUsed::NoInformation),
+    };
+    let used_since_rotation = match (last_used, last_rotated) {
+        (Some(LastUsed::At(used)), Some(rotated)) => {
+            // AWS truncates last use to the minute: compare at that precision.
+            let rotated_minute = rotated - TimeDelta::seconds(rotated.timestamp().rem_euclid(60))
+                - TimeDelta::nanoseconds(i64::from(rotated.timestamp_subsec_nanos()));
+            Some(used >= rotated_minute)
+        }
+        (Some(LastUsed::Never), _) => Some(false),
+        _ => None,
+    };
+
+    let slot_has_bad_cell = key.active.is_invalid()
+        || key.last_rotated.is_invalid()
+        || key.last_used_date.is_invalid()
+        || key.last_used_region.is_invalid()
+        || key.last_used_service.is_invalid();
+    let state = if active { "active" } else { "inactive" };
+    let max = policy.max_age_days;
+
+    let (status, code, reason) = if row.malformed || slot_has_bad_cell {
+        let what = row
+            .problems
+            .iter()
+            .find(|p| row.malformed || p.column().is_some_and(|c| c.starts_with(&format!("access_key_{}_", slot + 1))))
+            .map_or_else(|| "a cell of this key could not be read".to_owned(), |p| p.to_string());
+        (Status::Invalid, Some(FindingCode::RowError), format!("cannot judge this key: {what}"))
+    } else if !matches!(key.active, Field::Value(_)) {
+        (
+            Status::Invalid,
+            Some(FindingCode::NoActiveFlag),
+            format!("the key has a rotation date but its active flag is {}, not true or false", match &key.active {
+                Field::NotApplicable => "`N/A`",
+                Field::NoInformation => "`no_information`",
+                Field::NotSupported => "`not_supported`",
+                _ => "empty",
+            }),
+        )
+    } else if last_rotated.is_none() {
+        (
+            Status::Invalid,
+            Some(FindingCode::NoRotationDate),
+            format!("{state} key has no rotation date (last_rotated is {})", literal_name(&key.last_rotated)),
+        )
+    } else if age.is_some_and(|a| a < TimeDelta::zero()) {
+        (
+            Status::Invalid,
+            Some(FindingCode::FutureTimestamp),
+            format!(
+                "rotation date {} is later than as_of {}",
+                format_timestamp(&last_rotated.unwrap_or_default()),
+                format_timestamp(&as_of)
+            ),
+        )
+    } else {
+        let age = age.unwrap_or_default();
+        let days = age_days.unwrap_or_default();
+        let over = match policy.granularity {
+            Granularity::Exact => age > limit,
+            Granularity::WholeDays => days > i64::from(max),
+        };
+        let old = plural(days, "day");
+        if over && (active || policy.include_inactive) {
+            let extra = if active { "" } else { " (inactive keys count: include_inactive)" };
+            (Status::Fail, None, format!("{state} key {old} old; limit {max}{extra}"))
+        } else if !active {
+            (Status::Inactive, None, format!("inactive key {old} old"))
+        } else if policy.warn_days > 0 && age > limit - TimeDelta::days(i64::from(policy.warn_days)) {
+            let left = days_until_due.unwrap_or_default();
+            (Status::DueSoon, None, format!("active key {old} old; due in {} (limit {max})", plural(left, "day")))
+        } else {
+            (Status::Pass, None, format!("active key {old} old; limit {max}"))
+        }
+    };
+
+    Some(Finding {
+        account_id: row.account_id.clone(),
+        user: row.user.clone(),
+        arn: row.arn.clone(),
+        is_root: row.is_root,
+        slot: slot as u8 + 1,
+        status,
+        active,
+        last_rotated,
+        age_days,
+        due_at,
+        days_until_due,
+        last_used,
+        last_used_region: text_of(&key.last_used_region),
+        last_used_service: text_of(&key.last_used_service),
+        used_since_rotation,
+        exempted: None,
+        reason,
+        code,
+        line: row.line,
+    })
+}

@@ -1,0 +1,293 @@
+//! Cell values: the literals AWS writes instead of a value, timestamps and
+//! booleans.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use serde::{Serialize, Serializer};
+
+/// An instant in UTC. Serialized as RFC 3339 ending in `Z`.
+pub type Timestamp = DateTime<Utc>;
+
+/// One cell of the report, with the literals AWS uses in place of a value kept
+/// as distinct variants (never collapsed into one `None`).
+///
+/// Serialized as the value itself, the literal as AWS spells it (`"N/A"`,
+/// `"no_information"`, `"not_supported"`), `""` for an empty cell, `null`
+/// for a column the report does not have, and the raw text for a cell that
+/// failed to parse in lenient mode.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Field<T> {
+    /// A value of the column's type.
+    Value(T),
+    /// `N/A`: not applicable (no credential, never used, …).
+    NotApplicable,
+    /// `no_information`: AWS holds no data.
+    NoInformation,
+    /// `not_supported`: the concept does not apply (the root row's password).
+    NotSupported,
+    /// An empty cell (never written by AWS).
+    Empty,
+    /// The report has no such column (the legacy 16-column layout).
+    #[default]
+    Absent,
+    /// Text that is neither a value nor a known literal; only kept in lenient
+    /// mode, where it also yields a `row_error` anomaly.
+    Invalid(String),
+}
+
+impl<T> Field<T> {
+    /// The value, if the cell holds one.
+    ///
+    /// ```
+    /// use keyrot::Field;
+    /// assert_eq!(Field::Value(3).value(), Some(&3));
+    /// assert_eq!(Field::<u8>::NotApplicable.value(), None);
+    /// ```
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Field::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Whether the cell is AWS's `N/A`.
+    pub fn is_not_applicable(&self) -> bool {
+        matches!(self, Field::NotApplicable)
+    }
+
+    /// Whether the cell failed to parse (lenient mode only).
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, Field::Invalid(_))
+    }
+
+    /// Recognises the literals shared by every column: `N/A`,
+    /// `no_information`, `not_supported` and the empty cell.
+    pub(crate) fn literal(text: &str) -> Option<Field<T>> {
+        match text {
+            "N/A" => Some(Field::NotApplicable),
+            "no_information" => Some(Field::NoInformation),
+            "not_supported" => Some(Field::NotSupported),
+            "" => Some(Field::Empty),
+            _ => None,
+        }
+    }
+
+    fn literal_text(&self) -> Option<&str> {
+        match self {
+            Field::NotApplicable => Some("N/A"),
+            Field::NoInformation => Some("no_information"),
+            Field::NotSupported => Some("not_supported"),
+            Field::Empty => Some(""),
+            Field::Invalid(raw) => Some(raw),
+            Field::Value(_) | Field::Absent => None,
+        }
+    }
+}
+
+impl Serialize for Field<Timestamp> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Field::Value(ts) => s.serialize_str(&format_timestamp(ts)),
+            Field::Absent => s.serialize_none(),
+            other => s.serialize_str(other.literal_text().unwrap_or_default()),
+        }
+    }
+}
+
+impl Serialize for Field<bool> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Field::Value(b) => s.serialize_bool(*b),
+            Field::Absent => s.serialize_none(),
+            other => s.serialize_str(other.literal_text().unwrap_or_default()),
+        }
+    }
+}
+
+impl Serialize for Field<String> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Field::Value(v) => s.serialize_str(v),
+            Field::Absent => s.serialize_none(),
+            other => s.serialize_str(other.literal_text().unwrap_or_default()),
+        }
+    }
+}
+
+/// Formats a timestamp as RFC 3339 in UTC ending in `Z`, with fractional
+/// seconds only when they are not zero.
+///
+/// ```
+/// let ts = keyrot::parse_timestamp("2016-05-16T18:13:11+00:00").unwrap();
+/// assert_eq!(keyrot::format_timestamp(&ts), "2016-05-16T18:13:11Z");
+/// ```
+pub fn format_timestamp(ts: &Timestamp) -> String {
+    ts.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// Serializes an optional timestamp as RFC 3339 ending in `Z`, or `null`.
+pub(crate) fn ser_opt_ts<S: Serializer>(ts: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match ts {
+        Some(ts) => s.serialize_str(&format_timestamp(ts)),
+        None => s.serialize_none(),
+    }
+}
+
+/// Serializes a timestamp as RFC 3339 ending in `Z`.
+pub(crate) fn ser_ts<S: Serializer>(ts: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_timestamp(ts))
+}
+
+/// Parses a timestamp of the profile keyrot accepts and normalises it to UTC:
+/// `YYYY-MM-DDTHH:MM:SS`, optional `.` and 1 to 9 digits, then `Z`, `z`,
+/// `±HH:MM` or `±HHMM`. Both forms AWS has used (`+00:00` until 2024, `Z`
+/// since) take a fast path.
+///
+/// Returns `None` for anything else: a date alone, a space instead of `T`, an
+/// impossible date such as February 30.
+///
+/// ```
+/// use keyrot::parse_timestamp;
+/// let a = parse_timestamp("2023-05-18T16:29:55Z").unwrap();
+/// let b = parse_timestamp("2023-05-18T16:29:55+00:00").unwrap();
+/// let c = parse_timestamp("2023-05-18T18:29:55.000+02:00").unwrap();
+/// assert_eq!(a, b);
+/// assert_eq!(a, c);
+/// assert!(parse_timestamp("2023-05-18").is_none());
+/// assert!(parse_timestamp("2019-02-30T00:00:00Z").is_none());
+/// ```
+pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    let b = text.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let year = digits(&b[0..4])? as i32;
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..10])?;
+    let hour = digits(&b[11..13])?;
+    let minute = digits(&b[14..16])?;
+    let second = digits(&b[17..19])?;
+    let mut rest = &b[19..];
+    let mut nanos = 0u32;
+    if rest.first() == Some(&b'.') {
+        let frac_len = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if frac_len == 0 || frac_len > 9 {
+            return None;
+        }
+        nanos = digits(&rest[1..=frac_len])? * 10u32.pow(9 - frac_len as u32);
+        rest = &rest[1 + frac_len..];
+    }
+    let offset_secs: i64 = match rest {
+        b"Z" | b"z" => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            let h = digits(&[*h1, *h2])? as i64;
+            let m = digits(&[*m1, *m2])? as i64;
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let total = h * 3600 + m * 60;
+            if *sign == b'-' {
+                -total
+            } else {
+                total
+            }
+        }
+        _ => return None,
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let naive = date.and_hms_nano_opt(hour, minute, second, nanos)?;
+    let utc = Utc.from_utc_datetime(&naive);
+    utc.checked_sub_signed(chrono::TimeDelta::seconds(offset_secs))
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    let mut n = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(c - b'0');
+    }
+    Some(n)
+}
+
+/// Parses a boolean cell case-insensitively: `true`, `TRUE`, `True`, … and
+/// the same for `false`.
+///
+/// ```
+/// assert_eq!(keyrot::parse_bool("TRUE"), Some(true));
+/// assert_eq!(keyrot::parse_bool("false"), Some(false));
+/// assert_eq!(keyrot::parse_bool("yes"), None);
+/// ```
+pub fn parse_bool(text: &str) -> Option<bool> {
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        parse_timestamp(s).unwrap_or_else(|| panic!("{s} should parse"))
+    }
+
+    #[test]
+    fn both_aws_forms_and_the_profile() {
+        let z = ts("2016-05-16T18:13:11Z");
+        assert_eq!(ts("2016-05-16T18:13:11+00:00"), z);
+        assert_eq!(ts("2016-05-16T18:13:11z"), z);
+        assert_eq!(ts("2016-05-16T18:13:11-0000"), z);
+        assert_eq!(ts("2016-05-16T20:13:11+02:00"), z);
+        assert_eq!(ts("2016-05-16T13:13:11-05:00"), z);
+        assert_eq!(ts("2016-05-16T18:13:11.5Z").timestamp_subsec_millis(), 500);
+        assert_eq!(ts("2016-05-16T18:13:11.123456789Z").timestamp_subsec_nanos(), 123_456_789);
+        assert_eq!(format_timestamp(&ts("2016-05-16T18:13:11.250Z")), "2016-05-16T18:13:11.250Z");
+    }
+
+    #[test]
+    fn rejects_outside_the_profile() {
+        for bad in [
+            "2016-05-16",
+            "2016-05-16 18:13:11Z",
+            "2016-05-16T18:13:11",
+            "2016-05-16T18:13:11.Z",
+            "2016-05-16T18:13:11.1234567890Z",
+            "2019-02-30T00:00:00Z",
+            "2016-13-01T00:00:00Z",
+            "2016-05-16T24:00:00Z",
+            "2016-05-16T18:13:60Z",
+            "2016-05-16T18:13:11+24:00",
+            "2016-05-16T18:13:11+00:00 ",
+            "2016-05-16T18:13:11Zjunk",
+            "２016-05-16T18:13:11Z",
+            "",
+        ] {
+            assert!(parse_timestamp(bad).is_none(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn field_serializes_literals_distinctly() {
+        let v = serde_json::to_value([
+            Field::<Timestamp>::NotApplicable,
+            Field::NoInformation,
+            Field::NotSupported,
+            Field::Empty,
+            Field::Absent,
+            Field::Value(ts("2016-05-16T18:13:11Z")),
+        ])
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!(["N/A", "no_information", "not_supported", "", null, "2016-05-16T18:13:11Z"])
+        );
+    }
+}
