@@ -24,7 +24,7 @@
 //! assert_eq!(finding.user, "deploy");
 //! assert_eq!(finding.status, Status::Fail);
 //! assert_eq!(finding.age_days, Some(329));
-//! assert_eq!(finding.reason, "active key 329 days old; limit 90");
+//! assert_eq!(finding.reason, "active key 329 days old; limit 90; overdue since 2026-04-01T00:00:00Z");
 //! assert!(!analysis.is_compliant());
 //!
 //! // The result serializes to the JSON contract shared by every interface.

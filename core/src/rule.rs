@@ -310,12 +310,13 @@ pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> O
         let old = plural(days, "day");
         if over && (active || policy.include_inactive) {
             let extra = if active { "" } else { " (inactive keys count: include_inactive)" };
-            (Status::Fail, None, format!("{state} key {old} old; limit {max}{extra}"))
+            let since = due_at.map(|d| format!("; overdue since {}", format_timestamp(&d))).unwrap_or_default();
+            (Status::Fail, None, format!("{state} key {old} old; limit {max}{since}{extra}"))
         } else if !active {
             (Status::Inactive, None, format!("inactive key {old} old"))
         } else if policy.warn_days > 0 && age > limit - TimeDelta::days(i64::from(policy.warn_days)) {
-            let left = days_until_due.unwrap_or_default();
-            (Status::DueSoon, None, format!("active key {old} old; due in {} (limit {max})", plural(left, "day")))
+            let due = due_at.map(|d| format_timestamp(&d)).unwrap_or_default();
+            (Status::DueSoon, None, format!("active key {old} old; due by {due} (limit {max})"))
         } else {
             (Status::Pass, None, format!("active key {old} old; limit {max}"))
         }

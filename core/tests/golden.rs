@@ -1,1 +1,71 @@
-fn main() {}
+//! Runs every golden case in `testdata/cases/`: each folder holds one
+//! `input.*` file, `options.json` and `expected.json` (see
+//! `testdata/README.md`). `UPDATE_GOLDEN=1` rewrites `expected.json` from the
+//! current output, for review.
+
+use std::path::Path;
+
+/// The fields of an error that a case pins down (messages are for people).
+const ERROR_FIELDS: [&str; 4] = ["code", "line", "column", "value"];
+
+fn run_case(options_path: &Path) -> datatest_stable::Result<()> {
+    let dir = options_path.parent().ok_or("case has no folder")?;
+    let input_path = find_input(dir)?;
+    let input = std::fs::read(&input_path)?;
+    let options = keyrot::Options::from_json(&std::fs::read_to_string(options_path)?)
+        .map_err(|e| format!("{}: {e}", options_path.display()))?;
+    let actual = actual_json(&input, &options);
+    let expected_path = dir.join("expected.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        let mut text = serde_json::to_string_pretty(&actual)?;
+        text.push('\n');
+        std::fs::write(&expected_path, text)?;
+        return Ok(());
+    }
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&expected_path).map_err(|e| format!("{}: {e}", expected_path.display()))?,
+    )?;
+    if actual != expected {
+        return Err(format!(
+            "{} differs from the output (rerun with UPDATE_GOLDEN=1 to see the diff in git)\n--- expected\n{}\n--- actual\n{}",
+            expected_path.display(),
+            serde_json::to_string_pretty(&expected)?,
+            serde_json::to_string_pretty(&actual)?
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The analysis as JSON, or `{"error": {code, line, column, value}}`.
+fn actual_json(input: &[u8], options: &keyrot::Options) -> serde_json::Value {
+    match keyrot::analyze_bytes(input, options) {
+        Ok(analysis) => serde_json::to_value(&analysis).expect("an analysis always serializes"),
+        Err(err) => {
+            let full = serde_json::to_value(&err).expect("an error always serializes");
+            let mut error = serde_json::Map::new();
+            for field in ERROR_FIELDS {
+                error.insert(field.to_owned(), full[field].clone());
+            }
+            serde_json::json!({ "error": error })
+        }
+    }
+}
+
+fn find_input(dir: &Path) -> datatest_stable::Result<std::path::PathBuf> {
+    let mut inputs = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.file_stem().is_some_and(|s| s == "input") {
+            inputs.push(path);
+        }
+    }
+    match inputs.len() {
+        1 => Ok(inputs.remove(0)),
+        n => Err(format!("{}: expected one input.* file, found {n}", dir.display()).into()),
+    }
+}
+
+datatest_stable::harness! {
+    { test = run_case, root = "../testdata/cases", pattern = r"options\.json$" },
+}
