@@ -1,1 +1,5 @@
-fn main() {}
+//! The `keyrot` binary: see the `keyrot_cli` library.
+
+fn main() {
+    std::process::exit(keyrot_cli::run(std::env::args_os().collect()));
+}

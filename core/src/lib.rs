@@ -36,6 +36,11 @@
 //! by row in memory that does not grow with the number of rows.
 #![deny(missing_docs)]
 
+/// The README's Rust examples, run as doc tests so they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 mod analysis;
 mod anomaly;
 mod error;

@@ -1,0 +1,366 @@
+//! The `keyrot` command: checks saved AWS IAM credential reports, offline.
+//!
+//! The binary is a thin shell over [`run`], which the Python package also
+//! calls (`python -m keyrot`), so both behave the same by construction.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use keyrot::{Analysis, Analyzer, Error, Finding, Granularity, InputFormat, Options, ReportReader, Status, Timestamp};
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+mod output;
+
+/// Exit status: every report is compliant.
+pub const EXIT_COMPLIANT: i32 = 0;
+/// Exit status: a report is not compliant (per `--fail-on`).
+pub const EXIT_NOT_COMPLIANT: i32 = 1;
+/// Exit status: an input could not be read or parsed, or the options are bad.
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "keyrot",
+    version,
+    about = "Checks saved AWS IAM credential reports for access keys overdue for rotation, offline.",
+    long_about = "Checks saved AWS IAM credential reports for access keys overdue for rotation, offline.\n\n\
+        keyrot reads the CSV that `aws iam get-credential-report` returns (as CSV, as base64, or as the \
+        CLI's JSON), judges every access key against the rotation rule (90 days by default, to the second) \
+        and never touches the network.\n\n\
+        Exit status: 0 compliant, 1 not compliant (see --fail-on), 2 an input could not be read or parsed."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Judge every access key of one or more reports.
+    #[command(
+        long_about = "Judge every access key of one or more reports.\n\n\
+        Each key gets a status: fail (active and older than --max-age-days), invalid (cannot be judged: \
+        no or future rotation date, unreadable cell), due_soon (active and within --warn-days of the limit), \
+        pass, or inactive. A report is compliant when no key fails and none is invalid.",
+        after_help = "Examples:\n  \
+        keyrot check report.csv\n  \
+        aws iam get-credential-report --output json | keyrot check -\n  \
+        keyrot check --as-of 2026-11-26T00:00:00Z --only fail --format csv report.csv > overdue.csv"
+    )]
+    Check(CheckArgs),
+}
+
+/// Options shared by the commands that judge reports.
+#[derive(Debug, Args)]
+struct PolicyArgs {
+    /// Evaluation time, RFC 3339 (e.g. 2026-11-26T00:00:00Z). Default: each report's GeneratedTime
+    /// when the input carries one (CLI JSON), else now. The output says which.
+    #[arg(long, value_name = "RFC3339")]
+    as_of: Option<String>,
+
+    /// A key older than this many days fails (1 to 3650).
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    max_age_days: u32,
+
+    /// An active key within this many days of the limit is due_soon; 0 disables.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    warn_days: u32,
+
+    /// Count inactive keys older than the limit as failing too.
+    #[arg(long)]
+    include_inactive: bool,
+
+    /// exact: compare ages to the second. whole-days: fail only when the whole number of days
+    /// exceeds the limit (Prowler's behaviour).
+    #[arg(long, value_enum, default_value_t = GranularityArg::Exact)]
+    granularity: GranularityArg,
+
+    /// Keep going past bad rows: each becomes a row_error anomaly and its keys are judged invalid.
+    #[arg(long)]
+    lenient: bool,
+
+    /// The form of the input; auto detects CSV, base64 and the CLI's JSON.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    input_format: InputFormatArg,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Credential reports to check (CSV, base64, or `aws iam get-credential-report` JSON); `-` reads stdin.
+    #[arg(value_name = "REPORT", required = true)]
+    reports: Vec<PathBuf>,
+
+    #[command(flatten)]
+    policy: PolicyArgs,
+
+    /// Print only findings with these statuses (comma-separated: fail, invalid, due-soon, pass,
+    /// inactive). The summary still counts every key.
+    #[arg(long, value_name = "STATUS", value_delimiter = ',', value_parser = parse_status)]
+    only: Vec<Status>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+
+    /// Which findings make the exit status 1: fail (fail or invalid), due-soon (also due_soon), never.
+    #[arg(long, value_enum, default_value_t = FailOn::Fail)]
+    fail_on: FailOn,
+
+    /// Colour in the table: auto (only on a terminal, and not when NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum GranularityArg {
+    Exact,
+    WholeDays,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum InputFormatArg {
+    Auto,
+    Csv,
+    Base64,
+    CliJson,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Aligned columns for people, with a verdict line.
+    Table,
+    /// The JSON contract, one document.
+    Json,
+    /// One row per finding, with a header; safe to open in a spreadsheet.
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Fail,
+    DueSoon,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_status(text: &str) -> Result<Status, String> {
+    Status::parse(text.trim()).ok_or_else(|| format!("unknown status `{text}`: use fail, invalid, due-soon, pass or inactive"))
+}
+
+impl PolicyArgs {
+    fn options(&self, now: Timestamp) -> Result<Options, Error> {
+        let as_of = self.as_of.as_deref().map(keyrot::parse_as_of).transpose()?;
+        let options = Options {
+            as_of,
+            max_age_days: self.max_age_days,
+            warn_days: self.warn_days,
+            include_inactive: self.include_inactive,
+            granularity: match self.granularity {
+                GranularityArg::Exact => Granularity::Exact,
+                GranularityArg::WholeDays => Granularity::WholeDays,
+            },
+            lenient: self.lenient,
+            format: match self.input_format {
+                InputFormatArg::Auto => InputFormat::Auto,
+                InputFormatArg::Csv => InputFormat::Csv,
+                InputFormatArg::Base64 => InputFormat::Base64,
+                InputFormatArg::CliJson => InputFormat::CliJson,
+            },
+            clock: Some(now),
+            ..Options::default()
+        };
+        options.policy().validate()?;
+        Ok(options)
+    }
+}
+
+/// Runs the command line with `args` (the program name first), writing to
+/// this process's stdout and stderr, and returns the exit status: 0
+/// compliant, 1 not compliant, 2 bad input.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { EXIT_BAD_INPUT } else { EXIT_COMPLIANT };
+            let _ = err.print();
+            return code;
+        }
+    };
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let result = match cli.command {
+        Command::Check(args) => {
+            let color = match args.color {
+                ColorArg::Always => true,
+                ColorArg::Never => false,
+                ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            };
+            check(&args, color, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock())
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => EXIT_COMPLIANT,
+        Err(err) => {
+            let _ = writeln!(stderr.lock(), "keyrot: cannot write the output: {err}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+/// The outcome of one report.
+enum Outcome {
+    Judged(Analysis),
+    Failed(Error),
+}
+
+struct Judged {
+    source: String,
+    outcome: Outcome,
+}
+
+fn display_name(path: &std::path::Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Error> {
+    if path.as_os_str() == "-" {
+        Ok(Box::new(io::stdin().lock()))
+    } else {
+        std::fs::File::open(path)
+            .map(|f| Box::new(f) as Box<dyn Read>)
+            .map_err(|e| Error::new(keyrot::ErrorCode::Io, format!("cannot open the file: {e}")))
+    }
+}
+
+/// Reads and judges one report, keeping the findings `keep` accepts and
+/// handing each kept finding to `sink` as it is made.
+fn judge_one(
+    path: &std::path::Path,
+    options: &Options,
+    keep: &dyn Fn(&Finding) -> bool,
+    sink: &mut dyn FnMut(&Finding) -> io::Result<()>,
+    collect: bool,
+) -> io::Result<Result<Analysis, Error>> {
+    let input = match open(path) {
+        Ok(input) => input,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut reader = match ReportReader::new(input, &options.parse_options()) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut analyzer = match Analyzer::new(&reader, options) {
+        Ok(a) => a,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut kept = Vec::new();
+    loop {
+        match reader.read_row() {
+            Ok(Some(row)) => {
+                for finding in analyzer.judge(&row) {
+                    if keep(&finding) {
+                        sink(&finding)?;
+                        if collect {
+                            kept.push(finding);
+                        }
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(analyzer.finish(kept)))
+}
+
+fn check(args: &CheckArgs, color: bool, now: Timestamp, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
+    let options = match args.policy.options(now) {
+        Ok(o) => o,
+        Err(e) => {
+            writeln!(err, "keyrot: {e}")?;
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let only = args.only.clone();
+    let keep = move |f: &Finding| only.is_empty() || only.contains(&f.status);
+    let several = args.reports.len() > 1;
+    let mut results = Vec::new();
+    // CSV rows are written as they are judged, into a buffer that reaches
+    // stdout only once every input has been read (so a bad input leaves
+    // stdout empty).
+    let mut csv_out = output::CsvFindings::new(Vec::new());
+    for path in &args.reports {
+        let source = display_name(path);
+        let outcome = if args.format == Format::Csv {
+            let mut sink = |f: &Finding| csv_out.write(&source, f);
+            judge_one(path, &options, &keep, &mut sink, false)?
+        } else {
+            judge_one(path, &options, &keep, &mut |_| Ok(()), true)?
+        };
+        let outcome = match outcome {
+            Ok(analysis) => Outcome::Judged(analysis),
+            Err(e) => {
+                writeln!(err, "keyrot: {source}: {e}")?;
+                Outcome::Failed(e)
+            }
+        };
+        results.push(Judged { source, outcome });
+    }
+    let any_failed = results.iter().any(|r| matches!(r.outcome, Outcome::Failed(_)));
+    if any_failed && !several {
+        return Ok(EXIT_BAD_INPUT);
+    }
+    match args.format {
+        Format::Csv => out.write_all(&csv_out.finish()?)?,
+        Format::Json => output::write_json(out, &results)?,
+        Format::Table => output::write_table(out, &results, color)?,
+    }
+    out.flush()?;
+    for judged in &results {
+        if let Outcome::Judged(analysis) = &judged.outcome {
+            const SHOWN: usize = 20;
+            if analysis.anomalies.len() > SHOWN {
+                writeln!(
+                    err,
+                    "keyrot: {}: {} anomalies; the first {SHOWN} follow (every one is in the JSON output)",
+                    judged.source,
+                    analysis.anomalies.len()
+                )?;
+            }
+            for anomaly in analysis.anomalies.iter().take(SHOWN) {
+                let place = anomaly.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+                writeln!(
+                    err,
+                    "keyrot: {}: warning: {place}{} [{}]",
+                    judged.source,
+                    output::printable(&anomaly.message),
+                    serde_json::to_value(anomaly.code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+                )?;
+            }
+        }
+    }
+    if any_failed {
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let non_compliant = results.iter().any(|r| match &r.outcome {
+        Outcome::Judged(a) => match args.fail_on {
+            FailOn::Fail => !a.is_compliant(),
+            FailOn::DueSoon => !a.is_compliant() || a.summary.overall.due_soon > 0,
+            FailOn::Never => false,
+        },
+        Outcome::Failed(_) => false,
+    });
+    Ok(if non_compliant { EXIT_NOT_COMPLIANT } else { EXIT_COMPLIANT })
+}

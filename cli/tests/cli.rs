@@ -1,0 +1,249 @@
+//! The `keyrot` command, run as a user would run it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+const AS_OF: &str = "2026-11-26T00:00:00Z";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+fn sample(name: &str) -> PathBuf {
+    root().join("testdata/samples").join(name)
+}
+
+fn keyrot(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keyrot"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("keyrot runs");
+    let mut pipe = child.stdin.take().expect("stdin");
+    if let Some(bytes) = stdin {
+        // keyrot may exit before reading (bad options): a closed pipe is fine.
+        let _ = pipe.write_all(bytes);
+    }
+    drop(pipe);
+    child.wait_with_output().expect("keyrot finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A report with one user per (name, active, last_rotated, last_used).
+fn report(rows: &[(&str, &str, &str, &str)]) -> String {
+    let mut s = String::from(HEADER);
+    s.push('\n');
+    for (user, active, rotated, used) in rows {
+        s.push_str(&format!(
+            "{user},arn:aws:iam::111122223333:user/{user},2020-01-01T00:00:00Z,false,N/A,N/A,N/A,false,{active},{rotated},{used},us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+        ));
+    }
+    s
+}
+
+fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("keyrot-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("write temp file");
+    path
+}
+
+#[test]
+fn exit_status_follows_compliance() {
+    let ok = report(&[("alice", "true", "2026-11-01T00:00:00Z", "2026-11-20T10:00:00Z")]);
+    let out = keyrot(&["check", "--as-of", AS_OF, "-"], Some(ok.as_bytes()));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("COMPLIANT: 0 fail"));
+
+    let bad = report(&[("bob", "true", "2026-01-01T00:00:00Z", "N/A")]);
+    let out = keyrot(&["check", "--as-of", AS_OF, "-"], Some(bad.as_bytes()));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("NOT COMPLIANT: 1 fail"));
+
+    let out = keyrot(&["check", "--as-of", AS_OF, "--fail-on", "never", "-"], Some(bad.as_bytes()));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn fail_on_due_soon_counts_due_soon_keys() {
+    let due = report(&[("carol", "true", "2026-08-30T00:00:00Z", "2026-11-20T10:00:00Z")]);
+    let out = keyrot(&["check", "--as-of", AS_OF, "-"], Some(due.as_bytes()));
+    assert_eq!(out.status.code(), Some(0));
+    let out = keyrot(&["check", "--as-of", AS_OF, "--fail-on", "due-soon", "-"], Some(due.as_bytes()));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn bad_input_names_file_line_column_and_value_and_prints_nothing() {
+    let mut bad = report(&[("alice", "true", "2026-11-01T00:00:00Z", "N/A")]);
+    bad.push_str(&report(&[("bob", "true", "2026-13-01T00:00:00Z", "N/A")]).lines().nth(1).unwrap_or_default().to_owned());
+    let path = temp_file("bad.csv", bad.as_bytes());
+    let out = keyrot(&["check", "--as-of", AS_OF, path.to_str().expect("utf-8 path")], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "stdout: {}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(err.contains("bad.csv"), "{err}");
+    assert!(err.contains("line 3"), "{err}");
+    assert!(err.contains("access_key_1_last_rotated"), "{err}");
+    assert!(err.contains("2026-13-01T00:00:00Z"), "{err}");
+}
+
+#[test]
+fn csv_output_is_also_empty_on_bad_input() {
+    let mut bad = report(&[("alice", "true", "2026-01-01T00:00:00Z", "N/A")]);
+    bad.push_str("bob,arn:aws:iam::111122223333:user/bob,cut-off\n");
+    let out = keyrot(&["check", "--as-of", AS_OF, "--format", "csv", "-"], Some(bad.as_bytes()));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("<stdin>: line 3"));
+}
+
+#[test]
+fn several_inputs_judge_the_rest_and_exit_2() {
+    let missing = root().join("testdata/no-such-report.csv");
+    let good = sample("c7n-test_iam_user_unused_keys.csv");
+    let out = keyrot(
+        &["check", "--as-of", AS_OF, "--format", "json", good.to_str().unwrap_or_default(), missing.to_str().unwrap_or_default()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let reports = doc["reports"].as_array().expect("reports");
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["analysis"]["summary"]["fail"], 8);
+    assert_eq!(reports[1]["error"]["code"], "io");
+    assert_eq!(doc["compliant"], false);
+}
+
+#[test]
+fn json_output_is_the_golden_contract() {
+    let case = root().join("testdata/cases/reference_cases");
+    let out = keyrot(&["check", "--as-of", AS_OF, "--format", "json", case.join("input.csv").to_str().unwrap_or_default()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let actual: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).expect("expected.json")).expect("JSON");
+    assert_eq!(actual, expected);
+}
+
+#[test]
+fn only_filters_findings_but_not_the_summary() {
+    let rows = report(&[
+        ("old", "true", "2026-01-01T00:00:00Z", "N/A"),
+        ("new", "true", "2026-11-01T00:00:00Z", "2026-11-20T10:00:00Z"),
+    ]);
+    let out = keyrot(&["check", "--as-of", AS_OF, "--only", "fail", "--format", "json", "-"], Some(rows.as_bytes()));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["findings"].as_array().map(Vec::len), Some(1));
+    assert_eq!(doc["findings"][0]["user"], "old");
+    assert_eq!(doc["summary"]["keys"], 2);
+    assert_eq!(doc["summary"]["pass"], 1);
+
+    let out = keyrot(&["check", "--as-of", AS_OF, "--only", "pass,due-soon", "--format", "csv", "-"], Some(rows.as_bytes()));
+    let csv = text(&out.stdout);
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.lines().nth(1).is_some_and(|l| l.contains(",new,")));
+}
+
+#[test]
+fn csv_neutralizes_formulas_and_keeps_numbers_plain() {
+    let rows = report(&[("=HYPERLINK(1)", "true", "2026-01-01T00:00:00Z", "N/A"), ("+plus", "true", "2026-01-01T00:00:00Z", "N/A")]);
+    let out = keyrot(&["check", "--as-of", AS_OF, "--format", "csv", "-"], Some(rows.as_bytes()));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header = reader.headers().expect("header").clone();
+    let user = header.iter().position(|h| h == "user").expect("user column");
+    let days = header.iter().position(|h| h == "days_until_due").expect("days column");
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    assert_eq!(&records[0][user], "'=HYPERLINK(1)");
+    assert_eq!(&records[1][user], "'+plus");
+    // Computed numbers stay numbers, even negative ones.
+    assert_eq!(&records[0][days], "-239");
+}
+
+#[test]
+fn as_of_comes_from_generated_time_then_the_clock() {
+    let placebo = sample("c7n-placebo-test_iam_user_credential_multi_delete.GetCredentialReport_1.json");
+    let out = keyrot(&["check", "--format", "json", placebo.to_str().unwrap_or_default()], None);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["as_of_source"], "report");
+    assert_eq!(doc["as_of"], "2018-12-02T01:18:49Z");
+    // The 2019 rotation date of this hand-edited recording is after GeneratedTime.
+    assert_eq!(doc["findings"][0]["code"], "future_timestamp");
+
+    let csv = sample("c7n-test_iam_user_delete_options.csv");
+    let out = keyrot(&["check", "--format", "json", csv.to_str().unwrap_or_default()], None);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["as_of_source"], "clock");
+    let out = keyrot(&["check", csv.to_str().unwrap_or_default()], None);
+    assert!(text(&out.stdout).contains("(now: the report carries no GeneratedTime)"));
+}
+
+#[test]
+fn table_has_no_colour_when_piped_and_escapes_control_characters() {
+    let rows = report(&[("evil\u{1b}[2Jname", "true", "2026-01-01T00:00:00Z", "N/A")]);
+    let out = keyrot(&["check", "--as-of", AS_OF, "-"], Some(rows.as_bytes()));
+    let table = text(&out.stdout);
+    assert!(!table.contains('\u{1b}'), "{table:?}");
+    assert!(table.contains("evil\\u{1b}[2Jname"));
+    let out = keyrot(&["check", "--as-of", AS_OF, "--color", "always", "-"], Some(rows.as_bytes()));
+    assert!(text(&out.stdout).contains("\u{1b}[1;31mfail"));
+}
+
+#[test]
+fn bad_options_exit_2_with_a_reason() {
+    let rows = report(&[("alice", "true", "2026-11-01T00:00:00Z", "N/A")]);
+    let out = keyrot(&["check", "--as-of", "yesterday", "-"], Some(rows.as_bytes()));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("RFC 3339"));
+    let out = keyrot(&["check", "--max-age-days", "0", "-"], Some(rows.as_bytes()));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("max_age_days"));
+    let out = keyrot(&["check", "--only", "bogus", "-"], Some(rows.as_bytes()));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn help_explains_every_option() {
+    let out = keyrot(&["check", "--help"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    for option in [
+        "--as-of",
+        "--max-age-days",
+        "--warn-days",
+        "--include-inactive",
+        "--granularity",
+        "--lenient",
+        "--only",
+        "--format",
+        "--fail-on",
+        "--input-format",
+        "--color",
+    ] {
+        assert!(help.contains(option), "{option} missing from help");
+    }
+    let out = keyrot(&["--version"], None);
+    assert!(text(&out.stdout).starts_with("keyrot "));
+}
+
+#[test]
+fn lenient_keeps_bad_rows_as_invalid_findings() {
+    let mut rows = report(&[("alice", "true", "2026-11-01T00:00:00Z", "N/A")]);
+    rows.push_str("bob,arn:aws:iam::111122223333:user/bob,cut-off\n");
+    let out = keyrot(&["check", "--as-of", AS_OF, "--lenient", "--format", "json", "-"], Some(rows.as_bytes()));
+    assert_eq!(out.status.code(), Some(1), "invalid keys are not compliant");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["summary"]["users"], 2);
+    assert_eq!(doc["summary"]["invalid"], 2);
+    assert_eq!(doc["anomalies"][0]["code"], "row_error");
+    assert_eq!(doc["anomalies"][0]["error"], "field_count");
+}
