@@ -10,6 +10,7 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 mod output;
+mod plan;
 
 /// Exit status: every report is compliant.
 pub const EXIT_COMPLIANT: i32 = 0;
@@ -48,6 +49,53 @@ enum Command {
         keyrot check --as-of 2026-11-26T00:00:00Z --only fail --format csv report.csv > overdue.csv"
     )]
     Check(CheckArgs),
+    /// Say, per user, the next step of the rotation workflow, with the `aws iam` commands.
+    #[command(
+        long_about = "Say, per user, the next step of the rotation workflow, with the `aws iam` commands.\n\n\
+        The steps follow the benchmark's workflow: create a second key, move applications to it, check the \
+        old key is unused, make it inactive, wait, delete it. keyrot never calls AWS: commands are text for \
+        a person to run after checking. Every value from the report is quoted for the shell, and key ids \
+        are shell variables unless --access-keys supplies them.\n\n\
+        Exit status: 0, or 2 when an input could not be read or parsed.",
+        after_help = "Examples:\n  \
+        keyrot plan report.csv\n  \
+        keyrot plan --format sh --access-keys keys.json report.csv > rotate.sh\n  \
+        keyrot plan --format markdown report.csv > plan.md"
+    )]
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, Args)]
+struct PlanArgs {
+    /// Credential reports (CSV, base64, or `aws iam get-credential-report` JSON); `-` reads stdin.
+    #[arg(value_name = "REPORT", required = true)]
+    reports: Vec<PathBuf>,
+
+    #[command(flatten)]
+    policy: PolicyArgs,
+
+    /// How long a deactivated or replaced key must have been unused before the plan says to delete it (0 to 365).
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    grace_days: u32,
+
+    /// The JSON printed by `aws iam list-access-keys` (for one user or many, concatenated or as an array):
+    /// fills in real key ids by matching CreateDate to the report's last_rotated.
+    #[arg(long, value_name = "FILE")]
+    access_keys: Option<PathBuf>,
+
+    /// Output format: table for people, json, markdown, or sh (a commented shell script in which every
+    /// command that changes something is commented out behind the check to run first).
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    format: PlanFormat,
+}
+
+/// Output formats of `keyrot plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PlanFormat {
+    Table,
+    Json,
+    Markdown,
+    Sh,
 }
 
 /// Options shared by the commands that judge reports.
@@ -151,11 +199,12 @@ enum ColorArg {
 }
 
 fn parse_status(text: &str) -> Result<Status, String> {
-    Status::parse(text.trim()).ok_or_else(|| format!("unknown status `{text}`: use fail, invalid, due-soon, pass or inactive"))
+    Status::parse(text.trim())
+        .ok_or_else(|| format!("unknown status `{text}`: use fail, invalid, due-soon, pass or inactive"))
 }
 
 impl PolicyArgs {
-    fn options(&self, now: Timestamp) -> Result<Options, Error> {
+    fn options(&self, now: Timestamp, grace_days: u32) -> Result<Options, Error> {
         let as_of = self.as_of.as_deref().map(keyrot::parse_as_of).transpose()?;
         let options = Options {
             as_of,
@@ -174,6 +223,7 @@ impl PolicyArgs {
                 InputFormatArg::CliJson => InputFormat::CliJson,
             },
             clock: Some(now),
+            grace_days,
             ..Options::default()
         };
         options.policy().validate()?;
@@ -204,6 +254,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             };
             check(&args, color, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock())
         }
+        Command::Plan(args) => plan::plan(&args, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock()),
     };
     match result {
         Ok(code) => code,
@@ -226,7 +277,7 @@ struct Judged {
     outcome: Outcome,
 }
 
-fn display_name(path: &std::path::Path) -> String {
+pub(crate) fn display_name(path: &std::path::Path) -> String {
     if path.as_os_str() == "-" {
         "<stdin>".to_owned()
     } else {
@@ -234,7 +285,7 @@ fn display_name(path: &std::path::Path) -> String {
     }
 }
 
-fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Error> {
+pub(crate) fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Error> {
     if path.as_os_str() == "-" {
         Ok(Box::new(io::stdin().lock()))
     } else {
@@ -286,7 +337,7 @@ fn judge_one(
 }
 
 fn check(args: &CheckArgs, color: bool, now: Timestamp, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
-    let options = match args.policy.options(now) {
+    let options = match args.policy.options(now, keyrot::Policy::default().grace_days) {
         Ok(o) => o,
         Err(e) => {
             writeln!(err, "keyrot: {e}")?;
@@ -346,7 +397,10 @@ fn check(args: &CheckArgs, color: bool, now: Timestamp, out: &mut dyn Write, err
                     "keyrot: {}: warning: {place}{} [{}]",
                     judged.source,
                     output::printable(&anomaly.message),
-                    serde_json::to_value(anomaly.code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+                    serde_json::to_value(anomaly.code)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
                 )?;
             }
         }

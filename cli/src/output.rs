@@ -9,7 +9,8 @@ use std::io::{self, Write};
 pub(crate) fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
-        if ch.is_control() || matches!(ch, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+        if ch.is_control() || matches!(ch, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        {
             out.extend(ch.escape_default());
         } else {
             out.push(ch);
@@ -68,10 +69,7 @@ fn last_used_text(l: Option<LastUsed>) -> String {
 }
 
 fn code_text(f: &Finding) -> String {
-    f.code
-        .and_then(|c| serde_json::to_value(c).ok())
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    f.code.and_then(|c| serde_json::to_value(c).ok()).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// Writes findings as CSV rows, one per finding, after a header.

@@ -85,7 +85,7 @@ fn fail_on_due_soon_counts_due_soon_keys() {
 #[test]
 fn bad_input_names_file_line_column_and_value_and_prints_nothing() {
     let mut bad = report(&[("alice", "true", "2026-11-01T00:00:00Z", "N/A")]);
-    bad.push_str(&report(&[("bob", "true", "2026-13-01T00:00:00Z", "N/A")]).lines().nth(1).unwrap_or_default().to_owned());
+    bad.push_str(report(&[("bob", "true", "2026-13-01T00:00:00Z", "N/A")]).lines().nth(1).unwrap_or_default());
     let path = temp_file("bad.csv", bad.as_bytes());
     let out = keyrot(&["check", "--as-of", AS_OF, path.to_str().expect("utf-8 path")], None);
     assert_eq!(out.status.code(), Some(2));
@@ -112,7 +112,15 @@ fn several_inputs_judge_the_rest_and_exit_2() {
     let missing = root().join("testdata/no-such-report.csv");
     let good = sample("c7n-test_iam_user_unused_keys.csv");
     let out = keyrot(
-        &["check", "--as-of", AS_OF, "--format", "json", good.to_str().unwrap_or_default(), missing.to_str().unwrap_or_default()],
+        &[
+            "check",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            good.to_str().unwrap_or_default(),
+            missing.to_str().unwrap_or_default(),
+        ],
         None,
     );
     assert_eq!(out.status.code(), Some(2));
@@ -127,11 +135,15 @@ fn several_inputs_judge_the_rest_and_exit_2() {
 #[test]
 fn json_output_is_the_golden_contract() {
     let case = root().join("testdata/cases/reference_cases");
-    let out = keyrot(&["check", "--as-of", AS_OF, "--format", "json", case.join("input.csv").to_str().unwrap_or_default()], None);
+    let out = keyrot(
+        &["check", "--as-of", AS_OF, "--format", "json", case.join("input.csv").to_str().unwrap_or_default()],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     let actual: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).expect("expected.json")).expect("JSON");
+        serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).expect("expected.json"))
+            .expect("JSON");
     assert_eq!(actual, expected);
 }
 
@@ -148,7 +160,8 @@ fn only_filters_findings_but_not_the_summary() {
     assert_eq!(doc["summary"]["keys"], 2);
     assert_eq!(doc["summary"]["pass"], 1);
 
-    let out = keyrot(&["check", "--as-of", AS_OF, "--only", "pass,due-soon", "--format", "csv", "-"], Some(rows.as_bytes()));
+    let out =
+        keyrot(&["check", "--as-of", AS_OF, "--only", "pass,due-soon", "--format", "csv", "-"], Some(rows.as_bytes()));
     let csv = text(&out.stdout);
     assert_eq!(csv.lines().count(), 2, "{csv}");
     assert!(csv.lines().nth(1).is_some_and(|l| l.contains(",new,")));
@@ -156,7 +169,10 @@ fn only_filters_findings_but_not_the_summary() {
 
 #[test]
 fn csv_neutralizes_formulas_and_keeps_numbers_plain() {
-    let rows = report(&[("=HYPERLINK(1)", "true", "2026-01-01T00:00:00Z", "N/A"), ("+plus", "true", "2026-01-01T00:00:00Z", "N/A")]);
+    let rows = report(&[
+        ("=HYPERLINK(1)", "true", "2026-01-01T00:00:00Z", "N/A"),
+        ("+plus", "true", "2026-01-01T00:00:00Z", "N/A"),
+    ]);
     let out = keyrot(&["check", "--as-of", AS_OF, "--format", "csv", "-"], Some(rows.as_bytes()));
     let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
     let header = reader.headers().expect("header").clone();
@@ -246,4 +262,106 @@ fn lenient_keeps_bad_rows_as_invalid_findings() {
     assert_eq!(doc["summary"]["invalid"], 2);
     assert_eq!(doc["anomalies"][0]["code"], "row_error");
     assert_eq!(doc["anomalies"][0]["error"], "field_count");
+}
+
+#[test]
+fn plan_json_is_the_golden_plan_and_exits_0() {
+    let case = root().join("testdata/cases/plan_with_access_key_ids");
+    let out = keyrot(
+        &[
+            "plan",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--access-keys",
+            case.join("access_keys.json").to_str().unwrap_or_default(),
+            case.join("input.csv").to_str().unwrap_or_default(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let actual: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(case.join("expected_plan.json")).expect("expected_plan.json"))
+            .expect("JSON");
+    assert_eq!(actual, expected);
+}
+
+#[test]
+fn plan_exits_2_on_bad_input() {
+    let out = keyrot(&["plan", "--as-of", AS_OF, "-"], Some(b"user,arn\nbob,arn:aws:iam::1:user/bob\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("lacks the required column"), "{}", text(&out.stderr));
+    let out = keyrot(&["plan", "--as-of", AS_OF, "--grace-days", "400", "-"], Some(b""));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("grace_days"));
+}
+
+/// Hostile user names cannot add a live command to the shell script: it
+/// parses, and when run with a stand-in `aws` that logs its arguments, only
+/// read-only calls happen, each with the user name as one exact argument.
+#[test]
+fn plan_sh_quotes_hostile_names_and_runs_nothing_that_changes() {
+    let case = root().join("testdata/cases/plan_hostile_user_names/input.csv");
+    let out = keyrot(&["plan", "--as-of", AS_OF, "--format", "sh", case.to_str().unwrap_or_default()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let script = text(&out.stdout);
+    let dir = temp_file("unused", b"").parent().expect("temp dir").join("sh-run");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let script_path = dir.join("plan.sh");
+    std::fs::write(&script_path, &script).expect("write script");
+    let syntax = Command::new("bash").arg("-n").arg(&script_path).output().expect("bash -n");
+    assert!(syntax.status.success(), "bash -n: {}", text(&syntax.stderr));
+
+    // Every live line is a comment, `set -eu`, `unset`, or a read-only aws call.
+    for line in script.lines().filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty()) {
+        let ok = line == "set -eu" || line.starts_with("unset ") || line.starts_with("aws iam list-access-keys ");
+        assert!(ok, "unexpected live line: {line}");
+    }
+
+    let log = dir.join("aws.log");
+    let fake_aws = dir.join("aws");
+    std::fs::write(
+        &fake_aws,
+        "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\036' \"$a\" >> \"$AWS_LOG\"; done\nprintf '\\n' >> \"$AWS_LOG\"\n",
+    )
+    .expect("fake aws");
+    Command::new("chmod").arg("+x").arg(&fake_aws).status().expect("chmod");
+    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+    let run = Command::new("sh")
+        .arg(&script_path)
+        .current_dir(&dir)
+        .env("PATH", path)
+        .env("AWS_LOG", &log)
+        .output()
+        .expect("run script");
+    assert!(run.status.success(), "script failed: {}", text(&run.stderr));
+    assert!(!text(&run.stdout).contains("pwned"));
+    assert!(!Path::new("/tmp/pwned").exists() && !dir.join("pwned").exists());
+    let calls: Vec<Vec<String>> = std::fs::read_to_string(&log)
+        .expect("aws was called")
+        .lines()
+        .map(|l| l.split('\u{1e}').filter(|a| !a.is_empty()).map(str::to_owned).collect())
+        .collect();
+    let users: Vec<&str> = calls
+        .iter()
+        .map(|c| {
+            assert_eq!(&c[..3], ["iam", "list-access-keys", "--user-name"], "only read-only calls: {c:?}");
+            c[3].as_str()
+        })
+        .collect();
+    // The name with a newline gets no command at all.
+    assert_eq!(users, ["o'neil", "$(touch /tmp/pwned)", "`reboot`", "a;rm -rf ~", "x' ; echo pwned ; '"]);
+}
+
+#[test]
+fn plan_markdown_escapes_names_and_fences_commands() {
+    let rows = report(&[("a*b_<i>", "true", "2025-01-01T00:00:00Z", "N/A")]);
+    let out = keyrot(&["plan", "--as-of", AS_OF, "--format", "markdown", "-"], Some(rows.as_bytes()));
+    assert_eq!(out.status.code(), Some(0));
+    let md = text(&out.stdout);
+    assert!(md.contains("### `deactivate_unused_key`: a\\*b\\_\\<i\\>"), "{md}");
+    assert!(md.contains("```sh\n# check\naws iam list-access-keys --user-name 'a*b_<i>'"), "{md}");
 }

@@ -1,7 +1,9 @@
 //! Runs every golden case in `testdata/cases/`: each folder holds one
 //! `input.*` file, `options.json` and `expected.json` (see
 //! `testdata/README.md`). `UPDATE_GOLDEN=1` rewrites `expected.json` from the
-//! current output, for review.
+//! current output, for review. A case with `expected_plan.json` also checks
+//! the rotation plan, with `access_keys.json` (the output of
+//! `aws iam list-access-keys`) when the folder has one.
 
 use std::path::Path;
 
@@ -15,22 +17,38 @@ fn run_case(options_path: &Path) -> datatest_stable::Result<()> {
     let options = keyrot::Options::from_json(&std::fs::read_to_string(options_path)?)
         .map_err(|e| format!("{}: {e}", options_path.display()))?;
     let actual = actual_json(&input, &options);
-    let expected_path = dir.join("expected.json");
+    compare_or_bless(&dir.join("expected.json"), &actual)?;
+    let plan_path = dir.join("expected_plan.json");
+    if plan_path.exists() {
+        let known = match std::fs::read(dir.join("access_keys.json")) {
+            Ok(bytes) => Some(keyrot::read_access_keys(&bytes).map_err(|e| format!("access_keys.json: {e}"))?),
+            Err(_) => None,
+        };
+        let analysis = keyrot::analyze_bytes(&input, &options).map_err(|e| format!("a plan case must judge: {e}"))?;
+        let plan = keyrot::plan(&analysis, known.as_deref());
+        compare_or_bless(&plan_path, &serde_json::to_value(&plan)?)?;
+    }
+    Ok(())
+}
+
+/// Compares `actual` with the JSON in `expected_path`, or rewrites the file
+/// when `UPDATE_GOLDEN` is set.
+fn compare_or_bless(expected_path: &Path, actual: &serde_json::Value) -> datatest_stable::Result<()> {
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        let mut text = serde_json::to_string_pretty(&actual)?;
+        let mut text = serde_json::to_string_pretty(actual)?;
         text.push('\n');
-        std::fs::write(&expected_path, text)?;
+        std::fs::write(expected_path, text)?;
         return Ok(());
     }
     let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(&expected_path).map_err(|e| format!("{}: {e}", expected_path.display()))?,
+        &std::fs::read_to_string(expected_path).map_err(|e| format!("{}: {e}", expected_path.display()))?,
     )?;
-    if actual != expected {
+    if *actual != expected {
         return Err(format!(
             "{} differs from the output (rerun with UPDATE_GOLDEN=1 to see the diff in git)\n--- expected\n{}\n--- actual\n{}",
             expected_path.display(),
             serde_json::to_string_pretty(&expected)?,
-            serde_json::to_string_pretty(&actual)?
+            serde_json::to_string_pretty(actual)?
         )
         .into());
     }
