@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 mod output;
 mod plan;
+mod spill;
 
 /// Exit status: every report is compliant.
 pub const EXIT_COMPLIANT: i32 = 0;
@@ -351,7 +352,7 @@ fn check(args: &CheckArgs, color: bool, now: Timestamp, out: &mut dyn Write, err
     // CSV rows are written as they are judged, into a buffer that reaches
     // stdout only once every input has been read (so a bad input leaves
     // stdout empty).
-    let mut csv_out = output::CsvFindings::new(Vec::new());
+    let mut csv_out = output::CsvFindings::new(spill::SpillBuffer::new());
     for path in &args.reports {
         let source = display_name(path);
         let outcome = if args.format == Format::Csv {
@@ -374,7 +375,7 @@ fn check(args: &CheckArgs, color: bool, now: Timestamp, out: &mut dyn Write, err
         return Ok(EXIT_BAD_INPUT);
     }
     match args.format {
-        Format::Csv => out.write_all(&csv_out.finish()?)?,
+        Format::Csv => csv_out.finish()?.copy_to(out)?,
         Format::Json => output::write_json(out, &results)?,
         Format::Table => output::write_table(out, &results, color)?,
     }

@@ -1,0 +1,57 @@
+//! Parse, judge and plan throughput on deterministic synthetic reports.
+//! Each timed closure checks its count, so a broken parser cannot post a
+//! fast number.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use keyrot::{Options, ParseOptions};
+use std::hint::black_box;
+
+const AS_OF: i64 = 1_795_651_200; // 2026-11-26T00:00:00Z
+
+fn report(rows: u64) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let spec = keyrot_benches::Spec { rows, seed: 42, as_of: AS_OF, account: 111_122_223_333 };
+    keyrot_benches::write_report(&spec, &mut buf).expect("in-memory write");
+    buf
+}
+
+fn options() -> Options {
+    Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("valid"))
+}
+
+fn engine(c: &mut Criterion) {
+    for rows in [5_000u64, 100_000] {
+        let input = report(rows);
+        let expected = keyrot::analyze_bytes(&input, &options()).expect("valid report");
+        let keys = expected.findings.len();
+        let steps = keyrot::plan(&expected, None).steps.len();
+
+        let mut group = c.benchmark_group("engine");
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        group.sample_size(20);
+        group.bench_with_input(BenchmarkId::new("parse", rows), &input, |b, input| {
+            b.iter(|| {
+                let reader =
+                    keyrot::ReportReader::new(black_box(input.as_slice()), &ParseOptions::default()).expect("header");
+                let n = reader.map(|r| r.expect("row")).count();
+                assert_eq!(n as u64, rows);
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("analyze", rows), &input, |b, input| {
+            b.iter(|| {
+                let analysis = keyrot::analyze_bytes(black_box(input), &options()).expect("valid");
+                assert_eq!(analysis.findings.len(), keys);
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("plan", rows), &expected, |b, analysis| {
+            b.iter(|| {
+                let plan = keyrot::plan(black_box(analysis), None);
+                assert_eq!(plan.steps.len(), steps);
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);
