@@ -244,8 +244,7 @@ impl Analyzer {
     /// Judges one row: returns its findings (none, one or two), and updates
     /// the counts and anomalies.
     pub fn judge(&mut self, row: &Row) -> Vec<Finding> {
-        let findings: Vec<Finding> =
-            (0..2).filter_map(|slot| judge_key(row, slot, &self.policy, self.as_of)).collect();
+        let findings: Vec<Finding> = (0..2).filter_map(|slot| judge_key(row, slot, &self.policy, self.as_of)).collect();
         self.record(row, &findings);
         findings
     }

@@ -208,9 +208,6 @@ mod tests {
             .at_line(4)
             .at_column("access_key_1_last_rotated")
             .with_value("x");
-        assert_eq!(
-            err.to_string(),
-            "line 4, column `access_key_1_last_rotated`: invalid timestamp `x`"
-        );
+        assert_eq!(err.to_string(), "line 4, column `access_key_1_last_rotated`: invalid timestamp `x`");
     }
 }

@@ -95,7 +95,9 @@ fn detect<R: Read>(buf: &mut BufReader<R>) -> Result<InputFormat, Error> {
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or(head);
     let first_line = first_line.strip_suffix(b"\r").unwrap_or(first_line);
     let looks_base64 = first_line.len() >= 8
-        && first_line.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b' ' | b'\t' | b'\r'));
+        && first_line
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b' ' | b'\t' | b'\r'));
     Ok(if looks_base64 { InputFormat::Base64 } else { InputFormat::Csv })
 }
 
@@ -247,7 +249,11 @@ fn unwrap_json(text: &[u8]) -> Result<(Vec<u8>, Option<Timestamp>), Error> {
 /// recording tools store boto3's `datetime`.
 fn split_datetime(obj: &serde_json::Value) -> Option<Timestamp> {
     let part = |name: &str| obj.get(name).and_then(serde_json::Value::as_u64);
-    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(part("year")?).ok()?, part("month")? as u32, part("day")? as u32)?;
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(part("year")?).ok()?,
+        part("month")? as u32,
+        part("day")? as u32,
+    )?;
     let micros = part("microsecond").unwrap_or(0) as u32;
     let time = date.and_hms_micro_opt(
         part("hour").unwrap_or(0) as u32,
@@ -282,7 +288,8 @@ mod tests {
         assert_eq!(u.format, InputFormat::Base64);
         assert_eq!(read_all(u), csv);
 
-        let json = format!(r#"{{"Content": "{b64}", "ReportFormat": "text/csv", "GeneratedTime": "2015-02-02T20:02:02Z"}}"#);
+        let json =
+            format!(r#"{{"Content": "{b64}", "ReportFormat": "text/csv", "GeneratedTime": "2015-02-02T20:02:02Z"}}"#);
         let u = unwrap(io::Cursor::new(json.into_bytes()), InputFormat::Auto).unwrap();
         assert_eq!(u.format, InputFormat::CliJson);
         assert_eq!(u.generated_time, parse_timestamp("2015-02-02T20:02:02Z"));

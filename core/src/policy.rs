@@ -51,7 +51,13 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Policy {
-        Policy { max_age_days: 90, warn_days: 14, include_inactive: false, granularity: Granularity::Exact, grace_days: 7 }
+        Policy {
+            max_age_days: 90,
+            warn_days: 14,
+            include_inactive: false,
+            granularity: Granularity::Exact,
+            grace_days: 7,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use crate::error::{shorten, Error, ErrorCode};
 use crate::input::{self, InputFormat};
 use crate::value::{parse_bool, parse_timestamp, ser_opt_ts, Field, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::io::Read;
+use std::io::{BufRead, Read};
 
 /// The columns keyrot knows, in the order of the 22-column layout.
 pub const COLUMNS: [&str; 22] = [
@@ -111,9 +111,16 @@ pub struct AccessKey {
 
 impl AccessKey {
     /// Whether the slot holds a key: its `last_rotated` is anything but
-    /// `N/A`, or it says it is active.
+    /// `N/A`, or it says it is active (`true`), or one of its cells could
+    /// not be read (lenient mode). A slot whose `last_rotated` is `N/A` and
+    /// whose flag is `false`, another literal or empty is empty.
     pub fn is_present(&self) -> bool {
-        !self.last_rotated.is_not_applicable() || !matches!(self.active, Field::Value(false) | Field::NotApplicable)
+        !self.last_rotated.is_not_applicable()
+            || matches!(self.active, Field::Value(true))
+            || self.active.is_invalid()
+            || self.last_used_date.is_invalid()
+            || self.last_used_region.is_invalid()
+            || self.last_used_service.is_invalid()
     }
 }
 
@@ -171,14 +178,16 @@ pub struct Row {
 }
 
 impl Row {
-
-    /// Every timestamp in the row, for `newest_timestamp`.
+    /// Every timestamp in the row that records something that has happened,
+    /// for `newest_timestamp` (a lower bound for when the report was
+    /// generated). `password_next_rotation` is left out: it is a date set in
+    /// advance (`password_last_changed` plus the password policy's maximum
+    /// age), later than any fresh report.
     pub fn timestamps(&self) -> impl Iterator<Item = Timestamp> + '_ {
         [
             &self.user_creation_time,
             &self.password_last_used,
             &self.password_last_changed,
-            &self.password_next_rotation,
             &self.access_keys[0].last_rotated,
             &self.access_keys[0].last_used_date,
             &self.access_keys[1].last_rotated,
@@ -215,7 +224,7 @@ struct Header {
 /// assert!(reader.next().is_none());
 /// ```
 pub struct ReportReader<'a> {
-    csv: csv::Reader<Box<dyn std::io::BufRead + 'a>>,
+    csv: CsvReader<'a>,
     header: Header,
     layout: Layout,
     format: InputFormat,
@@ -248,19 +257,17 @@ impl<'a> ReportReader<'a> {
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(64 * 1024)
-            .from_reader(unwrapped.reader);
+            .from_reader(Newlines::new(unwrapped.reader));
         let mut record = csv::ByteRecord::new();
         // Skip leading lines that hold only white space.
-        loop {
-            let more = csv.read_byte_record(&mut record).map_err(|e| csv_error(&e))?;
-            if !more {
+        let line = loop {
+            let Some(line) = next_record(&mut csv, &mut record)? else {
                 return Err(Error::new(ErrorCode::EmptyInput, "the input is empty: no header, no rows"));
-            }
+            };
             if !(record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace)) {
-                break;
+                break line;
             }
-        }
-        let line = record.position().map_or(1, csv::Position::line);
+        };
         let (header, anomalies, layout) = read_header(&record, line)?;
         Ok(ReportReader {
             csv,
@@ -308,25 +315,23 @@ impl<'a> ReportReader<'a> {
         if self.done {
             return Ok(None);
         }
-        loop {
-            let more = match self.csv.read_byte_record(&mut self.record) {
-                Ok(more) => more,
+        let line = loop {
+            let line = match next_record(&mut self.csv, &mut self.record) {
+                Ok(Some(line)) => line,
+                Ok(None) => {
+                    self.done = true;
+                    return Ok(None);
+                }
                 Err(e) => {
                     self.done = true;
-                    return Err(csv_error(&e));
+                    return Err(e);
                 }
             };
-            if !more {
-                self.done = true;
-                return Ok(None);
-            }
             // A line of spaces is a blank line too.
-            if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace) {
-                continue;
+            if !(self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace)) {
+                break line;
             }
-            break;
-        }
-        let line = self.record.position().map_or(0, csv::Position::line);
+        };
         match build_row(&self.record, &self.header, line, self.lenient) {
             Ok(row) => Ok(Some(row)),
             Err(e) => {
@@ -343,6 +348,124 @@ impl Iterator for ReportReader<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         self.read_row().transpose()
     }
+}
+
+/// The CSV parser over the unwrapped text.
+type CsvReader<'a> = csv::Reader<Newlines<Box<dyn BufRead + 'a>>>;
+
+/// The text with every line ending (`\r\n`, or a lone `\r` as old Mac
+/// software writes) turned into `\n`, so that the parser counts lines as an
+/// editor does, whatever the endings. A `\r` inside a quoted field becomes
+/// `\n` too (no value keyrot reads may hold one). Also notes when the input
+/// has been read to its end, and whether it ended inside a quoted field
+/// (which the parser itself accepts silently).
+struct Newlines<R> {
+    inner: R,
+    /// The last byte read was `\r`: a `\n` right after it is dropped.
+    after_cr: bool,
+    /// The input has been read to its end.
+    at_end: bool,
+    /// Where the text read so far stands, as the parser sees quotes.
+    quote: Quote,
+}
+
+impl<R> Newlines<R> {
+    fn new(inner: R) -> Newlines<R> {
+        Newlines { inner, after_cr: false, at_end: false, quote: Quote::FieldStart }
+    }
+}
+
+/// The quoting state of the CSV parser (RFC 4180 with `""` escapes; a quote
+/// inside an unquoted field is a literal character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    /// At the start of a field.
+    FieldStart,
+    /// In a field that did not start with a quote.
+    Unquoted,
+    /// Inside quotes.
+    Quoted,
+    /// Just after a quote inside quotes: a closing quote, or the first half
+    /// of `""`.
+    InnerQuoteSeen,
+}
+
+impl Quote {
+    fn next(self, b: u8) -> Quote {
+        match (self, b) {
+            (Quote::Quoted, b'"') => Quote::InnerQuoteSeen,
+            (Quote::Quoted, _) => Quote::Quoted,
+            (Quote::FieldStart | Quote::InnerQuoteSeen, b'"') => Quote::Quoted,
+            (_, b',' | b'\n') => Quote::FieldStart,
+            _ => Quote::Unquoted,
+        }
+    }
+}
+
+impl<R: BufRead> Read for Newlines<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let chunk = self.inner.fill_buf()?;
+            if chunk.is_empty() {
+                self.at_end = true;
+                return Ok(0);
+            }
+            let (mut used, mut written) = (0, 0);
+            for &b in chunk {
+                if written == out.len() {
+                    break;
+                }
+                used += 1;
+                if b == b'\n' && self.after_cr {
+                    self.after_cr = false;
+                    continue;
+                }
+                self.after_cr = b == b'\r';
+                let b = if b == b'\r' { b'\n' } else { b };
+                self.quote = self.quote.next(b);
+                out[written] = b;
+                written += 1;
+            }
+            self.inner.consume(used);
+            if written > 0 {
+                return Ok(written);
+            }
+        }
+    }
+}
+
+/// Reads the next record and returns the 1-based line it starts on, or
+/// `None` at the end.
+///
+/// The parser skips blank lines before a record and counts every `\n` it
+/// reads, so its position before the read can be lines above the record.
+/// The line is counted back from the position after the read instead:
+/// minus the newlines inside quoted fields, minus the record's own line
+/// ending (absent only on a last line that has none).
+///
+/// A last record that ends inside quotes (an opening `"` never closed, so
+/// the rest of the text became one field) is a `csv_syntax` error.
+fn next_record(csv: &mut CsvReader<'_>, record: &mut csv::ByteRecord) -> Result<Option<u64>, Error> {
+    let start = csv.position().line();
+    if !csv.read_byte_record(record).map_err(|e| csv_error(&e))? {
+        return Ok(None);
+    }
+    let end = csv.position().line();
+    let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    let text = csv.get_ref();
+    let ending = u64::from(!text.at_end);
+    let line = end.saturating_sub(inside + ending).max(start);
+    if text.at_end && text.quote == Quote::Quoted {
+        return Err(Error::new(
+            ErrorCode::CsvSyntax,
+            "a quoted field is never closed: the text ends inside quotes (a missing `\"`?)",
+        )
+        .at_line(line));
+    }
+    Ok(Some(line))
 }
 
 fn csv_error(err: &csv::Error) -> Error {
@@ -367,20 +490,22 @@ fn check_text(record: &csv::ByteRecord, line: u64, names: &[String]) -> Result<(
     if std::str::from_utf8(all).is_ok() && !all.contains(&0) {
         return Ok(());
     }
-    let start = record.position().map_or(0, csv::Position::byte);
     for (i, field) in record.iter().enumerate() {
         let column = names.get(i).cloned().unwrap_or_else(|| format!("#{}", i + 1));
         if let Some(at) = field.iter().position(|&b| b == 0) {
-            return Err(Error::new(ErrorCode::InvalidUtf8, format!("the field holds a NUL byte (at byte {} of its field, record starting at byte {start})", at))
-                .at_line(line)
-                .at_column(column)
-                .with_value(&String::from_utf8_lossy(field)));
+            return Err(Error::new(
+                ErrorCode::InvalidUtf8,
+                format!("the field holds a NUL byte (at byte {at} of the field)"),
+            )
+            .at_line(line)
+            .at_column(column)
+            .with_value(&String::from_utf8_lossy(field)));
         }
         if let Err(e) = std::str::from_utf8(field) {
             return Err(Error::new(
                 ErrorCode::InvalidUtf8,
                 format!(
-                    "the text is not valid UTF-8 (byte {} of the field, record starting at byte {start}); re-save the file as UTF-8",
+                    "the text is not valid UTF-8 (byte {} of the field); re-save the file as UTF-8",
                     e.valid_up_to()
                 ),
             )
@@ -410,10 +535,13 @@ fn read_header(record: &csv::ByteRecord, line: u64) -> Result<(Header, Vec<Anoma
     let mut anomalies = Vec::new();
     for (pos, name) in names.iter().enumerate() {
         if names[..pos].contains(name) {
-            return Err(Error::new(ErrorCode::DuplicateColumn, format!("the header names column `{}` twice", shorten(name)))
-                .at_line(line)
-                .at_column(name.clone())
-                .with_value(name));
+            return Err(Error::new(
+                ErrorCode::DuplicateColumn,
+                format!("the header names column `{}` twice", shorten(name)),
+            )
+            .at_line(line)
+            .at_column(name.clone())
+            .with_value(name));
         }
         match COLUMNS.iter().position(|c| c == name) {
             Some(known) => index[known] = Some(pos),
@@ -525,10 +653,13 @@ impl RowBuilder<'_> {
         }
         let raw = text.to_owned();
         self.fail(
-            Error::new(ErrorCode::InvalidBoolean, format!("invalid boolean `{}`: expected `true` or `false`", shorten(&raw)))
-                .at_line(self.line)
-                .at_column(COLUMNS[col])
-                .with_value(&raw),
+            Error::new(
+                ErrorCode::InvalidBoolean,
+                format!("invalid boolean `{}`: expected `true` or `false`", shorten(&raw)),
+            )
+            .at_line(self.line)
+            .at_column(COLUMNS[col])
+            .with_value(&raw),
         )?;
         Ok(Field::Invalid(raw))
     }
@@ -539,6 +670,22 @@ impl RowBuilder<'_> {
             Some(text) => Field::literal(text).unwrap_or_else(|| Field::Value(text.to_owned())),
         }
     }
+}
+
+/// The record as one line of text (fields joined by `,`), for an error's
+/// value; long rows are cut (the error cuts the value further).
+fn row_text(record: &csv::ByteRecord) -> String {
+    let mut text = String::new();
+    for (i, field) in record.iter().enumerate() {
+        if text.len() > 4 * crate::error::MAX_VALUE_CHARS {
+            break;
+        }
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&String::from_utf8_lossy(field));
+    }
+    text
 }
 
 fn build_row(record: &csv::ByteRecord, header: &Header, line: u64, lenient: bool) -> Result<Row, Error> {
@@ -553,11 +700,20 @@ fn build_row(record: &csv::ByteRecord, header: &Header, line: u64, lenient: bool
             ),
         )
         .at_line(line)
-        .with_value(&String::from_utf8_lossy(&record.as_slice()[..record.as_slice().len().min(200)]));
+        .with_value(&row_text(record));
         if !lenient {
             return Err(err);
         }
-        let arn = String::from_utf8_lossy(record.get(header.index[ARN].unwrap_or(1)).unwrap_or(b"")).into_owned();
+        // The fields are shifted (an unquoted comma in a name shifts the
+        // ARN too): take the ARN from the first field that is one, so the
+        // row still counts in its account.
+        let positional = record.get(header.index[ARN].unwrap_or(1)).unwrap_or(b"");
+        let arn = if positional.starts_with(b"arn:") {
+            positional
+        } else {
+            record.iter().find(|f| f.starts_with(b"arn:")).unwrap_or(positional)
+        };
+        let arn = String::from_utf8_lossy(arn).into_owned();
         return Ok(Row {
             line,
             account_id: account_of(&arn),
@@ -573,7 +729,9 @@ fn build_row(record: &csv::ByteRecord, header: &Header, line: u64, lenient: bool
         if !lenient {
             return Err(err);
         }
-        let lossy = |col: usize| String::from_utf8_lossy(record.get(header.index[col].unwrap_or(0)).unwrap_or(b"")).into_owned();
+        let lossy = |col: usize| {
+            String::from_utf8_lossy(record.get(header.index[col].unwrap_or(0)).unwrap_or(b"")).into_owned()
+        };
         let (user, arn) = (lossy(USER), lossy(ARN));
         // Fields cannot be trusted: judge both slots invalid.
         return Ok(Row {
@@ -685,4 +843,94 @@ pub fn parse<R: Read>(input: R, options: &ParseOptions) -> Result<Report, Error>
 /// ```
 pub fn parse_bytes(input: &[u8], options: &ParseOptions) -> Result<Report, Error> {
     parse(input, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str =
+        "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated";
+
+    fn lines_of(text: &str) -> Vec<(String, u64)> {
+        let report = parse_bytes(text.as_bytes(), &ParseOptions::default()).unwrap();
+        report.rows.iter().map(|r| (r.user.clone(), r.line)).collect()
+    }
+
+    fn row(user: &str) -> String {
+        format!("{user},arn:aws:iam::111122223333:user/{user},false,N/A,false,N/A")
+    }
+
+    #[test]
+    fn lines_count_every_ending_and_blank_line() {
+        let (a, b, c) = (row("a"), row("b"), row("c"));
+        let expected = |x: u64, y: u64, z: u64| vec![("a".to_owned(), x), ("b".to_owned(), y), ("c".to_owned(), z)];
+        assert_eq!(lines_of(&format!("{HEADER}\n{a}\n{b}\n{c}")), expected(2, 3, 4));
+        assert_eq!(lines_of(&format!("{HEADER}\r\n{a}\r\n{b}\r\n{c}\r\n")), expected(2, 3, 4));
+        assert_eq!(lines_of(&format!("{HEADER}\r{a}\r{b}\r{c}\r")), expected(2, 3, 4));
+        assert_eq!(lines_of(&format!("{HEADER}\r\n{a}\n{b}\r{c}")), expected(2, 3, 4));
+        assert_eq!(lines_of(&format!("\n\n{HEADER}\n\n{a}\r\n\r\n\r\n{b}\r\r{c}\n\n")), expected(5, 8, 10));
+        // A quoted field spanning lines moves the next rows down.
+        let quoted = format!("{HEADER}\n\"a\",\"x\r\ny\nz\",false,N/A,false,N/A\n{b}\n{c}\n");
+        assert_eq!(lines_of(&quoted), expected(2, 5, 6));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_a_csv_syntax_error() {
+        let text = format!("{HEADER}\n{}\n\"{}\n{}\n", row("a"), row("b"), row("c"));
+        let err = parse_bytes(text.as_bytes(), &ParseOptions { lenient: true, ..Default::default() }).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::CsvSyntax);
+        assert_eq!(err.line(), Some(3));
+        // Closed quotes, escaped quotes and a quote inside an unquoted field are fine.
+        let text = format!("{HEADER}\n\"a\"\"b\",arn:aws:iam::1:user/a\"b,false,N/A,false,N/A\n");
+        let report = parse_bytes(text.as_bytes(), &ParseOptions::default()).unwrap();
+        assert_eq!(report.rows[0].user, "a\"b");
+        assert_eq!(report.rows[0].arn, "arn:aws:iam::1:user/a\"b");
+    }
+
+    #[test]
+    fn field_count_error_quotes_the_row_with_its_commas() {
+        let text = format!("{HEADER}\nsvc,ops,arn:aws:iam::111122223333:user/svc,ops,false,N/A,false,N/A\n");
+        let err = parse_bytes(text.as_bytes(), &ParseOptions::default()).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::FieldCount);
+        assert_eq!(err.value(), Some("svc,ops,arn:aws:iam::111122223333:user/svc,ops,false,N/A,false,N/A"));
+        // Lenient: the row keeps its account, found in the first ARN-looking field.
+        let report = parse_bytes(text.as_bytes(), &ParseOptions { lenient: true, ..Default::default() }).unwrap();
+        let row = &report.rows[0];
+        assert!(row.malformed);
+        assert_eq!(row.user, "svc");
+        assert_eq!(row.arn, "arn:aws:iam::111122223333:user/svc");
+        assert_eq!(row.account_id, "111122223333");
+    }
+
+    #[test]
+    fn a_slot_is_present_when_dated_active_or_unreadable() {
+        let key = |active: Field<bool>, rotated: Field<Timestamp>| AccessKey {
+            active,
+            last_rotated: rotated,
+            ..AccessKey::default()
+        };
+        let date = Field::Value(parse_timestamp("2026-01-01T00:00:00Z").unwrap());
+        assert!(key(Field::Value(false), date.clone()).is_present());
+        assert!(key(Field::NotApplicable, date).is_present());
+        assert!(key(Field::Value(true), Field::NotApplicable).is_present());
+        assert!(key(Field::Invalid("maybe".into()), Field::NotApplicable).is_present());
+        assert!(key(Field::Value(false), Field::NoInformation).is_present());
+        assert!(!key(Field::Value(false), Field::NotApplicable).is_present());
+        assert!(!key(Field::NotApplicable, Field::NotApplicable).is_present());
+        assert!(!key(Field::Empty, Field::NotApplicable).is_present());
+        assert!(!key(Field::NoInformation, Field::NotApplicable).is_present());
+        let mut bad_use = key(Field::Value(false), Field::NotApplicable);
+        bad_use.last_used_date = Field::Invalid("2026-13-01T00:00:00Z".into());
+        assert!(bad_use.is_present());
+    }
+
+    #[test]
+    fn password_next_rotation_is_not_a_report_timestamp() {
+        let text = "user,arn,password_last_changed,password_next_rotation,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+                    bob,arn:aws:iam::1:user/bob,2026-11-01T00:00:00Z,2027-01-30T00:00:00Z,false,N/A,false,N/A\n";
+        let report = parse_bytes(text.as_bytes(), &ParseOptions::default()).unwrap();
+        let stamps: Vec<Timestamp> = report.rows[0].timestamps().collect();
+        assert_eq!(stamps, vec![parse_timestamp("2026-11-01T00:00:00Z").unwrap()]);
+    }
 }

@@ -187,6 +187,16 @@ fn tracking_start() -> Timestamp {
     Utc.with_ymd_and_hms(2015, 4, 22, 0, 0, 0).single().unwrap_or_default()
 }
 
+/// Whole days in `span`, floored (toward minus infinity, so half a second
+/// before a moment is day -1, not day 0).
+fn floor_days(span: TimeDelta) -> i64 {
+    let mut seconds = span.num_seconds();
+    if span.subsec_nanos() < 0 {
+        seconds -= 1;
+    }
+    seconds.div_euclid(DAY)
+}
+
 fn text_of(field: &Field<String>) -> Option<String> {
     field.value().cloned()
 }
@@ -234,9 +244,9 @@ pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> O
     let last_rotated = key.last_rotated.value().copied();
     let limit = TimeDelta::days(i64::from(policy.max_age_days));
     let age = last_rotated.map(|t| as_of.signed_duration_since(t));
-    let age_days = age.map(|a| a.num_seconds().div_euclid(DAY));
+    let age_days = age.map(floor_days);
     let due_at = last_rotated.and_then(|t| t.checked_add_signed(limit));
-    let days_until_due = due_at.map(|d| d.signed_duration_since(as_of).num_seconds().div_euclid(DAY));
+    let days_until_due = due_at.map(|d| floor_days(d.signed_duration_since(as_of)));
 
     let last_used = match &key.last_used_date {
         Field::Absent => None,
@@ -250,7 +260,8 @@ pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> O
     let used_since_rotation = match (last_used, last_rotated) {
         (Some(LastUsed::At(used)), Some(rotated)) => {
             // AWS truncates last use to the minute: compare at that precision.
-            let rotated_minute = rotated - TimeDelta::seconds(rotated.timestamp().rem_euclid(60))
+            let rotated_minute = rotated
+                - TimeDelta::seconds(rotated.timestamp().rem_euclid(60))
                 - TimeDelta::nanoseconds(i64::from(rotated.timestamp_subsec_nanos()));
             Some(used >= rotated_minute)
         }
@@ -277,12 +288,15 @@ pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> O
         (
             Status::Invalid,
             Some(FindingCode::NoActiveFlag),
-            format!("the key has a rotation date but its active flag is {}, not true or false", match &key.active {
-                Field::NotApplicable => "`N/A`",
-                Field::NoInformation => "`no_information`",
-                Field::NotSupported => "`not_supported`",
-                _ => "empty",
-            }),
+            format!(
+                "the key has a rotation date but its active flag is {}, not true or false",
+                match &key.active {
+                    Field::NotApplicable => "`N/A`",
+                    Field::NoInformation => "`no_information`",
+                    Field::NotSupported => "`not_supported`",
+                    _ => "empty",
+                }
+            ),
         )
     } else if last_rotated.is_none() {
         (
@@ -343,4 +357,47 @@ pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> O
         code,
         line: row.line,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::parse_timestamp;
+
+    fn one_key(active: bool, rotated: &str) -> Row {
+        let mut row = Row::default();
+        row.access_keys[0].active = Field::Value(active);
+        row.access_keys[0].last_rotated = Field::Value(parse_timestamp(rotated).unwrap());
+        row.access_keys[1].active = Field::Value(false);
+        row.access_keys[1].last_rotated = Field::NotApplicable;
+        row
+    }
+
+    fn judge(rotated: &str) -> Finding {
+        let as_of = parse_timestamp("2026-11-26T00:00:00Z").unwrap();
+        judge_key(&one_key(true, rotated), 0, &Policy::default(), as_of).unwrap()
+    }
+
+    #[test]
+    fn days_are_floored_below_a_second() {
+        // Half a second in the future: day -1, not day 0.
+        let f = judge("2026-11-26T00:00:00.5Z");
+        assert_eq!((f.status, f.code, f.age_days), (Status::Invalid, Some(FindingCode::FutureTimestamp), Some(-1)));
+        // Overdue by half a second: days_until_due is negative, as for any overdue key.
+        let f = judge("2026-08-27T23:59:59.5Z");
+        assert_eq!((f.status, f.age_days, f.days_until_due), (Status::Fail, Some(90), Some(-1)));
+        // Half a second short of the limit: not overdue.
+        let f = judge("2026-08-28T00:00:00.5Z");
+        assert_eq!((f.status, f.age_days, f.days_until_due), (Status::DueSoon, Some(89), Some(0)));
+    }
+
+    #[test]
+    fn floor_days_rounds_toward_minus_infinity() {
+        assert_eq!(floor_days(TimeDelta::zero()), 0);
+        assert_eq!(floor_days(TimeDelta::nanoseconds(-1)), -1);
+        assert_eq!(floor_days(TimeDelta::seconds(DAY) - TimeDelta::nanoseconds(1)), 0);
+        assert_eq!(floor_days(TimeDelta::seconds(DAY)), 1);
+        assert_eq!(floor_days(TimeDelta::seconds(-DAY)), -1);
+        assert_eq!(floor_days(TimeDelta::seconds(-DAY) - TimeDelta::nanoseconds(1)), -2);
+    }
 }

@@ -285,9 +285,6 @@ mod tests {
             Field::Value(ts("2016-05-16T18:13:11Z")),
         ])
         .unwrap();
-        assert_eq!(
-            v,
-            serde_json::json!(["N/A", "no_information", "not_supported", "", null, "2016-05-16T18:13:11Z"])
-        );
+        assert_eq!(v, serde_json::json!(["N/A", "no_information", "not_supported", "", null, "2016-05-16T18:13:11Z"]));
     }
 }

@@ -1,0 +1,23 @@
+//! The plan: any report (lenient) gives at most one step per row, and no
+//! command ever holds a control character (a newline could add a command).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let options = keyrot::Options {
+        as_of: keyrot::parse_timestamp("2026-11-26T00:00:00Z"),
+        lenient: true,
+        ..Default::default()
+    };
+    if let Ok(analysis) = keyrot::analyze_bytes(data, &options) {
+        let plan = keyrot::plan(&analysis, None);
+        assert!(plan.steps.len() as u64 <= analysis.summary.overall.users);
+        for step in &plan.steps {
+            for line in step.checks.iter().chain(&step.commands) {
+                assert!(!line.chars().any(char::is_control), "control character in {line:?}");
+                assert!(line.starts_with("aws iam "));
+            }
+        }
+    }
+});

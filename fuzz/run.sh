@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS (default 600) each, with a corpus seeded
+# from the golden cases. Needs the nightly toolchain and cargo-fuzz.
+# Usage: bash fuzz/run.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds=${1:-600}
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+for target in parse analyze plan; do
+  mkdir -p "corpus/$target"
+  for f in ../testdata/cases/*/input.*; do
+    cp "$f" "corpus/$target/$(basename "$(dirname "$f")")-$(basename "$f")"
+  done
+  cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 2>&1 | tee "fuzz-$target.log" | grep -E "^(#[0-9]+: *DONE|Done|==[0-9]+==|SUMMARY)" || true
+  tail -n 3 "fuzz-$target.log"
+done
