@@ -225,7 +225,6 @@ impl PolicyArgs {
             },
             clock: Some(now),
             grace_days,
-            ..Options::default()
         };
         options.policy().validate()?;
         Ok(options)

@@ -46,6 +46,10 @@ pub enum ErrorCode {
     InvalidPolicy,
     /// The evaluation time (`as_of`) is missing or not a valid timestamp.
     InvalidAsOf,
+    /// The input is over one of the [`Limits`](crate::Limits): a field too
+    /// long, a row with too many fields, a JSON wrapper too large or too
+    /// deeply nested.
+    LimitExceeded,
     /// Reading the input failed.
     Io,
 }
@@ -71,6 +75,7 @@ impl ErrorCode {
             ErrorCode::CsvSyntax => "csv_syntax",
             ErrorCode::InvalidPolicy => "invalid_policy",
             ErrorCode::InvalidAsOf => "invalid_as_of",
+            ErrorCode::LimitExceeded => "limit_exceeded",
             ErrorCode::Io => "io",
         }
     }

@@ -2,6 +2,7 @@
 //! the AWS CLI (or a saved boto3 response) prints around it.
 
 use crate::error::{Error, ErrorCode};
+use crate::limits::{json_depth_exceeds, LimitHit, Limits};
 use crate::value::{parse_timestamp, Timestamp};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -35,10 +36,6 @@ pub enum InputFormat {
 /// How far into the input detection looks.
 const PEEK: usize = 64 * 1024;
 
-/// The largest JSON wrapper read into memory. The CSV inside it is base64
-/// and decoded in memory too, so the wrapper is bounded.
-pub const MAX_JSON_WRAPPER_BYTES: u64 = 2 * 1024 * 1024 * 1024;
-
 /// The CSV byte stream after unwrapping, with what the wrapper told.
 pub(crate) struct Unwrapped<'a> {
     pub reader: Box<dyn BufRead + 'a>,
@@ -48,7 +45,7 @@ pub(crate) struct Unwrapped<'a> {
 
 /// Detects (or takes) the form, and returns a reader of the CSV bytes with a
 /// leading UTF-8 BOM removed.
-pub(crate) fn unwrap<'a, R: Read + 'a>(input: R, format: InputFormat) -> Result<Unwrapped<'a>, Error> {
+pub(crate) fn unwrap<'a, R: Read + 'a>(input: R, format: InputFormat, limits: &Limits) -> Result<Unwrapped<'a>, Error> {
     let mut buf = BufReader::with_capacity(PEEK, input);
     let format = match format {
         InputFormat::Auto => detect(&mut buf)?,
@@ -71,7 +68,25 @@ pub(crate) fn unwrap<'a, R: Read + 'a>(input: R, format: InputFormat) -> Result<
         }
         InputFormat::CliJson => {
             let mut text = Vec::new();
-            buf.take(MAX_JSON_WRAPPER_BYTES).read_to_end(&mut text).map_err(|e| Error::io(&e))?;
+            buf.take(limits.max_json_bytes.saturating_add(1)).read_to_end(&mut text).map_err(|e| Error::io(&e))?;
+            if text.len() as u64 > limits.max_json_bytes {
+                return Err(Error::new(
+                    ErrorCode::LimitExceeded,
+                    format!(
+                        "the JSON wrapper is larger than {} bytes, far more than any credential report",
+                        limits.max_json_bytes
+                    ),
+                ));
+            }
+            if json_depth_exceeds(&text, limits.max_json_depth) {
+                return Err(Error::new(
+                    ErrorCode::LimitExceeded,
+                    format!(
+                        "the JSON wrapper nests deeper than {} levels; the AWS CLI's output has one",
+                        limits.max_json_depth
+                    ),
+                ));
+            }
             let (csv, generated_time) = unwrap_json(&text)?;
             let mut reader: Box<dyn BufRead + 'a> = Box::new(io::Cursor::new(csv));
             skip_bom(&mut reader)?;
@@ -115,6 +130,10 @@ pub(crate) fn map_io(err: &io::Error) -> Error {
     if let Some(inner) = err.get_ref() {
         if let Some(b) = inner.downcast_ref::<Base64Failure>() {
             return Error::new(ErrorCode::InvalidBase64, format!("the input is not valid base64: {}", b.0));
+        }
+        if let Some(hit) = inner.downcast_ref::<LimitHit>() {
+            let err = Error::new(ErrorCode::LimitExceeded, hit.what.clone()).at_line(hit.line);
+            return if hit.sample.is_empty() { err } else { err.with_value(&String::from_utf8_lossy(&hit.sample)) };
         }
     }
     Error::io(err)
@@ -278,19 +297,19 @@ mod tests {
     #[test]
     fn detects_each_form() {
         let csv = b"user,arn\nx,y\n".to_vec();
-        let u = unwrap(io::Cursor::new(csv.clone()), InputFormat::Auto).unwrap();
+        let u = unwrap(io::Cursor::new(csv.clone()), InputFormat::Auto, &Limits::default()).unwrap();
         assert_eq!(u.format, InputFormat::Csv);
         assert_eq!(read_all(u), csv);
 
         let b64 = base64::engine::general_purpose::STANDARD.encode(&csv);
         let wrapped = format!("{}\n{}\n", &b64[..8], &b64[8..]);
-        let u = unwrap(io::Cursor::new(wrapped.into_bytes()), InputFormat::Auto).unwrap();
+        let u = unwrap(io::Cursor::new(wrapped.into_bytes()), InputFormat::Auto, &Limits::default()).unwrap();
         assert_eq!(u.format, InputFormat::Base64);
         assert_eq!(read_all(u), csv);
 
         let json =
             format!(r#"{{"Content": "{b64}", "ReportFormat": "text/csv", "GeneratedTime": "2015-02-02T20:02:02Z"}}"#);
-        let u = unwrap(io::Cursor::new(json.into_bytes()), InputFormat::Auto).unwrap();
+        let u = unwrap(io::Cursor::new(json.into_bytes()), InputFormat::Auto, &Limits::default()).unwrap();
         assert_eq!(u.format, InputFormat::CliJson);
         assert_eq!(u.generated_time, parse_timestamp("2015-02-02T20:02:02Z"));
         assert_eq!(read_all(u), csv);
@@ -299,15 +318,19 @@ mod tests {
     #[test]
     fn bad_base64_is_invalid_base64() {
         // The error surfaces when the first bytes are decoded.
-        let err = unwrap(io::Cursor::new(b"dXNlcixhcm4K!!!!".to_vec()), InputFormat::Base64).err().unwrap();
+        let err = unwrap(io::Cursor::new(b"dXNlcixhcm4K!!!!".to_vec()), InputFormat::Base64, &Limits::default())
+            .err()
+            .unwrap();
         assert_eq!(err.code(), ErrorCode::InvalidBase64);
     }
 
     #[test]
     fn json_without_content_is_invalid_json() {
-        let err = unwrap(io::Cursor::new(br#"{"Foo": 1}"#.to_vec()), InputFormat::Auto).err().unwrap();
+        let err =
+            unwrap(io::Cursor::new(br#"{"Foo": 1}"#.to_vec()), InputFormat::Auto, &Limits::default()).err().unwrap();
         assert_eq!(err.code(), ErrorCode::InvalidJson);
-        let err = unwrap(io::Cursor::new(br#"{"Content": "#.to_vec()), InputFormat::Auto).err().unwrap();
+        let err =
+            unwrap(io::Cursor::new(br#"{"Content": "#.to_vec()), InputFormat::Auto, &Limits::default()).err().unwrap();
         assert_eq!(err.code(), ErrorCode::InvalidJson);
     }
 }

@@ -45,6 +45,7 @@ mod analysis;
 mod anomaly;
 mod error;
 mod input;
+mod limits;
 mod plan;
 mod policy;
 mod report;
@@ -54,7 +55,8 @@ mod value;
 pub use analysis::{analyze, analyze_bytes, AccountSummary, Analysis, Analyzer, Counts, Summary};
 pub use anomaly::{Anomaly, AnomalyCode};
 pub use error::{Error, ErrorCode, MAX_VALUE_CHARS};
-pub use input::{InputFormat, MAX_JSON_WRAPPER_BYTES};
+pub use input::InputFormat;
+pub use limits::Limits;
 pub use plan::{plan, plan_row, read_access_keys, shell_quote, KnownKey, Plan, PlanKey, Step, StepCode};
 pub use policy::{parse_as_of, AsOfSource, Granularity, Options, Policy};
 pub use report::{

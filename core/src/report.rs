@@ -2,8 +2,9 @@
 //! produces it.
 
 use crate::anomaly::{Anomaly, AnomalyCode};
-use crate::error::{shorten, Error, ErrorCode};
+use crate::error::{shorten, Error, ErrorCode, MAX_VALUE_CHARS};
 use crate::input::{self, InputFormat};
+use crate::limits::{LimitHit, Limits};
 use crate::value::{parse_bool, parse_timestamp, ser_opt_ts, Field, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Read};
@@ -252,16 +253,26 @@ impl<'a> ReportReader<'a> {
     /// `missing_columns`, `duplicate_column`, `invalid_base64`,
     /// `invalid_json` or `invalid_utf8`.
     pub fn new<R: Read + 'a>(input: R, options: &ParseOptions) -> Result<ReportReader<'a>, Error> {
-        let unwrapped = input::unwrap(input, options.format)?;
+        ReportReader::with_limits(input, options, &Limits::default())
+    }
+
+    /// Like [`new`](ReportReader::new), with other [`Limits`] than the
+    /// defaults. Input over a limit fails with `limit_exceeded`.
+    pub fn with_limits<R: Read + 'a>(
+        input: R,
+        options: &ParseOptions,
+        limits: &Limits,
+    ) -> Result<ReportReader<'a>, Error> {
+        let unwrapped = input::unwrap(input, options.format, limits)?;
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(64 * 1024)
-            .from_reader(Newlines::new(unwrapped.reader));
+            .from_reader(Newlines::new(unwrapped.reader, *limits));
         let mut record = csv::ByteRecord::new();
         // Skip leading lines that hold only white space.
         let line = loop {
-            let Some(line) = next_record(&mut csv, &mut record)? else {
+            let Some(line) = next_record(&mut csv, &mut record, &[])? else {
                 return Err(Error::new(ErrorCode::EmptyInput, "the input is empty: no header, no rows"));
             };
             if !(record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace)) {
@@ -316,7 +327,7 @@ impl<'a> ReportReader<'a> {
             return Ok(None);
         }
         let line = loop {
-            let line = match next_record(&mut self.csv, &mut self.record) {
+            let line = match next_record(&mut self.csv, &mut self.record, &self.header.names) {
                 Ok(Some(line)) => line,
                 Ok(None) => {
                     self.done = true;
@@ -359,19 +370,104 @@ type CsvReader<'a> = csv::Reader<Newlines<Box<dyn BufRead + 'a>>>;
 /// `\n` too (no value keyrot reads may hold one). Also notes when the input
 /// has been read to its end, and whether it ended inside a quoted field
 /// (which the parser itself accepts silently).
+///
+/// It also enforces the [`Limits`] on fields as it goes, so an oversized
+/// field is refused after `max_field_bytes` bytes, before the parser
+/// buffers it.
 struct Newlines<R> {
     inner: R,
     /// The last byte read was `\r`: a `\n` right after it is dropped.
     after_cr: bool,
     /// The input has been read to its end.
     at_end: bool,
-    /// Where the text read so far stands, as the parser sees quotes.
-    quote: Quote,
+    /// Quoting state and limits.
+    tracker: Tracker,
 }
 
 impl<R> Newlines<R> {
-    fn new(inner: R) -> Newlines<R> {
-        Newlines { inner, after_cr: false, at_end: false, quote: Quote::FieldStart }
+    fn new(inner: R, limits: Limits) -> Newlines<R> {
+        Newlines {
+            inner,
+            after_cr: false,
+            at_end: false,
+            tracker: Tracker {
+                quote: Quote::FieldStart,
+                limits,
+                lines: 0,
+                fields: 1,
+                field_len: 0,
+                sample: Vec::new(),
+                hit_field: None,
+            },
+        }
+    }
+}
+
+/// Follows the text as the parser will see it: the quoting state, and the
+/// fields and their lengths against the limits.
+struct Tracker {
+    /// Where the text read so far stands, as the parser sees quotes.
+    quote: Quote,
+    limits: Limits,
+    /// Newlines passed so far (the current line is one more).
+    lines: u64,
+    /// Fields begun in the current row.
+    fields: usize,
+    /// Bytes in the current field.
+    field_len: usize,
+    /// The start of the current field, for an error's value.
+    sample: Vec<u8>,
+    /// The limit hit, if any: the field it was in.
+    hit_field: Option<usize>,
+}
+
+impl Tracker {
+    /// Follows one byte (after line endings are turned into `\n`); true
+    /// when it ends a row.
+    fn track(&mut self, b: u8) -> std::io::Result<bool> {
+        let was_quoted = self.quote == Quote::Quoted;
+        self.quote = self.quote.next(b);
+        if b == b'\n' {
+            self.lines += 1;
+        }
+        let mut row_end = false;
+        if self.quote == Quote::FieldStart {
+            if b == b'\n' && !was_quoted {
+                self.fields = 1;
+                row_end = true;
+            } else {
+                self.fields += 1;
+                if self.fields > self.limits.max_fields {
+                    self.sample.clear();
+                    return Err(self.hit(format!(
+                        "the row has more than {} fields; a credential report has 22",
+                        self.limits.max_fields
+                    )));
+                }
+            }
+            self.field_len = 0;
+            self.sample.clear();
+        } else {
+            self.field_len += 1;
+            if self.sample.len() < 2 * MAX_VALUE_CHARS {
+                self.sample.push(b);
+            }
+            if self.field_len > self.limits.max_field_bytes {
+                return Err(self.hit(format!(
+                    "a field is longer than {} bytes; no value of a credential report comes close",
+                    self.limits.max_field_bytes
+                )));
+            }
+        }
+        Ok(row_end)
+    }
+
+    fn hit(&mut self, what: String) -> std::io::Error {
+        self.hit_field = Some(self.fields - 1);
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            LimitHit { line: self.lines + 1, what, sample: self.sample.clone() },
+        )
     }
 }
 
@@ -425,9 +521,20 @@ impl<R: BufRead> Read for Newlines<R> {
                 }
                 self.after_cr = b == b'\r';
                 let b = if b == b'\r' { b'\n' } else { b };
-                self.quote = self.quote.next(b);
+                let row_end = match self.tracker.track(b) {
+                    Ok(row_end) => row_end,
+                    Err(e) => {
+                        self.inner.consume(used);
+                        return Err(e);
+                    }
+                };
                 out[written] = b;
                 written += 1;
+                // Hand the parser one row at a time, so a limit is hit
+                // while the parser reads the row that breaks it.
+                if row_end {
+                    break;
+                }
             }
             self.inner.consume(used);
             if written > 0 {
@@ -448,9 +555,22 @@ impl<R: BufRead> Read for Newlines<R> {
 ///
 /// A last record that ends inside quotes (an opening `"` never closed, so
 /// the rest of the text became one field) is a `csv_syntax` error.
-fn next_record(csv: &mut CsvReader<'_>, record: &mut csv::ByteRecord) -> Result<Option<u64>, Error> {
+fn next_record(csv: &mut CsvReader<'_>, record: &mut csv::ByteRecord, names: &[String]) -> Result<Option<u64>, Error> {
     let start = csv.position().line();
-    if !csv.read_byte_record(record).map_err(|e| csv_error(&e))? {
+    let more = match csv.read_byte_record(record) {
+        Ok(more) => more,
+        Err(e) => {
+            let err = csv_error(&e);
+            // A limit names the field by its header name when there is one.
+            return Err(match csv.get_ref().tracker.hit_field {
+                Some(field) if err.code() == ErrorCode::LimitExceeded => {
+                    err.at_column(names.get(field).cloned().unwrap_or_else(|| format!("#{}", field + 1)))
+                }
+                _ => err,
+            });
+        }
+    };
+    if !more {
         return Ok(None);
     }
     let end = csv.position().line();
@@ -458,7 +578,7 @@ fn next_record(csv: &mut CsvReader<'_>, record: &mut csv::ByteRecord) -> Result<
     let text = csv.get_ref();
     let ending = u64::from(!text.at_end);
     let line = end.saturating_sub(inside + ending).max(start);
-    if text.at_end && text.quote == Quote::Quoted {
+    if text.at_end && text.tracker.quote == Quote::Quoted {
         return Err(Error::new(
             ErrorCode::CsvSyntax,
             "a quoted field is never closed: the text ends inside quotes (a missing `\"`?)",
@@ -478,8 +598,8 @@ fn csv_error(err: &csv::Error) -> Error {
         _ => Error::new(ErrorCode::CsvSyntax, format!("the CSV framing is broken: {err}")),
     };
     match line {
-        Some(line) => e.at_line(line),
-        None => e,
+        Some(line) if e.line().is_none() => e.at_line(line),
+        _ => e,
     }
 }
 
