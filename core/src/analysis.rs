@@ -3,6 +3,7 @@
 
 use crate::anomaly::{Anomaly, AnomalyCode};
 use crate::error::Error;
+use crate::exemptions::{ExemptionState, Exemptions};
 use crate::input::InputFormat;
 use crate::policy::{AsOfSource, Options, Policy};
 use crate::report::{Layout, ReportReader, Row};
@@ -36,6 +37,8 @@ pub struct Counts {
     pub inactive: u64,
     /// Keys with status `invalid`.
     pub invalid: u64,
+    /// Keys covered by an exemption in force (they keep their status).
+    pub exempted: u64,
     /// The age in whole days of the oldest active key that could be judged.
     pub oldest_active_key_age_days: Option<i64>,
     /// No `fail` and no `invalid` finding (other than exempted ones).
@@ -54,6 +57,7 @@ impl Default for Counts {
             fail: 0,
             inactive: 0,
             invalid: 0,
+            exempted: 0,
             oldest_active_key_age_days: None,
             compliant: true,
         }
@@ -76,6 +80,9 @@ impl Counts {
                 if let Some(age) = f.age_days {
                     self.oldest_active_key_age_days = Some(self.oldest_active_key_age_days.map_or(age, |o| o.max(age)));
                 }
+            }
+            if f.exempted.is_some() {
+                self.exempted += 1;
             }
             if f.status.is_non_compliant() && f.exempted.is_none() {
                 self.compliant = false;
@@ -199,6 +206,7 @@ pub struct Analyzer {
     current_account: Option<String>,
     finished_accounts: HashSet<String>,
     users_in_run: HashSet<u64>,
+    exemptions: Option<ExemptionState>,
 }
 
 impl Analyzer {
@@ -223,7 +231,17 @@ impl Analyzer {
             current_account: None,
             finished_accounts: HashSet::new(),
             users_in_run: HashSet::new(),
+            exemptions: None,
         })
+    }
+
+    /// Applies `exemptions` to every finding from now on: a finding matched
+    /// by an entry in force at `as_of` gets `exempted` and stops counting
+    /// against compliance; expired, unusable and unused entries become
+    /// anomalies.
+    pub fn with_exemptions(mut self, exemptions: Exemptions) -> Analyzer {
+        self.exemptions = Some(ExemptionState::new(exemptions));
+        self
     }
 
     /// The evaluation instant.
@@ -244,7 +262,13 @@ impl Analyzer {
     /// Judges one row: returns its findings (none, one or two), and updates
     /// the counts and anomalies.
     pub fn judge(&mut self, row: &Row) -> Vec<Finding> {
-        let findings: Vec<Finding> = (0..2).filter_map(|slot| judge_key(row, slot, &self.policy, self.as_of)).collect();
+        let mut findings: Vec<Finding> =
+            (0..2).filter_map(|slot| judge_key(row, slot, &self.policy, self.as_of)).collect();
+        if let Some(state) = &mut self.exemptions {
+            for finding in &mut findings {
+                state.apply(finding, self.as_of, &mut self.anomalies);
+            }
+        }
         self.record(row, &findings);
         findings
     }
@@ -310,6 +334,9 @@ impl Analyzer {
     /// result holding `findings` (pass an empty `Vec` when the findings were
     /// streamed elsewhere).
     pub fn finish(mut self, findings: Vec<Finding>) -> Analysis {
+        if let Some(state) = &self.exemptions {
+            state.finish(&mut self.anomalies);
+        }
         if let Some((newest, line)) = self.newest {
             if self.as_of < newest {
                 self.anomalies.push(
@@ -377,8 +404,21 @@ impl Analyzer {
 /// assert_eq!(analysis.findings[1].status, Status::DueSoon); // exactly 90 days
 /// ```
 pub fn analyze<R: Read>(input: R, options: &Options) -> Result<Analysis, Error> {
+    judge_all(input, options, None)
+}
+
+/// Reads and judges a report, applying exemptions (see
+/// [`Analyzer::with_exemptions`]).
+pub fn analyze_with_exemptions<R: Read>(input: R, options: &Options, exemptions: &Exemptions) -> Result<Analysis, Error> {
+    judge_all(input, options, Some(exemptions))
+}
+
+fn judge_all<R: Read>(input: R, options: &Options, exemptions: Option<&Exemptions>) -> Result<Analysis, Error> {
     let mut reader = ReportReader::new(input, &options.parse_options())?;
     let mut analyzer = Analyzer::new(&reader, options)?;
+    if let Some(exemptions) = exemptions {
+        analyzer = analyzer.with_exemptions(exemptions.clone());
+    }
     let mut findings = Vec::new();
     while let Some(row) = reader.read_row()? {
         findings.extend(analyzer.judge(&row));

@@ -31,6 +31,16 @@ pub enum AnomalyCode {
     /// A row-level problem in lenient mode: the row is kept and the keys it
     /// affects are judged `invalid`.
     RowError,
+    /// An exemption matched a finding but had expired at `as_of`: the
+    /// finding counts as usual.
+    ExemptionExpired,
+    /// An entry of the exemptions file cannot be used (a required field
+    /// missing, an unknown field, a bad value); it exempts nothing.
+    ExemptionInvalid,
+    /// An exemption matched no key.
+    ExemptionUnused,
+    /// One account's rows are in several of the reports judged together.
+    AccountInSeveralFiles,
 }
 
 /// Something about a report that a person must see, with where it is.

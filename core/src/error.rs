@@ -50,6 +50,9 @@ pub enum ErrorCode {
     /// long, a row with too many fields, a JSON wrapper too large or too
     /// deeply nested.
     LimitExceeded,
+    /// The exemptions file is not TOML, or not a list of `[[exemption]]`
+    /// tables.
+    InvalidExemptions,
     /// Reading the input failed.
     Io,
 }
@@ -76,6 +79,7 @@ impl ErrorCode {
             ErrorCode::InvalidPolicy => "invalid_policy",
             ErrorCode::InvalidAsOf => "invalid_as_of",
             ErrorCode::LimitExceeded => "limit_exceeded",
+            ErrorCode::InvalidExemptions => "invalid_exemptions",
             ErrorCode::Io => "io",
         }
     }

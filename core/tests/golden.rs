@@ -3,7 +3,8 @@
 //! `testdata/README.md`). `UPDATE_GOLDEN=1` rewrites `expected.json` from the
 //! current output, for review. A case with `expected_plan.json` also checks
 //! the rotation plan, with `access_keys.json` (the output of
-//! `aws iam list-access-keys`) when the folder has one.
+//! `aws iam list-access-keys`) when the folder has one. A case with
+//! `exemptions.toml` judges with those exemptions.
 
 use std::path::Path;
 
@@ -16,7 +17,11 @@ fn run_case(options_path: &Path) -> datatest_stable::Result<()> {
     let input = std::fs::read(&input_path)?;
     let options = keyrot::Options::from_json(&std::fs::read_to_string(options_path)?)
         .map_err(|e| format!("{}: {e}", options_path.display()))?;
-    let actual = actual_json(&input, &options);
+    let exemptions = match std::fs::read_to_string(dir.join("exemptions.toml")) {
+        Ok(text) => Some(keyrot::Exemptions::from_toml(&text).map_err(|e| format!("exemptions.toml: {e}"))?),
+        Err(_) => None,
+    };
+    let actual = actual_json(&input, &options, exemptions.as_ref());
     compare_or_bless(&dir.join("expected.json"), &actual)?;
     let plan_path = dir.join("expected_plan.json");
     if plan_path.exists() {
@@ -24,7 +29,11 @@ fn run_case(options_path: &Path) -> datatest_stable::Result<()> {
             Ok(bytes) => Some(keyrot::read_access_keys(&bytes).map_err(|e| format!("access_keys.json: {e}"))?),
             Err(_) => None,
         };
-        let analysis = keyrot::analyze_bytes(&input, &options).map_err(|e| format!("a plan case must judge: {e}"))?;
+        let analysis = match &exemptions {
+            Some(ex) => keyrot::analyze_with_exemptions(input.as_slice(), &options, ex),
+            None => keyrot::analyze_bytes(&input, &options),
+        }
+        .map_err(|e| format!("a plan case must judge: {e}"))?;
         let plan = keyrot::plan(&analysis, known.as_deref());
         compare_or_bless(&plan_path, &serde_json::to_value(&plan)?)?;
     }
@@ -56,8 +65,12 @@ fn compare_or_bless(expected_path: &Path, actual: &serde_json::Value) -> datates
 }
 
 /// The analysis as JSON, or `{"error": {code, line, column, value}}`.
-fn actual_json(input: &[u8], options: &keyrot::Options) -> serde_json::Value {
-    match keyrot::analyze_bytes(input, options) {
+fn actual_json(input: &[u8], options: &keyrot::Options, exemptions: Option<&keyrot::Exemptions>) -> serde_json::Value {
+    let result = match exemptions {
+        Some(ex) => keyrot::analyze_with_exemptions(input, options, ex),
+        None => keyrot::analyze_bytes(input, options),
+    };
+    match result {
         Ok(analysis) => serde_json::to_value(&analysis).expect("an analysis always serializes"),
         Err(err) => {
             let full = serde_json::to_value(&err).expect("an error always serializes");

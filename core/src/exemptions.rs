@@ -1,0 +1,431 @@
+//! Accountable exemptions: a known exception to the rule, accepted by a
+//! named owner, for a reason, until a date. An exemption never hides a
+//! finding: the finding keeps its status and only stops counting against
+//! compliance while the exemption is in force.
+
+use crate::anomaly::{Anomaly, AnomalyCode};
+use crate::error::{shorten, Error, ErrorCode};
+use crate::rule::{Exemption, Finding};
+use crate::value::Timestamp;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+/// One entry of an exemptions file, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExemptionRule {
+    /// The account id, or `*` for every account.
+    pub account: String,
+    /// The user name, exact or a glob (`*` any run of characters, `?` one).
+    pub user: String,
+    /// The slot, when only one key is exempted.
+    pub slot: Option<u8>,
+    /// Why the exception is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub owner: String,
+    /// The last day (UTC) the exemption is in force.
+    pub expires: NaiveDate,
+    /// The 1-based position of the entry in the file.
+    pub index: usize,
+}
+
+impl ExemptionRule {
+    /// Whether the rule names this finding's account, user and slot.
+    pub fn matches(&self, finding: &Finding) -> bool {
+        (self.account == "*" || self.account == finding.account_id)
+            && glob_match(&self.user, &finding.user)
+            && self.slot.is_none_or(|s| s == finding.slot)
+    }
+
+    /// Whether the rule is in force at `as_of`: through the whole of its
+    /// `expires` day, in UTC.
+    pub fn in_force(&self, as_of: Timestamp) -> bool {
+        as_of.date_naive() <= self.expires
+    }
+
+    fn describe(&self) -> String {
+        let slot = self.slot.map(|s| format!(", slot {s}")).unwrap_or_default();
+        format!(
+            "exemption #{} (account `{}`, user `{}`{slot}, owner `{}`, expires {})",
+            self.index,
+            shorten(&self.account),
+            shorten(&self.user),
+            shorten(&self.owner),
+            self.expires
+        )
+    }
+
+    fn as_exemption(&self) -> Exemption {
+        Exemption {
+            account: self.account.clone(),
+            user: self.user.clone(),
+            slot: self.slot,
+            reason: self.reason.clone(),
+            owner: self.owner.clone(),
+            expires: self.expires.to_string(),
+        }
+    }
+}
+
+/// Matches `text` against a glob with `*` (any run, possibly empty) and `?`
+/// (one character); every other character stands for itself.
+///
+/// ```
+/// assert!(keyrot::glob_match("svc-*", "svc-deploy"));
+/// assert!(keyrot::glob_match("ci-?", "ci-1"));
+/// assert!(!keyrot::glob_match("ci-?", "ci-10"));
+/// assert!(keyrot::glob_match("alice", "alice"));
+/// ```
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// A value of an entry, from TOML or from JSON-like data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntryValue {
+    /// A string.
+    Text(String),
+    /// A whole number.
+    Integer(i64),
+    /// A TOML date (local date), `YYYY-MM-DD`.
+    Date(String),
+    /// Anything else, by its type name.
+    Other(&'static str),
+}
+
+const FIELDS: [&str; 6] = ["account", "user", "slot", "reason", "owner", "expires"];
+const REQUIRED: [&str; 5] = ["account", "user", "reason", "owner", "expires"];
+
+/// The checked exemptions, and the problems of the entries that could not
+/// be used (reported as `exemption_invalid` anomalies; such an entry
+/// exempts nothing).
+///
+/// ```
+/// let ex = keyrot::Exemptions::from_toml(r#"
+/// [[exemption]]
+/// account = "111122223333"
+/// user = "legacy-*"
+/// reason = "vendor appliance cannot rotate; replacement ordered"
+/// owner = "secops@example.com"
+/// expires = 2027-03-31
+///
+/// [[exemption]]
+/// account = "*"
+/// user = "ci"
+/// reason = "missing owner"
+/// expires = "2027-01-01"
+/// "#).unwrap();
+/// assert_eq!(ex.rules().len(), 1);
+/// assert_eq!(ex.problems()[0].code, keyrot::AnomalyCode::ExemptionInvalid);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Exemptions {
+    rules: Vec<ExemptionRule>,
+    problems: Vec<Anomaly>,
+}
+
+impl Exemptions {
+    /// Reads an exemptions file: `[[exemption]]` tables with `account`,
+    /// `user`, optional `slot`, and required `reason`, `owner` and `expires`
+    /// (a TOML date, or a `"YYYY-MM-DD"` string). A file that is not TOML,
+    /// or has other top-level keys, is an `invalid_exemptions` error.
+    pub fn from_toml(text: &str) -> Result<Exemptions, Error> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1);
+            let err = Error::new(
+                ErrorCode::InvalidExemptions,
+                format!("the exemptions file is not valid TOML: {}", e.message()),
+            );
+            match line {
+                Some(l) => err.at_line(l),
+                None => err,
+            }
+        })?;
+        if let Some(other) = table.keys().find(|k| k.as_str() != "exemption") {
+            return Err(Error::new(
+                ErrorCode::InvalidExemptions,
+                format!("the exemptions file has a key `{}`; only `[[exemption]]` tables belong there", shorten(other)),
+            )
+            .with_value(other));
+        }
+        let entries = match table.get("exemption") {
+            None => Vec::new(),
+            Some(toml::Value::Array(items)) => items.iter().map(toml_entry).collect(),
+            Some(_) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidExemptions,
+                    "`exemption` must be a list of tables: write each entry as `[[exemption]]`",
+                ))
+            }
+        };
+        Ok(Exemptions::from_entries(entries))
+    }
+
+    /// Checks entries given as maps (from Python or JS data, or TOML). An
+    /// entry that is not a map is passed as `None`.
+    pub fn from_entries(entries: Vec<Option<BTreeMap<String, EntryValue>>>) -> Exemptions {
+        let mut ex = Exemptions::default();
+        for (i, entry) in entries.into_iter().enumerate() {
+            let index = i + 1;
+            match entry.ok_or_else(|| "the entry is not a table".to_owned()).and_then(|e| check_entry(&e, index)) {
+                Ok(rule) => ex.rules.push(rule),
+                Err(why) => ex.problems.push(
+                    Anomaly::new(AnomalyCode::ExemptionInvalid, format!("exemption #{index} is not used: {why}"))
+                        .at_column("exemption")
+                        .with_value(&index.to_string()),
+                ),
+            }
+        }
+        ex
+    }
+
+    /// Reads entries from JSON-like data: a list of objects.
+    pub fn from_json(value: &serde_json::Value) -> Result<Exemptions, Error> {
+        let items = value.as_array().ok_or_else(|| {
+            Error::new(ErrorCode::InvalidExemptions, "exemptions must be a list of entries")
+        })?;
+        Ok(Exemptions::from_entries(items.iter().map(json_entry).collect()))
+    }
+
+    /// The entries that can be used.
+    pub fn rules(&self) -> &[ExemptionRule] {
+        &self.rules
+    }
+
+    /// The entries that cannot, as `exemption_invalid` anomalies.
+    pub fn problems(&self) -> &[Anomaly] {
+        &self.problems
+    }
+}
+
+fn toml_entry(value: &toml::Value) -> Option<BTreeMap<String, EntryValue>> {
+    let table = value.as_table()?;
+    Some(
+        table
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    toml::Value::String(s) => EntryValue::Text(s.clone()),
+                    toml::Value::Integer(i) => EntryValue::Integer(*i),
+                    toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => {
+                        EntryValue::Date(d.to_string())
+                    }
+                    toml::Value::Datetime(_) => EntryValue::Other("date-time"),
+                    toml::Value::Float(_) => EntryValue::Other("float"),
+                    toml::Value::Boolean(_) => EntryValue::Other("boolean"),
+                    toml::Value::Array(_) => EntryValue::Other("array"),
+                    toml::Value::Table(_) => EntryValue::Other("table"),
+                };
+                (k.clone(), v)
+            })
+            .collect(),
+    )
+}
+
+fn json_entry(value: &serde_json::Value) -> Option<BTreeMap<String, EntryValue>> {
+    let object = value.as_object()?;
+    Some(
+        object
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    serde_json::Value::String(s) => EntryValue::Text(s.clone()),
+                    serde_json::Value::Number(n) => n.as_i64().map_or(EntryValue::Other("number"), EntryValue::Integer),
+                    serde_json::Value::Null => EntryValue::Other("null"),
+                    serde_json::Value::Bool(_) => EntryValue::Other("boolean"),
+                    serde_json::Value::Array(_) => EntryValue::Other("array"),
+                    serde_json::Value::Object(_) => EntryValue::Other("object"),
+                };
+                (k.clone(), v)
+            })
+            .collect(),
+    )
+}
+
+fn check_entry(entry: &BTreeMap<String, EntryValue>, index: usize) -> Result<ExemptionRule, String> {
+    if let Some(unknown) = entry.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return Err(format!("unknown field `{}` (fields: {})", shorten(unknown), FIELDS.join(", ")));
+    }
+    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|f| !entry.contains_key(*f)).collect();
+    if !missing.is_empty() {
+        return Err(format!("missing required field(s) {}", missing.join(", ")));
+    }
+    let text = |name: &str| match entry.get(name) {
+        Some(EntryValue::Text(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(EntryValue::Text(_)) => Err(format!("`{name}` is empty")),
+        _ => Err(format!("`{name}` must be a string")),
+    };
+    let slot = match entry.get("slot") {
+        None => None,
+        Some(EntryValue::Integer(n @ (1 | 2))) => Some(*n as u8),
+        Some(_) => return Err("`slot` must be 1 or 2".to_owned()),
+    };
+    let expires = match entry.get("expires") {
+        Some(EntryValue::Date(d) | EntryValue::Text(d)) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| format!("`expires` must be a date like 2027-03-31, not `{}`", shorten(d)))?,
+        _ => return Err("`expires` must be a date like 2027-03-31".to_owned()),
+    };
+    Ok(ExemptionRule {
+        account: text("account")?,
+        user: text("user")?,
+        slot,
+        reason: text("reason")?,
+        owner: text("owner")?,
+        expires,
+        index,
+    })
+}
+
+/// Applies exemptions to findings, remembering which entries were used.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ExemptionState {
+    exemptions: Exemptions,
+    used: Vec<bool>,
+}
+
+impl ExemptionState {
+    pub(crate) fn new(exemptions: Exemptions) -> ExemptionState {
+        let used = vec![false; exemptions.rules.len()];
+        ExemptionState { exemptions, used }
+    }
+
+    /// Marks `finding` exempted by the first matching rule in force; an
+    /// expired rule that alone matches yields an `exemption_expired`
+    /// anomaly.
+    pub(crate) fn apply(&mut self, finding: &mut Finding, as_of: Timestamp, anomalies: &mut Vec<Anomaly>) {
+        let mut expired = None;
+        for (i, rule) in self.exemptions.rules.iter().enumerate() {
+            if !rule.matches(finding) {
+                continue;
+            }
+            self.used[i] = true;
+            if rule.in_force(as_of) {
+                finding.exempted = Some(rule.as_exemption());
+                return;
+            }
+            expired.get_or_insert(rule);
+        }
+        if let Some(rule) = expired {
+            anomalies.push(
+                Anomaly::new(
+                    AnomalyCode::ExemptionExpired,
+                    format!(
+                        "{} matches user `{}` slot {} but expired before as_of: the finding counts as usual",
+                        rule.describe(),
+                        shorten(&finding.user),
+                        finding.slot
+                    ),
+                )
+                .at_line(finding.line)
+                .at_column("exemption")
+                .with_value(&rule.index.to_string()),
+            );
+        }
+    }
+
+    /// The problems of the file, then one `exemption_unused` anomaly per
+    /// entry that matched nothing.
+    pub(crate) fn finish(&self, anomalies: &mut Vec<Anomaly>) {
+        anomalies.extend(self.exemptions.problems.iter().cloned());
+        for (rule, used) in self.exemptions.rules.iter().zip(&self.used) {
+            if !used {
+                anomalies.push(
+                    Anomaly::new(
+                        AnomalyCode::ExemptionUnused,
+                        format!("{} matches no key: remove it, or check the account and user", rule.describe()),
+                    )
+                    .at_column("exemption")
+                    .with_value(&rule.index.to_string()),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_handles_stars_anywhere() {
+        assert!(glob_match("*", ""));
+        assert!(glob_match("*-bot-*", "ci-bot-7"));
+        assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(!glob_match("a*b*c", "aXXbYY"));
+        assert!(glob_match("**", "anything"));
+        assert!(!glob_match("svc", "svc2"));
+    }
+
+    #[test]
+    fn entries_are_checked_one_by_one() {
+        let ex = Exemptions::from_toml(
+            r#"
+[[exemption]]
+account = "1"
+user = "a"
+reason = "r"
+owner = "o"
+expires = 2027-01-01
+colour = "red"
+
+[[exemption]]
+account = "1"
+user = "b"
+slot = 3
+reason = "r"
+owner = "o"
+expires = "2027-01-01"
+
+[[exemption]]
+account = "1"
+user = "c"
+reason = "r"
+owner = "o"
+expires = "next week"
+
+[[exemption]]
+account = "1"
+user = "d"
+slot = 2
+reason = "r"
+owner = "o"
+expires = "2027-01-01"
+"#,
+        )
+        .unwrap();
+        assert_eq!(ex.rules().len(), 1);
+        assert_eq!(ex.rules()[0].index, 4);
+        let why: Vec<&str> = ex.problems().iter().map(|p| p.message.as_str()).collect();
+        assert!(why[0].contains("unknown field `colour`"), "{why:?}");
+        assert!(why[1].contains("`slot` must be 1 or 2"), "{why:?}");
+        assert!(why[2].contains("`expires` must be a date"), "{why:?}");
+    }
+
+    #[test]
+    fn not_toml_is_an_error_with_a_line() {
+        let err = Exemptions::from_toml("[[exemption]]\naccount = \n").unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidExemptions);
+        assert_eq!(err.line(), Some(2));
+        let err = Exemptions::from_toml("exemptions = []\n").unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidExemptions);
+    }
+}
