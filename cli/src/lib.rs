@@ -4,11 +4,12 @@
 //! calls (`python -m keyrot`), so both behave the same by construction.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use keyrot::{Analysis, Analyzer, Error, Finding, Granularity, InputFormat, Options, ReportReader, Status, Timestamp};
+use keyrot::{Error, Granularity, InputFormat, Options, Status, Timestamp};
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
+mod check;
 mod output;
 mod plan;
 mod spill;
@@ -135,7 +136,8 @@ struct PolicyArgs {
 
 #[derive(Debug, Args)]
 struct CheckArgs {
-    /// Credential reports to check (CSV, base64, or `aws iam get-credential-report` JSON); `-` reads stdin.
+    /// Credential reports to check (CSV, base64, or `aws iam get-credential-report` JSON), or folders
+    /// of them; `-` reads stdin. Several reports are judged together: one verdict, counts per account.
     #[arg(value_name = "REPORT", required = true)]
     reports: Vec<PathBuf>,
 
@@ -158,6 +160,13 @@ struct CheckArgs {
     /// Colour in the table: auto (only on a terminal, and not when NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
+
+    /// Accepted exceptions (TOML: [[exemption]] tables with account, user, optional slot, and
+    /// required reason, owner and expires). A matched finding keeps its status but does not count
+    /// against compliance while the exemption is in force; expired, invalid and unused entries are
+    /// reported.
+    #[arg(long, value_name = "FILE")]
+    exemptions: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -252,7 +261,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
                 ColorArg::Never => false,
                 ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             };
-            check(&args, color, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock())
+            check::check(&args, color, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock())
         }
         Command::Plan(args) => plan::plan(&args, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock()),
     };
@@ -264,17 +273,6 @@ pub fn run(args: Vec<OsString>) -> i32 {
             EXIT_BAD_INPUT
         }
     }
-}
-
-/// The outcome of one report.
-enum Outcome {
-    Judged(Analysis),
-    Failed(Error),
-}
-
-struct Judged {
-    source: String,
-    outcome: Outcome,
 }
 
 pub(crate) fn display_name(path: &std::path::Path) -> String {
@@ -293,128 +291,4 @@ pub(crate) fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Error> {
             .map(|f| Box::new(f) as Box<dyn Read>)
             .map_err(|e| Error::new(keyrot::ErrorCode::Io, format!("cannot open the file: {e}")))
     }
-}
-
-/// Reads and judges one report, keeping the findings `keep` accepts and
-/// handing each kept finding to `sink` as it is made.
-fn judge_one(
-    path: &std::path::Path,
-    options: &Options,
-    keep: &dyn Fn(&Finding) -> bool,
-    sink: &mut dyn FnMut(&Finding) -> io::Result<()>,
-    collect: bool,
-) -> io::Result<Result<Analysis, Error>> {
-    let input = match open(path) {
-        Ok(input) => input,
-        Err(e) => return Ok(Err(e)),
-    };
-    let mut reader = match ReportReader::new(input, &options.parse_options()) {
-        Ok(r) => r,
-        Err(e) => return Ok(Err(e)),
-    };
-    let mut analyzer = match Analyzer::new(&reader, options) {
-        Ok(a) => a,
-        Err(e) => return Ok(Err(e)),
-    };
-    let mut kept = Vec::new();
-    loop {
-        match reader.read_row() {
-            Ok(Some(row)) => {
-                for finding in analyzer.judge(&row) {
-                    if keep(&finding) {
-                        sink(&finding)?;
-                        if collect {
-                            kept.push(finding);
-                        }
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return Ok(Err(e)),
-        }
-    }
-    Ok(Ok(analyzer.finish(kept)))
-}
-
-fn check(args: &CheckArgs, color: bool, now: Timestamp, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
-    let options = match args.policy.options(now, keyrot::Policy::default().grace_days) {
-        Ok(o) => o,
-        Err(e) => {
-            writeln!(err, "keyrot: {e}")?;
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
-    let only = args.only.clone();
-    let keep = move |f: &Finding| only.is_empty() || only.contains(&f.status);
-    let several = args.reports.len() > 1;
-    let mut results = Vec::new();
-    // CSV rows are written as they are judged, into a buffer that reaches
-    // stdout only once every input has been read (so a bad input leaves
-    // stdout empty).
-    let mut csv_out = output::CsvFindings::new(spill::SpillBuffer::new());
-    for path in &args.reports {
-        let source = display_name(path);
-        let outcome = if args.format == Format::Csv {
-            let mut sink = |f: &Finding| csv_out.write(&source, f);
-            judge_one(path, &options, &keep, &mut sink, false)?
-        } else {
-            judge_one(path, &options, &keep, &mut |_| Ok(()), true)?
-        };
-        let outcome = match outcome {
-            Ok(analysis) => Outcome::Judged(analysis),
-            Err(e) => {
-                writeln!(err, "keyrot: {source}: {e}")?;
-                Outcome::Failed(e)
-            }
-        };
-        results.push(Judged { source, outcome });
-    }
-    let any_failed = results.iter().any(|r| matches!(r.outcome, Outcome::Failed(_)));
-    if any_failed && !several {
-        return Ok(EXIT_BAD_INPUT);
-    }
-    match args.format {
-        Format::Csv => csv_out.finish()?.copy_to(out)?,
-        Format::Json => output::write_json(out, &results)?,
-        Format::Table => output::write_table(out, &results, color)?,
-    }
-    out.flush()?;
-    for judged in &results {
-        if let Outcome::Judged(analysis) = &judged.outcome {
-            const SHOWN: usize = 20;
-            if analysis.anomalies.len() > SHOWN {
-                writeln!(
-                    err,
-                    "keyrot: {}: {} anomalies; the first {SHOWN} follow (every one is in the JSON output)",
-                    judged.source,
-                    analysis.anomalies.len()
-                )?;
-            }
-            for anomaly in analysis.anomalies.iter().take(SHOWN) {
-                let place = anomaly.line.map(|l| format!("line {l}: ")).unwrap_or_default();
-                writeln!(
-                    err,
-                    "keyrot: {}: warning: {place}{} [{}]",
-                    judged.source,
-                    output::printable(&anomaly.message),
-                    serde_json::to_value(anomaly.code)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default()
-                )?;
-            }
-        }
-    }
-    if any_failed {
-        return Ok(EXIT_BAD_INPUT);
-    }
-    let non_compliant = results.iter().any(|r| match &r.outcome {
-        Outcome::Judged(a) => match args.fail_on {
-            FailOn::Fail => !a.is_compliant(),
-            FailOn::DueSoon => !a.is_compliant() || a.summary.overall.due_soon > 0,
-            FailOn::Never => false,
-        },
-        Outcome::Failed(_) => false,
-    });
-    Ok(if non_compliant { EXIT_NOT_COMPLIANT } else { EXIT_COMPLIANT })
 }

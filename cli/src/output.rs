@@ -1,6 +1,5 @@
 //! The three output formats of `keyrot check`.
 
-use crate::{Judged, Outcome};
 use keyrot::{format_timestamp, AsOfSource, Finding, LastUsed, Status};
 use std::io::{self, Write};
 
@@ -123,26 +122,9 @@ impl<W: Write> CsvFindings<W> {
     }
 }
 
-/// One document: the analysis itself for one input; for several, every
-/// input's analysis or error.
-pub(crate) fn write_json(out: &mut dyn Write, results: &[Judged]) -> io::Result<()> {
-    let value = if let [single] = results {
-        match &single.outcome {
-            Outcome::Judged(a) => serde_json::to_value(a)?,
-            Outcome::Failed(e) => serde_json::json!({ "source": single.source, "error": e }),
-        }
-    } else {
-        let reports: Vec<serde_json::Value> = results
-            .iter()
-            .map(|r| match &r.outcome {
-                Outcome::Judged(a) => serde_json::json!({ "source": r.source, "analysis": a }),
-                Outcome::Failed(e) => serde_json::json!({ "source": r.source, "error": e }),
-            })
-            .collect();
-        let compliant = results.iter().all(|r| matches!(&r.outcome, Outcome::Judged(a) if a.is_compliant()));
-        serde_json::json!({ "compliant": compliant, "reports": reports })
-    };
-    serde_json::to_writer_pretty(&mut *out, &value)?;
+/// The analysis, the JSON contract, as one document.
+pub(crate) fn write_json(out: &mut dyn Write, analysis: &keyrot::Analysis) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, analysis)?;
     writeln!(out)
 }
 
@@ -176,100 +158,134 @@ fn as_of_source_text(s: AsOfSource) -> &'static str {
     }
 }
 
-/// Aligned columns, then a one-line verdict per report.
-pub(crate) fn write_table(out: &mut dyn Write, results: &[Judged], color: bool) -> io::Result<()> {
-    const HEAD: [&str; 8] = ["ACCOUNT", "USER", "SLOT", "STATUS", "AGE", "LAST ROTATED", "LAST USED", "REASON"];
-    for (i, judged) in results.iter().enumerate() {
-        if i > 0 {
-            writeln!(out)?;
+const HEAD: [&str; 9] = ["SOURCE", "ACCOUNT", "USER", "SLOT", "STATUS", "AGE", "LAST ROTATED", "LAST USED", "REASON"];
+
+fn cells(source: &str, f: &Finding) -> [String; 9] {
+    [
+        printable(source),
+        printable(&f.account_id),
+        printable(&f.user),
+        f.slot.to_string(),
+        f.status.as_str().to_owned(),
+        f.age_days.map(|d| format!("{d}d")).unwrap_or_else(|| "-".to_owned()),
+        f.last_rotated.map(|t| format_timestamp(&t)).unwrap_or_else(|| "-".to_owned()),
+        match f.last_used {
+            Some(LastUsed::At(t)) => format_timestamp(&t),
+            Some(LastUsed::Never) => "never".to_owned(),
+            Some(LastUsed::NoInformation) => "no_information".to_owned(),
+            None => "-".to_owned(),
+        },
+        printable(&f.reason) + if f.exempted.is_some() { " [exempted]" } else { "" },
+    ]
+}
+
+/// Writes aligned rows; `first` is the first column shown (0 to show the
+/// source, 1 to leave it out).
+fn write_rows(out: &mut dyn Write, rows: &[([String; 9], Status)], first: usize, color: bool) -> io::Result<()> {
+    let mut widths = HEAD.map(|h| h.chars().count());
+    for (row, _) in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
         }
-        let analysis = match &judged.outcome {
-            Outcome::Judged(a) => a,
-            Outcome::Failed(e) => {
-                writeln!(out, "{}: ERROR {}", printable(&judged.source), printable(&e.to_string()))?;
-                continue;
-            }
-        };
-        if results.len() > 1 {
-            writeln!(out, "{}", printable(&judged.source))?;
-        }
-        let rows: Vec<[String; 8]> = analysis
-            .findings
-            .iter()
-            .map(|f| {
-                [
-                    printable(&f.account_id),
-                    printable(&f.user),
-                    f.slot.to_string(),
-                    f.status.as_str().to_owned(),
-                    f.age_days.map(|d| format!("{d}d")).unwrap_or_else(|| "-".to_owned()),
-                    f.last_rotated.map(|t| format_timestamp(&t)).unwrap_or_else(|| "-".to_owned()),
-                    match f.last_used {
-                        Some(LastUsed::At(t)) => format_timestamp(&t),
-                        Some(LastUsed::Never) => "never".to_owned(),
-                        Some(LastUsed::NoInformation) => "no_information".to_owned(),
-                        None => "-".to_owned(),
-                    },
-                    printable(&f.reason),
-                ]
-            })
-            .collect();
-        if !rows.is_empty() {
-            let mut widths = HEAD.map(|h| h.chars().count());
-            for row in &rows {
-                for (w, cell) in widths.iter_mut().zip(row) {
-                    *w = (*w).max(cell.chars().count());
-                }
-            }
-            let line = |cells: &[String; 8], status: Option<Status>| {
-                let mut s = String::new();
-                for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-                    let pad = w - cell.chars().count();
-                    let shown = match (i, status) {
-                        (3, Some(st)) => paint(cell, st, color),
-                        _ => cell.clone(),
-                    };
-                    if i == 7 {
-                        s.push_str(&shown);
-                    } else {
-                        s.push_str(&shown);
-                        s.push_str(&" ".repeat(pad + 2));
-                    }
-                }
-                s
+    }
+    let line = |cells: &[String; 9], status: Option<Status>| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate().skip(first) {
+            let shown = match (i, status) {
+                (4, Some(st)) => paint(cell, st, color),
+                _ => cell.clone(),
             };
-            writeln!(out, "{}", line(&HEAD.map(str::to_owned), None))?;
-            for (row, f) in rows.iter().zip(&analysis.findings) {
-                writeln!(out, "{}", line(row, Some(f.status)))?;
+            s.push_str(&shown);
+            if i < 8 {
+                s.push_str(&" ".repeat(w - cell.chars().count() + 2));
             }
-        } else if analysis.summary.overall.keys == 0 {
-            writeln!(out, "no access keys in the report")?;
-        } else {
-            writeln!(out, "no findings to show")?;
         }
-        let c = &analysis.summary.overall;
-        let verdict = if c.compliant { "COMPLIANT" } else { "NOT COMPLIANT" };
-        let verdict = if color {
-            format!("\x1b[1;{}m{verdict}\x1b[0m", if c.compliant { 32 } else { 31 })
-        } else {
-            verdict.to_owned()
-        };
-        writeln!(
-            out,
-            "{verdict}: {} fail, {} invalid, {} due_soon, {} pass, {} inactive ({}, {}, {}); as_of {} ({})",
-            c.fail,
-            c.invalid,
-            c.due_soon,
-            c.pass,
-            c.inactive,
-            count(c.keys, "key"),
-            count(c.users, "user"),
-            count(analysis.summary.accounts.len() as u64, "account"),
-            format_timestamp(&analysis.as_of),
-            as_of_source_text(analysis.as_of_source),
-        )?;
+        s
+    };
+    writeln!(out, "{}", line(&HEAD.map(str::to_owned), None))?;
+    for (row, status) in rows {
+        writeln!(out, "{}", line(row, Some(*status)))?;
     }
     Ok(())
+}
+
+fn verdict_line(c: &keyrot::Counts, accounts: usize, color: bool) -> String {
+    let verdict = if c.compliant { "COMPLIANT" } else { "NOT COMPLIANT" };
+    let verdict = if color {
+        format!("\x1b[1;{}m{verdict}\x1b[0m", if c.compliant { 32 } else { 31 })
+    } else {
+        verdict.to_owned()
+    };
+    let exempted = if c.exempted > 0 { format!(", {} exempted", c.exempted) } else { String::new() };
+    format!(
+        "{verdict}: {} fail, {} invalid, {} due_soon, {} pass, {} inactive{exempted} ({}, {}, {})",
+        c.fail,
+        c.invalid,
+        c.due_soon,
+        c.pass,
+        c.inactive,
+        count(c.keys, "key"),
+        count(c.users, "user"),
+        count(accounts as u64, "account"),
+    )
+}
+
+/// Aligned columns, then a one-line verdict.
+pub(crate) fn write_table(out: &mut dyn Write, analysis: &keyrot::Analysis, color: bool) -> io::Result<()> {
+    let rows: Vec<([String; 9], Status)> = analysis.findings.iter().map(|f| (cells("", f), f.status)).collect();
+    if !rows.is_empty() {
+        write_rows(out, &rows, 1, color)?;
+    } else if analysis.summary.overall.keys == 0 {
+        writeln!(out, "no access keys in the report")?;
+    } else {
+        writeln!(out, "no findings to show")?;
+    }
+    writeln!(
+        out,
+        "{}; as_of {} ({})",
+        verdict_line(&analysis.summary.overall, analysis.summary.accounts.len(), color),
+        format_timestamp(&analysis.as_of),
+        as_of_source_text(analysis.as_of_source),
+    )
+}
+
+/// Several reports: the findings grouped by account, a line per account,
+/// a line per report, and the verdict over all of them.
+pub(crate) fn write_table_many(out: &mut dyn Write, many: &keyrot::ManyAnalysis, color: bool) -> io::Result<()> {
+    for account in &many.summary.accounts {
+        let rows: Vec<([String; 9], Status)> = many
+            .findings
+            .iter()
+            .filter(|f| f.finding.account_id == account.account_id)
+            .map(|f| (cells(&f.source, &f.finding), f.finding.status))
+            .collect();
+        writeln!(out, "== account {}: {}", printable(&account.account_id), verdict_line(&account.counts, 1, color))?;
+        if !rows.is_empty() {
+            write_rows(out, &rows, 0, color)?;
+        }
+        writeln!(out)?;
+    }
+    for report in &many.reports {
+        match (&report.error, report.as_of, report.as_of_source) {
+            (Some(e), _, _) => writeln!(out, "{}: ERROR {}", printable(&report.source), printable(&e.to_string()))?,
+            (None, Some(as_of), Some(source)) => writeln!(
+                out,
+                "{}: as_of {} ({})",
+                printable(&report.source),
+                format_timestamp(&as_of),
+                as_of_source_text(source)
+            )?,
+            _ => {}
+        }
+    }
+    let failed = many.failed().count();
+    let failed = if failed > 0 { format!("; {failed} report(s) could not be read") } else { String::new() };
+    writeln!(
+        out,
+        "{} across {}{failed}",
+        verdict_line(&many.summary.overall, many.summary.accounts.len(), color),
+        count(many.reports.len() as u64, "report")
+    )
 }
 
 #[cfg(test)]

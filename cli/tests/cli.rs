@@ -127,9 +127,94 @@ fn several_inputs_judge_the_rest_and_exit_2() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     let reports = doc["reports"].as_array().expect("reports");
     assert_eq!(reports.len(), 2);
-    assert_eq!(reports[0]["analysis"]["summary"]["fail"], 8);
+    assert_eq!(reports[0]["summary"]["fail"], 8);
     assert_eq!(reports[1]["error"]["code"], "io");
-    assert_eq!(doc["compliant"], false);
+    assert_eq!(doc["summary"]["fail"], 8);
+    assert_eq!(doc["summary"]["compliant"], false);
+    assert!(
+        text(&out.stderr).contains("no-such-report.csv: cannot read the input: cannot open the file"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_folder_is_judged_as_one_organisation() {
+    let case = root().join("testdata/cases/many_reports_one_verdict");
+    let out = keyrot(
+        &["check", "--as-of", AS_OF, "--format", "json", case.join("inputs").to_str().unwrap_or_default()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "one report of the folder is broken");
+    let actual: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).expect("expected.json"))
+            .expect("JSON");
+    // The command names each report by its path, the golden case by its file name.
+    assert_eq!(actual["summary"], expected["summary"]);
+    let strip = |v: &serde_json::Value, list: &str, field: &str| -> Vec<String> {
+        v[list]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|i| {
+                let s = i[field].as_str().unwrap_or_default();
+                s.rsplit('/').next().unwrap_or(s).to_owned()
+            })
+            .collect()
+    };
+    for (list, field) in [
+        ("reports", "source"),
+        ("findings", "source"),
+        ("findings", "user"),
+        ("findings", "status"),
+        ("anomalies", "code"),
+    ] {
+        assert_eq!(strip(&actual, list, field), strip(&expected, list, field), "{list}.{field}");
+    }
+    let out = keyrot(&["check", "--as-of", AS_OF, case.join("inputs").to_str().unwrap_or_default()], None);
+    let table = text(&out.stdout);
+    assert!(table.contains("== account 111111111111: NOT COMPLIANT: 1 fail"), "{table}");
+    assert!(table.contains("== account 222222222222: COMPLIANT"), "{table}");
+    assert!(table.contains("4-broken.csv: ERROR line 1"), "{table}");
+    assert!(text(&out.stderr).contains("[account_in_several_files]"));
+}
+
+#[test]
+fn exemptions_keep_findings_but_not_their_weight() {
+    let case = root().join("testdata/cases/exemptions_make_report_compliant");
+    let input = case.join("input.csv");
+    let out = keyrot(&["check", "--as-of", AS_OF, input.to_str().unwrap_or_default()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let exemptions = case.join("exemptions.toml");
+    let args = [
+        "check",
+        "--as-of",
+        AS_OF,
+        "--exemptions",
+        exemptions.to_str().unwrap_or_default(),
+        input.to_str().unwrap_or_default(),
+    ];
+    let out = keyrot(&args, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(table.contains("fail") && table.contains("[exempted]"), "{table}");
+    assert!(table.contains("COMPLIANT: 1 fail, 0 invalid, 0 due_soon, 0 pass, 0 inactive, 1 exempted"), "{table}");
+
+    let bad = temp_file("bad-exemptions.toml", b"[[exemption]\n");
+    let out = keyrot(
+        &[
+            "check",
+            "--as-of",
+            AS_OF,
+            "--exemptions",
+            bad.to_str().unwrap_or_default(),
+            input.to_str().unwrap_or_default(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not valid TOML"), "{}", text(&out.stderr));
 }
 
 #[test]

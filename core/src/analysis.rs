@@ -409,7 +409,11 @@ pub fn analyze<R: Read>(input: R, options: &Options) -> Result<Analysis, Error> 
 
 /// Reads and judges a report, applying exemptions (see
 /// [`Analyzer::with_exemptions`]).
-pub fn analyze_with_exemptions<R: Read>(input: R, options: &Options, exemptions: &Exemptions) -> Result<Analysis, Error> {
+pub fn analyze_with_exemptions<R: Read>(
+    input: R,
+    options: &Options,
+    exemptions: &Exemptions,
+) -> Result<Analysis, Error> {
     judge_all(input, options, Some(exemptions))
 }
 

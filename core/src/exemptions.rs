@@ -200,9 +200,9 @@ impl Exemptions {
 
     /// Reads entries from JSON-like data: a list of objects.
     pub fn from_json(value: &serde_json::Value) -> Result<Exemptions, Error> {
-        let items = value.as_array().ok_or_else(|| {
-            Error::new(ErrorCode::InvalidExemptions, "exemptions must be a list of entries")
-        })?;
+        let items = value
+            .as_array()
+            .ok_or_else(|| Error::new(ErrorCode::InvalidExemptions, "exemptions must be a list of entries"))?;
         Ok(Exemptions::from_entries(items.iter().map(json_entry).collect()))
     }
 

@@ -47,18 +47,22 @@ mod error;
 mod exemptions;
 mod input;
 mod limits;
+mod many;
 mod plan;
 mod policy;
 mod report;
 mod rule;
 mod value;
 
-pub use analysis::{analyze, analyze_bytes, analyze_with_exemptions, AccountSummary, Analysis, Analyzer, Counts, Summary};
+pub use analysis::{
+    analyze, analyze_bytes, analyze_with_exemptions, AccountSummary, Analysis, Analyzer, Counts, Summary,
+};
 pub use anomaly::{Anomaly, AnomalyCode};
 pub use error::{Error, ErrorCode, MAX_VALUE_CHARS};
 pub use exemptions::{glob_match, EntryValue, ExemptionRule, Exemptions};
 pub use input::InputFormat;
 pub use limits::Limits;
+pub use many::{analyze_many, ManyAnalysis, ReportOutcome, SourcedAnomaly, SourcedFinding};
 pub use plan::{plan, plan_row, read_access_keys, shell_quote, KnownKey, Plan, PlanKey, Step, StepCode};
 pub use policy::{parse_as_of, AsOfSource, Granularity, Options, Policy};
 pub use report::{

@@ -13,14 +13,14 @@ const ERROR_FIELDS: [&str; 4] = ["code", "line", "column", "value"];
 
 fn run_case(options_path: &Path) -> datatest_stable::Result<()> {
     let dir = options_path.parent().ok_or("case has no folder")?;
+    if dir.join("inputs").is_dir() {
+        return run_many(dir, options_path);
+    }
     let input_path = find_input(dir)?;
     let input = std::fs::read(&input_path)?;
     let options = keyrot::Options::from_json(&std::fs::read_to_string(options_path)?)
         .map_err(|e| format!("{}: {e}", options_path.display()))?;
-    let exemptions = match std::fs::read_to_string(dir.join("exemptions.toml")) {
-        Ok(text) => Some(keyrot::Exemptions::from_toml(&text).map_err(|e| format!("exemptions.toml: {e}"))?),
-        Err(_) => None,
-    };
+    let exemptions = load_exemptions(dir)?;
     let actual = actual_json(&input, &options, exemptions.as_ref());
     compare_or_bless(&dir.join("expected.json"), &actual)?;
     let plan_path = dir.join("expected_plan.json");
@@ -80,6 +80,33 @@ fn actual_json(input: &[u8], options: &keyrot::Options, exemptions: Option<&keyr
             }
             serde_json::json!({ "error": error })
         }
+    }
+}
+
+/// A case whose `inputs/` folder holds several reports, judged together
+/// (sources named by file name, in name order).
+fn run_many(dir: &Path, options_path: &Path) -> datatest_stable::Result<()> {
+    let options = keyrot::Options::from_json(&std::fs::read_to_string(options_path)?)
+        .map_err(|e| format!("{}: {e}", options_path.display()))?;
+    let exemptions = load_exemptions(dir)?;
+    let mut paths: Vec<_> =
+        std::fs::read_dir(dir.join("inputs"))?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    paths.sort();
+    let mut inputs = Vec::new();
+    for path in paths {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        inputs.push((name, std::fs::read(&path)?));
+    }
+    let many =
+        keyrot::analyze_many(inputs.iter().map(|(n, b)| (n.clone(), b.as_slice())), &options, exemptions.as_ref());
+    compare_or_bless(&dir.join("expected.json"), &serde_json::to_value(&many)?)
+}
+
+/// The case's `exemptions.toml`, when it has one.
+fn load_exemptions(dir: &Path) -> datatest_stable::Result<Option<keyrot::Exemptions>> {
+    match std::fs::read_to_string(dir.join("exemptions.toml")) {
+        Ok(text) => Ok(Some(keyrot::Exemptions::from_toml(&text).map_err(|e| format!("exemptions.toml: {e}"))?)),
+        Err(_) => Ok(None),
     }
 }
 
