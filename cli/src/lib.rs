@@ -10,6 +10,7 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 mod check;
+mod diff;
 mod output;
 mod plan;
 mod spill;
@@ -65,6 +66,46 @@ enum Command {
         keyrot plan --format markdown report.csv > plan.md"
     )]
     Plan(PlanArgs),
+    /// Show what changed from an older report to a newer one: keys rotated, created, deleted,
+    /// and keys that became, stayed or stopped being overdue.
+    #[command(
+        long_about = "Show what changed from an older report to a newer one of the same accounts.\n\n\
+        Keys are matched by user and creation time (last_rotated), never by slot: slots move. Each \
+        report is judged at its own time: --old-as-of / --as-of when given, else its GeneratedTime \
+        (CLI JSON), else its newest timestamp (older report) or now (newer report); the output says which.\n\n\
+        Exit status: 0, 1 when a key became overdue, 2 when an input could not be read or parsed.",
+        after_help = "Example:\n  keyrot diff reports/2026-11-25.json reports/2026-11-26.json"
+    )]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The older report.
+    #[arg(value_name = "OLD")]
+    old: PathBuf,
+
+    /// The newer report.
+    #[arg(value_name = "NEW")]
+    new: PathBuf,
+
+    /// Evaluation time of the older report, RFC 3339. Default: its GeneratedTime, else its newest timestamp.
+    #[arg(long, value_name = "RFC3339")]
+    old_as_of: Option<String>,
+
+    #[command(flatten)]
+    policy: PolicyArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    format: DiffFormat,
+}
+
+/// Output formats of `keyrot diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -264,6 +305,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             check::check(&args, color, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock())
         }
         Command::Plan(args) => plan::plan(&args, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock()),
+        Command::Diff(args) => diff::diff(&args, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock()),
     };
     match result {
         Ok(code) => code,

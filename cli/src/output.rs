@@ -155,6 +155,7 @@ fn as_of_source_text(s: AsOfSource) -> &'static str {
         AsOfSource::Explicit => "given with --as-of",
         AsOfSource::Report => "the report's GeneratedTime",
         AsOfSource::Clock => "now: the report carries no GeneratedTime",
+        AsOfSource::NewestTimestamp => "the newest timestamp in the report: it carries no GeneratedTime",
     }
 }
 

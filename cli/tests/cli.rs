@@ -450,3 +450,27 @@ fn plan_markdown_escapes_names_and_fences_commands() {
     assert!(md.contains("### `deactivate_unused_key`: a\\*b\\_\\<i\\>"), "{md}");
     assert!(md.contains("```sh\n# check\naws iam list-access-keys --user-name 'a*b_<i>'"), "{md}");
 }
+
+#[test]
+fn diff_json_is_the_golden_diff_and_exits_1_when_a_key_became_overdue() {
+    let case = root().join("testdata/cases/diff_a_day_later");
+    let old = case.join("old.csv");
+    let new = case.join("new.csv");
+    let (old, new) = (old.to_str().unwrap_or_default(), new.to_str().unwrap_or_default());
+    let out = keyrot(&["diff", "--as-of", AS_OF, "--format", "json", old, new], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let actual: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).expect("expected.json"))
+            .expect("JSON");
+    assert_eq!(actual, expected);
+
+    // The same report twice: its overdue keys are still overdue, none became so.
+    let out = keyrot(&["diff", "--as-of", AS_OF, new, new], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).ends_with("\n2 still_overdue\n"), "{}", text(&out.stdout));
+
+    let out = keyrot(&["diff", "--as-of", AS_OF, old, "/no/such/report.csv"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/no/such/report.csv"));
+}

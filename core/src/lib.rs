@@ -43,6 +43,7 @@ pub struct ReadmeDoctests;
 
 mod analysis;
 mod anomaly;
+mod diff;
 mod error;
 mod exemptions;
 mod input;
@@ -58,6 +59,7 @@ pub use analysis::{
     analyze, analyze_bytes, analyze_with_exemptions, AccountSummary, Analysis, Analyzer, Counts, Summary,
 };
 pub use anomaly::{Anomaly, AnomalyCode};
+pub use diff::{diff, Change, ChangeCode, ChangedKey, Diff, DiffSide, DiffTimes};
 pub use error::{Error, ErrorCode, MAX_VALUE_CHARS};
 pub use exemptions::{glob_match, EntryValue, ExemptionRule, Exemptions};
 pub use input::InputFormat;

@@ -92,6 +92,10 @@ pub enum AsOfSource {
     Report,
     /// The current time, supplied by the caller as [`Options::clock`].
     Clock,
+    /// The newest timestamp in the report: a lower bound for when it was
+    /// generated (the older report of a diff, when it carries no
+    /// `GeneratedTime`).
+    NewestTimestamp,
 }
 
 /// Everything an analysis takes besides the input: the evaluation time, the

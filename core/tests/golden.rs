@@ -16,6 +16,9 @@ fn run_case(options_path: &Path) -> datatest_stable::Result<()> {
     if dir.join("inputs").is_dir() {
         return run_many(dir, options_path);
     }
+    if dir.join("diff.json").is_file() {
+        return run_diff(dir, options_path);
+    }
     let input_path = find_input(dir)?;
     let input = std::fs::read(&input_path)?;
     let options = keyrot::Options::from_json(&std::fs::read_to_string(options_path)?)
@@ -102,6 +105,25 @@ fn run_many(dir: &Path, options_path: &Path) -> datatest_stable::Result<()> {
     compare_or_bless(&dir.join("expected.json"), &serde_json::to_value(&many)?)
 }
 
+/// A diff case: `old.*` and `new.*` reports, `options.json` (its `as_of` is
+/// the new report's) and `diff.json` (`{"old_as_of": …}`, or `{}`).
+fn run_diff(dir: &Path, options_path: &Path) -> datatest_stable::Result<()> {
+    let options = keyrot::Options::from_json(&std::fs::read_to_string(options_path)?)
+        .map_err(|e| format!("{}: {e}", options_path.display()))?;
+    let extra: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("diff.json"))?)?;
+    let old_as_of = match extra.get("old_as_of").and_then(|v| v.as_str()) {
+        Some(t) => Some(keyrot::parse_as_of(t).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let read = |stem: &str| -> datatest_stable::Result<keyrot::Report> {
+        let path = find_file(dir, stem)?;
+        Ok(keyrot::parse_bytes(&std::fs::read(&path)?, &options.parse_options()).map_err(|e| format!("{stem}: {e}"))?)
+    };
+    let times = keyrot::DiffTimes { old_as_of, new_as_of: options.as_of };
+    let result = keyrot::diff(&read("old")?, &read("new")?, &options, &times).map_err(|e| e.to_string())?;
+    compare_or_bless(&dir.join("expected.json"), &serde_json::to_value(&result)?)
+}
+
 /// The case's `exemptions.toml`, when it has one.
 fn load_exemptions(dir: &Path) -> datatest_stable::Result<Option<keyrot::Exemptions>> {
     match std::fs::read_to_string(dir.join("exemptions.toml")) {
@@ -111,16 +133,21 @@ fn load_exemptions(dir: &Path) -> datatest_stable::Result<Option<keyrot::Exempti
 }
 
 fn find_input(dir: &Path) -> datatest_stable::Result<std::path::PathBuf> {
-    let mut inputs = Vec::new();
+    find_file(dir, "input")
+}
+
+/// The one file of `dir` named `stem.*`.
+fn find_file(dir: &Path, stem: &str) -> datatest_stable::Result<std::path::PathBuf> {
+    let mut found = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if path.file_stem().is_some_and(|s| s == "input") {
-            inputs.push(path);
+        if path.is_file() && path.file_stem().is_some_and(|s| s == stem) {
+            found.push(path);
         }
     }
-    match inputs.len() {
-        1 => Ok(inputs.remove(0)),
-        n => Err(format!("{}: expected one input.* file, found {n}", dir.display()).into()),
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        n => Err(format!("{}: expected one {stem}.* file, found {n}", dir.display()).into()),
     }
 }
 
