@@ -28,6 +28,10 @@ pub struct Limits {
     pub max_field_bytes: usize,
     /// The most fields in one row (default 1,024).
     pub max_fields: usize,
+    /// The longest row, in bytes (default 1 MiB). The reader refuses a
+    /// longer row before the parser buffers it, so a huge field costs at
+    /// most a few times this much memory.
+    pub max_row_bytes: usize,
     /// The largest JSON wrapper, in bytes (default 256 MiB: one account's
     /// report is about 1.2 MB).
     pub max_json_bytes: u64,
@@ -38,7 +42,13 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_field_bytes: 64 * 1024, max_fields: 1024, max_json_bytes: 256 << 20, max_json_depth: 16 }
+        Limits {
+            max_field_bytes: 64 * 1024,
+            max_fields: 1024,
+            max_row_bytes: 1 << 20,
+            max_json_bytes: 256 << 20,
+            max_json_depth: 16,
+        }
     }
 }
 

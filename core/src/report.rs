@@ -371,103 +371,84 @@ type CsvReader<'a> = csv::Reader<Newlines<Box<dyn BufRead + 'a>>>;
 /// has been read to its end, and whether it ended inside a quoted field
 /// (which the parser itself accepts silently).
 ///
-/// It also enforces the [`Limits`] on fields as it goes, so an oversized
-/// field is refused after `max_field_bytes` bytes, before the parser
-/// buffers it.
+/// It follows the quoting as the parser will see it, jumping between the
+/// only bytes that matter (`"`, `\r`, `\n`) and copying the runs between
+/// them whole, and refuses a row longer than [`Limits::max_row_bytes`]
+/// before the parser buffers it.
 struct Newlines<R> {
     inner: R,
-    /// The last byte read was `\r`: a `\n` right after it is dropped.
-    after_cr: bool,
     /// The input has been read to its end.
     at_end: bool,
-    /// Quoting state and limits.
-    tracker: Tracker,
+    /// What the text handed out so far says.
+    state: TextState,
 }
 
 impl<R> Newlines<R> {
     fn new(inner: R, limits: Limits) -> Newlines<R> {
         Newlines {
             inner,
-            after_cr: false,
             at_end: false,
-            tracker: Tracker {
-                quote: Quote::FieldStart,
-                limits,
+            state: TextState {
+                after_cr: false,
+                quote: Quote::Outside,
+                last: b'\n',
                 lines: 0,
-                fields: 1,
-                field_len: 0,
-                sample: Vec::new(),
-                hit_field: None,
+                row_line: 1,
+                row_bytes: 0,
+                limits,
             },
         }
     }
 }
 
-/// Follows the text as the parser will see it: the quoting state, and the
-/// fields and their lengths against the limits.
-struct Tracker {
-    /// Where the text read so far stands, as the parser sees quotes.
+/// The parser's view of the text handed out so far.
+struct TextState {
+    /// The last byte read was `\r`: a `\n` right after it is dropped.
+    after_cr: bool,
+    /// Where the text stands, as the parser sees quotes.
     quote: Quote,
-    limits: Limits,
-    /// Newlines passed so far (the current line is one more).
+    /// The last byte handed out (`\n` before the first).
+    last: u8,
+    /// Newlines handed out so far.
     lines: u64,
-    /// Fields begun in the current row.
-    fields: usize,
-    /// Bytes in the current field.
-    field_len: usize,
-    /// The start of the current field, for an error's value.
-    sample: Vec<u8>,
-    /// The limit hit, if any: the field it was in.
-    hit_field: Option<usize>,
+    /// The line the current row starts on.
+    row_line: u64,
+    /// Bytes of the current row handed out so far.
+    row_bytes: usize,
+    limits: Limits,
 }
 
-impl Tracker {
-    /// Follows one byte (after line endings are turned into `\n`); true
-    /// when it ends a row.
-    fn track(&mut self, b: u8) -> std::io::Result<bool> {
-        let was_quoted = self.quote == Quote::Quoted;
-        self.quote = self.quote.next(b);
-        if b == b'\n' {
-            self.lines += 1;
-        }
-        let mut row_end = false;
-        if self.quote == Quote::FieldStart {
-            if b == b'\n' && !was_quoted {
-                self.fields = 1;
-                row_end = true;
-            } else {
-                self.fields += 1;
-                if self.fields > self.limits.max_fields {
-                    self.sample.clear();
-                    return Err(self.hit(format!(
-                        "the row has more than {} fields; a credential report has 22",
-                        self.limits.max_fields
-                    )));
-                }
-            }
-            self.field_len = 0;
-            self.sample.clear();
-        } else {
-            self.field_len += 1;
-            if self.sample.len() < 2 * MAX_VALUE_CHARS {
-                self.sample.push(b);
-            }
-            if self.field_len > self.limits.max_field_bytes {
-                return Err(self.hit(format!(
-                    "a field is longer than {} bytes; no value of a credential report comes close",
-                    self.limits.max_field_bytes
-                )));
-            }
-        }
-        Ok(row_end)
-    }
-
-    fn hit(&mut self, what: String) -> std::io::Error {
-        self.hit_field = Some(self.fields - 1);
+impl TextState {
+    fn row_too_long(&self, sample: &[u8]) -> std::io::Error {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            LimitHit { line: self.lines + 1, what, sample: self.sample.clone() },
+            LimitHit {
+                line: self.row_line,
+                what: format!(
+                    "a row is longer than {} bytes; a row of a credential report is a few hundred",
+                    self.limits.max_row_bytes
+                ),
+                sample: sample[..sample.len().min(2 * MAX_VALUE_CHARS)].to_vec(),
+            },
         )
+    }
+
+    /// Follows one special byte (`"` or `\n`) through the quoting state.
+    fn special(&mut self, b: u8) {
+        match (self.quote, b) {
+            (Quote::Outside, b'"') if matches!(self.last, b',' | b'\n') => self.quote = Quote::Quoted,
+            (Quote::Outside, b'"') => {}
+            (Quote::Quoted, b'"') => self.quote = Quote::InnerQuoteSeen,
+            (Quote::InnerQuoteSeen, b'"') => self.quote = Quote::Quoted,
+            (Quote::Quoted, _) => self.lines += 1,
+            (Quote::Outside | Quote::InnerQuoteSeen, _) => {
+                self.lines += 1;
+                self.quote = Quote::Outside;
+                self.row_bytes = 0;
+                self.row_line = self.lines + 1;
+            }
+        }
+        self.last = b;
     }
 }
 
@@ -475,10 +456,8 @@ impl Tracker {
 /// inside an unquoted field is a literal character).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Quote {
-    /// At the start of a field.
-    FieldStart,
-    /// In a field that did not start with a quote.
-    Unquoted,
+    /// Not inside quotes.
+    Outside,
     /// Inside quotes.
     Quoted,
     /// Just after a quote inside quotes: a closing quote, or the first half
@@ -486,23 +465,12 @@ enum Quote {
     InnerQuoteSeen,
 }
 
-impl Quote {
-    fn next(self, b: u8) -> Quote {
-        match (self, b) {
-            (Quote::Quoted, b'"') => Quote::InnerQuoteSeen,
-            (Quote::Quoted, _) => Quote::Quoted,
-            (Quote::FieldStart | Quote::InnerQuoteSeen, b'"') => Quote::Quoted,
-            (_, b',' | b'\n') => Quote::FieldStart,
-            _ => Quote::Unquoted,
-        }
-    }
-}
-
 impl<R: BufRead> Read for Newlines<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         if out.is_empty() {
             return Ok(0);
         }
+        let state = &mut self.state;
         loop {
             let chunk = self.inner.fill_buf()?;
             if chunk.is_empty() {
@@ -510,31 +478,44 @@ impl<R: BufRead> Read for Newlines<R> {
                 return Ok(0);
             }
             let (mut used, mut written) = (0, 0);
-            for &b in chunk {
-                if written == out.len() {
-                    break;
-                }
-                used += 1;
-                if b == b'\n' && self.after_cr {
-                    self.after_cr = false;
-                    continue;
-                }
-                self.after_cr = b == b'\r';
-                let b = if b == b'\r' { b'\n' } else { b };
-                let row_end = match self.tracker.track(b) {
-                    Ok(row_end) => row_end,
-                    Err(e) => {
-                        self.inner.consume(used);
-                        return Err(e);
+            if std::mem::take(&mut state.after_cr) && chunk[0] == b'\n' {
+                used = 1;
+            }
+            while used < chunk.len() && written < out.len() {
+                let room = out.len() - written;
+                let window = &chunk[used..chunk.len().min(used + room)];
+                let special = memchr::memchr3(b'"', b'\r', b'\n', window);
+                let run = special.unwrap_or(window.len());
+                if run > 0 {
+                    out[written..written + run].copy_from_slice(&window[..run]);
+                    written += run;
+                    used += run;
+                    state.row_bytes += run;
+                    if state.quote == Quote::InnerQuoteSeen {
+                        state.quote = Quote::Outside;
                     }
-                };
+                    state.last = window[run - 1];
+                    if state.row_bytes > state.limits.max_row_bytes {
+                        let err = state.row_too_long(&window[..run]);
+                        self.inner.consume(used);
+                        return Err(err);
+                    }
+                }
+                let Some(at) = special else { continue };
+                let mut b = window[at];
+                used += 1;
+                if b == b'\r' {
+                    b = b'\n';
+                    match chunk.get(used) {
+                        Some(b'\n') => used += 1,
+                        Some(_) => {}
+                        None => state.after_cr = true,
+                    }
+                }
                 out[written] = b;
                 written += 1;
-                // Hand the parser one row at a time, so a limit is hit
-                // while the parser reads the row that breaks it.
-                if row_end {
-                    break;
-                }
+                state.row_bytes += 1;
+                state.special(b);
             }
             self.inner.consume(used);
             if written > 0 {
@@ -557,20 +538,7 @@ impl<R: BufRead> Read for Newlines<R> {
 /// the rest of the text became one field) is a `csv_syntax` error.
 fn next_record(csv: &mut CsvReader<'_>, record: &mut csv::ByteRecord, names: &[String]) -> Result<Option<u64>, Error> {
     let start = csv.position().line();
-    let more = match csv.read_byte_record(record) {
-        Ok(more) => more,
-        Err(e) => {
-            let err = csv_error(&e);
-            // A limit names the field by its header name when there is one.
-            return Err(match csv.get_ref().tracker.hit_field {
-                Some(field) if err.code() == ErrorCode::LimitExceeded => {
-                    err.at_column(names.get(field).cloned().unwrap_or_else(|| format!("#{}", field + 1)))
-                }
-                _ => err,
-            });
-        }
-    };
-    if !more {
+    if !csv.read_byte_record(record).map_err(|e| csv_error(&e))? {
         return Ok(None);
     }
     let end = csv.position().line();
@@ -578,14 +546,43 @@ fn next_record(csv: &mut CsvReader<'_>, record: &mut csv::ByteRecord, names: &[S
     let text = csv.get_ref();
     let ending = u64::from(!text.at_end);
     let line = end.saturating_sub(inside + ending).max(start);
-    if text.at_end && text.tracker.quote == Quote::Quoted {
+    if text.at_end && text.state.quote == Quote::Quoted {
         return Err(Error::new(
             ErrorCode::CsvSyntax,
             "a quoted field is never closed: the text ends inside quotes (a missing `\"`?)",
         )
         .at_line(line));
     }
+    check_limits(record, line, names, &text.state.limits)?;
     Ok(Some(line))
+}
+
+/// Refuses a row with more fields, or a longer field, than the limits allow,
+/// naming the field by its header name when there is one.
+fn check_limits(record: &csv::ByteRecord, line: u64, names: &[String], limits: &Limits) -> Result<(), Error> {
+    let column = |i: usize| names.get(i).cloned().unwrap_or_else(|| format!("#{}", i + 1));
+    if record.len() > limits.max_fields {
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            format!("the row has {} fields, more than {}; a credential report has 22", record.len(), limits.max_fields),
+        )
+        .at_line(line)
+        .at_column(column(limits.max_fields)));
+    }
+    if let Some((i, field)) = record.iter().enumerate().find(|(_, f)| f.len() > limits.max_field_bytes) {
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            format!(
+                "a field is {} bytes, more than {}; no value of a credential report comes close",
+                field.len(),
+                limits.max_field_bytes
+            ),
+        )
+        .at_line(line)
+        .at_column(column(i))
+        .with_value(&String::from_utf8_lossy(&field[..field.len().min(4 * MAX_VALUE_CHARS)])));
+    }
+    Ok(())
 }
 
 fn csv_error(err: &csv::Error) -> Error {
