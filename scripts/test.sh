@@ -20,3 +20,6 @@ RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --workspace -q
 
 step "cargo test (core, command line, golden cases, property tests, doc examples)"
 cargo test --locked --workspace
+
+step "WebAssembly package, Node tests and the page in headless Chromium"
+bash wasm/ci.sh

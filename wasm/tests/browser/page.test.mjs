@@ -1,0 +1,479 @@
+// The page in headless Chromium (playwright-core, Debian's /usr/bin/chromium),
+// served on 127.0.0.1 by scripts/serve.mjs. Screenshots go to
+// wasm/test-artifacts/ (git-ignored).
+//
+// Run after scripts/build.sh: node --test tests/browser/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+import { analyze } from '../../pkg/node/keyrot.js';
+
+const wasmDir = fileURLToPath(new URL('../../', import.meta.url));
+const samples = fileURLToPath(new URL('../../../testdata/samples/', import.meta.url));
+const artifacts = join(wasmDir, 'test-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+/** A functional bound for "the table responds": generous, not a benchmark. */
+const RESPONDS_WITHIN = 20_000;
+
+const HEADER =
+  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,' +
+  'password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,' +
+  'access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
+  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
+  'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,' +
+  'cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+
+/** One CSV row; `user` is quoted as RFC 4180 requires. */
+function csvRow({ user, account = '111122223333', active1 = true, rotated1, active2 = false, rotated2 = 'N/A', used1 = 'N/A' }) {
+  const quoted = /[",\r\n\t]/.test(user) ? `"${user.replaceAll('"', '""')}"` : user;
+  const arn = `arn:aws:iam::${account}:user/x`;
+  return (
+    `${quoted},${arn},2020-01-01T00:00:00Z,false,N/A,N/A,N/A,false,` +
+    `${active1},${rotated1},${used1},N/A,N/A,${active2},${rotated2},N/A,N/A,N/A,false,N/A,false,N/A`
+  );
+}
+
+let server;
+let browser;
+let origin;
+/** Every request any page of the run made: checked at the end. */
+const requests = [];
+const pageErrors = [];
+
+before(async () => {
+  server = await startServer({ port: 0 });
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+async function openPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+  context.on('request', (request) => requests.push(request.url()));
+  const page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(`${origin}/`);
+  return page;
+}
+
+/** Sets "evaluate as of" to a fixed UTC time ("2016-11-26T00:00:00"). */
+async function setAsOf(page, utc) {
+  await page.check('#as-of-fixed');
+  await page.fill('#as-of', utc);
+}
+
+/** Uploads a file (a path or {name, mimeType, buffer}); waits for the verdict or the error. */
+async function upload(page, file, timeout = 30_000) {
+  const name = typeof file === 'string' ? file.split('/').pop() : file.name;
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction(
+    (n) =>
+      document.getElementById('status').textContent.startsWith(`Checked ${n}`) ||
+      !document.getElementById('error').hidden,
+    name,
+    { timeout },
+  );
+  // The first page of the table arrives right after the result.
+  await page.waitForFunction(() => document.getElementById('error').hidden === false || document.getElementById('page-info').textContent !== '', null, { timeout });
+}
+
+async function counts(page) {
+  return page.$$eval('#counts button', (buttons) =>
+    Object.fromEntries(buttons.map((b) => [b.dataset.status, Number(b.querySelector('.count-value').textContent.replaceAll(',', ''))])),
+  );
+}
+
+async function tableRows(page) {
+  return page.$$eval('#findings-body tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+}
+
+test('a real sample: verdict, counts and table rows', async () => {
+  const page = await openPage();
+  await setAsOf(page, '2016-11-26T00:00:00');
+  const file = join(samples, 'c7n-test_iam_user_unused_keys.csv');
+  await upload(page, file);
+
+  const expected = analyze(readFileSync(file), { asOf: '2016-11-26T00:00:00Z' });
+  assert.equal(await page.textContent('#verdict-title'), 'Not compliant');
+  assert.equal(expected.summary.compliant, false);
+  assert.deepStrictEqual(await counts(page), { fail: 6, invalid: 0, due_soon: 0, pass: 2, inactive: 1 });
+  for (const status of ['fail', 'invalid', 'due_soon', 'pass', 'inactive']) {
+    assert.equal((await counts(page))[status], expected.summary[status], status);
+  }
+  assert.match(await page.textContent('#context'), /Judged as of 2016-11-26T00:00:00Z \(the time you chose\)/);
+
+  const rows = await tableRows(page);
+  assert.equal(rows.length, expected.findings.length);
+  assert.equal(rows.length, 9);
+  const labels = { fail: 'Fail', pass: 'Pass', inactive: 'Inactive', due_soon: 'Due soon', invalid: 'Invalid' };
+  assert.deepStrictEqual(
+    rows.map((r) => [r[0], r[2], r[3], r[6], r[10]]),
+    expected.findings.map((f) => [
+      labels[f.status],
+      f.is_root ? `${f.user} (root)` : f.user,
+      String(f.slot),
+      f.age_days.toLocaleString('en'),
+      String(f.line),
+    ]),
+  );
+  assert.deepStrictEqual(rows[4].slice(0, 3), ['Fail', '619193117841', 'kaleb']);
+  assert.equal(await page.textContent('#page-info'), 'Page 1 of 1');
+  assert.match(await page.textContent('#chart-caption'), /Ages of 9 keys.*90-day limit, 6 failing/);
+  assert.equal(await page.locator('#chart rect.bar').count() > 0, true, 'the chart has bars');
+  assert.equal(await page.locator('#chart line.limit').count(), 1, 'the limit is drawn');
+  const fits = await page.$eval('.table-wrap', (wrap) => wrap.scrollWidth <= wrap.clientWidth);
+  assert.equal(fits, true, 'at 1280 px the table needs no horizontal scrolling');
+  await page.screenshot({ path: join(artifacts, 'page-sample.png'), fullPage: true });
+  await page.context().close();
+});
+
+test("the AWS CLI JSON sample is judged at its GeneratedTime when no time is chosen", async () => {
+  const page = await openPage();
+  const file = join(samples, 'c7n-placebo-test_iam_user_credential_multi_delete.GetCredentialReport_1.json');
+  await upload(page, file);
+  const expected = analyze(readFileSync(file));
+  assert.equal(expected.as_of_source, 'report');
+  assert.match(await page.textContent('#context'), new RegExp(`Judged as of ${expected.as_of} \\(the report's GeneratedTime\\)`));
+  assert.match(await page.textContent('#context'), /Input: AWS CLI JSON/);
+  assert.equal((await tableRows(page)).length, expected.findings.length);
+  await page.context().close();
+});
+
+test('a broken file shows its error with line and column, and Lenient recovers it', async () => {
+  const page = await openPage();
+  await setAsOf(page, '2026-11-26T00:00:00');
+  const csv = [
+    HEADER,
+    csvRow({ user: 'alice', rotated1: '2026-10-01T00:00:00Z' }),
+    csvRow({ user: 'bob', rotated1: '2024-13-01T00:00:00Z' }),
+  ].join('\n');
+  await upload(page, { name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+
+  assert.equal(await page.isVisible('#error'), true);
+  assert.equal(await page.isVisible('#result'), false);
+  assert.equal(await page.textContent('#error-title'), 'broken.csv cannot be checked');
+  assert.match(await page.textContent('#error-message'), /^line 3, column `access_key_1_last_rotated`: /);
+  assert.equal(await page.textContent('#error-code'), 'invalid_timestamp');
+  assert.equal(await page.textContent('#error-line'), '3');
+  assert.equal(await page.textContent('#error-column'), 'access_key_1_last_rotated');
+  assert.equal(await page.textContent('#error-value'), '2024-13-01T00:00:00Z');
+  assert.equal(await page.isVisible('#error-hint'), true);
+  assert.equal(await page.isVisible('#privacy'), true, 'the page is not blank');
+  await page.screenshot({ path: join(artifacts, 'page-error.png') });
+
+  await page.check('#lenient');
+  await page.waitForFunction(() => !document.getElementById('result').hidden);
+  await page.waitForFunction(() => document.querySelectorAll('#findings-body tr').length === 2);
+  assert.equal(await page.isVisible('#error'), false);
+  assert.deepStrictEqual(await counts(page), { fail: 0, invalid: 1, due_soon: 0, pass: 1, inactive: 0 });
+  assert.match(await page.textContent('#anomalies-summary'), /^1 anomaly/);
+
+  // A bad option is shown the same way, naming the option.
+  await page.fill('#max-age', '0');
+  await page.locator('#max-age').dispatchEvent('change');
+  await page.waitForFunction(() => !document.getElementById('error').hidden);
+  assert.equal(await page.textContent('#error-title'), 'These options cannot be used');
+  assert.equal(await page.textContent('#error-column'), 'max_age_days');
+  await page.context().close();
+});
+
+test('text from the file is never inserted as HTML; the CSV export neutralizes formulas', async () => {
+  const page = await openPage();
+  await setAsOf(page, '2026-11-26T00:00:00');
+  const names = [
+    '<img src=x onerror="window.__injected=1">',
+    '<script>window.__injected=2</script>',
+    '"><svg onload="window.__injected=3"></svg>',
+    '=HYPERLINK("http://127.0.0.1/x","y")',
+    '+cmd',
+    '-2+3',
+    '@SUM(A1)',
+    '\tTab',
+  ];
+  const csv = [
+    HEADER,
+    ...names.map((user, i) =>
+      csvRow({ user, account: i === 0 ? '<b>1</b>' : '111122223333', rotated1: '2026-01-01T00:00:00Z' }),
+    ),
+  ].join('\n');
+  await upload(page, { name: 'html.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+
+  const injected = await page.evaluate(() => ({
+    flag: window.__injected ?? null,
+    img: document.querySelectorAll('img').length,
+    svg: document.querySelectorAll('svg:not(#chart)').length,
+    scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src')),
+    bold: document.querySelectorAll('b').length,
+  }));
+  assert.deepStrictEqual(injected, { flag: null, img: 0, svg: 0, scripts: ['app.js'], bold: 0 });
+  const users = await page.$$eval('#findings-body td.user', (cells) => cells.map((c) => c.textContent));
+  assert.deepStrictEqual(users, names, 'names are shown as written');
+  const accounts = await page.$$eval('#filter-account option', (options) => options.map((o) => o.value));
+  assert.ok(accounts.includes('<b>1</b>'), 'the account id is an option value, as text');
+  await page.locator('#findings-table').screenshot({ path: join(artifacts, 'page-html-names.png') });
+
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const exported = readFileSync(await csvDownload.path(), 'utf8');
+  const lines = exported.split('\r\n');
+  assert.match(lines[0], /^account_id,user,arn,is_root,slot,status,/);
+  assert.equal(lines.length, names.length + 2, 'a header, a line per finding, and a final CRLF');
+  const userCells = lines.slice(1, -1).map((line) => line.slice(line.indexOf(',') + 1));
+  assert.ok(userCells[3].startsWith(`"'=HYPERLINK(""http://127.0.0.1/x"",""y"")"`), userCells[3]);
+  assert.ok(userCells[4].startsWith("'+cmd,"), userCells[4]);
+  assert.ok(userCells[5].startsWith("'-2+3,"), userCells[5]);
+  assert.ok(userCells[6].startsWith("'@SUM(A1),"), userCells[6]);
+  assert.ok(userCells[7].startsWith("'\tTab,"), JSON.stringify(userCells[7]));
+  assert.ok(lines[1].startsWith('<b>1</b>,'), 'the CSV is text: no HTML escaping either');
+  assert.match(exported, /,-\d+,/, 'numbers (days_until_due) are not neutralized');
+
+  const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const findings = JSON.parse(readFileSync(await jsonDownload.path(), 'utf8'));
+  assert.deepStrictEqual(
+    findings.map((f) => f.user),
+    names,
+  );
+  assert.equal(jsonDownload.suggestedFilename(), 'html-findings.json');
+  await page.context().close();
+});
+
+test('the controls are labelled and usable from the keyboard, and the text is readable', async () => {
+  const page = await openPage();
+  await setAsOf(page, '2016-11-26T00:00:00');
+  await upload(page, join(samples, 'c7n-test_iam_user_unused_keys.csv'));
+
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+      .map((el) => el.id || el.outerHTML.slice(0, 60)),
+  );
+  assert.deepStrictEqual(unlabelled, []);
+
+  // Tab from the top reaches the file picker first.
+  await page.click('h1');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'file');
+
+  // Sort by user with the keyboard.
+  await page.focus('th[data-sort="user"] button');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('th[data-sort="user"]').getAttribute('aria-sort') === 'ascending');
+  const users = await page.$$eval('#findings-body td.user', (cells) => cells.map((c) => c.textContent));
+  assert.deepStrictEqual(users, [...users].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base', numeric: true })));
+  // A count is a toggle button that filters the table.
+  await page.focus('#counts button[data-status="pass"]');
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelectorAll('#findings-body tr').length === 2);
+  assert.equal(await page.getAttribute('#counts button[data-status="pass"]', 'aria-pressed'), 'true');
+
+  // WCAG AA contrast (4.5:1) for the text people read.
+  const contrasts = await page.evaluate(() => {
+    const rgb = (text) => text.match(/[\d.]+/g).slice(0, 4).map(Number);
+    const luminance = ([r, g, b]) => {
+      const c = [r, g, b].map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length < 4 || c[3] > 0) return c;
+      }
+      return [255, 255, 255];
+    };
+    const selectors = ['#verdict-title', '#verdict-detail', '.count-value', '.count-label', '.badge', '#findings-body td', '#context', '.privacy', '#status', 'th .sort', '.pick', '.shown'];
+    const out = [];
+    for (const selector of selectors) {
+      for (const el of document.querySelectorAll(selector)) {
+        const fg = luminance(rgb(getComputedStyle(el).color));
+        const bg = luminance(background(el));
+        const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+        out.push([selector, Math.round(ratio * 100) / 100]);
+      }
+    }
+    return out;
+  });
+  const low = contrasts.filter(([, ratio]) => ratio < 4.5);
+  assert.deepStrictEqual(low, []);
+  assert.ok(contrasts.length > 20);
+  await page.context().close();
+});
+
+test('a dropped file and pasted text are checked too', async () => {
+  const page = await openPage();
+  await setAsOf(page, '2026-11-26T00:00:00');
+  const csv = [HEADER, csvRow({ user: 'dropped', rotated1: '2026-01-01T00:00:00Z' })].join('\n');
+  const dataTransfer = await page.evaluateHandle((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'dropped.csv', { type: 'text/csv' }));
+    return dt;
+  }, csv);
+  await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer });
+  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Checked dropped.csv'));
+  await page.waitForFunction(() => document.querySelectorAll('#findings-body td.user').length === 1);
+  assert.equal(await page.textContent('#findings-body td.user'), 'dropped');
+  assert.equal(await page.textContent('#verdict-title'), 'Not compliant');
+
+  await page.click('.paste summary');
+  await page.fill('#paste', [HEADER, csvRow({ user: 'pasted', rotated1: '2026-11-01T00:00:00Z' })].join('\n'));
+  await page.click('#paste-check');
+  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Checked pasted text'));
+  await page.waitForFunction(() => document.querySelector('#findings-body td.user')?.textContent === 'pasted');
+  assert.equal(await page.textContent('#verdict-title'), 'Compliant');
+  await page.context().close();
+});
+
+test('200,000 rows: the tab stays responsive and the table answers sort, filter and paging', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keyrot-large-'));
+  try {
+    const asOf = Date.parse('2026-11-26T00:00:00Z');
+    const lines = [HEADER];
+    for (let i = 0; i < 200_000; i++) {
+      const day = 86_400_000;
+      const rotated1 = new Date(asOf - ((i * 7919) % 400) * day - (i % 86_400) * 1000).toISOString().replace('.000', '');
+      const second = i % 3 === 0;
+      lines.push(
+        csvRow({
+          user: `user${i}`,
+          // 40 accounts of 5,000 users (IAM's limit per account), each in one run of rows.
+          account: String(100000000000 + Math.floor(i / 5000)),
+          active1: i % 5 !== 0,
+          rotated1,
+          active2: second,
+          rotated2: second ? new Date(asOf - ((i * 104729) % 200) * day).toISOString().replace('.000', '') : 'N/A',
+        }),
+      );
+    }
+    const file = join(dir, 'large-200000.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const expected = analyze(readFileSync(file), { asOf: '2026-11-26T00:00:00Z' });
+    const { summary } = expected;
+
+    const page = await openPage();
+    await setAsOf(page, '2026-11-26T00:00:00');
+    await page.setInputFiles('#file', file);
+    // The engine runs in a worker, so the page runs scripts while it works:
+    // a page that checked on its own thread could show "Checking" to no
+    // script, or only once it had finished.
+    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Checking large-200000.csv'), null, {
+      timeout: 60_000,
+    });
+    const whileChecking = await page.evaluate(() => document.getElementById('status').textContent);
+    assert.match(whileChecking, /^Checking large-200000\.csv/);
+    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Checked large-200000.csv'), null, {
+      timeout: 240_000,
+    });
+    await page.waitForFunction(() => document.getElementById('page-info').textContent !== '');
+    assert.deepStrictEqual(await counts(page), {
+      fail: summary.fail,
+      invalid: summary.invalid,
+      due_soon: summary.due_soon,
+      pass: summary.pass,
+      inactive: summary.inactive,
+    });
+    assert.ok(summary.fail > 0 && summary.pass > 0 && summary.due_soon > 0 && summary.inactive > 0);
+    const pages = Math.ceil(expected.findings.length / 100);
+    assert.equal(await page.textContent('#page-info'), `Page 1 of ${pages.toLocaleString('en')}`);
+    assert.equal((await tableRows(page)).length, 100);
+    const top = await page.$eval('#status', (el) => el.getBoundingClientRect().top + window.scrollY);
+    await page.screenshot({ path: join(artifacts, 'page-200k-result.png'), fullPage: true, clip: { x: 0, y: top - 8, width: 1280, height: 1150 } });
+
+    // Sort by age, oldest first: the first row is the oldest key.
+    const oldest = expected.findings.reduce((m, f) => Math.max(m, f.age_days ?? -Infinity), -Infinity);
+    await page.click('th[data-sort="age_days"] button');
+    await page.waitForFunction(() => document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'ascending', null, {
+      timeout: RESPONDS_WITHIN,
+    });
+    await page.click('th[data-sort="age_days"] button');
+    await page.waitForFunction(
+      (age) =>
+        document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'descending' &&
+        document.querySelector('#findings-body tr td:nth-child(7)').textContent === age,
+      oldest.toLocaleString('en'),
+      { timeout: RESPONDS_WITHIN },
+    );
+
+    // Filter by status.
+    await page.selectOption('#filter-status', 'fail');
+    await page.waitForFunction((n) => document.getElementById('shown').textContent.endsWith(`of ${n} matching the filters.`), summary.fail.toLocaleString('en'), {
+      timeout: RESPONDS_WITHIN,
+    });
+    const statuses = await page.$$eval('#findings-body .badge', (badges) => [...new Set(badges.map((b) => b.textContent))]);
+    assert.deepStrictEqual(statuses, ['Fail']);
+
+    // Next page.
+    await page.click('#page-next');
+    await page.waitForFunction(() => document.getElementById('page-info').textContent.startsWith('Page 2 of '), null, {
+      timeout: RESPONDS_WITHIN,
+    });
+    assert.match(await page.textContent('#shown'), /^Rows 101–200 of /);
+
+    // Filter by user and by account.
+    await page.fill('#filter-user', 'user19999');
+    await page.waitForFunction(() => document.getElementById('page-info').textContent.startsWith('Page 1 of '), null, {
+      timeout: RESPONDS_WITHIN,
+    });
+    const users = await page.$$eval('#findings-body td.user', (cells) => cells.map((c) => c.textContent));
+    const wanted = expected.findings.filter((f) => f.status === 'fail' && f.user.includes('user19999'));
+    assert.equal(users.length, Math.min(100, wanted.length));
+    assert.ok(users.every((u) => u.includes('user19999')));
+
+    // Filter by account (the status filter still holds).
+    await page.fill('#filter-user', '');
+    await page.selectOption('#filter-account', '100000000003');
+    const inAccount = expected.findings.filter((f) => f.status === 'fail' && f.account_id === '100000000003').length;
+    await page.waitForFunction((n) => document.getElementById('shown').textContent.endsWith(`of ${n} matching the filters.`), inAccount.toLocaleString('en'), {
+      timeout: RESPONDS_WITHIN,
+    });
+    const accounts = await page.$$eval('#findings-body tr td:nth-child(2)', (cells) => [...new Set(cells.map((c) => c.textContent))]);
+    assert.deepStrictEqual(accounts, ['100000000003']);
+    await page.screenshot({ path: join(artifacts, 'page-200k-filtered.png') });
+    await page.context().close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the page makes no request beyond 127.0.0.1, and its policy blocks connections', async () => {
+  const page = await openPage();
+  await upload(page, join(samples, 'guardian-security-hq-CredentialsReportTest.csv'));
+  const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  assert.match(csp, /connect-src 'none'/);
+  assert.match(csp, /default-src 'none'/);
+  // Even a same-origin fetch is refused, from the page and from the worker.
+  const fromPage = await page.evaluate(() => fetch('/index.html').then(() => 'connected', () => 'blocked'));
+  assert.equal(fromPage, 'blocked');
+  const [worker] = page.workers();
+  assert.ok(worker, 'the engine runs in a worker');
+  const fromWorker = await worker.evaluate(() => fetch('/index.html').then(() => 'connected', () => 'blocked'));
+  assert.equal(fromWorker, 'blocked');
+  await page.context().close();
+
+  assert.ok(requests.length > 10, `${requests.length} requests recorded`);
+  const elsewhere = requests.filter((url) => !url.startsWith(`${origin}/`) && !/^(blob|data):/.test(url));
+  assert.deepStrictEqual(elsewhere, []);
+  assert.deepStrictEqual(pageErrors, []);
+});

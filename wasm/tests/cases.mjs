@@ -1,0 +1,87 @@
+// Reads the golden cases of testdata/cases (format: testdata/README.md) for
+// the JS runners. Only reads: the Rust harness is the one that writes.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+
+export const testdata = new URL('../../testdata/', import.meta.url);
+export const casesDir = new URL('cases/', testdata);
+
+/** testdata/skip.json may list cases JS cannot run: {"js": {"slug": "reason"}}. */
+export function skips() {
+  const file = new URL('skip.json', testdata);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).js ?? {}) : {};
+}
+
+/** `max_age_days` -> `maxAgeDays`: the JS names of the contract's options. */
+export function camelCase(name) {
+  return name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+}
+
+export function slugs() {
+  return readdirSync(casesDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+function readJson(url) {
+  return JSON.parse(readFileSync(url, 'utf8'));
+}
+
+/**
+ * One case: `options` with JS names (and `exemptions` from exemptions.toml),
+ * and either `input` (bytes), `inputs` (for analyzeMany, `{name, input}` in
+ * name order) or `diff` (`{old, new}` bytes, with `oldAsOf` in the options
+ * when diff.json gives one), `expected`, and for a plan case `expectedPlan`
+ * and `accessKeys`.
+ */
+export function readCase(slug) {
+  const dir = new URL(`${slug}/`, casesDir);
+  const contract = readJson(new URL('options.json', dir));
+  const options = Object.fromEntries(Object.entries(contract).map(([k, v]) => [camelCase(k), v]));
+  const exemptions = new URL('exemptions.toml', dir);
+  if (existsSync(exemptions)) options.exemptions = readFileSync(exemptions, 'utf8');
+  const found = { slug, contract, options, expected: readJson(new URL('expected.json', dir)) };
+
+  const inputsDir = new URL('inputs/', dir);
+  const diff = new URL('diff.json', dir);
+  if (existsSync(diff)) {
+    // A diff case: old.* and new.* reports; diff.json may give the old report's time.
+    const { old_as_of: oldAsOf } = readJson(diff);
+    if (oldAsOf !== undefined) options.oldAsOf = oldAsOf;
+    const one = (stem) => {
+      const names = readdirSync(dir).filter((f) => f.split('.')[0] === stem);
+      if (names.length !== 1) throw new Error(`${slug}: expected one ${stem}.* file, found ${names.length}`);
+      return new Uint8Array(readFileSync(new URL(names[0], dir)));
+    };
+    found.diff = { old: one('old'), new: one('new') };
+  } else if (existsSync(inputsDir)) {
+    found.inputs = readdirSync(inputsDir)
+      .sort()
+      .map((name) => ({ name, input: new Uint8Array(readFileSync(new URL(name, inputsDir))) }));
+  } else {
+    const inputs = readdirSync(dir).filter((f) => f.split('.')[0] === 'input');
+    if (inputs.length !== 1) throw new Error(`${slug}: expected one input.* file, found ${inputs.length}`);
+    // Bytes, unchanged: CRLF, BOM and invalid UTF-8 must reach the core as they are.
+    found.input = new Uint8Array(readFileSync(new URL(inputs[0], dir)));
+  }
+  const plan = new URL('expected_plan.json', dir);
+  if (existsSync(plan)) {
+    found.expectedPlan = readJson(plan);
+    const keys = new URL('access_keys.json', dir);
+    if (existsSync(keys)) found.accessKeys = new Uint8Array(readFileSync(keys));
+  }
+  return found;
+}
+
+/** What `fn` returns, as JSON data; or `{error: {code, line, column, value}}` for what it throws. */
+export function outcome(fn) {
+  let value;
+  try {
+    value = fn();
+  } catch (err) {
+    if (!(err instanceof Error)) throw err;
+    const { code, line, column, value: v } = err;
+    return { error: { code, line, column, value: v }, thrown: err };
+  }
+  return JSON.parse(JSON.stringify(value));
+}
