@@ -542,7 +542,7 @@ fn next_record(csv: &mut CsvReader<'_>, record: &mut csv::ByteRecord, names: &[S
         return Ok(None);
     }
     let end = csv.position().line();
-    let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    let inside = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
     let text = csv.get_ref();
     let ending = u64::from(!text.at_end);
     let line = end.saturating_sub(inside + ending).max(start);
@@ -711,7 +711,12 @@ fn read_header(record: &csv::ByteRecord, line: u64) -> Result<(Header, Vec<Anoma
 
 /// The account id: the fifth `:`-separated field of an ARN.
 fn account_of(arn: &str) -> String {
-    arn.split(':').nth(4).unwrap_or("").to_owned()
+    let mut colons = memchr::memchr_iter(b':', arn.as_bytes());
+    match (colons.nth(3), colons.next()) {
+        (Some(start), Some(end)) => arn[start + 1..end].to_owned(),
+        (Some(start), None) => arn[start + 1..].to_owned(),
+        _ => String::new(),
+    }
 }
 
 fn is_root(user: &str, arn: &str) -> bool {
@@ -976,6 +981,15 @@ mod tests {
 
     fn row(user: &str) -> String {
         format!("{user},arn:aws:iam::111122223333:user/{user},false,N/A,false,N/A")
+    }
+
+    #[test]
+    fn account_is_the_fifth_field_of_the_arn() {
+        assert_eq!(account_of("arn:aws:iam::111122223333:user/a:b"), "111122223333");
+        assert_eq!(account_of("arn:aws:iam::111122223333"), "111122223333");
+        assert_eq!(account_of("arn:aws-us-gov:iam::0123456789:root"), "0123456789");
+        assert_eq!(account_of("fakearn"), "");
+        assert_eq!(account_of("arn:aws:iam:"), "");
     }
 
     #[test]
