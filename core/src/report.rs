@@ -810,6 +810,21 @@ fn row_text(record: &csv::ByteRecord) -> String {
     text
 }
 
+/// A row whose fields cannot be assigned to columns (lenient mode): only
+/// its user and ARN are kept, and both key slots are judged `invalid`.
+fn malformed_row(line: u64, user: String, arn: String, err: Error) -> Row {
+    Row {
+        line,
+        account_id: account_of(&arn),
+        is_root: is_root(&user, &arn),
+        user,
+        arn,
+        problems: vec![err],
+        malformed: true,
+        ..Row::default()
+    }
+}
+
 fn build_row(record: &csv::ByteRecord, header: &Header, line: u64, lenient: bool) -> Result<Row, Error> {
     if record.len() != header.len {
         let user = String::from_utf8_lossy(record.get(header.index[USER].unwrap_or(0)).unwrap_or(b"")).into_owned();
@@ -836,16 +851,7 @@ fn build_row(record: &csv::ByteRecord, header: &Header, line: u64, lenient: bool
             record.iter().find(|f| f.starts_with(b"arn:")).unwrap_or(positional)
         };
         let arn = String::from_utf8_lossy(arn).into_owned();
-        return Ok(Row {
-            line,
-            account_id: account_of(&arn),
-            is_root: is_root(&user, &arn),
-            user,
-            arn,
-            problems: vec![err],
-            malformed: true,
-            ..Row::default()
-        });
+        return Ok(malformed_row(line, user, arn, err));
     }
     if let Err(err) = check_text(record, line, &header.names) {
         if !lenient {
@@ -856,16 +862,7 @@ fn build_row(record: &csv::ByteRecord, header: &Header, line: u64, lenient: bool
         };
         let (user, arn) = (lossy(USER), lossy(ARN));
         // Fields cannot be trusted: judge both slots invalid.
-        return Ok(Row {
-            line,
-            account_id: account_of(&arn),
-            is_root: is_root(&user, &arn),
-            user,
-            arn,
-            problems: vec![err],
-            malformed: true,
-            ..Row::default()
-        });
+        return Ok(malformed_row(line, user, arn, err));
     }
     let mut b = RowBuilder { record, header, line, lenient, problems: Vec::new() };
     let user = b.text(USER).unwrap_or("").to_owned();
