@@ -1,8 +1,11 @@
 // The page's table logic (www/lib/findings.js): sorting, filtering, paging,
-// the chart's bins and the CSV export.
+// the chart's bins and the CSV export; with findings of several files
+// (analyzeMany) and exempted findings too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FindingsView, comparator, histogram, matches, neutralize, niceStep, toCsv, EXPORT_COLUMNS } from '../www/lib/findings.js';
+import { FindingsView, comparator, histogram, matches, neutralize, niceStep, toCsv, EXPORT_COLUMNS, MANY_EXPORT_COLUMNS } from '../www/lib/findings.js';
+import { analyze, analyzeMany } from '../pkg/node/keyrot.js';
+import { readCase } from './cases.mjs';
 
 function finding(overrides) {
   return {
@@ -121,4 +124,54 @@ test('the CSV export quotes, neutralizes text cells and keeps numbers', () => {
   assert.ok(first.includes(',"a, b",'));
   assert.ok(first.includes(',"{""reason"":""ok""}",'));
   assert.ok(lines[2].includes(',pass,true,,25,'), 'null is an empty cell');
+});
+
+test('findings of several files: filter by file, sort keeps each file\'s order on ties', () => {
+  const c = readCase('many_reports_one_verdict');
+  const many = analyzeMany(c.inputs, c.options);
+  const view = new FindingsView(many.findings);
+  assert.deepStrictEqual(
+    view.apply({ source: '1-prod.csv' }).map((f) => f.user),
+    many.findings.filter((f) => f.source === '1-prod.csv').map((f) => f.user),
+  );
+  assert.deepStrictEqual(view.apply({ source: '1-prod.csv' }).map((f) => f.user), ['alice', 'bob']);
+  // Every finding is on line 2 or 3 of its own file: sorting by account keeps
+  // the files' order within an account instead of mixing lines of files.
+  const byAccount = view.apply({ sort: 'account_id' });
+  assert.deepStrictEqual(
+    byAccount.map((f) => `${f.account_id} ${f.source} ${f.user}`),
+    ['111111111111 1-prod.csv alice', '111111111111 1-prod.csv bob', '111111111111 3-prod-again.csv Alice', '222222222222 2-staging.json carol'],
+  );
+  assert.deepStrictEqual(view.apply({ sort: 'source', dir: 'desc' }).map((f) => f.source), ['3-prod-again.csv', '2-staging.json', '1-prod.csv', '1-prod.csv']);
+  assert.deepStrictEqual(view.apply({ account: '111111111111', status: 'due_soon' }).map((f) => f.user), ['Alice']);
+});
+
+test('the export of several files names the file first', () => {
+  const c = readCase('many_reports_one_verdict');
+  const many = analyzeMany(c.inputs, c.options);
+  const lines = toCsv(many.findings, MANY_EXPORT_COLUMNS).split('\r\n');
+  assert.equal(lines[0], `source,${EXPORT_COLUMNS.join(',')}`);
+  assert.ok(lines[1].startsWith('1-prod.csv,111111111111,alice,'), lines[1]);
+  assert.ok(lines[4].startsWith('3-prod-again.csv,111111111111,Alice,'), lines[4]);
+});
+
+test('exempted findings: filter by exemption, status kept', () => {
+  const c = readCase('exemptions_in_force_expired_and_unused');
+  const result = analyze(c.input, c.options);
+  assert.equal(typeof c.options.exemptions, 'string', 'the TOML text is the option');
+  const view = new FindingsView(result.findings);
+  const exempted = view.apply({ exempted: 'yes' });
+  assert.deepStrictEqual(exempted.map((f) => [f.user, f.slot, f.status]), [
+    ['legacy-appliance', 1, 'fail'],
+    ['legacy-printer', 1, 'fail'],
+    ['expiring-today', 1, 'fail'],
+  ]);
+  assert.equal(exempted.length, result.summary.exempted);
+  assert.deepStrictEqual(view.apply({ exempted: 'no' }).map((f) => [f.user, f.slot]), [
+    ['legacy-printer', 2],
+    ['expired-yesterday', 1],
+    ['other-account', 1],
+  ]);
+  assert.equal(matches(finding({ exempted: null }), { exempted: 'yes' }), false);
+  assert.equal(matches(finding({ exempted: { reason: 'x' } }), { exempted: 'no' }), false);
 });

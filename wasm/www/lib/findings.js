@@ -16,8 +16,8 @@ export const STATUS_LABELS = {
 
 const STATUS_RANK = Object.fromEntries(STATUSES.map((s, i) => [s, i]));
 
-/** The columns one can sort by, and how each compares. */
-export const SORT_KEYS = ['status', 'account_id', 'user', 'slot', 'last_rotated', 'age_days', 'days_until_due', 'last_used', 'line'];
+/** The columns one can sort by, and how each compares. (`source`: the file of the finding, when several are checked.) */
+export const SORT_KEYS = ['status', 'source', 'account_id', 'user', 'slot', 'last_rotated', 'age_days', 'days_until_due', 'last_used', 'line'];
 
 function sortValue(finding, key) {
   switch (key) {
@@ -42,7 +42,8 @@ function compareValues(a, b) {
 
 /**
  * A comparator for `key` in direction `dir` (`asc` or `desc`). Missing values
- * go last in both directions; ties keep input order (line, then slot).
+ * go last in both directions; ties keep input order (line, then slot; file
+ * by file for findings of several files).
  */
 export function comparator(key, dir = 'asc') {
   if (!SORT_KEYS.includes(key)) throw new Error(`cannot sort by ${key}`);
@@ -54,14 +55,24 @@ export function comparator(key, dir = 'asc') {
     const missingB = vb === null || vb === undefined;
     if (missingA !== missingB) return missingA ? 1 : -1;
     const c = missingA ? 0 : sign * compareValues(va, vb);
-    return c !== 0 ? c : a.line - b.line || a.slot - b.slot;
+    if (c !== 0) return c;
+    // Findings of several files (they name their `source`) repeat lines: a
+    // tie keeps their input order (file by file), which Array#sort keeps.
+    return a.source !== undefined || b.source !== undefined ? 0 : a.line - b.line || a.slot - b.slot;
   };
 }
 
-/** Whether `finding` passes the filters `{status, account, user}` (empty = any). */
-export function matches(finding, { status = '', account = '', user = '' } = {}) {
+/**
+ * Whether `finding` passes the filters `{status, account, user, source,
+ * exempted}` (empty = any). `exempted` is `yes` (an exemption in force matched
+ * the key) or `no`; `source` is the file's name.
+ */
+export function matches(finding, { status = '', account = '', user = '', source = '', exempted = '' } = {}) {
   if (status && finding.status !== status) return false;
   if (account && finding.account_id !== account) return false;
+  if (source && finding.source !== source) return false;
+  if (exempted === 'yes' && !finding.exempted) return false;
+  if (exempted === 'no' && finding.exempted) return false;
   if (user && !finding.user.toLowerCase().includes(user.toLowerCase())) return false;
   return true;
 }
@@ -80,17 +91,17 @@ export class FindingsView {
     this.shown = findings;
   }
 
-  /** Applies `{sort, dir, status, account, user}`; returns the matching rows. */
-  apply({ sort = 'line', dir = 'asc', status = '', account = '', user = '' } = {}) {
+  /** Applies `{sort, dir, status, account, user, source, exempted}`; returns the matching rows. */
+  apply({ sort = 'line', dir = 'asc', status = '', account = '', user = '', source = '', exempted = '' } = {}) {
     if (sort !== this.sortKey || dir !== this.sortDir) {
       this.sorted = sort === 'line' && dir === 'asc' ? this.findings : [...this.findings].sort(comparator(sort, dir));
       this.sortKey = sort;
       this.sortDir = dir;
       this.filters = null;
     }
-    const filters = { status, account, user: user.trim() };
+    const filters = { status, account, user: user.trim(), source, exempted };
     if (!this.filters || JSON.stringify(filters) !== JSON.stringify(this.filters)) {
-      const any = filters.status || filters.account || filters.user;
+      const any = filters.status || filters.account || filters.user || filters.source || filters.exempted;
       this.shown = any ? this.sorted.filter((f) => matches(f, filters)) : this.sorted;
       this.filters = filters;
     }
@@ -197,9 +208,12 @@ function csvCell(value) {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** The columns of the export when several files were checked: the file's name first. */
+export const MANY_EXPORT_COLUMNS = ['source', ...EXPORT_COLUMNS];
+
 /** The findings as CSV (RFC 4180, CRLF), text cells neutralized. */
-export function toCsv(findings) {
-  const lines = [EXPORT_COLUMNS.join(',')];
-  for (const f of findings) lines.push(EXPORT_COLUMNS.map((c) => csvCell(f[c])).join(','));
+export function toCsv(findings, columns = EXPORT_COLUMNS) {
+  const lines = [columns.join(',')];
+  for (const f of findings) lines.push(columns.map((c) => csvCell(f[c])).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
