@@ -21,5 +21,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --workspace -q
 step "cargo test (core, command line, golden cases, property tests, doc examples)"
 cargo test --locked --workspace
 
+step "Python package: wheel in a fresh venv, stub check, pytest"
+bash python/ci.sh
+
 step "WebAssembly package, Node tests and the page in headless Chromium"
 bash wasm/ci.sh

@@ -1,0 +1,127 @@
+"""How long ``keyrot.analyze(path).to_pandas()`` takes on a large report,
+against ``pandas.read_csv`` of the same file (C and pyarrow engines), in one
+run, on one machine.
+
+    python python/bench/bench.py [--rows 1000000] [--repeat 5]
+
+The report is written by gen_report.py (deterministic) into
+target/keyrot-bench/ (git-ignored) the first time. Each repeat runs every
+variant once, in turn, so a busy machine slows them alike; the table gives
+the best and the median time of each. The goal is keyrot at no more than
+half the pyarrow engine's bare ``read_csv`` (which only parses: it judges
+nothing). Nothing here is asserted: timings are reported, not tested.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Dict, List
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+AS_OF = "2026-11-26T00:00:00Z"
+
+
+def ensure_report(rows: int) -> Path:
+    path = REPO / "target" / "keyrot-bench" / f"report-{rows}.csv"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sys.path.insert(0, str(HERE))
+        import gen_report
+
+        print(f"writing {path} ({rows} rows) ...", flush=True)
+        tmp = path.with_suffix(".tmp")
+        sys.argv = ["gen_report.py", str(tmp), "--rows", str(rows)]
+        gen_report.main()
+        tmp.rename(path)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    import pandas as pd
+    import polars as pl
+    import pyarrow
+
+    import keyrot
+
+    path = ensure_report(args.rows)
+    size_mb = path.stat().st_size / 1e6
+
+    split: Dict[str, List[float]] = {"analyze": [], "to_pandas": []}
+
+    def keyrot_pandas() -> int:
+        t0 = time.perf_counter()
+        analysis = keyrot.analyze(path, as_of=AS_OF)
+        t1 = time.perf_counter()
+        frame = analysis.to_pandas()
+        t2 = time.perf_counter()
+        split["analyze"].append(t1 - t0)
+        split["to_pandas"].append(t2 - t1)
+        return len(frame)
+
+    def keyrot_polars() -> int:
+        return len(keyrot.analyze(path, as_of=AS_OF).to_polars())
+
+    def read_csv_c() -> int:
+        return len(pd.read_csv(path, engine="c"))
+
+    def read_csv_pyarrow() -> int:
+        return len(pd.read_csv(path, engine="pyarrow"))
+
+    variants: Dict[str, Callable[[], int]] = {
+        "keyrot.analyze(path).to_pandas()": keyrot_pandas,
+        "keyrot.analyze(path).to_polars()": keyrot_polars,
+        'pandas.read_csv(engine="c")': read_csv_c,
+        'pandas.read_csv(engine="pyarrow")': read_csv_pyarrow,
+    }
+    times: Dict[str, List[float]] = {name: [] for name in variants}
+    cpu: Dict[str, List[float]] = {name: [] for name in variants}
+    counts: Dict[str, int] = {}
+    for _ in range(args.repeat):
+        for name, run in variants.items():
+            gc.collect()
+            c0, t0 = time.process_time(), time.perf_counter()
+            counts[name] = run()
+            times[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+
+    print(
+        f"report: {path.relative_to(REPO)}, {args.rows} rows, {size_mb:.0f} MB; "
+        f"{counts['keyrot.analyze(path).to_pandas()']} keys judged"
+    )
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cpus, load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; Python {platform.python_version()}, "
+        f"keyrot {keyrot.__version__}, pandas {pd.__version__}, pyarrow {pyarrow.__version__}, "
+        f"polars {pl.__version__}"
+    )
+    print(f"seconds over {args.repeat} runs (CPU: this process's, all threads):")
+    width = max(len(n) for n in variants)
+    print(f"  {'':<{width}}  {'best':>7}  {'median':>7}  {'CPU med':>7}")
+    for name in variants:
+        print(
+            f"  {name:<{width}}  {min(times[name]):7.3f}  {statistics.median(times[name]):7.3f}"
+            f"  {statistics.median(cpu[name]):7.3f}"
+        )
+    for name, values in split.items():
+        label = f"  (of which {name})"
+        print(f"{label:<{width + 2}}  {min(values):7.3f}  {statistics.median(values):7.3f}")
+    ours = min(times["keyrot.analyze(path).to_pandas()"])
+    arrow = min(times['pandas.read_csv(engine="pyarrow")'])
+    print(f"keyrot / pyarrow read_csv (best): {ours / arrow:.2f} (goal: <= 0.50)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+//! `keyrot._native`: the extension module behind the Python package
+//! `keyrot` (see `python/py_src/keyrot`).
+//!
+//! An adapter over the `keyrot` core: it converts Python arguments into the
+//! core's [`keyrot::Options`], runs the core with the GIL released, and hands
+//! the result back as frozen value objects, the core's JSON contract, or
+//! per-column buffers for DataFrames. It re-implements no rule: every verdict,
+//! field name and error comes from the core, and `python -m keyrot` calls
+//! the `keyrot-cli` crate itself.
+
+mod cli;
+mod columns;
+mod data;
+mod errors;
+mod exemptions;
+mod objects;
+mod options;
+mod values;
+
+use pyo3::prelude::*;
+
+/// The extension module. It keeps no global state that needs the GIL, so it
+/// declares support for free-threaded Python.
+#[pymodule(gil_used = false)]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<options::Options>()?;
+    m.add_class::<data::AnalysisData>()?;
+    m.add_class::<data::ReportData>()?;
+    m.add_class::<exemptions::Exemptions>()?;
+    m.add_class::<objects::Finding>()?;
+    m.add_class::<objects::Anomaly>()?;
+    m.add_class::<objects::Row>()?;
+    m.add_class::<objects::ReportOutcome>()?;
+    m.add_function(wrap_pyfunction!(data::analyze_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(data::analyze_file, m)?)?;
+    m.add_function(wrap_pyfunction!(data::analyze_many, m)?)?;
+    m.add_function(wrap_pyfunction!(data::parse_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(data::parse_file, m)?)?;
+    m.add_function(wrap_pyfunction!(cli::run_cli, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! The options of an analysis, checked once when built.
+
+use crate::errors::to_py_err;
+use keyrot::{Error, ErrorCode, Timestamp};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDateTime, PyString};
+use serde::de::DeserializeOwned;
+
+/// The core's [`keyrot::Options`], built from Python values: `as_of` and
+/// `clock` as aware `datetime`s or RFC 3339 text, the policy as integers,
+/// `granularity` and `format` by the names the JSON contract uses.
+#[pyclass(frozen, module = "keyrot._native")]
+pub(crate) struct Options {
+    pub(crate) inner: keyrot::Options,
+}
+
+/// An `invalid_policy` error naming the option.
+fn bad_option(name: &str, message: String, value: &str) -> Error {
+    Error::new(ErrorCode::InvalidPolicy, message).at_column(name).with_value(value)
+}
+
+/// A whole number of days as the core's `u32`. Out of that range it is an
+/// `invalid_policy` error; within it, the core checks the option's own range.
+fn days(name: &str, value: i64) -> Result<u32, Error> {
+    u32::try_from(value).map_err(|_| bad_option(name, format!("`{name}` is out of range: {value}"), &value.to_string()))
+}
+
+/// An option named by text (`granularity`, `format`), read with the core's
+/// own names so no list of names is kept here.
+fn named<T: DeserializeOwned>(name: &str, value: &str) -> Result<T, Error> {
+    serde_json::from_value(serde_json::Value::String(value.to_owned()))
+        .map_err(|e| bad_option(name, format!("`{name}`: {e}"), value))
+}
+
+/// An instant given as an aware `datetime` or as RFC 3339 text.
+pub(crate) fn instant(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Result<Timestamp, Error>> {
+    if let Ok(text) = value.cast::<PyString>() {
+        let text = text.to_cow()?;
+        return Ok(keyrot::parse_as_of(&text).map_err(|e| rename(e, name)));
+    }
+    if let Ok(dt) = value.cast::<PyDateTime>() {
+        let repr = dt.repr().map(|r| r.to_string()).unwrap_or_default();
+        if dt.getattr("utcoffset")?.call0()?.is_none() {
+            return Ok(Err(Error::new(
+                ErrorCode::InvalidAsOf,
+                format!(
+                    "`{name}` is a naive datetime (no tzinfo), so the instant it means depends on a time zone \
+                     keyrot cannot know: pass an aware datetime such as datetime(2026, 11, 26, tzinfo=timezone.utc), \
+                     or RFC 3339 text like 2026-11-26T00:00:00Z"
+                ),
+            )
+            .at_column(name)
+            .with_value(&repr)));
+        }
+        return match dt.extract::<chrono::DateTime<chrono::FixedOffset>>() {
+            Ok(t) => Ok(Ok(t.to_utc())),
+            Err(e) => Ok(Err(Error::new(ErrorCode::InvalidAsOf, format!("`{name}` cannot be read: {e}"))
+                .at_column(name)
+                .with_value(&repr))),
+        };
+    }
+    Err(PyTypeError::new_err(format!(
+        "`{name}` must be an aware datetime or RFC 3339 text, not {}",
+        value.get_type().name()?
+    )))
+}
+
+/// The core names the `as_of` option in its errors; `clock` errors name
+/// `clock` instead.
+fn rename(err: Error, name: &str) -> Error {
+    if name == "as_of" {
+        return err;
+    }
+    let mut renamed = Error::new(err.code(), err.message().replace("`as_of`", &format!("`{name}`"))).at_column(name);
+    if let Some(value) = err.value() {
+        renamed = renamed.with_value(value);
+    }
+    renamed
+}
+
+#[pymethods]
+impl Options {
+    /// Checks every option: a bad one raises `keyrot.PolicyError` naming it
+    /// in `column`.
+    #[new]
+    #[pyo3(signature = (*, as_of=None, clock=None, max_age_days=90, warn_days=14, include_inactive=false,
+                        granularity="exact", grace_days=7, lenient=false, format="auto"))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        clock: Option<&Bound<'_, PyAny>>,
+        max_age_days: i64,
+        warn_days: i64,
+        include_inactive: bool,
+        granularity: &str,
+        grace_days: i64,
+        lenient: bool,
+        format: &str,
+    ) -> PyResult<Options> {
+        let as_of = match as_of {
+            Some(v) if !v.is_none() => Some(instant("as_of", v)?.map_err(|e| to_py_err(py, &e))?),
+            _ => None,
+        };
+        let clock = match clock {
+            Some(v) if !v.is_none() => Some(instant("clock", v)?.map_err(|e| to_py_err(py, &e))?),
+            _ => None,
+        };
+        let build = || -> Result<keyrot::Options, Error> {
+            let inner = keyrot::Options {
+                as_of,
+                max_age_days: days("max_age_days", max_age_days)?,
+                warn_days: days("warn_days", warn_days)?,
+                include_inactive,
+                granularity: named("granularity", granularity)?,
+                grace_days: days("grace_days", grace_days)?,
+                lenient,
+                format: named("format", format)?,
+                clock,
+            };
+            inner.policy().validate()?;
+            Ok(inner)
+        };
+        Ok(Options { inner: build().map_err(|e| to_py_err(py, &e))? })
+    }
+
+    fn __repr__(&self) -> PyResult<String> {
+        Ok(format!("Options({})", crate::values::to_json(&self.inner, None)?))
+    }
+}

@@ -1,0 +1,67 @@
+"""Every ```python block of python/README.md, run in order in one namespace
+from the repository root, offline: the boto3 cell runs under moto's
+in-process AWS, plots go to matplotlib's Agg backend."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+from conftest import REPO
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def python_blocks() -> List[str]:
+    blocks = re.findall(r"^```python\n(.*?)^```$", README.read_text(encoding="utf-8"), flags=re.S | re.M)
+    assert len(blocks) >= 8, "the README's examples were not found"
+    return blocks
+
+
+@contextlib.contextmanager
+def offline_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    moto = pytest.importorskip("moto")
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with moto.mock_aws():
+        yield
+
+
+def test_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pandas")
+    pytest.importorskip("polars")
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.chdir(REPO)
+    namespace: Dict[str, Any] = {"__name__": "__readme__"}
+    printed = io.StringIO()
+    with offline_aws(monkeypatch), contextlib.redirect_stdout(printed):
+        for number, block in enumerate(python_blocks(), start=1):
+            code = compile(block, f"{README.name} python block {number}", "exec")
+            exec(code, namespace)
+    # What the examples claim in their comments holds.
+    out = printed.getvalue()
+    assert namespace["live"].as_of_source == "report"
+    assert "missing_columns 1" in out
+    assert "[('ok', 'pass', None), ('bad', 'invalid', 'row_error')]" in out
+    assert "[(3, 'access_key_1_last_rotated', 'invalid_timestamp')]" in out
+    assert "<root_account> not_supported 2011-08-19 05:12:23+00:00" in out
+    assert repr(namespace["analysis"]) == (
+        "<keyrot.Analysis NOT compliant: 9 keys (fail=6, invalid=0, due_soon=0, pass=2, inactive=1); "
+        "as_of 2016-11-26T00:00:00Z (explicit)>"
+    )
+    assert list(namespace["overdue"].user) == ["<root_account>", "charmworld", "Hazmat", "kapilt", "tyre", "kaleb"]
+    by_account = namespace["by_account"]
+    assert by_account.loc["644160558196", "reports"] == 4  # the same account in four of the samples
+    assert by_account["failing"].sum() > 0
+    assert "1 ['<root_account>', 'Hazmat', 'kaleb']" in out
