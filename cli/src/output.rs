@@ -67,8 +67,8 @@ fn last_used_text(l: Option<LastUsed>) -> String {
     }
 }
 
-fn code_text(f: &Finding) -> String {
-    f.code.and_then(|c| serde_json::to_value(c).ok()).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+fn code_text(f: &Finding) -> &'static str {
+    f.code.map_or("", keyrot::FindingCode::as_str)
 }
 
 /// Writes findings as CSV rows, one per finding, after a header.
@@ -87,29 +87,30 @@ impl<W: Write> CsvFindings<W> {
             self.writer.write_record(CSV_HEADER)?;
             self.wrote_header = true;
         }
-        let text = |s: &str| neutralize(s).into_owned();
-        let record: [String; 19] = [
-            text(source),
-            text(&f.account_id),
-            text(&f.user),
-            text(&f.arn),
-            f.is_root.to_string(),
-            f.slot.to_string(),
-            f.status.as_str().to_owned(),
-            f.active.to_string(),
-            opt_ts(f.last_rotated),
-            opt_num(f.age_days),
-            opt_ts(f.due_at),
-            opt_num(f.days_until_due),
-            last_used_text(f.last_used),
-            text(f.last_used_region.as_deref().unwrap_or("")),
-            text(f.last_used_service.as_deref().unwrap_or("")),
-            opt_num(f.used_since_rotation),
-            code_text(f),
-            text(&f.reason),
-            f.line.to_string(),
-        ];
-        self.writer.write_record(&record)?;
+        let w = &mut self.writer;
+        // Text from the report is neutralised; what keyrot computes is not.
+        let text = |w: &mut csv::Writer<W>, s: &str| w.write_field(neutralize(s).as_bytes());
+        let plain = |w: &mut csv::Writer<W>, s: &str| w.write_field(s);
+        text(w, source)?;
+        text(w, &f.account_id)?;
+        text(w, &f.user)?;
+        text(w, &f.arn)?;
+        plain(w, if f.is_root { "true" } else { "false" })?;
+        plain(w, &f.slot.to_string())?;
+        plain(w, f.status.as_str())?;
+        plain(w, if f.active { "true" } else { "false" })?;
+        plain(w, &opt_ts(f.last_rotated))?;
+        plain(w, &opt_num(f.age_days))?;
+        plain(w, &opt_ts(f.due_at))?;
+        plain(w, &opt_num(f.days_until_due))?;
+        plain(w, &last_used_text(f.last_used))?;
+        text(w, f.last_used_region.as_deref().unwrap_or(""))?;
+        text(w, f.last_used_service.as_deref().unwrap_or(""))?;
+        plain(w, &opt_num(f.used_since_rotation))?;
+        plain(w, code_text(f))?;
+        text(w, &f.reason)?;
+        plain(w, &f.line.to_string())?;
+        w.write_record(None::<&[u8]>)?;
         Ok(())
     }
 

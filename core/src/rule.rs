@@ -84,6 +84,22 @@ pub enum FindingCode {
     NoActiveFlag,
 }
 
+impl FindingCode {
+    /// The code as its stable `snake_case` string.
+    ///
+    /// ```
+    /// assert_eq!(keyrot::FindingCode::FutureTimestamp.as_str(), "future_timestamp");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::NoRotationDate => "no_rotation_date",
+            FindingCode::FutureTimestamp => "future_timestamp",
+            FindingCode::RowError => "row_error",
+            FindingCode::NoActiveFlag => "no_active_flag",
+        }
+    }
+}
+
 /// When a key was last used, as the report tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LastUsed {

@@ -121,7 +121,30 @@ impl Serialize for Field<String> {
 /// assert_eq!(keyrot::format_timestamp(&ts), "2016-05-16T18:13:11Z");
 /// ```
 pub fn format_timestamp(ts: &Timestamp) -> String {
-    ts.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    use chrono::{Datelike, Timelike};
+    let year = ts.year();
+    if ts.nanosecond() != 0 || !(0..=9999).contains(&year) {
+        return ts.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    }
+    // The common case, whole seconds in years 0 to 9999, written directly.
+    let mut out = [0u8; 20];
+    let mut put = |at: usize, value: u32, width: usize| {
+        let mut v = value;
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, year as u32, 4);
+    put(5, ts.month(), 2);
+    put(8, ts.day(), 2);
+    put(11, ts.hour(), 2);
+    put(14, ts.minute(), 2);
+    put(17, ts.second(), 2);
+    for (at, sep) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'Z')] {
+        out[at] = sep;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Serializes an optional timestamp as RFC 3339 ending in `Z`, or `null`.
@@ -250,6 +273,23 @@ mod tests {
         assert_eq!(ts("2016-05-16T18:13:11.5Z").timestamp_subsec_millis(), 500);
         assert_eq!(ts("2016-05-16T18:13:11.123456789Z").timestamp_subsec_nanos(), 123_456_789);
         assert_eq!(format_timestamp(&ts("2016-05-16T18:13:11.250Z")), "2016-05-16T18:13:11.250Z");
+    }
+
+    #[test]
+    fn fast_format_matches_chrono() {
+        for text in [
+            "0001-01-01T00:00:00Z",
+            "1970-01-01T00:00:00Z",
+            "2016-02-29T23:59:59Z",
+            "2026-11-26T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2016-05-16T18:13:11.5Z",
+        ] {
+            let t = ts(text);
+            assert_eq!(format_timestamp(&t), t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true), "{text}");
+        }
+        let far = Utc.with_ymd_and_hms(12_000, 1, 1, 0, 0, 0).single().unwrap();
+        assert_eq!(format_timestamp(&far), far.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
     }
 
     #[test]
