@@ -565,3 +565,125 @@ fn triple<'py>(py: Python<'py>, values: &[u8], nulls: Option<&[u8]>, nullable: b
     let nullable = nullable.into_pyobject(py)?.to_owned().into_any();
     Ok(PyTuple::new(py, [PyByteArray::new(py, values).into_any(), opt_bytes(py, nulls), nullable])?.into_any())
 }
+
+/// The steps of a plan as columns, one row per step: the step's fields, the
+/// role of each slot's key (null when the step does not concern it), and
+/// `checks`, `commands` and `notes` each as one text, its lines joined by
+/// `\n` (a command never holds a line break: a value with a control
+/// character is never put in one). `source` first when the plan is one of
+/// several reports'.
+pub(crate) fn plan_steps(plan: &keyrot::Plan, source: Option<&str>) -> Vec<(&'static str, Column)> {
+    let steps = &plan.steps;
+    let n = steps.len();
+    let step_names: Vec<&str> = crate::plan::STEP_CODES.iter().map(|c| c.as_str()).collect();
+    let mut sources = CategoryBuilder::new(n);
+    let mut account_id = CategoryBuilder::new(n);
+    let mut user = TextBuilder::new(n);
+    let mut arn = TextBuilder::new(n);
+    let mut is_root = BoolBuilder::new(n);
+    let mut step = CategoryBuilder::fixed(n, &step_names, false);
+    let mut roles = [
+        CategoryBuilder::fixed(n, &crate::plan::KEY_ROLES, false),
+        CategoryBuilder::fixed(n, &crate::plan::KEY_ROLES, false),
+    ];
+    let mut reason = TextBuilder::new(n);
+    let mut checks = TextBuilder::new(n);
+    let mut commands = TextBuilder::new(n);
+    let mut notes = TextBuilder::new(n);
+    let mut delete_after = TimeBuilder::new(n);
+    let mut line = IntBuilder::new(n);
+    for s in steps {
+        sources.push(source);
+        account_id.push(Some(&s.account_id));
+        user.push(&s.user);
+        arn.push(&s.arn);
+        is_root.push(Some(s.is_root));
+        step.push(Some(s.step.as_str()));
+        for (slot, column) in roles.iter_mut().enumerate() {
+            let role = s.keys.iter().find(|k| usize::from(k.slot) == slot + 1).map(|k| k.role);
+            column.push(role);
+        }
+        reason.push(&s.reason);
+        checks.push(&s.checks.join("\n"));
+        commands.push(&s.commands.join("\n"));
+        notes.push(&s.notes.join("\n"));
+        delete_after.push(s.delete_after.as_ref());
+        line.push(Some(i64::try_from(s.line).unwrap_or(i64::MAX)));
+    }
+    let [slot_1_role, slot_2_role] = roles;
+    let mut columns = Vec::with_capacity(15);
+    if source.is_some() {
+        columns.push(("source", sources.finish()));
+    }
+    columns.extend([
+        ("account_id", account_id.finish()),
+        ("user", user.finish()),
+        ("arn", arn.finish()),
+        ("is_root", is_root.finish()),
+        ("step", step.finish()),
+        ("slot_1_role", slot_1_role.finish()),
+        ("slot_2_role", slot_2_role.finish()),
+        ("reason", reason.finish()),
+        ("checks", checks.finish()),
+        ("commands", commands.finish()),
+        ("notes", notes.finish()),
+        ("delete_after", delete_after.finish()),
+        ("line", line.finish()),
+    ]);
+    columns
+}
+
+/// The changes of a diff as columns, one row per change: the change, the
+/// user, and each side's key (`old_*`, `new_*`; null where that side has no
+/// key).
+pub(crate) fn diff_changes(diff: &keyrot::Diff) -> Vec<(&'static str, Column)> {
+    let n = diff.changes.len();
+    let change_names: Vec<String> = crate::diff::CHANGE_CODES.iter().map(crate::data::name_of).collect();
+    let change_names: Vec<&str> = change_names.iter().map(String::as_str).collect();
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    let mut change = CategoryBuilder::fixed(n, &change_names, false);
+    let mut account_id = CategoryBuilder::new(n);
+    let mut user = TextBuilder::new(n);
+    let mut slot = [IntBuilder::nullable(n), IntBuilder::nullable(n)];
+    let mut last_rotated = [TimeBuilder::new(n), TimeBuilder::new(n)];
+    let mut status = [CategoryBuilder::fixed(n, &statuses, true), CategoryBuilder::fixed(n, &statuses, true)];
+    let mut active = [BoolBuilder::nullable(n), BoolBuilder::nullable(n)];
+    let mut overdue_days = IntBuilder::nullable(n);
+    let mut message = TextBuilder::new(n);
+    for c in &diff.changes {
+        change.push(Some(&crate::data::name_of(&c.change)));
+        account_id.push(Some(&c.account_id));
+        user.push(&c.user);
+        for (side, key) in [&c.old_key, &c.new_key].into_iter().enumerate() {
+            slot[side].push(key.as_ref().map(|k| i64::from(k.slot)));
+            last_rotated[side].push(key.as_ref().and_then(|k| k.last_rotated.as_ref()));
+            let code = key
+                .as_ref()
+                .and_then(|k| Status::ALL.iter().position(|s| *s == k.status))
+                .map_or(-1, |i| i32::try_from(i).unwrap_or(-1));
+            status[side].push_code(code);
+            active[side].push(key.as_ref().map(|k| k.active));
+        }
+        overdue_days.push(c.overdue_days);
+        message.push(&c.message);
+    }
+    let [old_slot, new_slot] = slot;
+    let [old_last_rotated, new_last_rotated] = last_rotated;
+    let [old_status, new_status] = status;
+    let [old_active, new_active] = active;
+    vec![
+        ("change", change.finish()),
+        ("account_id", account_id.finish()),
+        ("user", user.finish()),
+        ("old_slot", old_slot.finish()),
+        ("old_last_rotated", old_last_rotated.finish()),
+        ("old_status", old_status.finish()),
+        ("old_active", old_active.finish()),
+        ("new_slot", new_slot.finish()),
+        ("new_last_rotated", new_last_rotated.finish()),
+        ("new_status", new_status.finish()),
+        ("new_active", new_active.finish()),
+        ("overdue_days", overdue_days.finish()),
+        ("message", message.finish()),
+    ]
+}

@@ -17,14 +17,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Why a report file could not be judged: opening it, or the core.
-enum FileFailure {
+pub(crate) enum FileFailure {
     Open(std::io::Error),
     Core(keyrot::Error),
 }
 
 /// Opens a report file (without the GIL: the file system may be slow, or the
 /// path a pipe that waits for a writer).
-fn open(path: &Path) -> std::io::Result<File> {
+pub(crate) fn open(path: &Path) -> std::io::Result<File> {
     let file = File::open(path)?;
     match file.metadata() {
         Ok(meta) if meta.is_dir() => {
@@ -38,7 +38,7 @@ impl FileFailure {
     /// An open failure as the `OSError` subclass Python itself would raise
     /// (`FileNotFoundError`, `PermissionError`, …) with `errno`, `strerror`
     /// and `filename`; the core's error as `keyrot.ParseError`.
-    fn into_py(self, py: Python<'_>, path: &Path) -> PyErr {
+    pub(crate) fn into_py(self, py: Python<'_>, path: &Path) -> PyErr {
         match self {
             FileFailure::Open(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
                 PyIsADirectoryError::new_err(format!("is a directory, not a report: {}", path.display()))
@@ -183,7 +183,7 @@ pub(crate) fn analyze_many(
 }
 
 /// The parse options, named as in the JSON contract.
-fn parse_options(py: Python<'_>, lenient: bool, format: &str) -> PyResult<ParseOptions> {
+pub(crate) fn parse_options(py: Python<'_>, lenient: bool, format: &str) -> PyResult<ParseOptions> {
     let format = serde_json::from_value(serde_json::Value::String(format.to_owned())).map_err(|e| {
         keyrot::Error::new(keyrot::ErrorCode::InvalidPolicy, format!("`format`: {e}"))
             .at_column("format")
@@ -440,6 +440,17 @@ impl AnalysisData {
         let inner = &self.inner;
         let text = py.detach(|| inner.findings_json())?;
         Ok(PyString::new(py, &text).unbind())
+    }
+
+    /// The rotation plans (rotation-rule.md §2), made from this analysis
+    /// without reading the report again: one for `analyze`, one per judged
+    /// report for `analyze_many` (each at its report's `as_of`).
+    /// `access_keys`: the JSON `aws iam list-access-keys` printed, to fill
+    /// in real key ids (a list that cannot be read raises
+    /// `keyrot.ParseError`, `invalid_json`).
+    #[pyo3(signature = (access_keys=None))]
+    fn plans(&self, py: Python<'_>, access_keys: Option<&[u8]>) -> PyResult<Vec<crate::plan::PlanData>> {
+        crate::plan::plans(py, &self.inner, access_keys)
     }
 
     /// The findings as columns (see `columns.rs`): built without the GIL.

@@ -28,21 +28,30 @@ fn error_class<'py>(py: Python<'py>, code: ErrorCode) -> PyResult<&'py Bound<'py
 /// Builds the Python exception (`keyrot.ParseError` or `keyrot.PolicyError`)
 /// for a core error.
 pub(crate) fn to_py_err(py: Python<'_>, err: &keyrot::Error) -> PyErr {
-    match build(py, err) {
+    match build(py, err, err.to_string()) {
         Ok(exception) => exception,
         // Only if the Python half of the package is broken.
         Err(import_failure) => import_failure,
     }
 }
 
-fn build(py: Python<'_>, err: &keyrot::Error) -> PyResult<PyErr> {
+/// Like [`to_py_err`], with the message saying which input it is about
+/// (`the old report: line 3, …`); the attributes are the core's.
+pub(crate) fn to_py_err_about(py: Python<'_>, err: &keyrot::Error, what: &str) -> PyErr {
+    match build(py, err, format!("{what}: {err}")) {
+        Ok(exception) => exception,
+        Err(import_failure) => import_failure,
+    }
+}
+
+fn build(py: Python<'_>, err: &keyrot::Error, message: String) -> PyResult<PyErr> {
     let class = error_class(py, err.code())?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("code", err.code().as_str())?;
     kwargs.set_item("line", err.line())?;
     kwargs.set_item("column", err.column())?;
     kwargs.set_item("value", err.value())?;
-    let instance = class.call((err.to_string(),), Some(&kwargs))?;
+    let instance = class.call((message,), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))
 }
 

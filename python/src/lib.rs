@@ -11,10 +11,12 @@
 mod cli;
 mod columns;
 mod data;
+mod diff;
 mod errors;
 mod exemptions;
 mod objects;
 mod options;
+mod plan;
 mod values;
 
 use pyo3::prelude::*;
@@ -32,11 +34,19 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<objects::Anomaly>()?;
     m.add_class::<objects::Row>()?;
     m.add_class::<objects::ReportOutcome>()?;
+    m.add_class::<plan::PlanData>()?;
+    m.add_class::<plan::Step>()?;
+    m.add_class::<plan::PlanKey>()?;
+    m.add_class::<diff::DiffData>()?;
+    m.add_class::<diff::DiffSide>()?;
+    m.add_class::<diff::Change>()?;
+    m.add_class::<diff::ChangedKey>()?;
     m.add_function(wrap_pyfunction!(data::analyze_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(data::analyze_file, m)?)?;
     m.add_function(wrap_pyfunction!(data::analyze_many, m)?)?;
     m.add_function(wrap_pyfunction!(data::parse_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(data::parse_file, m)?)?;
+    m.add_function(wrap_pyfunction!(diff::diff, m)?)?;
     m.add_function(wrap_pyfunction!(cli::run_cli, m)?)?;
     Ok(())
 }

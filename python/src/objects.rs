@@ -12,7 +12,7 @@ use pyo3::types::{PyDict, PyString};
 use std::sync::Arc;
 
 /// Python's `repr()` of a text value, for `__repr__`.
-fn quoted(py: Python<'_>, text: &str) -> String {
+pub(crate) fn quoted(py: Python<'_>, text: &str) -> String {
     PyString::new(py, text).repr().map_or_else(|_| format!("{text:?}"), |r| r.to_string())
 }
 

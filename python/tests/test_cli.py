@@ -13,7 +13,7 @@ from typing import List
 import pytest
 
 import keyrot
-from conftest import AS_OF, REFERENCE, SAMPLES, report, row
+from conftest import AS_OF, CASES, REFERENCE, SAMPLES, report, row
 from keyrot.__main__ import main
 
 REFERENCE_CSV = REFERENCE / "input.csv"
@@ -68,3 +68,66 @@ def test_main_in_process_writes_to_the_process_streams(capfd: pytest.CaptureFixt
     assert lines[0] == "before"
     assert len([line for line in lines[2:] if line]) == 2  # header, then the two failing keys
     assert "over-by-1s" in out and "never-used" in out and "exactly-90d" not in out
+
+
+PLAN_CASE = CASES / "plan_with_access_key_ids"
+DIFF_CASE = CASES / "diff_a_day_later"
+
+
+def test_every_subcommand_is_wired() -> None:
+    for command in ("check", "plan", "diff"):
+        helped = run(command, "--help")
+        assert helped.returncode == 0, command
+        assert b"Usage: keyrot " + command.encode() in helped.stdout
+    listed = run("--help").stdout
+    assert all(command in listed for command in (b"check", b"plan", b"diff"))
+
+
+def test_plan_json_is_the_plan() -> None:
+    report_csv = PLAN_CASE / "input.csv"
+    done = run("plan", "--as-of", AS_OF, "--format", "json", str(report_csv))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == keyrot.analyze(report_csv, as_of=AS_OF).plan().to_dict()
+    keys = PLAN_CASE / "access_keys.json"
+    done = run("plan", "--as-of", AS_OF, "--format", "json", "--access-keys", str(keys), str(report_csv))
+    assert done.returncode == 0, done.stderr
+    plan = keyrot.analyze(report_csv, as_of=AS_OF).plan(access_keys=keys)
+    assert json.loads(done.stdout) == plan.to_dict() == json.loads((PLAN_CASE / "expected_plan.json").read_text())
+
+
+def test_plan_grace_days_and_formats() -> None:
+    phases = CASES / "plan_two_key_rotation_phases" / "input.csv"
+    done = run("plan", "--as-of", AS_OF, "--grace-days", "0", "--format", "json", str(phases))
+    assert json.loads(done.stdout) == keyrot.analyze(phases, as_of=AS_OF, grace_days=0).plan().to_dict()
+    script = run("plan", "--as-of", AS_OF, "--format", "sh", str(phases))
+    assert script.returncode == 0 and script.stdout.startswith(b"#!/bin/sh")
+    table = run("plan", "--as-of", AS_OF, str(phases))
+    assert b"update_applications" in table.stdout and b"keyrot never calls AWS" in table.stdout
+    assert run("plan", "--as-of", AS_OF, str(SAMPLES / "SOURCES.md")).returncode == 2
+
+
+def test_plan_of_several_reports_from_stdin_too() -> None:
+    phases = CASES / "plan_two_key_rotation_phases" / "input.csv"
+    done = run(
+        "plan", "--as-of", AS_OF, "--format", "json", str(phases), "-", stdin=(PLAN_CASE / "input.csv").read_bytes()
+    )
+    assert done.returncode == 0, done.stderr
+    reports = json.loads(done.stdout)["reports"]
+    plans = keyrot.analyze_many({str(phases): phases, "<stdin>": PLAN_CASE / "input.csv"}, as_of=AS_OF).plan()
+    assert [r["source"] for r in reports] == list(plans)
+    assert [r["plan"] for r in reports] == [p.to_dict() for p in plans.values()]
+
+
+def test_diff_json_is_the_diff() -> None:
+    old, new = DIFF_CASE / "old.csv", DIFF_CASE / "new.csv"
+    done = run("diff", "--as-of", AS_OF, "--format", "json", str(old), str(new))
+    assert done.returncode == 1, done.stderr  # a key became overdue
+    assert json.loads(done.stdout) == keyrot.diff(old, new, as_of=AS_OF).to_dict()
+    assert json.loads(done.stdout) == json.loads((DIFF_CASE / "expected.json").read_text())
+    calm = run("diff", "--as-of", AS_OF, "--old-as-of", AS_OF, "--format", "json", str(new), str(new))
+    assert calm.returncode == 0
+    assert json.loads(calm.stdout) == keyrot.diff(new, new, as_of=AS_OF, old_as_of=AS_OF).to_dict()
+    table = run("diff", "--as-of", AS_OF, str(old), str(new))
+    assert b"newly_overdue" in table.stdout and b"its newest timestamp" in table.stdout
+    assert run("diff", "--as-of", AS_OF, str(old), str(SAMPLES / "SOURCES.md")).returncode == 2
+    assert run("diff", str(old)).returncode == 2  # usage: two reports

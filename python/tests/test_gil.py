@@ -33,6 +33,9 @@ CHILD = textwrap.dedent(
             result["out"] = keyrot.analyze(fifo, as_of=as_of).to_dict()
         elif how == "many":
             result["out"] = keyrot.analyze_many({"r": fifo}, as_of=as_of).to_dict()["summary"]
+        elif how == "diff":
+            # The old report through the FIFO, the new one in memory.
+            result["out"] = keyrot.diff(fifo, data, as_of=as_of, old_as_of=as_of).to_dict()["new"]
         else:
             result["out"] = len(keyrot.parse(fifo))
 
@@ -48,14 +51,19 @@ CHILD = textwrap.dedent(
             w.flush()
     worker.join()
     expected = json.load(open(expected_path))
-    want = {"analyze": expected, "many": expected["summary"], "parse": 6}[how]
+    want = {
+        "analyze": expected,
+        "many": expected["summary"],
+        "parse": 6,
+        "diff": {"as_of": as_of, "as_of_source": "explicit", "generated_time": None, "keys": 6, "fail": 2},
+    }[how]
     sys.exit(0 if result["out"] == want else 3)
     """
 )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO")
-@pytest.mark.parametrize("how", ["analyze", "many", "parse"])
+@pytest.mark.parametrize("how", ["analyze", "many", "parse", "diff"])
 def test_the_gil_is_released_while_reading(tmp_path: Path, how: str) -> None:
     fifo = tmp_path / "report.csv"
     os.mkfifo(fifo)

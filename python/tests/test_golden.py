@@ -7,12 +7,16 @@ so key order does not matter); error cases compare the exception's class and
 its ``code``, ``line``, ``column`` and ``value`` (messages are for people).
 Each case runs twice: with the input as bytes and as a path (streamed from
 the file by the core). A case with exemptions.toml is judged with it; a case
-with an inputs/ folder judges its reports together (``analyze_many``).
+with an inputs/ folder judges its reports together (``analyze_many``). A case
+with expected_plan.json also checks ``analysis.plan()`` (with
+access_keys.json when the folder has one); a case with diff.json compares
+``keyrot.diff(old, new)`` with expected.json, as core/tests/golden.rs does.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -56,17 +60,83 @@ def load(case: Path) -> Dict[str, Any]:
 CASE_DIRS = case_dirs()
 
 
+PLAN_CASES = [c for c in CASE_DIRS if (c / "expected_plan.json").is_file()]
+DIFF_CASES = [c for c in CASE_DIRS if (c / "diff.json").is_file()]
+#: Cases of one report (or several judged together): the others are diffs.
+JUDGE_CASES = [c for c in CASE_DIRS if c not in DIFF_CASES]
+
+
 def test_the_suite_is_the_shared_one() -> None:
     # The folder the Rust harness reads, in place.
     assert CASES == Path(__file__).resolve().parents[2] / "testdata" / "cases"
     assert "reference_cases" in [c.name for c in CASE_DIRS]
+    # Every kind of case is found, so none is skipped by accident.
+    assert len(PLAN_CASES) >= 6 and any((c / "access_keys.json").is_file() for c in PLAN_CASES)
+    assert "diff_a_day_later" in [c.name for c in DIFF_CASES]
+
+
+def side(case: Path, stem: str) -> Path:
+    """The case's one ``stem.*`` file (a diff's ``old`` and ``new``)."""
+    found = [p for p in case.iterdir() if p.is_file() and p.stem == stem]
+    assert len(found) == 1, f"{case.name}: expected one {stem}.* file, found {found}"
+    return found[0]
 
 
 @pytest.mark.parametrize("as_path", [False, True], ids=["bytes", "path"])
-@pytest.mark.parametrize("case", CASE_DIRS, ids=[c.name for c in CASE_DIRS])
+@pytest.mark.parametrize("case", PLAN_CASES, ids=[c.name for c in PLAN_CASES])
+def test_golden_plan(case: Path, as_path: bool) -> None:
+    c = load(case)
+    source: Any = c["input"] if as_path else c["input"].read_bytes()
+    analysis = keyrot.analyze(source, **c["options"])
+    keys_file = case / "access_keys.json"
+    access_keys: Any = None
+    if keys_file.is_file():
+        access_keys = keys_file if as_path else keys_file.read_bytes()
+    plan = analysis.plan(access_keys=access_keys)
+    expected = json.loads((case / "expected_plan.json").read_text(encoding="utf-8"))
+    assert plan.to_dict() == expected
+    assert json.loads(plan.to_json(indent=2)) == expected
+    # The typed view agrees with the contract.
+    assert plan.to_dicts() == expected["steps"]
+    assert [s.to_dict() for s in plan] == expected["steps"]
+    assert len(plan) == len(expected["steps"])
+    assert plan.policy.to_dict() == expected["policy"]
+    assert plan.as_of == datetime.fromisoformat(expected["as_of"].replace("Z", "+00:00"))
+    for step, want in zip(plan, expected["steps"]):
+        assert (step.step, step.user, step.line, step.commands) == (
+            want["step"],
+            want["user"],
+            want["line"],
+            want["commands"],
+        )
+        assert [k.to_dict() for k in step.keys] == want["keys"]
+    if keys_file.is_file():
+        # The parsed JSON gives the same plan.
+        parsed = json.loads(keys_file.read_text(encoding="utf-8"))
+        assert analysis.plan(access_keys=parsed).to_dict() == expected
+
+
+@pytest.mark.parametrize("as_path", [False, True], ids=["bytes", "path"])
+@pytest.mark.parametrize("case", DIFF_CASES, ids=[c.name for c in DIFF_CASES])
+def test_golden_diff(case: Path, as_path: bool) -> None:
+    options = json.loads((case / "options.json").read_text(encoding="utf-8"))
+    extra = json.loads((case / "diff.json").read_text(encoding="utf-8"))
+    old, new = side(case, "old"), side(case, "new")
+    sources: Any = (old, new) if as_path else (old.read_bytes(), new.read_bytes())
+    result = keyrot.diff(*sources, old_as_of=extra.get("old_as_of"), **options)
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    assert result.to_dict() == expected
+    assert result.to_dicts() == expected["changes"]
+    assert [c.to_dict() for c in result] == expected["changes"]
+    assert result.old.to_dict() == expected["old"]
+    assert result.new.to_dict() == expected["new"]
+    assert {k: v for k, v in result.counts.items() if v} == expected["counts"]
+    assert result.became_overdue() is any(c["change"] == "newly_overdue" for c in expected["changes"])
+
+
+@pytest.mark.parametrize("as_path", [False, True], ids=["bytes", "path"])
+@pytest.mark.parametrize("case", JUDGE_CASES, ids=[c.name for c in JUDGE_CASES])
 def test_golden_case(case: Path, as_path: bool) -> None:
-    if (case / "diff.json").is_file():
-        pytest.skip("a diff of two reports (keyrot::diff): not part of the Python API yet")
     c = load(case)
     expected = c["expected"]
     if c["many"]:

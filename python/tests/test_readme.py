@@ -65,3 +65,17 @@ def test_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     assert by_account.loc["644160558196", "reports"] == 4  # the same account in four of the samples
     assert by_account["failing"].sum() > 0
     assert "1 ['<root_account>', 'Hazmat', 'kaleb']" in out
+    # The plan and the diff.
+    assert repr(namespace["plan"]) == (
+        "<keyrot.Plan 6 steps (remove_root_key=1, deactivate_unused_key=4, create_new_key=1); "
+        "as_of 2016-11-26T00:00:00Z>"
+    )
+    assert "charmworld  deactivate_unused_key  aws iam update-access-key --user-name 'charmworld'" in out
+    assert "free_slot [(2, 'target', 'AKIAI44QH8DHBEXAMPLE'), (1, 'old', 'AKIAIOSFODNN7EXAMPLE')]" in out
+    assert "aws iam delete-access-key --user-name 'deploy' --access-key-id 'AKIAI44QH8DHBEXAMPLE'" in out
+    assert "['no listed key of this user was created at 2025-06-01T00:00:00Z: " in out
+    assert list(namespace["steps"].user) == ["deploy", "ci", "builder", "unlisted"]
+    assert "'c7n-test_iam_user_unused_keys.csv': 8" in out
+    assert "newest_timestamp 2026-11-01 00:00:00+00:00" in out
+    assert "True 1 1" in out
+    assert "becomes-overdue 8 2026-08-20 00:00:00+00:00" in out

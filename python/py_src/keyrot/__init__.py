@@ -8,9 +8,12 @@ the 90-day rotation rule, offline.
 ``analyze`` judges a report (a path, bytes, text, a binary file object, or
 the dict boto3's ``iam.get_credential_report()`` returns); ``analyze_many``
 judges several together (an organisation's accounts); ``parse`` reads the
-rows without judging them. All run in the Rust core with the GIL released,
-and every result serializes to the JSON contract that keyrot's command line
-and JavaScript package share.
+rows without judging them. ``Analysis.plan()`` gives each user's next step
+of the rotation workflow, with the ``aws iam`` commands to run after
+checking; ``diff`` says what changed between an older and a newer report.
+All run in the Rust core with the GIL released, and every result serializes
+to the JSON contract that keyrot's command line and JavaScript package
+share.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ from typing import (
 
 from . import _native
 from ._errors import KeyrotError, ParseError, PolicyError
-from ._native import Anomaly, Finding, ReportOutcome, Row
-from ._source import DataSource, FileSource, resolve, resolve_exemptions
+from ._native import Anomaly, Change, ChangedKey, DiffSide, Finding, PlanKey, ReportOutcome, Row, Step
+from ._source import DataSource, FileSource, Resolved, access_keys_json, resolve, resolve_exemptions
 
 if TYPE_CHECKING:
     from typing import BinaryIO
@@ -47,6 +50,9 @@ if TYPE_CHECKING:
 
     Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, BinaryIO, Mapping[str, Any]]
     ExemptionsSource = Union[str, "os.PathLike[str]", Sequence[Mapping[str, Any]], _native.Exemptions]
+    AccessKeysSource = Union[
+        str, "os.PathLike[str]", bytes, bytearray, memoryview, BinaryIO, Mapping[str, Any], Sequence[Any]
+    ]
 
 __version__: str = _native.__version__
 
@@ -54,27 +60,66 @@ __all__ = [
     "AccountSummary",
     "Analysis",
     "Anomaly",
+    "CHANGES",
+    "Change",
+    "ChangedKey",
     "Counts",
+    "Diff",
+    "DiffSide",
     "Finding",
     "KeyrotError",
     "ManyAnalysis",
     "ParseError",
+    "Plan",
+    "PlanKey",
     "Policy",
     "PolicyError",
     "Report",
     "ReportOutcome",
     "Row",
     "STATUSES",
+    "STEPS",
+    "Step",
     "Summary",
     "__version__",
     "analyze",
     "analyze_many",
+    "diff",
     "parse",
 ]
 
 #: Every status, most severe first: the order of the ``status`` categories in
 #: DataFrames, and of the counts in ``Summary.by_status``.
 STATUSES: Tuple[str, ...] = ("fail", "invalid", "due_soon", "pass", "inactive")
+
+#: Every step of the rotation plan, in the order of rotation-rule.md §2.1
+#: (the first that applies to a user is its step): the categories of the
+#: ``step`` column of ``Plan.to_pandas()``.
+STEPS: Tuple[str, ...] = (
+    "remove_root_key",
+    "rotate_both",
+    "deactivate_unused_key",
+    "update_applications",
+    "deactivate_old_key",
+    "free_slot",
+    "create_new_key",
+    "delete_inactive_key",
+    "wait_before_delete",
+    "schedule_rotation",
+)
+
+#: Every kind of change between two reports, in the contract's order (that
+#: of ``Diff.counts``).
+CHANGES: Tuple[str, ...] = (
+    "rotated",
+    "newly_overdue",
+    "still_overdue",
+    "fixed",
+    "key_deleted",
+    "key_created",
+    "user_added",
+    "user_removed",
+)
 
 #: The statuses that make a report non-compliant.
 _NON_COMPLIANT = ("fail", "invalid")
@@ -306,6 +351,32 @@ class Analysis(_Judged):
         generated."""
         return self._data.newest_timestamp
 
+    def plan(self, *, access_keys: Optional["AccessKeysSource"] = None) -> "Plan":
+        """The rotation plan (rotation-rule.md §2): for each user with
+        something to do, the one next step of the rotation workflow, with
+        the read-only ``checks`` and the ``aws iam`` ``commands`` to run
+        after them (keyrot runs nothing). Made from this analysis, at its
+        ``as_of`` and with its policy's ``grace_days``, without reading the
+        report again.
+
+        Args:
+            access_keys: what ``aws iam list-access-keys`` printed, so the
+                commands name real key ids (a key is matched by user and
+                ``CreateDate`` = ``last_rotated``): a path to the JSON;
+                ``bytes`` or a ``str`` holding it (one document, an array of
+                them, or several one after another, one per user); or the
+                parsed data: a dict such as boto3's ``iam.list_access_keys()``
+                response (``CreateDate`` an aware ``datetime``), or a list of
+                them; or a file object. Without it, key ids are shell
+                variables (``"$ACCESS_KEY_ID"``).
+
+        Raises:
+            ParseError: ``access_keys`` is not that JSON (``invalid_json``).
+            FileNotFoundError: (and other ``OSError``) its path cannot be read.
+        """
+        keys = None if access_keys is None else access_keys_json(access_keys)
+        return Plan(self._data.plans(keys)[0])
+
     def __repr__(self) -> str:
         return f"<keyrot.Analysis {self._verdict()}; as_of {self._data.as_of_text()} ({self.as_of_source})>"
 
@@ -330,6 +401,31 @@ class ManyAnalysis(_Judged):
     def failed(self) -> List[ReportOutcome]:
         """The inputs that could not be judged, each with its ``error``."""
         return [r for r in self._data.reports() if r.error is not None]
+
+    def plan(self, *, access_keys: Optional["AccessKeysSource"] = None) -> Dict[str, "Plan"]:
+        """The rotation plan of each report that was judged, by source name
+        in the order given, each at its report's ``as_of`` (a plan is made of
+        one report's rows, as ``keyrot plan a.csv b.csv`` makes one per
+        file). Reports that could not be read have none (see ``failed()``).
+
+        ``access_keys`` is taken as by ``Analysis.plan()`` and applies to
+        every report (keys are matched by user name and creation time).
+
+        Raises:
+            ValueError: two reports have the same name (the same path given
+                twice): name them with a dict.
+        """
+        keys = None if access_keys is None else access_keys_json(access_keys)
+        plans: Dict[str, Plan] = {}
+        for data in self._data.plans(keys):
+            name = data.source or ""
+            if name in plans:
+                raise ValueError(
+                    f"two reports are named {name!r}, so their plans cannot be told apart: "
+                    "pass analyze_many() a dict from distinct names to sources"
+                )
+            plans[name] = Plan(data)
+        return plans
 
     def __repr__(self) -> str:
         failed = len(self.failed())
@@ -420,6 +516,232 @@ class Report:
 
     def __repr__(self) -> str:
         return f"<keyrot.Report {len(self)} rows, {self.layout} layout, {self.input_format}>"
+
+
+class Plan:
+    """The rotation plan of one report (rotation-rule.md §2): for each user
+    with something to do, the one next step of the rotation workflow.
+
+    Iterating gives the steps (``Step`` objects, in input order); ``len()``
+    is their number. Commands are text for a person to run after the checks:
+    every value from the report is quoted for the shell, a value holding a
+    control character is kept out of them (the step's ``notes`` say so), and
+    key ids not known are shell variables (``"$ACCESS_KEY_ID"``).
+    ``to_dict()`` is exactly the JSON contract (``keyrot plan --format
+    json``).
+    """
+
+    __slots__ = ("_data", "_policy", "_steps")
+
+    def __init__(self, data: _native.PlanData) -> None:
+        self._data = data
+        self._steps: Optional[Tuple[Step, ...]] = None
+        self._policy: Optional[Policy] = None
+
+    @property
+    def source(self) -> Optional[str]:
+        """The report the plan is for (``ManyAnalysis.plan()``); ``None``
+        for ``Analysis.plan()``."""
+        return self._data.source
+
+    @property
+    def as_of(self) -> datetime:
+        """The evaluation instant of the analysis (aware, UTC)."""
+        return self._data.as_of
+
+    @property
+    def policy(self) -> Policy:
+        """The policy of the analysis (its ``grace_days`` decides when an
+        inactive key may be deleted)."""
+        if self._policy is None:
+            self._policy = Policy(**self._data.policy())
+        return self._policy
+
+    @property
+    def steps(self) -> Tuple[Step, ...]:
+        """Every step, in input order."""
+        if self._steps is None:
+            self._steps = tuple(self._data.steps())
+        return self._steps
+
+    @property
+    def counts(self) -> Dict[str, int]:
+        """How many steps of each kind, every step of ``STEPS`` listed (0
+        when absent)."""
+        return dict(self._data.step_counts())
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def to_dicts(self) -> List[Dict[str, Any]]:
+        """The steps as the JSON contract's dicts."""
+        result: List[Dict[str, Any]] = json.loads(self._data.steps_json())
+        return result
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The plan as the JSON contract's dict (``as_of``, ``policy``,
+        ``steps``): what ``keyrot plan --format json`` prints and the golden
+        cases' ``expected_plan.json`` hold."""
+        result: Dict[str, Any] = json.loads(self._data.to_json())
+        return result
+
+    def to_json(self, indent: Optional[int] = None) -> str:
+        """The JSON contract as text, compact or indented."""
+        return self._data.to_json(indent)
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """The steps as a pandas DataFrame, one row per step (one per user
+        with something to do).
+
+        ``step`` is a categorical with every step of ``STEPS``;
+        ``slot_1_role`` and ``slot_2_role`` say what the step does with each
+        slot's key (``target``, ``old``, ``new``, ``inactive``; null when it
+        does not concern it); ``checks``, ``commands`` and ``notes`` are
+        text, one line each, joined by ``"\\n"`` (empty when there are none:
+        ``.str.split("\\n")`` gives the lists back; ``print()`` gives lines to
+        paste); ``delete_after`` is ``datetime64[us, UTC]``. With a
+        ``source`` column first for a plan of ``ManyAnalysis.plan()``.
+        Needs pandas 2.0 or later.
+        """
+        from . import _frames
+
+        return _frames.to_pandas(self._data)
+
+    def to_polars(self) -> "polars.DataFrame":
+        """The steps as a polars DataFrame, with the columns and types of
+        ``to_pandas()`` (``step`` as an ``Enum``)."""
+        from . import _frames
+
+        return _frames.to_polars(self._data)
+
+    def _repr_html_(self) -> str:
+        from . import _html
+
+        return _html.plan_html(self)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{step}={n}" for step, n in self.counts.items() if n)
+        source = f" {self.source!r}" if self.source is not None else ""
+        return (
+            f"<keyrot.Plan{source} {len(self)} step{'s' if len(self) != 1 else ''}"
+            f"{' (' + counts + ')' if counts else ''}; as_of {self._data.as_of_text()}>"
+        )
+
+
+class Diff:
+    """What changed from an older report to a newer one of the same
+    accounts: keys rotated, created and deleted, users added and removed,
+    and keys that became, stayed or stopped being overdue.
+
+    Keys are matched by user and creation time (``last_rotated``), never by
+    slot (slots move). Each report is judged at its own time: ``old`` and
+    ``new`` say when and why then. Iterating gives the changes (``Change``
+    objects: users in the new report's order, then users removed); ``len()``
+    is their number. ``to_dict()`` is exactly the JSON contract (``keyrot
+    diff --format json``).
+    """
+
+    __slots__ = ("_changes", "_data", "_policy")
+
+    def __init__(self, data: _native.DiffData) -> None:
+        self._data = data
+        self._changes: Optional[Tuple[Change, ...]] = None
+        self._policy: Optional[Policy] = None
+
+    @property
+    def policy(self) -> Policy:
+        """The policy both reports were judged by."""
+        if self._policy is None:
+            self._policy = Policy(**self._data.policy())
+        return self._policy
+
+    @property
+    def old(self) -> DiffSide:
+        """The older report: ``as_of``, ``as_of_source`` (``explicit``,
+        ``report`` or ``newest_timestamp``), ``generated_time``, ``keys``,
+        ``fail``."""
+        return self._data.old
+
+    @property
+    def new(self) -> DiffSide:
+        """The newer report (``as_of_source``: ``explicit``, ``report`` or
+        ``clock``)."""
+        return self._data.new
+
+    @property
+    def counts(self) -> Dict[str, int]:
+        """How many changes of each kind, every kind of ``CHANGES`` listed
+        (0 when absent; ``to_dict()["counts"]`` lists only those present)."""
+        return dict(self._data.counts())
+
+    @property
+    def changes(self) -> Tuple[Change, ...]:
+        """Every change: users in the new report's order, then users
+        removed."""
+        if self._changes is None:
+            self._changes = tuple(self._data.changes())
+        return self._changes
+
+    def became_overdue(self) -> bool:
+        """Whether a key became overdue since the old report (a
+        ``newly_overdue`` change: the command's exit status 1)."""
+        return self._data.became_overdue()
+
+    def __iter__(self) -> Iterator[Change]:
+        return iter(self.changes)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def to_dicts(self) -> List[Dict[str, Any]]:
+        """The changes as the JSON contract's dicts."""
+        result: List[Dict[str, Any]] = json.loads(self._data.changes_json())
+        return result
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The diff as the JSON contract's dict (``policy``, ``old``,
+        ``new``, ``counts``, ``changes``)."""
+        result: Dict[str, Any] = json.loads(self._data.to_json())
+        return result
+
+    def to_json(self, indent: Optional[int] = None) -> str:
+        """The JSON contract as text, compact or indented."""
+        return self._data.to_json(indent)
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """The changes as a pandas DataFrame, one row per change: ``change``
+        (a categorical with every kind of ``CHANGES``), ``account_id``,
+        ``user``, each side's key (``old_slot``/``new_slot`` ``Int8``,
+        ``old_last_rotated``/``new_last_rotated`` ``datetime64[us, UTC]``,
+        ``old_status``/``new_status`` ordered categoricals,
+        ``old_active``/``new_active`` nullable ``boolean``; null where that
+        side has no key), ``overdue_days`` (``Int64``) and ``message``.
+        Needs pandas 2.0 or later."""
+        from . import _frames
+
+        return _frames.to_pandas(self._data)
+
+    def to_polars(self) -> "polars.DataFrame":
+        """The changes as a polars DataFrame, typed as in ``to_pandas()``."""
+        from . import _frames
+
+        return _frames.to_polars(self._data)
+
+    def _repr_html_(self) -> str:
+        from . import _html
+
+        return _html.diff_html(self)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{change}={n}" for change, n in self.counts.items() if n)
+        overdue = "; a key became overdue" if self.became_overdue() else ""
+        return (
+            f"<keyrot.Diff {len(self)} change{'s' if len(self) != 1 else ''}"
+            f"{' (' + counts + ')' if counts else ''}{overdue}>"
+        )
 
 
 def analyze(
@@ -564,6 +886,73 @@ def parse(source: "Source", *, lenient: bool = False, format: str = "auto") -> R
     if isinstance(resolved, FileSource):
         return Report(_native.parse_file(resolved.path, lenient=lenient, format=format))
     return Report(_native.parse_bytes(resolved.data, lenient=lenient, format=format))
+
+
+def _native_input(resolved: Resolved) -> Union[bytes, str, "os.PathLike[str]"]:
+    return resolved.path if isinstance(resolved, FileSource) else resolved.data
+
+
+def diff(
+    old: "Source",
+    new: "Source",
+    *,
+    as_of: Union[datetime, str, None] = None,
+    old_as_of: Union[datetime, str, None] = None,
+    max_age_days: int = 90,
+    warn_days: int = 14,
+    include_inactive: bool = False,
+    granularity: str = "exact",
+    lenient: bool = False,
+    format: str = "auto",
+) -> Diff:
+    """What changed from an older report to a newer one of the same
+    accounts (``keyrot diff``).
+
+    ``old`` and ``new`` are taken as by ``analyze`` (a path, bytes, a
+    ``str`` holding the report, a binary file object, or boto3's
+    ``get_credential_report()`` response). Each report is judged at its own
+    time, under the same policy:
+
+    - the new one at ``as_of``, else its ``GeneratedTime`` (a boto3
+      response, the CLI's JSON), else now;
+    - the old one at ``old_as_of``, else its ``GeneratedTime``, else its
+      newest timestamp (a lower bound for when it was made).
+
+    ``Diff.old.as_of_source`` and ``Diff.new.as_of_source`` say which.
+
+    Raises:
+        ParseError: a report cannot be read (the message says which).
+        PolicyError: an option is out of range; ``as_of`` or ``old_as_of``
+            is naive or malformed; the old report has no time to be judged
+            at (``invalid_as_of``, column ``old_as_of``).
+        FileNotFoundError: (and other ``OSError``) a path cannot be opened.
+    """
+    old_resolved = resolve(old, format)
+    new_resolved = resolve(new, format)
+    options = _native.Options(
+        as_of=as_of,
+        clock=datetime.now(timezone.utc),
+        max_age_days=max_age_days,
+        warn_days=warn_days,
+        include_inactive=include_inactive,
+        granularity=granularity,
+        lenient=lenient,
+        format=format,
+    )
+
+    def side_format(resolved: Resolved) -> Optional[str]:
+        return resolved.format if isinstance(resolved, DataSource) else None
+
+    return Diff(
+        _native.diff(
+            _native_input(old_resolved),
+            _native_input(new_resolved),
+            options,
+            old_as_of=old_as_of,
+            old_format=side_format(old_resolved),
+            new_format=side_format(new_resolved),
+        )
+    )
 
 
 # Shown as keyrot.X in reprs and tracebacks.

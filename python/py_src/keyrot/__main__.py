@@ -1,11 +1,14 @@
 """``python -m keyrot``: the ``keyrot`` command line itself.
 
 Runs the same code as the ``keyrot`` binary (the ``keyrot-cli`` crate, linked
-into the extension module), with the same options and exit statuses:
-0 compliant, 1 not compliant, 2 an input could not be read or parsed.
+into the extension module), every subcommand, with the same options and exit
+statuses: 0 compliant, 1 not compliant (``diff``: a key became overdue), 2 an
+input could not be read or parsed.
 
     python -m keyrot check report.csv
     python -m keyrot check --as-of 2026-11-26T00:00:00Z --format json report.csv
+    python -m keyrot plan --access-keys keys.json --format sh report.csv
+    python -m keyrot diff reports/2026-11-25.json reports/2026-11-26.json
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from . import _native
 
-    Native = Union[_native.AnalysisData, _native.ReportData]
+    Native = Union[_native.AnalysisData, _native.ReportData, _native.PlanData, _native.DiffData]
 
 Columns = List[Tuple[str, str, Any]]
 
@@ -69,6 +69,12 @@ def _pandas_text_dtype(pd: Any) -> Any:
     return pd.Series(["x"]).dtype
 
 
+def _is_slot(name: str) -> bool:
+    """A slot number (1 or 2): ``slot``, and a diff's ``old_slot`` and
+    ``new_slot``, are 8-bit."""
+    return name == "slot" or name.endswith("_slot")
+
+
 def to_pandas(data: "Native") -> "pandas.DataFrame":
     pd, np = _import_pandas()
     text_dtype = _pandas_text_dtype(pd)
@@ -90,11 +96,11 @@ def to_pandas(data: "Native") -> "pandas.DataFrame":
             nulls = np.frombuffer(nulls_buf, dtype=bool) if nulls_buf is not None else None
             if kind == "int":
                 values = np.frombuffer(values_buf, dtype="<i8")
+                if _is_slot(name):
+                    values = values.astype("int8")
                 if nullable:
                     mask = nulls if nulls is not None else np.zeros(len(values), dtype=bool)
                     out[name] = pd.arrays.IntegerArray(values, mask)
-                elif name == "slot":
-                    out[name] = values.astype("int8")
                 else:
                     out[name] = values
             elif kind == "bool":
@@ -140,7 +146,7 @@ def to_polars(data: "Native") -> "polars.DataFrame":
                 series = series.set(pl.Series(np.frombuffer(nulls_buf, dtype=bool)), None)
             if kind == "time":
                 series = series.cast(pl.Datetime("us", "UTC"))
-            elif name == "slot":
+            elif _is_slot(name):
                 series = series.cast(pl.Int8)
             out.append(series)
     frame: "polars.DataFrame" = pl.DataFrame(out)

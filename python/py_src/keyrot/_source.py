@@ -162,3 +162,60 @@ def resolve_exemptions(value: Any) -> Optional[_native.Exemptions]:
     raise TypeError(
         f"exemptions must be TOML text, a path to a TOML file, or a list of dicts, not {type(value).__name__}"
     )
+
+
+def _access_keys_value(value: Any) -> Any:
+    """``json.dumps``' fallback for the parsed access-key list: boto3 gives
+    ``CreateDate`` as an aware ``datetime``."""
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            message = (
+                "a datetime in `access_keys` is naive (no tzinfo), so the instant it means depends on a time "
+                "zone keyrot cannot know; boto3 gives aware ones"
+            )
+            raise ParseError(
+                _sentence(message, column="CreateDate"),
+                code="invalid_json",
+                column="CreateDate",
+                value=repr(value),
+            )
+        return value.isoformat()
+    raise TypeError(f"`access_keys` holds a {type(value).__name__}, which is not JSON data")
+
+
+def access_keys_json(value: Any) -> bytes:
+    """The access-key list (``aws iam list-access-keys`` output) as the JSON
+    the core reads. ``value`` is a path (``os.PathLike``, or a ``str``
+    without a line break naming an existing file); ``bytes``; a ``str``
+    holding the JSON (one document, an array of them, or several one after
+    another); the parsed data (a dict such as boto3's ``list_access_keys()``
+    response, or a list of them), with ``datetime`` values as boto3 gives
+    them; or a file object."""
+    if isinstance(value, os.PathLike) or (
+        isinstance(value, str) and "\n" not in value and "\r" not in value and _is_existing_file(value)
+    ):
+        with open(value, "rb") as f:
+            return f.read()
+    if isinstance(value, str):
+        stripped = value.lstrip("\ufeff \t\r\n")
+        if not stripped or stripped[0] in "{[":
+            return _text_bytes(value)
+        # A path to a file that does not exist: FileNotFoundError.
+        with open(value, "rb") as f:
+            return f.read()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, (Mapping, list, tuple)):
+        return json.dumps(value, default=_access_keys_value).encode("utf-8")
+    read = getattr(value, "read", None)
+    if callable(read):
+        content = read()
+        if isinstance(content, str):
+            return _text_bytes(content)
+        if isinstance(content, (bytes, bytearray, memoryview)):
+            return bytes(content)
+        raise TypeError(f"the file object's read() returned {type(content).__name__}, not bytes or str")
+    raise TypeError(
+        "access_keys must be a path, bytes or str holding the JSON `aws iam list-access-keys` prints, "
+        f"or that JSON parsed (a dict or a list), not {type(value).__name__}"
+    )
