@@ -5,29 +5,18 @@
 // Run after scripts/build.sh: node --test tests/browser/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer } from '../../scripts/serve.mjs';
+import { HEADER, artifacts, launch, shutdown } from './harness.mjs';
 import { analyze, plan } from '../../pkg/node/keyrot.js';
 
-const wasmDir = fileURLToPath(new URL('../../', import.meta.url));
 const samples = fileURLToPath(new URL('../../../testdata/samples/', import.meta.url));
-const artifacts = join(wasmDir, 'test-artifacts');
-mkdirSync(artifacts, { recursive: true });
 
 /** A functional bound for "the table responds": generous, not a benchmark. */
 const RESPONDS_WITHIN = 20_000;
 
-const HEADER =
-  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,' +
-  'password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,' +
-  'access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
-  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
-  'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,' +
-  'cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
 
 /** One CSV row; `user` is quoted as RFC 4180 requires. */
 function csvRow({ user, account = '111122223333', active1 = true, rotated1, active2 = false, rotated2 = 'N/A', used1 = 'N/A' }) {
@@ -39,35 +28,19 @@ function csvRow({ user, account = '111122223333', active1 = true, rotated1, acti
   );
 }
 
-let server;
 let browser;
 let origin;
 /** Every request any page of the run made: checked at the end. */
 const requests = [];
 const pageErrors = [];
 
+let env;
 before(async () => {
-  server = await startServer({ port: 0 });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  env = await launch();
+  ({ origin, browser } = env);
 });
 
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-});
+after(() => shutdown(env));
 
 async function openPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });

@@ -7,26 +7,14 @@
 // Run after scripts/build.sh: node --test tests/browser/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer } from '../../scripts/serve.mjs';
+import { HEADER, artifacts, launch, shutdown } from './harness.mjs';
 import { analyze, plan } from '../../pkg/node/keyrot.js';
 import { stepLabel } from '../../www/lib/plan.js';
 
-const wasmDir = fileURLToPath(new URL('../../', import.meta.url));
 const cases = fileURLToPath(new URL('../../../testdata/cases/', import.meta.url));
-const artifacts = join(wasmDir, 'test-artifacts');
-mkdirSync(artifacts, { recursive: true });
-
-const HEADER =
-  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,' +
-  'password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,' +
-  'access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
-  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
-  'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,' +
-  'cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
 
 /** A row with one active key, never used: over the limit, its step is `deactivate_unused_key`. */
 function overdueRow(user, account = '111122223333') {
@@ -36,34 +24,18 @@ function overdueRow(user, account = '111122223333') {
 
 const json = (path) => JSON.parse(readFileSync(join(cases, path), 'utf8'));
 
-let server;
 let browser;
 let origin;
 const requests = [];
 const pageErrors = [];
 
+let env;
 before(async () => {
-  server = await startServer({ port: 0 });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  env = await launch();
+  ({ origin, browser } = env);
 });
 
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-});
+after(() => shutdown(env));
 
 /** A fresh page; the clipboard may be read and written (as a person's browser would allow). */
 async function openPage() {
