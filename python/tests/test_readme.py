@@ -79,3 +79,20 @@ def test_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "newest_timestamp 2026-11-01 00:00:00+00:00" in out
     assert "True 1 1" in out
     assert "becomes-overdue 8 2026-08-20 00:00:00+00:00" in out
+
+
+def test_root_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Python block of the repository's front-page README."""
+    pytest.importorskip("pandas")
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```$", text, flags=re.S | re.M)
+    assert len(blocks) == 1, "the front page has one Python example"
+    monkeypatch.chdir(REPO)
+    namespace: Dict[str, Any] = {"__name__": "__readme__"}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(blocks[0], "README.md python block", "exec"), namespace)
+    assert printed.getvalue() == "False 8\n"
+    frame = namespace["frame"]
+    assert str(frame["status"].dtype) == "category"
+    assert str(frame["last_rotated"].dtype) == "datetime64[us, UTC]"
