@@ -421,6 +421,20 @@ pub fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp) -> Opt
             variable: if several_targets { format!("ACCESS_KEY_ID_{}", f.slot) } else { "ACCESS_KEY_ID".to_owned() },
         })
         .collect();
+    // An accepted exception does not change the workflow, but the person
+    // acting on the step must know about it.
+    let notes = findings
+        .iter()
+        .filter(|f| keys.iter().any(|k| k.slot == f.slot))
+        .filter_map(|f| {
+            f.exempted.as_ref().map(|e| {
+                format!(
+                    "the slot {} key is exempted until {} (owner {}: {}); the step is what the rotation would be",
+                    f.slot, e.expires, e.owner, e.reason
+                )
+            })
+        })
+        .collect();
     let mut step = Step {
         step: code,
         account_id: first.account_id.clone(),
@@ -433,7 +447,7 @@ pub fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp) -> Opt
         checks: Vec::new(),
         commands: Vec::new(),
         delete_after,
-        notes: Vec::new(),
+        notes,
     };
     write_commands(&mut step);
     Some(step)
@@ -587,4 +601,28 @@ pub fn plan(analysis: &Analysis, known_keys: Option<&[KnownKey]>) -> Plan {
         start = end;
     }
     Plan { as_of: analysis.as_of, policy: analysis.policy, steps }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{analyze_with_exemptions, parse_timestamp, Exemptions, Options};
+
+    #[test]
+    fn an_exempted_key_keeps_its_step_with_a_note() {
+        let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated\n\
+                   vendor,arn:aws:iam::111122223333:user/vendor,true,2025-01-01T00:00:00Z,N/A,false,N/A\n";
+        let exemptions = Exemptions::from_toml(
+            "[[exemption]]\naccount = \"*\"\nuser = \"vendor\"\nreason = \"appliance\"\nowner = \"secops\"\nexpires = 2027-01-31\n",
+        )
+        .unwrap();
+        let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+        let analysis = analyze_with_exemptions(csv.as_bytes(), &options, &exemptions).unwrap();
+        let plan = plan(&analysis, None);
+        assert_eq!(plan.steps[0].step, StepCode::DeactivateUnusedKey);
+        assert_eq!(
+            plan.steps[0].notes,
+            ["the slot 1 key is exempted until 2027-01-31 (owner secops: appliance); the step is what the rotation would be"]
+        );
+    }
 }
