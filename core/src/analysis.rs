@@ -286,7 +286,12 @@ impl Analyzer {
         }
         self.check_duplicate(row);
         self.overall.add_row(findings);
-        self.accounts.entry(row.account_id.clone()).or_default().add_row(findings);
+        // Look the account up before cloning its id: one allocation per
+        // account, not per row.
+        match self.accounts.get_mut(&row.account_id) {
+            Some(counts) => counts.add_row(findings),
+            None => self.accounts.entry(row.account_id.clone()).or_default().add_row(findings),
+        }
     }
 
     fn check_duplicate(&mut self, row: &Row) {
@@ -312,7 +317,10 @@ impl Analyzer {
             self.users_in_run.clear();
         }
         let mut hasher = DefaultHasher::new();
-        row.user.to_lowercase().hash(&mut hasher);
+        // Names are compared ignoring case, without a lower-case copy per row.
+        for c in row.user.chars().flat_map(char::to_lowercase) {
+            c.hash(&mut hasher);
+        }
         if !self.users_in_run.insert(hasher.finish()) {
             self.anomalies.push(
                 Anomaly::new(
