@@ -2,7 +2,7 @@
 
 use crate::output::{self, printable};
 use crate::{display_name, open, CheckArgs, FailOn, Format, EXIT_BAD_INPUT, EXIT_COMPLIANT, EXIT_NOT_COMPLIANT};
-use keyrot::{Analysis, Analyzer, Anomaly, Error, Exemptions, Finding, ManyAnalysis, Options, ReportReader, Timestamp};
+use keyrot::{Analysis, Analyzer, Anomaly, Error, Exemptions, ManyAnalysis, Options, Scanner, Status, Timestamp};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -106,7 +106,7 @@ pub(crate) fn check(
         }
     };
     let only = &args.only;
-    let keep = |f: &Finding| only.is_empty() || only.contains(&f.status);
+    let keep = |status: Status| only.is_empty() || only.contains(&status);
     let one = inputs.len() == 1 && !args.reports[0].is_dir();
     if one {
         check_one(args, &inputs[0], &options, exemptions, &keep, color, out, err)
@@ -128,66 +128,100 @@ fn exit_status(args: &CheckArgs, compliant: bool, due_soon: u64) -> i32 {
     }
 }
 
-/// Reads and judges one report, streaming: CSV rows are written as they are
-/// judged, into a buffer that reaches stdout only once the whole input has
-/// been read (so a bad input leaves stdout empty).
+/// Why `check_one` stopped: the input, or writing the output.
+enum Stop {
+    Input(Error),
+    Output(io::Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Stop {
+        Stop::Input(e)
+    }
+}
+
+/// The CSV columns asked for, or all of them.
+fn csv_columns(args: &CheckArgs) -> Vec<usize> {
+    if args.columns.is_empty() {
+        (0..output::CSV_HEADER.len()).collect()
+    } else {
+        args.columns.clone()
+    }
+}
+
+/// Reads and judges one report, streaming, on `--threads` threads: the
+/// chunks of the input are judged (and their CSV rows written) in parallel
+/// and merged in input order, into a buffer that reaches stdout only once the
+/// whole input has been read (so a bad input leaves stdout empty).
 #[allow(clippy::too_many_arguments)]
 fn check_one(
     args: &CheckArgs,
     path: &Path,
     options: &Options,
     exemptions: Option<Exemptions>,
-    keep: &dyn Fn(&Finding) -> bool,
+    keep: &(dyn Fn(Status) -> bool + Sync),
     color: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<i32> {
     let source = display_name(path);
-    let mut csv_out = output::CsvFindings::new(crate::spill::SpillBuffer::new());
-    let collect = args.format != Format::Csv;
-    let result = (|| -> io::Result<Result<Analysis, Error>> {
-        let input = match open(path) {
-            Ok(input) => input,
-            Err(e) => return Ok(Err(e)),
-        };
-        let mut reader = match ReportReader::new(input, &options.parse_options()) {
-            Ok(r) => r,
-            Err(e) => return Ok(Err(e)),
-        };
-        let mut analyzer = match Analyzer::new(&reader, options) {
-            Ok(a) => a,
-            Err(e) => return Ok(Err(e)),
-        };
+    let columns = csv_columns(args);
+    let threads = args
+        .threads
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+    let mut csv_out = crate::spill::SpillBuffer::new();
+    let write_csv = args.format == Format::Csv;
+    let result = (|| -> Result<Analysis, Stop> {
+        let input = open(path)?;
+        let mut scanner = Scanner::new(input, &options.parse_options())?;
+        let mut analyzer = Analyzer::for_scanner(&scanner, options)?;
         if let Some(ex) = exemptions {
             analyzer = analyzer.with_exemptions(ex);
         }
+        let judge = scanner.judge(&analyzer);
+        if write_csv {
+            let mut header = Vec::new();
+            output::CsvWriter::new(&columns).header(&mut header);
+            csv_out.write_all(&header).map_err(Stop::Output)?;
+        }
         let mut kept = Vec::new();
-        loop {
-            match reader.read_row() {
-                Ok(Some(row)) => {
-                    for finding in analyzer.judge(&row).into_iter().filter(|f| keep(f)) {
-                        if collect {
-                            kept.push(finding);
-                        } else {
-                            csv_out.write(&source, &finding)?;
-                        }
+        keyrot::judge_in_order(
+            &mut scanner,
+            &judge,
+            threads,
+            |chunk| {
+                let mut rows = Vec::new();
+                if write_csv {
+                    let mut writer = output::CsvWriter::new(&columns);
+                    for finding in chunk.findings(&judge).filter(|f| keep(f.status())) {
+                        writer.row(&mut rows, &source, &finding);
                     }
                 }
-                Ok(None) => break,
-                Err(e) => return Ok(Err(e)),
-            }
-        }
-        Ok(Ok(analyzer.finish(kept)))
-    })()?;
+                (chunk, rows)
+            },
+            |(mut chunk, rows)| -> Result<(), Stop> {
+                analyzer.absorb(&mut chunk);
+                if write_csv {
+                    csv_out.write_all(&rows).map_err(Stop::Output)?;
+                } else {
+                    kept.extend(chunk.findings(&judge).filter(|f| keep(f.status())).map(|f| analyzer.finding(&f)));
+                }
+                Ok(())
+            },
+        )?;
+        Ok(analyzer.finish(kept))
+    })();
     let analysis = match result {
         Ok(a) => a,
-        Err(e) => {
+        Err(Stop::Output(e)) => return Err(e),
+        Err(Stop::Input(e)) => {
             writeln!(err, "keyrot: {}: {}", printable(&source), printable(&e.to_string()))?;
             return Ok(EXIT_BAD_INPUT);
         }
     };
     match args.format {
-        Format::Csv => csv_out.finish()?.copy_to(out)?,
+        Format::Csv => csv_out.copy_to(out)?,
         Format::Json => output::write_json(out, &analysis)?,
         Format::Table => output::write_table(out, &analysis, color)?,
     }
@@ -203,7 +237,7 @@ fn check_many(
     inputs: &[PathBuf],
     options: &Options,
     exemptions: Option<&Exemptions>,
-    keep: &dyn Fn(&Finding) -> bool,
+    keep: &(dyn Fn(Status) -> bool + Sync),
     color: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -221,14 +255,17 @@ fn check_many(
             writeln!(err, "keyrot: {}: {}", printable(&failed.source), printable(&e.to_string()))?;
         }
     }
-    many.findings.retain(|f| keep(&f.finding));
+    many.findings.retain(|f| keep(f.finding.status));
     match args.format {
         Format::Csv => {
-            let mut csv_out = output::CsvFindings::new(Vec::new());
+            let columns = csv_columns(args);
+            let mut writer = output::CsvWriter::new(&columns);
+            let mut rows = Vec::new();
+            writer.header(&mut rows);
             for f in &many.findings {
-                csv_out.write(&f.source, &f.finding)?;
+                writer.row(&mut rows, &f.source, &f.finding);
             }
-            out.write_all(&csv_out.finish()?)?;
+            out.write_all(&rows)?;
         }
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &many)?;

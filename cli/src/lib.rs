@@ -208,6 +208,18 @@ struct CheckArgs {
     /// reported.
     #[arg(long, value_name = "FILE")]
     exemptions: Option<PathBuf>,
+
+    /// The columns of the CSV output, in this order (comma-separated; default: all of source,
+    /// account_id, user, arn, is_root, slot, status, active, last_rotated, age_days, due_at,
+    /// days_until_due, last_used, last_used_region, last_used_service, used_since_rotation, code,
+    /// reason, line).
+    #[arg(long, value_name = "COLUMN", value_delimiter = ',', value_parser = output::parse_column)]
+    columns: Vec<usize>,
+
+    /// Threads to read and judge one report with (default: one per core). The output is the same
+    /// for any number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,6 +1,6 @@
 //! The three output formats of `keyrot check`.
 
-use keyrot::{format_timestamp, AsOfSource, Finding, LastUsed, Status};
+use keyrot::{format_timestamp, AsOfSource, Finding, FindingCode, FindingRef, LastUsed, Status, Timestamp};
 use std::io::{self, Write};
 
 /// Spells control characters (and other invisible ones) visibly, so text from
@@ -28,7 +28,8 @@ pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-const CSV_HEADER: [&str; 19] = [
+/// The columns of the CSV output, in their default order.
+pub(crate) const CSV_HEADER: [&str; 19] = [
     "source",
     "account_id",
     "user",
@@ -50,76 +51,262 @@ const CSV_HEADER: [&str; 19] = [
     "line",
 ];
 
-fn opt_ts(t: Option<keyrot::Timestamp>) -> String {
-    t.map(|t| format_timestamp(&t)).unwrap_or_default()
+/// A finding as the CSV writer reads it: owned, or borrowed from a judged
+/// chunk of the streaming path.
+pub(crate) trait FindingView {
+    fn account_id(&self) -> &str;
+    fn user(&self) -> &str;
+    fn arn(&self) -> &str;
+    fn is_root(&self) -> bool;
+    fn slot(&self) -> u8;
+    fn status(&self) -> Status;
+    fn active(&self) -> bool;
+    fn last_rotated(&self) -> Option<Timestamp>;
+    fn age_days(&self) -> Option<i64>;
+    fn due_at(&self) -> Option<Timestamp>;
+    fn days_until_due(&self) -> Option<i64>;
+    fn last_used(&self) -> Option<LastUsed>;
+    fn region(&self) -> Option<&str>;
+    fn service(&self) -> Option<&str>;
+    fn used_since_rotation(&self) -> Option<bool>;
+    fn code(&self) -> Option<FindingCode>;
+    fn reason_into(&self, out: &mut String);
+    fn line(&self) -> u64;
 }
 
-fn opt_num<T: ToString>(n: Option<T>) -> String {
-    n.map(|n| n.to_string()).unwrap_or_default()
-}
-
-fn last_used_text(l: Option<LastUsed>) -> String {
-    match l {
-        None => String::new(),
-        Some(LastUsed::At(t)) => format_timestamp(&t),
-        Some(LastUsed::Never) => "never".to_owned(),
-        Some(LastUsed::NoInformation) => "no_information".to_owned(),
+impl FindingView for Finding {
+    fn account_id(&self) -> &str {
+        &self.account_id
+    }
+    fn user(&self) -> &str {
+        &self.user
+    }
+    fn arn(&self) -> &str {
+        &self.arn
+    }
+    fn is_root(&self) -> bool {
+        self.is_root
+    }
+    fn slot(&self) -> u8 {
+        self.slot
+    }
+    fn status(&self) -> Status {
+        self.status
+    }
+    fn active(&self) -> bool {
+        self.active
+    }
+    fn last_rotated(&self) -> Option<Timestamp> {
+        self.last_rotated
+    }
+    fn age_days(&self) -> Option<i64> {
+        self.age_days
+    }
+    fn due_at(&self) -> Option<Timestamp> {
+        self.due_at
+    }
+    fn days_until_due(&self) -> Option<i64> {
+        self.days_until_due
+    }
+    fn last_used(&self) -> Option<LastUsed> {
+        self.last_used
+    }
+    fn region(&self) -> Option<&str> {
+        self.last_used_region.as_deref()
+    }
+    fn service(&self) -> Option<&str> {
+        self.last_used_service.as_deref()
+    }
+    fn used_since_rotation(&self) -> Option<bool> {
+        self.used_since_rotation
+    }
+    fn code(&self) -> Option<FindingCode> {
+        self.code
+    }
+    fn reason_into(&self, out: &mut String) {
+        out.push_str(&self.reason);
+    }
+    fn line(&self) -> u64 {
+        self.line
     }
 }
 
-fn code_text(f: &Finding) -> &'static str {
-    f.code.map_or("", keyrot::FindingCode::as_str)
+impl FindingView for FindingRef<'_> {
+    fn account_id(&self) -> &str {
+        FindingRef::account_id(self)
+    }
+    fn user(&self) -> &str {
+        FindingRef::user(self)
+    }
+    fn arn(&self) -> &str {
+        FindingRef::arn(self)
+    }
+    fn is_root(&self) -> bool {
+        FindingRef::is_root(self)
+    }
+    fn slot(&self) -> u8 {
+        FindingRef::slot(self)
+    }
+    fn status(&self) -> Status {
+        FindingRef::status(self)
+    }
+    fn active(&self) -> bool {
+        FindingRef::active(self)
+    }
+    fn last_rotated(&self) -> Option<Timestamp> {
+        FindingRef::last_rotated(self)
+    }
+    fn age_days(&self) -> Option<i64> {
+        FindingRef::age_days(self)
+    }
+    fn due_at(&self) -> Option<Timestamp> {
+        FindingRef::due_at(self)
+    }
+    fn days_until_due(&self) -> Option<i64> {
+        FindingRef::days_until_due(self)
+    }
+    fn last_used(&self) -> Option<LastUsed> {
+        FindingRef::last_used(self)
+    }
+    fn region(&self) -> Option<&str> {
+        self.last_used_region()
+    }
+    fn service(&self) -> Option<&str> {
+        self.last_used_service()
+    }
+    fn used_since_rotation(&self) -> Option<bool> {
+        FindingRef::used_since_rotation(self)
+    }
+    fn code(&self) -> Option<FindingCode> {
+        FindingRef::code(self)
+    }
+    fn reason_into(&self, out: &mut String) {
+        // Writing into a String cannot fail.
+        let _ = self.write_reason(out);
+    }
+    fn line(&self) -> u64 {
+        FindingRef::line(self)
+    }
 }
 
-/// Writes findings as CSV rows, one per finding, after a header.
-pub(crate) struct CsvFindings<W: Write> {
-    writer: csv::Writer<W>,
-    wrote_header: bool,
+/// Reads `--columns`: a name of [`CSV_HEADER`].
+pub(crate) fn parse_column(name: &str) -> Result<usize, String> {
+    CSV_HEADER
+        .iter()
+        .position(|c| *c == name.trim())
+        .ok_or_else(|| format!("unknown column `{name}`; the columns are {}", CSV_HEADER.join(", ")))
 }
 
-impl<W: Write> CsvFindings<W> {
-    pub(crate) fn new(inner: W) -> Self {
-        CsvFindings { writer: csv::Writer::from_writer(inner), wrote_header: false }
+/// Writes findings as CSV, one row per finding, with the chosen columns. A
+/// cell is quoted when it holds a comma, a quote or a line ending, as the
+/// `csv` crate does; text from the report is neutralised for spreadsheets.
+pub(crate) struct CsvWriter<'c> {
+    columns: &'c [usize],
+    reason: String,
+}
+
+impl<'c> CsvWriter<'c> {
+    pub(crate) fn new(columns: &'c [usize]) -> CsvWriter<'c> {
+        CsvWriter { columns, reason: String::new() }
     }
 
-    pub(crate) fn write(&mut self, source: &str, f: &Finding) -> io::Result<()> {
-        if !self.wrote_header {
-            self.writer.write_record(CSV_HEADER)?;
-            self.wrote_header = true;
+    pub(crate) fn header(&self, out: &mut Vec<u8>) {
+        for (i, &col) in self.columns.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(CSV_HEADER[col].as_bytes());
         }
-        let w = &mut self.writer;
-        // Text from the report is neutralised; what keyrot computes is not.
-        let text = |w: &mut csv::Writer<W>, s: &str| w.write_field(neutralize(s).as_bytes());
-        let plain = |w: &mut csv::Writer<W>, s: &str| w.write_field(s);
-        text(w, source)?;
-        text(w, &f.account_id)?;
-        text(w, &f.user)?;
-        text(w, &f.arn)?;
-        plain(w, if f.is_root { "true" } else { "false" })?;
-        plain(w, &f.slot.to_string())?;
-        plain(w, f.status.as_str())?;
-        plain(w, if f.active { "true" } else { "false" })?;
-        plain(w, &opt_ts(f.last_rotated))?;
-        plain(w, &opt_num(f.age_days))?;
-        plain(w, &opt_ts(f.due_at))?;
-        plain(w, &opt_num(f.days_until_due))?;
-        plain(w, &last_used_text(f.last_used))?;
-        text(w, f.last_used_region.as_deref().unwrap_or(""))?;
-        text(w, f.last_used_service.as_deref().unwrap_or(""))?;
-        plain(w, &opt_num(f.used_since_rotation))?;
-        plain(w, code_text(f))?;
-        text(w, &f.reason)?;
-        plain(w, &f.line.to_string())?;
-        w.write_record(None::<&[u8]>)?;
-        Ok(())
+        out.push(b'\n');
     }
 
-    /// Writes the header if no row came, and returns the inner writer.
-    pub(crate) fn finish(mut self) -> io::Result<W> {
-        if !self.wrote_header {
-            self.writer.write_record(CSV_HEADER)?;
+    pub(crate) fn row(&mut self, out: &mut Vec<u8>, source: &str, f: &impl FindingView) {
+        for (i, &col) in self.columns.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match col {
+                0 => text(out, source),
+                1 => text(out, f.account_id()),
+                2 => text(out, f.user()),
+                3 => text(out, f.arn()),
+                4 => out.extend_from_slice(if f.is_root() { b"true" } else { b"false" }),
+                5 => int(out, i64::from(f.slot())),
+                6 => out.extend_from_slice(f.status().as_str().as_bytes()),
+                7 => out.extend_from_slice(if f.active() { b"true" } else { b"false" }),
+                8 => timestamp(out, f.last_rotated()),
+                9 => f.age_days().into_iter().for_each(|n| int(out, n)),
+                10 => timestamp(out, f.due_at()),
+                11 => f.days_until_due().into_iter().for_each(|n| int(out, n)),
+                12 => match f.last_used() {
+                    None => {}
+                    Some(LastUsed::At(t)) => timestamp(out, Some(t)),
+                    Some(LastUsed::Never) => out.extend_from_slice(b"never"),
+                    Some(LastUsed::NoInformation) => out.extend_from_slice(b"no_information"),
+                },
+                13 => text(out, f.region().unwrap_or("")),
+                14 => text(out, f.service().unwrap_or("")),
+                15 => match f.used_since_rotation() {
+                    None => {}
+                    Some(true) => out.extend_from_slice(b"true"),
+                    Some(false) => out.extend_from_slice(b"false"),
+                },
+                16 => out.extend_from_slice(f.code().map_or("", keyrot::FindingCode::as_str).as_bytes()),
+                17 => {
+                    self.reason.clear();
+                    f.reason_into(&mut self.reason);
+                    text(out, &self.reason);
+                }
+                _ => int(out, f.line() as i64),
+            }
         }
-        self.writer.into_inner().map_err(|e| io::Error::other(e.to_string()))
+        out.push(b'\n');
+    }
+}
+
+/// A text cell: neutralised, and quoted when it must be.
+fn text(out: &mut Vec<u8>, cell: &str) {
+    let cell = neutralize(cell);
+    let bytes = cell.as_bytes();
+    if !bytes.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.push(b'"');
+    for part in bytes.split_inclusive(|&b| b == b'"') {
+        out.extend_from_slice(part);
+        if part.ends_with(b"\"") {
+            out.push(b'"');
+        }
+    }
+    out.push(b'"');
+}
+
+fn int(out: &mut Vec<u8>, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+fn timestamp(out: &mut Vec<u8>, t: Option<Timestamp>) {
+    if let Some(t) = t {
+        let mut buf = [0u8; 20];
+        match keyrot::write_timestamp(&t, &mut buf) {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => out.extend_from_slice(format_timestamp(&t).as_bytes()),
+        }
     }
 }
 

@@ -8,12 +8,11 @@ use crate::input::InputFormat;
 use crate::policy::{AsOfSource, Options, Policy};
 use crate::report::{Layout, ReportReader, Row};
 use crate::rule::{judge_key, Finding, Status};
+use crate::scan::{row_user_key, FindingRef, JudgedChunk, Scanner};
 use crate::value::{format_timestamp, ser_opt_ts, ser_ts, Timestamp};
 use chrono::TimeDelta;
 use serde::Serialize;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::io::Read;
 
 /// Counts for one account or for the whole report.
@@ -66,27 +65,35 @@ impl Default for Counts {
 
 impl Counts {
     fn add_row(&mut self, findings: &[Finding]) {
+        self.add_user(!findings.is_empty());
+        for f in findings {
+            self.add_key(f.active, f.status, f.age_days, f.exempted.is_some());
+        }
+    }
+
+    fn add_user(&mut self, has_keys: bool) {
         self.users += 1;
-        if !findings.is_empty() {
+        if has_keys {
             self.users_with_keys += 1;
         }
-        for f in findings {
-            self.keys += 1;
-            if f.active {
-                self.active_keys += 1;
+    }
+
+    fn add_key(&mut self, active: bool, status: Status, age_days: Option<i64>, exempted: bool) {
+        self.keys += 1;
+        if active {
+            self.active_keys += 1;
+        }
+        *self.count_mut(status) += 1;
+        if active && status != Status::Invalid {
+            if let Some(age) = age_days {
+                self.oldest_active_key_age_days = Some(self.oldest_active_key_age_days.map_or(age, |o| o.max(age)));
             }
-            *self.count_mut(f.status) += 1;
-            if f.active && f.status != Status::Invalid {
-                if let Some(age) = f.age_days {
-                    self.oldest_active_key_age_days = Some(self.oldest_active_key_age_days.map_or(age, |o| o.max(age)));
-                }
-            }
-            if f.exempted.is_some() {
-                self.exempted += 1;
-            }
-            if f.status.is_non_compliant() && f.exempted.is_none() {
-                self.compliant = false;
-            }
+        }
+        if exempted {
+            self.exempted += 1;
+        }
+        if status.is_non_compliant() && !exempted {
+            self.compliant = false;
         }
     }
 
@@ -214,20 +221,48 @@ impl Analyzer {
     /// and chooses `as_of` (explicit, else the report's `GeneratedTime`,
     /// else [`Options::clock`]).
     pub fn new(reader: &ReportReader<'_>, options: &Options) -> Result<Analyzer, Error> {
+        Analyzer::start(
+            reader.input_format(),
+            reader.layout(),
+            reader.generated_time(),
+            reader.header_anomalies(),
+            options,
+        )
+    }
+
+    /// Starts an analysis of the report `scanner` reads, as
+    /// [`new`](Analyzer::new) does for a [`ReportReader`].
+    pub fn for_scanner(scanner: &Scanner<'_>, options: &Options) -> Result<Analyzer, Error> {
+        Analyzer::start(
+            scanner.input_format(),
+            scanner.layout(),
+            scanner.generated_time(),
+            scanner.header_anomalies(),
+            options,
+        )
+    }
+
+    fn start(
+        input_format: InputFormat,
+        layout: Layout,
+        generated_time: Option<Timestamp>,
+        header_anomalies: &[Anomaly],
+        options: &Options,
+    ) -> Result<Analyzer, Error> {
         let policy = options.policy();
         policy.validate()?;
-        let (as_of, as_of_source) = options.resolve_as_of(reader.generated_time())?;
+        let (as_of, as_of_source) = options.resolve_as_of(generated_time)?;
         Ok(Analyzer {
             policy,
             as_of,
             as_of_source,
-            input_format: reader.input_format(),
-            layout: reader.layout(),
-            generated_time: reader.generated_time(),
+            input_format,
+            layout,
+            generated_time,
             newest: None,
             overall: Counts::default(),
             accounts: BTreeMap::new(),
-            anomalies: reader.header_anomalies().to_vec(),
+            anomalies: header_anomalies.to_vec(),
             current_account: None,
             finished_accounts: HashSet::new(),
             users_in_run: HashSet::new(),
@@ -279,14 +314,10 @@ impl Analyzer {
         for problem in &row.problems {
             self.anomalies.push(Anomaly::row_error(problem));
         }
-        for ts in row.timestamps() {
-            if self.newest.is_none_or(|(n, _)| ts > n) {
-                self.newest = Some((ts, row.line));
-            }
-        }
-        self.check_duplicate(row);
+        self.note_newest(row.timestamps().max(), row.line);
+        self.check_duplicate(&row.account_id, &row.user, row_user_key(row), row.line);
         self.overall.add_row(findings);
-        // Look the account up before cloning its id: one allocation per
+        // Look the account up before copying its id: one allocation per
         // account, not per row.
         match self.accounts.get_mut(&row.account_id) {
             Some(counts) => counts.add_row(findings),
@@ -294,46 +325,97 @@ impl Analyzer {
         }
     }
 
-    fn check_duplicate(&mut self, row: &Row) {
-        if self.current_account.as_deref() != Some(row.account_id.as_str()) {
+    /// Merges a judged chunk into the analysis, in input order: counts,
+    /// anomalies and exemptions (which the chunk's findings then carry).
+    pub fn absorb(&mut self, chunk: &mut JudgedChunk) {
+        for i in 0..chunk.rows.len() {
+            let row = &chunk.rows[i];
+            if let Some(typed) = chunk.slow_row(row) {
+                for problem in &typed.problems {
+                    self.anomalies.push(Anomaly::row_error(problem));
+                }
+            }
+            self.note_newest(row.newest, row.line);
+            let (account, user) = (chunk.account(row), chunk.user(row));
+            self.check_duplicate(account, user, row.user_key, row.line);
+            let keys = chunk.row_keys(row);
+            if let Some(state) = &mut self.exemptions {
+                let mut found = [None; 2];
+                for (k, slot) in keys.clone().zip(&mut found) {
+                    let key = &chunk.keys[k];
+                    *slot = state.apply_key(account, user, key.verdict.slot, row.line, self.as_of, &mut self.anomalies);
+                }
+                for (k, slot) in keys.clone().zip(found) {
+                    chunk.keys[k].exempted = slot;
+                }
+            }
+            let row = &chunk.rows[i];
+            let account = chunk.account(row);
+            let counts = match self.accounts.get_mut(account) {
+                Some(counts) => counts,
+                None => self.accounts.entry(account.to_owned()).or_default(),
+            };
+            for counts in [&mut self.overall, counts] {
+                counts.add_user(!keys.is_empty());
+                for key in &chunk.keys[keys.clone()] {
+                    let v = &key.verdict;
+                    counts.add_key(v.active, v.status, v.age_days, key.exempted.is_some());
+                }
+            }
+        }
+    }
+
+    /// The owned finding of a chunk this analyzer has absorbed, with its
+    /// exemption.
+    pub fn finding(&self, finding: &FindingRef<'_>) -> Finding {
+        let mut owned = finding.to_finding();
+        if let (Some(state), Some(index)) = (&self.exemptions, finding.exemption_index()) {
+            owned.exempted = Some(state.exemption(index));
+        }
+        owned
+    }
+
+    fn note_newest(&mut self, newest: Option<Timestamp>, line: u64) {
+        if let Some(ts) = newest {
+            if self.newest.is_none_or(|(n, _)| ts > n) {
+                self.newest = Some((ts, line));
+            }
+        }
+    }
+
+    fn check_duplicate(&mut self, account: &str, user: &str, user_key: u64, line: u64) {
+        if self.current_account.as_deref() != Some(account) {
             if let Some(previous) = self.current_account.take() {
                 self.finished_accounts.insert(previous);
             }
-            if self.finished_accounts.contains(&row.account_id) {
+            if self.finished_accounts.contains(account) {
                 self.anomalies.push(
                     Anomaly::new(
                         AnomalyCode::AccountRepeated,
                         format!(
-                            "rows of account `{}` resume after other accounts' rows; duplicate users are looked for within each run of rows",
-                            row.account_id
+                            "rows of account `{account}` resume after other accounts' rows; duplicate users are looked for within each run of rows"
                         ),
                     )
-                    .at_line(row.line)
+                    .at_line(line)
                     .at_column("arn")
-                    .with_value(&row.account_id),
+                    .with_value(account),
                 );
             }
-            self.current_account = Some(row.account_id.clone());
+            self.current_account = Some(account.to_owned());
             self.users_in_run.clear();
         }
-        let mut hasher = DefaultHasher::new();
-        // Names are compared ignoring case, without a lower-case copy per row.
-        for c in row.user.chars().flat_map(char::to_lowercase) {
-            c.hash(&mut hasher);
-        }
-        if !self.users_in_run.insert(hasher.finish()) {
+        if !self.users_in_run.insert(user_key) {
             self.anomalies.push(
                 Anomaly::new(
                     AnomalyCode::DuplicateUser,
                     format!(
-                        "user `{}` of account `{}` appears more than once (names are unique ignoring case); every row is judged",
-                        crate::error::shorten(&row.user),
-                        row.account_id
+                        "user `{}` of account `{account}` appears more than once (names are unique ignoring case); every row is judged",
+                        crate::error::shorten(user),
                     ),
                 )
-                .at_line(row.line)
+                .at_line(line)
                 .at_column("user")
-                .with_value(&row.user),
+                .with_value(user),
             );
         }
     }
@@ -426,14 +508,17 @@ pub fn analyze_with_exemptions<R: Read>(
 }
 
 fn judge_all<R: Read>(input: R, options: &Options, exemptions: Option<&Exemptions>) -> Result<Analysis, Error> {
-    let mut reader = ReportReader::new(input, &options.parse_options())?;
-    let mut analyzer = Analyzer::new(&reader, options)?;
+    let mut scanner = Scanner::new(input, &options.parse_options())?;
+    let mut analyzer = Analyzer::for_scanner(&scanner, options)?;
     if let Some(exemptions) = exemptions {
         analyzer = analyzer.with_exemptions(exemptions.clone());
     }
+    let judge = scanner.judge(&analyzer);
     let mut findings = Vec::new();
-    while let Some(row) = reader.read_row()? {
-        findings.extend(analyzer.judge(&row));
+    while let Some(chunk) = scanner.next_chunk()? {
+        let mut judged = chunk.judge(&judge)?;
+        analyzer.absorb(&mut judged);
+        findings.extend(judged.findings(&judge).map(|f| analyzer.finding(&f)));
     }
     Ok(analyzer.finish(findings))
 }

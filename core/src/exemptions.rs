@@ -32,9 +32,13 @@ pub struct ExemptionRule {
 impl ExemptionRule {
     /// Whether the rule names this finding's account, user and slot.
     pub fn matches(&self, finding: &Finding) -> bool {
-        (self.account == "*" || self.account == finding.account_id)
-            && glob_match(&self.user, &finding.user)
-            && self.slot.is_none_or(|s| s == finding.slot)
+        self.matches_key(&finding.account_id, &finding.user, finding.slot)
+    }
+
+    fn matches_key(&self, account: &str, user: &str, slot: u8) -> bool {
+        (self.account == "*" || self.account == account)
+            && glob_match(&self.user, user)
+            && self.slot.is_none_or(|s| s == slot)
     }
 
     /// Whether the rule is in force at `as_of`: through the whole of its
@@ -312,15 +316,29 @@ impl ExemptionState {
     /// expired rule that alone matches yields an `exemption_expired`
     /// anomaly.
     pub(crate) fn apply(&mut self, finding: &mut Finding, as_of: Timestamp, anomalies: &mut Vec<Anomaly>) {
+        let found = self.apply_key(&finding.account_id, &finding.user, finding.slot, finding.line, as_of, anomalies);
+        finding.exempted = found.map(|i| self.exemption(i));
+    }
+
+    /// Like [`apply`](ExemptionState::apply) for a key named by its account,
+    /// user and slot; returns the index of the rule in force that matched.
+    pub(crate) fn apply_key(
+        &mut self,
+        account: &str,
+        user: &str,
+        slot: u8,
+        line: u64,
+        as_of: Timestamp,
+        anomalies: &mut Vec<Anomaly>,
+    ) -> Option<u32> {
         let mut expired = None;
         for (i, rule) in self.exemptions.rules.iter().enumerate() {
-            if !rule.matches(finding) {
+            if !rule.matches_key(account, user, slot) {
                 continue;
             }
             self.used[i] = true;
             if rule.in_force(as_of) {
-                finding.exempted = Some(rule.as_exemption());
-                return;
+                return Some(i as u32);
             }
             expired.get_or_insert(rule);
         }
@@ -331,15 +349,21 @@ impl ExemptionState {
                     format!(
                         "{} matches user `{}` slot {} but expired before as_of: the finding counts as usual",
                         rule.describe(),
-                        shorten(&finding.user),
-                        finding.slot
+                        shorten(user),
+                        slot
                     ),
                 )
-                .at_line(finding.line)
+                .at_line(line)
                 .at_column("exemption")
                 .with_value(&rule.index.to_string()),
             );
         }
+        None
+    }
+
+    /// The exemption of the rule at `index` (as `apply_key` returns it).
+    pub(crate) fn exemption(&self, index: u32) -> Exemption {
+        self.exemptions.rules[index as usize].as_exemption()
     }
 
     /// The problems of the file, then one `exemption_unused` anomaly per

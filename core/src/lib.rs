@@ -53,6 +53,7 @@ mod plan;
 mod policy;
 mod report;
 mod rule;
+mod scan;
 mod value;
 
 pub use analysis::{
@@ -72,4 +73,5 @@ pub use report::{
     REQUIRED_COLUMNS,
 };
 pub use rule::{judge_key, Exemption, Finding, FindingCode, LastUsed, Status};
-pub use value::{format_timestamp, parse_bool, parse_timestamp, Field, Timestamp};
+pub use scan::{judge_in_order, Chunk, FindingRef, Judge, JudgedChunk, Scanner};
+pub use value::{format_timestamp, parse_bool, parse_timestamp, write_timestamp, Field, Timestamp};

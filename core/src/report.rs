@@ -57,7 +57,7 @@ const PASSWORD_LAST_USED: usize = 4;
 const PASSWORD_LAST_CHANGED: usize = 5;
 const PASSWORD_NEXT_ROTATION: usize = 6;
 const MFA_ACTIVE: usize = 7;
-const KEY_BASE: [usize; 2] = [8, 13];
+pub(crate) const KEY_BASE: [usize; 2] = [8, 13];
 const CERT_BASE: [usize; 2] = [18, 20];
 
 /// Which column layout the header has.
@@ -202,14 +202,14 @@ impl Row {
 }
 
 /// The header as read: which known column sits at which position.
-#[derive(Debug, Clone)]
-struct Header {
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Header {
     /// Position of each of [`COLUMNS`] in the record, if present.
-    index: [Option<usize>; 22],
+    pub(crate) index: [Option<usize>; 22],
     /// Number of fields in the header.
-    len: usize,
+    pub(crate) len: usize,
     /// Names as read, trimmed and lowercased.
-    names: Vec<String>,
+    pub(crate) names: Vec<String>,
 }
 
 /// Reads a report row by row, in memory that does not grow with the number
@@ -559,7 +559,12 @@ fn next_record(csv: &mut CsvReader<'_>, record: &mut csv::ByteRecord, names: &[S
 
 /// Refuses a row with more fields, or a longer field, than the limits allow,
 /// naming the field by its header name when there is one.
-fn check_limits(record: &csv::ByteRecord, line: u64, names: &[String], limits: &Limits) -> Result<(), Error> {
+pub(crate) fn check_limits(
+    record: &csv::ByteRecord,
+    line: u64,
+    names: &[String],
+    limits: &Limits,
+) -> Result<(), Error> {
     let column = |i: usize| names.get(i).cloned().unwrap_or_else(|| format!("#{}", i + 1));
     if record.len() > limits.max_fields {
         return Err(Error::new(
@@ -634,7 +639,7 @@ fn check_text(record: &csv::ByteRecord, line: u64, names: &[String]) -> Result<(
     Ok(())
 }
 
-fn read_header(record: &csv::ByteRecord, line: u64) -> Result<(Header, Vec<Anomaly>, Layout), Error> {
+pub(crate) fn read_header(record: &csv::ByteRecord, line: u64) -> Result<(Header, Vec<Anomaly>, Layout), Error> {
     let names_raw: Vec<String> = (0..record.len()).map(|i| String::from_utf8_lossy(&record[i]).into_owned()).collect();
     check_text(record, line, &names_raw)?;
     let names: Vec<String> = names_raw.iter().map(|n| n.trim().to_ascii_lowercase()).collect();
@@ -710,16 +715,22 @@ fn read_header(record: &csv::ByteRecord, line: u64) -> Result<(Header, Vec<Anoma
 }
 
 /// The account id: the fifth `:`-separated field of an ARN.
-fn account_of(arn: &str) -> String {
-    let mut colons = memchr::memchr_iter(b':', arn.as_bytes());
+pub(crate) fn account_of(arn: &str) -> String {
+    arn[account_range(arn.as_bytes())].to_owned()
+}
+
+/// Where the account id sits in an ARN: after its fourth `:`, up to the
+/// fifth (empty when the ARN has fewer than four).
+pub(crate) fn account_range(arn: &[u8]) -> std::ops::Range<usize> {
+    let mut colons = memchr::memchr_iter(b':', arn);
     match (colons.nth(3), colons.next()) {
-        (Some(start), Some(end)) => arn[start + 1..end].to_owned(),
-        (Some(start), None) => arn[start + 1..].to_owned(),
-        _ => String::new(),
+        (Some(start), Some(end)) => start + 1..end,
+        (Some(start), None) => start + 1..arn.len(),
+        _ => 0..0,
     }
 }
 
-fn is_root(user: &str, arn: &str) -> bool {
+pub(crate) fn is_root(user: &str, arn: &str) -> bool {
     user == "<root_account>" || user == "root_account" || arn.ends_with(":root")
 }
 
@@ -825,7 +836,7 @@ fn malformed_row(line: u64, user: String, arn: String, err: Error) -> Row {
     }
 }
 
-fn build_row(record: &csv::ByteRecord, header: &Header, line: u64, lenient: bool) -> Result<Row, Error> {
+pub(crate) fn build_row(record: &csv::ByteRecord, header: &Header, line: u64, lenient: bool) -> Result<Row, Error> {
     if record.len() != header.len {
         let user = String::from_utf8_lossy(record.get(header.index[USER].unwrap_or(0)).unwrap_or(b"")).into_owned();
         let err = Error::new(

@@ -3,7 +3,7 @@
 
 use crate::policy::{Granularity, Policy};
 use crate::report::{AccessKey, Row};
-use crate::value::{format_timestamp, ser_opt_ts, Field, Timestamp};
+use crate::value::{format_timestamp, ser_opt_ts, write_timestamp, Field, Timestamp};
 use chrono::{TimeDelta, TimeZone, Utc};
 use serde::{Serialize, Serializer};
 
@@ -198,6 +198,150 @@ pub struct Finding {
     pub line: u64,
 }
 
+/// What the rule reads of one access-key slot, borrowed from a typed
+/// [`Row`] or from the fast scanner's view of a row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyCells<'a> {
+    pub active: &'a Field<bool>,
+    pub last_rotated: &'a Field<Timestamp>,
+    pub last_used_date: &'a Field<Timestamp>,
+    /// The region or the service cell could not be read (lenient mode).
+    pub text_invalid: bool,
+}
+
+impl<'a> KeyCells<'a> {
+    pub(crate) fn of(key: &'a AccessKey) -> KeyCells<'a> {
+        KeyCells {
+            active: &key.active,
+            last_rotated: &key.last_rotated,
+            last_used_date: &key.last_used_date,
+            text_invalid: key.last_used_region.is_invalid() || key.last_used_service.is_invalid(),
+        }
+    }
+
+    /// The slot holds a key; see [`AccessKey::is_present`].
+    pub(crate) fn is_present(&self) -> bool {
+        !self.last_rotated.is_not_applicable()
+            || matches!(self.active, Field::Value(true))
+            || self.active.is_invalid()
+            || self.last_used_date.is_invalid()
+            || self.text_invalid
+    }
+
+    fn has_bad_cell(&self) -> bool {
+        self.active.is_invalid()
+            || self.last_rotated.is_invalid()
+            || self.last_used_date.is_invalid()
+            || self.text_invalid
+    }
+}
+
+/// What the reason sentence of a finding needs beyond the verdict's numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// The sentence follows from the status and the numbers.
+    Plain,
+    /// `row_error`: what could not be read.
+    RowError(String),
+    /// `no_active_flag`: how the flag reads.
+    NoActiveFlag(&'static str),
+    /// `no_rotation_date`: how `last_rotated` reads.
+    NoRotationDate(&'static str),
+}
+
+/// The verdict on one key without the row's text: everything a [`Finding`]
+/// holds but the names, the exemption and the reason, which is written only
+/// when asked for ([`Verdict::write_reason`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    pub slot: u8,
+    pub status: Status,
+    pub code: Option<FindingCode>,
+    pub active: bool,
+    pub last_rotated: Option<Timestamp>,
+    pub age_days: Option<i64>,
+    pub due_at: Option<Timestamp>,
+    pub days_until_due: Option<i64>,
+    pub last_used: Option<LastUsed>,
+    pub used_since_rotation: Option<bool>,
+    pub detail: Detail,
+}
+
+/// A timestamp written in the contract's form, without a `String` in the
+/// common case.
+pub(crate) struct Ts(pub Timestamp);
+
+impl std::fmt::Display for Ts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut buf = [0u8; 20];
+        match write_timestamp(&self.0, &mut buf) {
+            Some(text) => f.write_str(text),
+            None => f.write_str(&format_timestamp(&self.0)),
+        }
+    }
+}
+
+/// `n day` or `n days`.
+struct Plural(i64, &'static str);
+
+impl std::fmt::Display for Plural {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = if self.0 == 1 || self.0 == -1 { "" } else { "s" };
+        write!(f, "{} {}{s}", self.0, self.1)
+    }
+}
+
+impl Verdict {
+    /// Writes the finding's `reason` sentence.
+    pub(crate) fn write_reason<W: std::fmt::Write>(
+        &self,
+        policy: &Policy,
+        as_of: Timestamp,
+        out: &mut W,
+    ) -> std::fmt::Result {
+        let state = if self.active { "active" } else { "inactive" };
+        let max = policy.max_age_days;
+        let old = Plural(self.age_days.unwrap_or_default(), "day");
+        match (&self.detail, self.status) {
+            (Detail::RowError(what), _) => write!(out, "cannot judge this key: {what}"),
+            (Detail::NoActiveFlag(flag), _) => {
+                write!(out, "the key has a rotation date but its active flag is {flag}, not true or false")
+            }
+            (Detail::NoRotationDate(lit), _) => write!(out, "{state} key has no rotation date (last_rotated is {lit})"),
+            (Detail::Plain, Status::Invalid) => write!(
+                out,
+                "rotation date {} is later than as_of {}",
+                Ts(self.last_rotated.unwrap_or_default()),
+                Ts(as_of)
+            ),
+            (Detail::Plain, Status::Fail) => {
+                write!(out, "{state} key {old} old; limit {max}")?;
+                if let Some(due) = self.due_at {
+                    write!(out, "; overdue since {}", Ts(due))?;
+                }
+                if !self.active {
+                    out.write_str(" (inactive keys count: include_inactive)")?;
+                }
+                Ok(())
+            }
+            (Detail::Plain, Status::Inactive) => write!(out, "inactive key {old} old"),
+            (Detail::Plain, Status::DueSoon) => match self.due_at {
+                Some(due) => write!(out, "active key {old} old; due by {} (limit {max})", Ts(due)),
+                None => write!(out, "active key {old} old; due by  (limit {max})"),
+            },
+            (Detail::Plain, Status::Pass) => write!(out, "active key {old} old; limit {max}"),
+        }
+    }
+
+    /// The finding's `reason` sentence.
+    pub(crate) fn reason(&self, policy: &Policy, as_of: Timestamp) -> String {
+        let mut s = String::with_capacity(64);
+        // Writing into a String cannot fail.
+        let _ = self.write_reason(policy, as_of, &mut s);
+        s
+    }
+}
+
 /// The date AWS began tracking access-key use.
 fn tracking_start() -> Timestamp {
     Utc.with_ymd_and_hms(2015, 4, 22, 0, 0, 0).single().unwrap_or_default()
@@ -213,10 +357,6 @@ fn floor_days(span: TimeDelta) -> i64 {
     seconds.div_euclid(DAY)
 }
 
-fn text_of(field: &Field<String>) -> Option<String> {
-    field.value().cloned()
-}
-
 fn literal_name(field: &Field<Timestamp>) -> &'static str {
     match field {
         Field::NotApplicable => "`N/A`",
@@ -229,33 +369,16 @@ fn literal_name(field: &Field<Timestamp>) -> &'static str {
     }
 }
 
-fn plural(n: i64, word: &str) -> String {
-    if n == 1 || n == -1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-/// Judges one slot of a row; `None` when the slot is empty.
-///
-/// ```
-/// use keyrot::{judge_key, parse_timestamp, Policy, Row, Status, Field};
-/// let mut row = Row::default();
-/// row.access_keys[0].active = Field::Value(true);
-/// row.access_keys[0].last_rotated = Field::Value(parse_timestamp("2026-08-28T00:00:00Z").unwrap());
-/// row.access_keys[1].active = Field::Value(false);
-/// row.access_keys[1].last_rotated = Field::NotApplicable;
-/// let as_of = parse_timestamp("2026-11-26T00:00:00Z").unwrap();
-/// let finding = judge_key(&row, 0, &Policy::default(), as_of).unwrap();
-/// assert_eq!(finding.status, Status::DueSoon); // exactly 90 days passes
-/// assert!(judge_key(&row, 1, &Policy::default(), as_of).is_none()); // slot 2 is empty
-/// ```
-pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> Option<Finding> {
-    let key: &AccessKey = &row.access_keys[slot];
-    if !row.malformed && !key.is_present() {
-        return None;
-    }
+/// Judges one present slot (rotation-rule.md §1.3). `problem` says what
+/// could not be read, for a malformed row or a slot with a bad cell.
+pub(crate) fn judge_cells(
+    key: KeyCells<'_>,
+    slot: u8,
+    malformed: bool,
+    problem: impl FnOnce() -> String,
+    policy: &Policy,
+    as_of: Timestamp,
+) -> Verdict {
     let active = matches!(key.active, Field::Value(true));
     let last_rotated = key.last_rotated.value().copied();
     let limit = TimeDelta::days(i64::from(policy.max_age_days));
@@ -264,7 +387,7 @@ pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> O
     let due_at = last_rotated.and_then(|t| t.checked_add_signed(limit));
     let days_until_due = due_at.map(|d| floor_days(d.signed_duration_since(as_of)));
 
-    let last_used = match &key.last_used_date {
+    let last_used = match key.last_used_date {
         Field::Absent => None,
         Field::Value(t) => Some(LastUsed::At(*t)),
         Field::NotApplicable => match last_rotated {
@@ -285,94 +408,135 @@ pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> O
         _ => None,
     };
 
-    let slot_has_bad_cell = key.active.is_invalid()
-        || key.last_rotated.is_invalid()
-        || key.last_used_date.is_invalid()
-        || key.last_used_region.is_invalid()
-        || key.last_used_service.is_invalid();
-    let state = if active { "active" } else { "inactive" };
-    let max = policy.max_age_days;
-
-    let (status, code, reason) = if row.malformed || slot_has_bad_cell {
-        let what = row
-            .problems
-            .iter()
-            .find(|p| row.malformed || p.column().is_some_and(|c| c.starts_with(&format!("access_key_{}_", slot + 1))))
-            .map_or_else(|| "a cell of this key could not be read".to_owned(), |p| p.to_string());
-        (Status::Invalid, Some(FindingCode::RowError), format!("cannot judge this key: {what}"))
+    let (status, code, detail) = if malformed || key.has_bad_cell() {
+        (Status::Invalid, Some(FindingCode::RowError), Detail::RowError(problem()))
     } else if !matches!(key.active, Field::Value(_)) {
-        (
-            Status::Invalid,
-            Some(FindingCode::NoActiveFlag),
-            format!(
-                "the key has a rotation date but its active flag is {}, not true or false",
-                match &key.active {
-                    Field::NotApplicable => "`N/A`",
-                    Field::NoInformation => "`no_information`",
-                    Field::NotSupported => "`not_supported`",
-                    _ => "empty",
-                }
-            ),
-        )
+        let flag = match key.active {
+            Field::NotApplicable => "`N/A`",
+            Field::NoInformation => "`no_information`",
+            Field::NotSupported => "`not_supported`",
+            _ => "empty",
+        };
+        (Status::Invalid, Some(FindingCode::NoActiveFlag), Detail::NoActiveFlag(flag))
     } else if last_rotated.is_none() {
-        (
-            Status::Invalid,
-            Some(FindingCode::NoRotationDate),
-            format!("{state} key has no rotation date (last_rotated is {})", literal_name(&key.last_rotated)),
-        )
+        (Status::Invalid, Some(FindingCode::NoRotationDate), Detail::NoRotationDate(literal_name(key.last_rotated)))
     } else if age.is_some_and(|a| a < TimeDelta::zero()) {
-        (
-            Status::Invalid,
-            Some(FindingCode::FutureTimestamp),
-            format!(
-                "rotation date {} is later than as_of {}",
-                format_timestamp(&last_rotated.unwrap_or_default()),
-                format_timestamp(&as_of)
-            ),
-        )
+        (Status::Invalid, Some(FindingCode::FutureTimestamp), Detail::Plain)
     } else {
         let age = age.unwrap_or_default();
         let days = age_days.unwrap_or_default();
         let over = match policy.granularity {
             Granularity::Exact => age > limit,
-            Granularity::WholeDays => days > i64::from(max),
+            Granularity::WholeDays => days > i64::from(policy.max_age_days),
         };
-        let old = plural(days, "day");
-        if over && (active || policy.include_inactive) {
-            let extra = if active { "" } else { " (inactive keys count: include_inactive)" };
-            let since = due_at.map(|d| format!("; overdue since {}", format_timestamp(&d))).unwrap_or_default();
-            (Status::Fail, None, format!("{state} key {old} old; limit {max}{since}{extra}"))
+        let status = if over && (active || policy.include_inactive) {
+            Status::Fail
         } else if !active {
-            (Status::Inactive, None, format!("inactive key {old} old"))
+            Status::Inactive
         } else if policy.warn_days > 0 && age > limit - TimeDelta::days(i64::from(policy.warn_days)) {
-            let due = due_at.map(|d| format_timestamp(&d)).unwrap_or_default();
-            (Status::DueSoon, None, format!("active key {old} old; due by {due} (limit {max})"))
+            Status::DueSoon
         } else {
-            (Status::Pass, None, format!("active key {old} old; limit {max}"))
-        }
+            Status::Pass
+        };
+        (status, None, Detail::Plain)
     };
-
-    Some(Finding {
-        account_id: row.account_id.clone(),
-        user: row.user.clone(),
-        arn: row.arn.clone(),
-        is_root: row.is_root,
-        slot: slot as u8 + 1,
+    Verdict {
+        slot,
         status,
+        code,
         active,
         last_rotated,
         age_days,
         due_at,
         days_until_due,
         last_used,
-        last_used_region: text_of(&key.last_used_region),
-        last_used_service: text_of(&key.last_used_service),
         used_since_rotation,
-        exempted: None,
-        reason,
-        code,
+        detail,
+    }
+}
+
+/// The text of a row a finding carries.
+pub(crate) struct RowText<'a> {
+    pub account_id: &'a str,
+    pub user: &'a str,
+    pub arn: &'a str,
+    pub is_root: bool,
+    pub region: Option<&'a str>,
+    pub service: Option<&'a str>,
+    pub line: u64,
+}
+
+impl Verdict {
+    /// The owned finding, with its reason written out.
+    pub(crate) fn to_finding(&self, text: &RowText<'_>, policy: &Policy, as_of: Timestamp) -> Finding {
+        Finding {
+            account_id: text.account_id.to_owned(),
+            user: text.user.to_owned(),
+            arn: text.arn.to_owned(),
+            is_root: text.is_root,
+            slot: self.slot,
+            status: self.status,
+            active: self.active,
+            last_rotated: self.last_rotated,
+            age_days: self.age_days,
+            due_at: self.due_at,
+            days_until_due: self.days_until_due,
+            last_used: self.last_used,
+            last_used_region: text.region.map(str::to_owned),
+            last_used_service: text.service.map(str::to_owned),
+            used_since_rotation: self.used_since_rotation,
+            exempted: None,
+            reason: self.reason(policy, as_of),
+            code: self.code,
+            line: text.line,
+        }
+    }
+}
+
+/// Judges the slot `slot` (0 or 1) of a typed row and returns the verdict, or
+/// `None` when the slot is empty.
+pub(crate) fn judge_row_slot(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> Option<Verdict> {
+    let key = KeyCells::of(&row.access_keys[slot]);
+    if !row.malformed && !key.is_present() {
+        return None;
+    }
+    let problem = || {
+        let prefix = format!("access_key_{}_", slot + 1);
+        row.problems
+            .iter()
+            .find(|p| row.malformed || p.column().is_some_and(|c| c.starts_with(&prefix)))
+            .map_or_else(|| "a cell of this key could not be read".to_owned(), |p| p.to_string())
+    };
+    Some(judge_cells(key, slot as u8 + 1, row.malformed, problem, policy, as_of))
+}
+
+/// Judges one slot of a row; `None` when the slot is empty.
+///
+/// ```
+/// use keyrot::{judge_key, parse_timestamp, Policy, Row, Status, Field};
+/// let mut row = Row::default();
+/// row.access_keys[0].active = Field::Value(true);
+/// row.access_keys[0].last_rotated = Field::Value(parse_timestamp("2026-08-28T00:00:00Z").unwrap());
+/// row.access_keys[1].active = Field::Value(false);
+/// row.access_keys[1].last_rotated = Field::NotApplicable;
+/// let as_of = parse_timestamp("2026-11-26T00:00:00Z").unwrap();
+/// let finding = judge_key(&row, 0, &Policy::default(), as_of).unwrap();
+/// assert_eq!(finding.status, Status::DueSoon); // exactly 90 days passes
+/// assert!(judge_key(&row, 1, &Policy::default(), as_of).is_none()); // slot 2 is empty
+/// ```
+pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> Option<Finding> {
+    let verdict = judge_row_slot(row, slot, policy, as_of)?;
+    let key = &row.access_keys[slot];
+    let text = RowText {
+        account_id: &row.account_id,
+        user: &row.user,
+        arn: &row.arn,
+        is_root: row.is_root,
+        region: key.last_used_region.value().map(String::as_str),
+        service: key.last_used_service.value().map(String::as_str),
         line: row.line,
-    })
+    };
+    Some(verdict.to_finding(&text, policy, as_of))
 }
 
 #[cfg(test)]

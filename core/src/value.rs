@@ -62,11 +62,16 @@ impl<T> Field<T> {
     /// Recognises the literals shared by every column: `N/A`,
     /// `no_information`, `not_supported` and the empty cell.
     pub(crate) fn literal(text: &str) -> Option<Field<T>> {
+        Field::literal_bytes(text.as_bytes())
+    }
+
+    /// [`literal`](Field::literal) of bytes.
+    pub(crate) fn literal_bytes(text: &[u8]) -> Option<Field<T>> {
         match text {
-            "N/A" => Some(Field::NotApplicable),
-            "no_information" => Some(Field::NoInformation),
-            "not_supported" => Some(Field::NotSupported),
-            "" => Some(Field::Empty),
+            b"N/A" => Some(Field::NotApplicable),
+            b"no_information" => Some(Field::NoInformation),
+            b"not_supported" => Some(Field::NotSupported),
+            b"" => Some(Field::Empty),
             _ => None,
         }
     }
@@ -121,13 +126,27 @@ impl Serialize for Field<String> {
 /// assert_eq!(keyrot::format_timestamp(&ts), "2016-05-16T18:13:11Z");
 /// ```
 pub fn format_timestamp(ts: &Timestamp) -> String {
+    let mut buf = [0u8; 20];
+    match write_timestamp(ts, &mut buf) {
+        Some(text) => text.to_owned(),
+        None => ts.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    }
+}
+
+/// Writes the common case of [`format_timestamp`] (whole seconds, years 0 to
+/// 9999) into `out` without allocating; `None` for any other instant.
+///
+/// ```
+/// let ts = keyrot::parse_timestamp("2016-05-16T18:13:11+00:00").unwrap();
+/// let mut buf = [0u8; 20];
+/// assert_eq!(keyrot::write_timestamp(&ts, &mut buf), Some("2016-05-16T18:13:11Z"));
+/// ```
+pub fn write_timestamp<'b>(ts: &Timestamp, out: &'b mut [u8; 20]) -> Option<&'b str> {
     use chrono::{Datelike, Timelike};
     let year = ts.year();
     if ts.nanosecond() != 0 || !(0..=9999).contains(&year) {
-        return ts.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        return None;
     }
-    // The common case, whole seconds in years 0 to 9999, written directly.
-    let mut out = [0u8; 20];
     let mut put = |at: usize, value: u32, width: usize| {
         let mut v = value;
         for i in (at..at + width).rev() {
@@ -144,7 +163,7 @@ pub fn format_timestamp(ts: &Timestamp) -> String {
     for (at, sep) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'Z')] {
         out[at] = sep;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    std::str::from_utf8(out).ok()
 }
 
 /// Serializes an optional timestamp as RFC 3339 ending in `Z`, or `null`.
@@ -179,7 +198,53 @@ pub(crate) fn ser_ts<S: Serializer>(ts: &Timestamp, s: S) -> Result<S::Ok, S::Er
 /// assert!(parse_timestamp("2019-02-30T00:00:00Z").is_none());
 /// ```
 pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
-    let b = text.as_bytes();
+    parse_timestamp_bytes(text.as_bytes())
+}
+
+/// [`parse_timestamp`] of bytes. The two forms AWS writes,
+/// `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS+00:00`, are read
+/// directly into seconds since the epoch; anything else goes the general way.
+pub(crate) fn parse_timestamp_bytes(b: &[u8]) -> Option<Timestamp> {
+    if (b.len() == 20 && b[19] == b'Z') || (b.len() == 25 && &b[19..] == b"+00:00") {
+        return parse_aws_form(b);
+    }
+    parse_general(b)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` at the start of `b`, in UTC.
+fn parse_aws_form(b: &[u8]) -> Option<Timestamp> {
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let d = |i: usize| -> Option<i64> {
+        let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        (x < 10 && y < 10).then(|| i64::from(x * 10 + y))
+    };
+    let year = d(0)? * 100 + d(2)?;
+    let (month, day, hour, minute, second) = (d(5)?, d(8)?, d(11)?, d(14)?, d(17)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    chrono::DateTime::from_timestamp(days * 86_400 + hour * 3600 + minute * 60 + second, 0)
+}
+
+fn parse_general(b: &[u8]) -> Option<Timestamp> {
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
         return None;
     }
@@ -245,6 +310,11 @@ fn digits(b: &[u8]) -> Option<u32> {
 /// assert_eq!(keyrot::parse_bool("yes"), None);
 /// ```
 pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.as_bytes() {
+        b"true" => return Some(true),
+        b"false" => return Some(false),
+        _ => {}
+    }
     if text.eq_ignore_ascii_case("true") {
         Some(true)
     } else if text.eq_ignore_ascii_case("false") {

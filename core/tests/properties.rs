@@ -883,3 +883,100 @@ proptest! {
         prop_assert_eq!(err.code(), bad[first].as_ref().map(Corruption::error).expect("the first bad row"));
     }
 }
+
+// ---------------------------------------------------------------------------
+// (d) The fast path (`Scanner`, what `analyze` uses) gives exactly what the
+// typed path (`ReportReader` and `Analyzer::judge`) gives, wherever the
+// input is cut into chunks.
+
+/// The analysis by the typed path, as JSON, or the error.
+fn typed_path(bytes: &[u8], options: &Options) -> Result<serde_json::Value, String> {
+    let run = || -> Result<keyrot::Analysis, keyrot::Error> {
+        let mut reader = keyrot::ReportReader::new(bytes, &options.parse_options())?;
+        let mut analyzer = keyrot::Analyzer::new(&reader, options)?;
+        let mut findings = Vec::new();
+        while let Some(row) = reader.read_row()? {
+            findings.extend(analyzer.judge(&row));
+        }
+        Ok(analyzer.finish(findings))
+    };
+    run().map(|a| serde_json::to_value(&a).expect("serializable")).map_err(|e| format!("{e:?}"))
+}
+
+/// The analysis by the fast path with chunks of about `chunk` bytes.
+fn fast_path(bytes: &[u8], options: &Options, chunk: usize) -> Result<serde_json::Value, String> {
+    let run = || -> Result<keyrot::Analysis, keyrot::Error> {
+        let limits = keyrot::Limits::default();
+        let mut scanner = keyrot::Scanner::with_chunk_bytes(bytes, &options.parse_options(), &limits, chunk)?;
+        let mut analyzer = keyrot::Analyzer::for_scanner(&scanner, options)?;
+        let judge = scanner.judge(&analyzer);
+        let mut findings = Vec::new();
+        while let Some(next) = scanner.next_chunk()? {
+            let mut judged = next.judge(&judge)?;
+            analyzer.absorb(&mut judged);
+            findings.extend(judged.findings(&judge).map(|f| analyzer.finding(&f)));
+        }
+        Ok(analyzer.finish(findings))
+    };
+    run().map(|a| serde_json::to_value(&a).expect("serializable")).map_err(|e| format!("{e:?}"))
+}
+
+fn paths_agree(bytes: &[u8], options: &Options, chunk: usize) -> Result<(), TestCaseError> {
+    let typed = typed_path(bytes, options);
+    for size in [chunk, 1 << 20] {
+        let fast = fast_path(bytes, options, size);
+        if fast != typed {
+            eprintln!("INPUT {}", bytes.escape_ascii());
+            let show = |r: &Result<serde_json::Value, String>| match r {
+                Ok(v) => serde_json::to_string_pretty(v).unwrap_or_default(),
+                Err(e) => e.clone(),
+            };
+            let (f, t) = (show(&fast), show(&typed));
+            let first = f.lines().zip(t.lines()).position(|(a, b)| a != b).unwrap_or(0);
+            let around = |s: &str| s.lines().skip(first.saturating_sub(3)).take(8).collect::<Vec<_>>().join("\n");
+            return Err(TestCaseError::fail(format!(
+                "chunks of {size} bytes: the fast path gives\n{}\nthe typed path\n{}",
+                around(&f),
+                around(&t)
+            )));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fast_path_agrees_on_valid_reports(r in report(), chunk in 1usize..400) {
+        paths_agree(&r.render(), &r.options(), chunk)?;
+    }
+
+    #[test]
+    fn fast_path_agrees_on_mutated_reports(
+        r in report(),
+        mutations in prop::collection::vec(mutation(), 1..8),
+        chunk in 1usize..400,
+    ) {
+        let mut bytes = r.render();
+        for m in &mutations {
+            mutate(&mut bytes, m);
+        }
+        for lenient in [false, true] {
+            paths_agree(&bytes, &r.options().with_lenient(lenient), chunk)?;
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_after_a_valid_header(
+        tail in prop::collection::vec(interesting_byte(), 0..2048),
+        chunk in 1usize..400,
+    ) {
+        let mut bytes = COLUMNS.join(",").into_bytes();
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&tail);
+        for lenient in [false, true] {
+            paths_agree(&bytes, &as_of().with_lenient(lenient), chunk)?;
+        }
+    }
+}
