@@ -2,7 +2,9 @@
 
 use crate::output::{self, printable};
 use crate::{display_name, open, CheckArgs, FailOn, Format, EXIT_BAD_INPUT, EXIT_COMPLIANT, EXIT_NOT_COMPLIANT};
-use keyrot::{Analysis, Analyzer, Anomaly, Error, Exemptions, ManyAnalysis, Options, Scanner, Status, Timestamp};
+use keyrot::{
+    Analysis, Analyzer, Anomaly, CsvWriter, Error, Exemptions, ManyAnalysis, Options, Scanner, Status, Timestamp,
+};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -140,13 +142,9 @@ impl From<Error> for Stop {
     }
 }
 
-/// The CSV columns asked for, or all of them.
-fn csv_columns(args: &CheckArgs) -> Vec<usize> {
-    if args.columns.is_empty() {
-        (0..output::CSV_HEADER.len()).collect()
-    } else {
-        args.columns.clone()
-    }
+/// The CSV writer of the columns asked for, or of all of them.
+fn csv_writer(args: &CheckArgs) -> CsvWriter {
+    CsvWriter::new(args.columns.clone()).unwrap_or_default()
 }
 
 /// Reads and judges one report, streaming, on `--threads` threads: the
@@ -165,7 +163,7 @@ fn check_one(
     err: &mut dyn Write,
 ) -> io::Result<i32> {
     let source = display_name(path);
-    let columns = csv_columns(args);
+    let writer = csv_writer(args);
     let threads = args
         .threads
         .map(usize::from)
@@ -182,7 +180,7 @@ fn check_one(
         let judge = scanner.judge(&analyzer);
         if write_csv {
             let mut header = Vec::new();
-            output::CsvWriter::new(&columns).header(&mut header);
+            writer.header(&mut header);
             csv_out.write_all(&header).map_err(Stop::Output)?;
         }
         let mut kept = Vec::new();
@@ -193,7 +191,7 @@ fn check_one(
             |chunk| {
                 let mut rows = Vec::new();
                 if write_csv {
-                    let mut writer = output::CsvWriter::new(&columns);
+                    let mut writer = writer.clone();
                     for finding in chunk.findings(&judge).filter(|f| keep(f.status())) {
                         writer.row(&mut rows, &source, &finding);
                     }
@@ -258,8 +256,7 @@ fn check_many(
     many.findings.retain(|f| keep(f.finding.status));
     match args.format {
         Format::Csv => {
-            let columns = csv_columns(args);
-            let mut writer = output::CsvWriter::new(&columns);
+            let mut writer = csv_writer(args);
             let mut rows = Vec::new();
             writer.header(&mut rows);
             for f in &many.findings {

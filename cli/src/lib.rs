@@ -213,7 +213,7 @@ struct CheckArgs {
     /// account_id, user, arn, is_root, slot, status, active, last_rotated, age_days, due_at,
     /// days_until_due, last_used, last_used_region, last_used_service, used_since_rotation, code,
     /// reason, line).
-    #[arg(long, value_name = "COLUMN", value_delimiter = ',', value_parser = output::parse_column)]
+    #[arg(long, value_name = "COLUMN", value_delimiter = ',', value_parser = parse_column)]
     columns: Vec<usize>,
 
     /// Threads to read and judge one report with (default: one per core). The output is the same
@@ -335,6 +335,12 @@ pub(crate) fn display_name(path: &std::path::Path) -> String {
     } else {
         path.display().to_string()
     }
+}
+
+/// Reads `--columns`: a column of the CSV output.
+fn parse_column(name: &str) -> Result<usize, String> {
+    keyrot::csv_column(name)
+        .ok_or_else(|| format!("unknown column `{name}`; the columns are {}", keyrot::CSV_COLUMNS.join(", ")))
 }
 
 pub(crate) fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Error> {
