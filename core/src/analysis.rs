@@ -211,6 +211,8 @@ pub struct Analyzer {
     accounts: BTreeMap<String, Counts>,
     anomalies: Vec<Anomaly>,
     current_account: Option<String>,
+    /// The counts of the current run of rows of `current_account`.
+    run: Counts,
     finished_accounts: HashSet<String>,
     users_in_run: HashSet<u64>,
     exemptions: Option<ExemptionState>,
@@ -264,6 +266,7 @@ impl Analyzer {
             accounts: BTreeMap::new(),
             anomalies: header_anomalies.to_vec(),
             current_account: None,
+            run: Counts::default(),
             finished_accounts: HashSet::new(),
             users_in_run: HashSet::new(),
             exemptions: None,
@@ -315,14 +318,9 @@ impl Analyzer {
             self.anomalies.push(Anomaly::row_error(problem));
         }
         self.note_newest(row.timestamps().max(), row.line);
-        self.check_duplicate(&row.account_id, &row.user, row_user_key(row), row.line);
+        self.check_duplicate(row.account_id.as_bytes(), row.user.as_bytes(), row_user_key(row), row.line);
         self.overall.add_row(findings);
-        // Look the account up before copying its id: one allocation per
-        // account, not per row.
-        match self.accounts.get_mut(&row.account_id) {
-            Some(counts) => counts.add_row(findings),
-            None => self.accounts.entry(row.account_id.clone()).or_default().add_row(findings),
-        }
+        self.run.add_row(findings);
     }
 
     /// Merges a judged chunk into the analysis, in input order: counts,
@@ -336,10 +334,10 @@ impl Analyzer {
                 }
             }
             self.note_newest(row.newest, row.line);
-            let (account, user) = (chunk.account(row), chunk.user(row));
-            self.check_duplicate(account, user, row.user_key, row.line);
+            self.check_duplicate(chunk.account_bytes(row), chunk.user_bytes(row), row.user_key, row.line);
             let keys = chunk.row_keys(row);
             if let Some(state) = &mut self.exemptions {
+                let (account, user) = (chunk.account(row), chunk.user(row));
                 let mut found = [None; 2];
                 for (k, slot) in keys.clone().zip(&mut found) {
                     let key = &chunk.keys[k];
@@ -349,13 +347,7 @@ impl Analyzer {
                     chunk.keys[k].exempted = slot;
                 }
             }
-            let row = &chunk.rows[i];
-            let account = chunk.account(row);
-            let counts = match self.accounts.get_mut(account) {
-                Some(counts) => counts,
-                None => self.accounts.entry(account.to_owned()).or_default(),
-            };
-            for counts in [&mut self.overall, counts] {
+            for counts in [&mut self.overall, &mut self.run] {
                 counts.add_user(!keys.is_empty());
                 for key in &chunk.keys[keys.clone()] {
                     let v = &key.verdict;
@@ -383,12 +375,27 @@ impl Analyzer {
         }
     }
 
-    fn check_duplicate(&mut self, account: &str, user: &str, user_key: u64, line: u64) {
-        if self.current_account.as_deref() != Some(account) {
+    /// Adds the current run of rows of one account to that account's counts.
+    fn end_run(&mut self) {
+        if let Some(account) = &self.current_account {
+            let run = std::mem::take(&mut self.run);
+            match self.accounts.get_mut(account) {
+                Some(counts) => counts.merge(&run),
+                None => {
+                    self.accounts.insert(account.clone(), run);
+                }
+            }
+        }
+    }
+
+    fn check_duplicate(&mut self, account: &[u8], user: &[u8], user_key: u64, line: u64) {
+        if self.current_account.as_deref().map(str::as_bytes) != Some(account) {
+            self.end_run();
+            let account = String::from_utf8_lossy(account).into_owned();
             if let Some(previous) = self.current_account.take() {
                 self.finished_accounts.insert(previous);
             }
-            if self.finished_accounts.contains(account) {
+            if self.finished_accounts.contains(&account) {
                 self.anomalies.push(
                     Anomaly::new(
                         AnomalyCode::AccountRepeated,
@@ -398,24 +405,26 @@ impl Analyzer {
                     )
                     .at_line(line)
                     .at_column("arn")
-                    .with_value(account),
+                    .with_value(&account),
                 );
             }
-            self.current_account = Some(account.to_owned());
+            self.current_account = Some(account);
             self.users_in_run.clear();
         }
         if !self.users_in_run.insert(user_key) {
+            let user = String::from_utf8_lossy(user);
+            let account = self.current_account.as_deref().unwrap_or_default();
             self.anomalies.push(
                 Anomaly::new(
                     AnomalyCode::DuplicateUser,
                     format!(
                         "user `{}` of account `{account}` appears more than once (names are unique ignoring case); every row is judged",
-                        crate::error::shorten(user),
+                        crate::error::shorten(&user),
                     ),
                 )
                 .at_line(line)
                 .at_column("user")
-                .with_value(user),
+                .with_value(&user),
             );
         }
     }
@@ -424,6 +433,7 @@ impl Analyzer {
     /// result holding `findings` (pass an empty `Vec` when the findings were
     /// streamed elsewhere).
     pub fn finish(mut self, findings: Vec<Finding>) -> Analysis {
+        self.end_run();
         if let Some(state) = &self.exemptions {
             state.finish(&mut self.anomalies);
         }

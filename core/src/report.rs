@@ -722,7 +722,9 @@ pub(crate) fn account_of(arn: &str) -> String {
 /// Where the account id sits in an ARN: after its fourth `:`, up to the
 /// fifth (empty when the ARN has fewer than four).
 pub(crate) fn account_range(arn: &[u8]) -> std::ops::Range<usize> {
-    let mut colons = memchr::memchr_iter(b':', arn);
+    // An ARN is short and its colons close together: a plain loop beats a
+    // search call per colon.
+    let mut colons = arn.iter().enumerate().filter(|&(_, &b)| b == b':').map(|(i, _)| i);
     match (colons.nth(3), colons.next()) {
         (Some(start), Some(end)) => start + 1..end,
         (Some(start), None) => start + 1..arn.len(),

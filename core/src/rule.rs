@@ -4,7 +4,6 @@
 use crate::policy::{Granularity, Policy};
 use crate::report::{AccessKey, Row};
 use crate::value::{format_timestamp, ser_opt_ts, write_timestamp, Field, Timestamp};
-use chrono::{TimeDelta, TimeZone, Utc};
 use serde::{Serialize, Serializer};
 
 /// Seconds in a day.
@@ -342,19 +341,19 @@ impl Verdict {
     }
 }
 
-/// The date AWS began tracking access-key use.
-fn tracking_start() -> Timestamp {
-    Utc.with_ymd_and_hms(2015, 4, 22, 0, 0, 0).single().unwrap_or_default()
-}
+/// 2015-04-22T00:00:00Z, when AWS began tracking access-key use, in
+/// seconds since the epoch.
+const TRACKING_START: i64 = 1_429_660_800;
 
-/// Whole days in `span`, floored (toward minus infinity, so half a second
-/// before a moment is day -1, not day 0).
-fn floor_days(span: TimeDelta) -> i64 {
-    let mut seconds = span.num_seconds();
-    if span.subsec_nanos() < 0 {
-        seconds -= 1;
+/// `a - b` for instants as (seconds, nanoseconds), normalised so that the
+/// nanoseconds are in `0..1e9`.
+fn span(a: (i64, i64), b: (i64, i64)) -> (i64, i64) {
+    let (mut secs, mut nanos) = (a.0 - b.0, a.1 - b.1);
+    if nanos < 0 {
+        secs -= 1;
+        nanos += 1_000_000_000;
     }
-    seconds.div_euclid(DAY)
+    (secs, nanos)
 }
 
 fn literal_name(field: &Field<Timestamp>) -> &'static str {
@@ -381,28 +380,31 @@ pub(crate) fn judge_cells(
 ) -> Verdict {
     let active = matches!(key.active, Field::Value(true));
     let last_rotated = key.last_rotated.value().copied();
-    let limit = TimeDelta::days(i64::from(policy.max_age_days));
-    let age = last_rotated.map(|t| as_of.signed_duration_since(t));
-    let age_days = age.map(floor_days);
-    let due_at = last_rotated.and_then(|t| t.checked_add_signed(limit));
-    let days_until_due = due_at.map(|d| floor_days(d.signed_duration_since(as_of)));
+    // The arithmetic is done on whole seconds since the epoch and
+    // nanoseconds: a span (s, n) with 0 <= n < 1e9 is s + n/1e9 seconds, so
+    // `s` is the span floored to the second.
+    let limit = i64::from(policy.max_age_days) * DAY;
+    let now = (as_of.timestamp(), i64::from(as_of.timestamp_subsec_nanos()));
+    let rotated = last_rotated.map(|t| (t.timestamp(), i64::from(t.timestamp_subsec_nanos())));
+    let age = rotated.map(|r| span(now, r));
+    let age_days = age.map(|(secs, _)| secs.div_euclid(DAY));
+    let due_at = rotated.and_then(|(secs, nanos)| Timestamp::from_timestamp(secs + limit, nanos as u32));
+    let days_until_due =
+        rotated.filter(|_| due_at.is_some()).map(|(secs, nanos)| span((secs + limit, nanos), now).0.div_euclid(DAY));
 
     let last_used = match key.last_used_date {
         Field::Absent => None,
         Field::Value(t) => Some(LastUsed::At(*t)),
-        Field::NotApplicable => match last_rotated {
-            Some(t) if t >= tracking_start() => Some(LastUsed::Never),
+        Field::NotApplicable => match rotated {
+            Some((secs, _)) if secs >= TRACKING_START => Some(LastUsed::Never),
             _ => Some(LastUsed::NoInformation),
         },
         _ => Some(LastUsed::NoInformation),
     };
-    let used_since_rotation = match (last_used, last_rotated) {
-        (Some(LastUsed::At(used)), Some(rotated)) => {
+    let used_since_rotation = match (last_used, rotated) {
+        (Some(LastUsed::At(used)), Some((secs, _))) => {
             // AWS truncates last use to the minute: compare at that precision.
-            let rotated_minute = rotated
-                - TimeDelta::seconds(rotated.timestamp().rem_euclid(60))
-                - TimeDelta::nanoseconds(i64::from(rotated.timestamp_subsec_nanos()));
-            Some(used >= rotated_minute)
+            Some(used.timestamp() >= secs - secs.rem_euclid(60))
         }
         (Some(LastUsed::Never), _) => Some(false),
         _ => None,
@@ -420,20 +422,20 @@ pub(crate) fn judge_cells(
         (Status::Invalid, Some(FindingCode::NoActiveFlag), Detail::NoActiveFlag(flag))
     } else if last_rotated.is_none() {
         (Status::Invalid, Some(FindingCode::NoRotationDate), Detail::NoRotationDate(literal_name(key.last_rotated)))
-    } else if age.is_some_and(|a| a < TimeDelta::zero()) {
+    } else if age.is_some_and(|(secs, _)| secs < 0) {
         (Status::Invalid, Some(FindingCode::FutureTimestamp), Detail::Plain)
     } else {
         let age = age.unwrap_or_default();
         let days = age_days.unwrap_or_default();
         let over = match policy.granularity {
-            Granularity::Exact => age > limit,
+            Granularity::Exact => age > (limit, 0),
             Granularity::WholeDays => days > i64::from(policy.max_age_days),
         };
         let status = if over && (active || policy.include_inactive) {
             Status::Fail
         } else if !active {
             Status::Inactive
-        } else if policy.warn_days > 0 && age > limit - TimeDelta::days(i64::from(policy.warn_days)) {
+        } else if policy.warn_days > 0 && age > (limit - i64::from(policy.warn_days) * DAY, 0) {
             Status::DueSoon
         } else {
             Status::Pass
@@ -543,6 +545,7 @@ pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> O
 mod tests {
     use super::*;
     use crate::value::parse_timestamp;
+    use chrono::{TimeZone, Utc};
 
     fn one_key(active: bool, rotated: &str) -> Row {
         let mut row = Row::default();
@@ -572,12 +575,20 @@ mod tests {
     }
 
     #[test]
-    fn floor_days_rounds_toward_minus_infinity() {
-        assert_eq!(floor_days(TimeDelta::zero()), 0);
-        assert_eq!(floor_days(TimeDelta::nanoseconds(-1)), -1);
-        assert_eq!(floor_days(TimeDelta::seconds(DAY) - TimeDelta::nanoseconds(1)), 0);
-        assert_eq!(floor_days(TimeDelta::seconds(DAY)), 1);
-        assert_eq!(floor_days(TimeDelta::seconds(-DAY)), -1);
-        assert_eq!(floor_days(TimeDelta::seconds(-DAY) - TimeDelta::nanoseconds(1)), -2);
+    fn spans_floor_toward_minus_infinity() {
+        let days = |a: (i64, i64), b: (i64, i64)| span(a, b).0.div_euclid(DAY);
+        assert_eq!(days((0, 0), (0, 0)), 0);
+        assert_eq!(span((0, 0), (0, 1)), (-1, 999_999_999));
+        assert_eq!(days((0, 0), (0, 1)), -1);
+        assert_eq!(days((DAY - 1, 999_999_999), (0, 0)), 0);
+        assert_eq!(days((DAY, 0), (0, 0)), 1);
+        assert_eq!(days((-DAY, 0), (0, 0)), -1);
+        assert_eq!(days((-DAY, 0), (0, 1)), -2);
+    }
+
+    #[test]
+    fn tracking_start_is_the_day_aws_began() {
+        let start = Utc.with_ymd_and_hms(2015, 4, 22, 0, 0, 0).single().unwrap();
+        assert_eq!(start.timestamp(), TRACKING_START);
     }
 }

@@ -205,21 +205,50 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
 /// `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS+00:00`, are read
 /// directly into seconds since the epoch; anything else goes the general way.
 pub(crate) fn parse_timestamp_bytes(b: &[u8]) -> Option<Timestamp> {
-    if (b.len() == 20 && b[19] == b'Z') || (b.len() == 25 && &b[19..] == b"+00:00") {
-        return parse_aws_form(b);
+    if b.len() < 20 {
+        return None;
+    }
+    if is_aws_form(b) {
+        let secs = parse_aws_form(b)?;
+        return chrono::DateTime::from_timestamp(secs, 0);
     }
     parse_general(b)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` at the start of `b`, in UTC.
-fn parse_aws_form(b: &[u8]) -> Option<Timestamp> {
+/// [`parse_timestamp`] of bytes as seconds since the epoch and nanoseconds,
+/// for comparing without building a date.
+pub(crate) fn parse_epoch(b: &[u8]) -> Option<(i64, u32)> {
+    if b.len() < 20 {
+        return None;
+    }
+    if is_aws_form(b) {
+        return parse_aws_form(b).map(|secs| (secs, 0));
+    }
+    parse_general(b).map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
+}
+
+fn is_aws_form(b: &[u8]) -> bool {
+    (b.len() == 20 && b[19] == b'Z') || (b.len() == 25 && &b[19..] == b"+00:00")
+}
+
+/// Two decimal digits at `b[i]`.
+#[inline(always)]
+fn two_digits(b: &[u8], i: usize) -> Option<i64> {
+    let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+    if x < 10 && y < 10 {
+        Some(i64::from(x) * 10 + i64::from(y))
+    } else {
+        None
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` at the start of `b` (at least 19 bytes), in UTC,
+/// as seconds since the epoch.
+fn parse_aws_form(b: &[u8]) -> Option<i64> {
     if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let d = |i: usize| -> Option<i64> {
-        let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
-        (x < 10 && y < 10).then(|| i64::from(x * 10 + y))
-    };
+    let d = |i: usize| two_digits(b, i);
     let year = d(0)? * 100 + d(2)?;
     let (month, day, hour, minute, second) = (d(5)?, d(8)?, d(11)?, d(14)?, d(17)?);
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
@@ -241,7 +270,7 @@ fn parse_aws_form(b: &[u8]) -> Option<Timestamp> {
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
-    chrono::DateTime::from_timestamp(days * 86_400 + hour * 3600 + minute * 60 + second, 0)
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second)
 }
 
 fn parse_general(b: &[u8]) -> Option<Timestamp> {
