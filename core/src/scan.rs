@@ -901,8 +901,8 @@ struct FastKey {
     service: Field<Span>,
 }
 
-/// The user name lower-cased and hashed: rows with the same name ignoring
-/// case get the same key.
+/// The user name lower-cased and hashed (SipHash, one call per name): rows
+/// with the same name ignoring case get the same key.
 fn user_key(user: &[u8]) -> u64 {
     let mut hasher = DefaultHasher::new();
     let mut lower = [0u8; 128];
@@ -1243,6 +1243,15 @@ mod tests {
             let got: Vec<&str> = fields.iter().map(|r| &row[r.start - 5..r.end - 5]).collect();
             assert_eq!(got, row.split(',').collect::<Vec<_>>(), "{row:?}");
         }
+    }
+
+    #[test]
+    fn user_keys_ignore_case_and_only_case() {
+        assert_eq!(user_key(b"Alice"), user_key(b"aLICE"));
+        assert_eq!(user_key("Ärger".as_bytes()), user_key("äRGER".as_bytes()));
+        let keys: std::collections::HashSet<u64> =
+            (0..20_000).map(|i| user_key(format!("user-{i}").as_bytes())).collect();
+        assert_eq!(keys.len(), 20_000);
     }
 
     #[test]

@@ -231,26 +231,38 @@ fn is_aws_form(b: &[u8]) -> bool {
     (b.len() == 20 && b[19] == b'Z') || (b.len() == 25 && &b[19..] == b"+00:00")
 }
 
-/// Two decimal digits at `b[i]`.
-#[inline(always)]
-fn two_digits(b: &[u8], i: usize) -> Option<i64> {
-    let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
-    if x < 10 && y < 10 {
-        Some(i64::from(x) * 10 + i64::from(y))
-    } else {
-        None
-    }
-}
-
 /// `YYYY-MM-DDTHH:MM:SS` at the start of `b` (at least 19 bytes), in UTC,
-/// as seconds since the epoch.
+/// as seconds since the epoch. Eight bytes are checked and turned into
+/// digits at a time.
 fn parse_aws_form(b: &[u8]) -> Option<i64> {
-    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let word = |at: usize| b.get(at..at + 8).and_then(|w| w.first_chunk::<8>()).map(|w| u64::from_le_bytes(*w));
+    // "YYYY-MM-" and "DDTHH:MM": the separators, then the digits with each
+    // separator replaced by a zero.
+    let (w0, w1) = (word(0)?, word(8)?);
+    const SEP0: u64 = 0xff00_00ff_0000_0000;
+    const SEP1: u64 = 0x0000_ff00_00ff_0000;
+    if w0 & SEP0 != u64::from_le_bytes(*b"\0\0\0\0-\0\0-") || w1 & SEP1 != u64::from_le_bytes(*b"\0\0T\0\0:\0\0") {
         return None;
     }
-    let d = |i: usize| two_digits(b, i);
-    let year = d(0)? * 100 + d(2)?;
-    let (month, day, hour, minute, second) = (d(5)?, d(8)?, d(11)?, d(14)?, d(17)?);
+    let d0 = ((w0 & !SEP0) | (ZEROS & SEP0)).wrapping_sub(ZEROS);
+    let d1 = ((w1 & !SEP1) | (ZEROS & SEP1)).wrapping_sub(ZEROS);
+    // Every byte a digit: 0 to 9, so adding 0x76 leaves the high bit clear.
+    let not_digits = |d: u64| (d | d.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 != 0;
+    if not_digits(d0) || not_digits(d1) || b[16] != b':' {
+        return None;
+    }
+    let (s1, s2) = (b[17].wrapping_sub(b'0'), b[18].wrapping_sub(b'0'));
+    if s1 > 9 || s2 > 9 {
+        return None;
+    }
+    let byte = |d: u64, i: u32| ((d >> (8 * i)) & 0xff) as i64;
+    let year = byte(d0, 0) * 1000 + byte(d0, 1) * 100 + byte(d0, 2) * 10 + byte(d0, 3);
+    let month = byte(d0, 5) * 10 + byte(d0, 6);
+    let day = byte(d1, 0) * 10 + byte(d1, 1);
+    let hour = byte(d1, 3) * 10 + byte(d1, 4);
+    let minute = byte(d1, 6) * 10 + byte(d1, 7);
+    let second = i64::from(s1) * 10 + i64::from(s2);
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let month_days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,

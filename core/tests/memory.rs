@@ -75,6 +75,36 @@ fn streamed_peak(rows: usize) -> usize {
     })
 }
 
+fn scanned_peak(rows: usize) -> usize {
+    let mut text = String::from(HEADER);
+    text.push('\n');
+    for i in 0..rows {
+        text.push_str(&row(i));
+    }
+    let options = keyrot::Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
+    peak_during(|| {
+        let mut scanner = keyrot::Scanner::new(text.as_bytes(), &options.parse_options()).expect("header");
+        let mut analyzer = keyrot::Analyzer::for_scanner(&scanner, &options).expect("analyzer");
+        let judge = scanner.judge(&analyzer);
+        let mut judged = 0;
+        keyrot::judge_in_order(
+            &mut scanner,
+            &judge,
+            2,
+            |chunk| chunk,
+            |mut chunk| -> Result<(), keyrot::Error> {
+                analyzer.absorb(&mut chunk);
+                judged += chunk.len();
+                Ok(())
+            },
+        )
+        .expect("judged");
+        assert_eq!(judged, rows);
+        let analysis = analyzer.finish(Vec::new());
+        assert_eq!(analysis.summary.overall.keys as usize, rows);
+    })
+}
+
 #[test]
 fn memory_bounds() {
     let _one_at_a_time = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -100,4 +130,12 @@ fn memory_bounds() {
     let large = streamed_peak(100_000);
     eprintln!("peak: huge-field {peak}, 5k rows {small}, 100k rows {large}");
     assert!(large < small + (256 << 10), "5,000 rows peaked at {small} bytes, 100,000 rows at {large}");
+
+    // The fast path on two threads holds a few chunks in flight (about 2.5
+    // MB each, judged), not the input: 4 times the rows, the same memory.
+    let small = scanned_peak(50_000);
+    let large = scanned_peak(200_000);
+    eprintln!("scanner peak: 50k rows {small}, 200k rows {large}");
+    assert!(large < small + (1 << 20), "50,000 rows peaked at {small} bytes, 200,000 rows at {large}");
+    assert!(large < 16 << 20, "200,000 rows took {large} bytes");
 }

@@ -980,3 +980,39 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// (e) The fast reading of the two timestamp forms AWS writes agrees with
+// chrono's, digit for digit, valid or not.
+
+fn timestamp_like() -> impl Strategy<Value = String> {
+    (
+        (0u32..=9999, 0u32..=13, 0u32..=32),
+        (0u32..=24, 0u32..=60, 0u32..=60),
+        prop::sample::select(vec!["Z", "+00:00"]),
+        prop::option::weighted(0.2, (0usize..19, any::<u8>().prop_filter("ascii", u8::is_ascii))),
+    )
+        .prop_map(|((year, month, day), (hour, minute, second), zone, typo)| {
+            let mut text =
+                format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{zone}").into_bytes();
+            if let Some((at, b)) = typo {
+                text[at] = b;
+            }
+            String::from_utf8(text).expect("ascii")
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+
+    #[test]
+    fn aws_timestamp_forms_read_as_chrono_reads_them(text in timestamp_like()) {
+        let reference = chrono::NaiveDateTime::parse_from_str(&text[..19], "%Y-%m-%dT%H:%M:%S")
+            .ok()
+            // chrono also takes a leap second (`:60`) and padding the profile refuses.
+            .filter(|t| t.and_utc().timestamp_subsec_nanos() == 0)
+            .filter(|_| [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].iter().all(|&i| text.as_bytes()[i].is_ascii_digit()))
+            .map(|t| t.and_utc());
+        prop_assert_eq!(keyrot::parse_timestamp(&text), reference, "{}", text);
+    }
+}
