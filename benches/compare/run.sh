@@ -91,6 +91,13 @@ if "$BIN/keyrot" check --help | grep -q -- '--threads'; then
 else
     TOOLS+=(keyrot)
 fi
+# The job's own three columns (user, slot, age_days), as the other tools
+# write them, when the command can choose its CSV columns.
+KEYROT_COLUMNS=no
+if "$BIN/keyrot" check --help | grep -q -- '--columns'; then
+    KEYROT_COLUMNS=yes
+    TOOLS+=(keyrot-3col-threads-1 keyrot-3col)
+fi
 # keyrot's Python binding, when a venv can import it: its package folder
 # (Python code and the abi3 extension) is copied, for the same reason as the
 # binaries (other engineers reinstall it), and run by our venv's Python.
@@ -126,13 +133,13 @@ else
     KEYROT_WASM_NODE=
 fi
 TOOLS+=(py-strptime py-fromisoformat pandas-c pandas-pyarrow polars duckdb)
-STDOUT_TOOLS=" keyrot keyrot-threads-1 "
+STDOUT_TOOLS=" keyrot keyrot-threads-1 keyrot-3col keyrot-3col-threads-1 "
 # The slowest tool: above SLOW_MAX_ROWS it runs once, not RUNS times.
 SLOWEST=py-strptime
 # Tools that stream (or spill) and so are run at MEM_ROWS: the Rust ones,
 # polars' streaming sink and DuckDB. The others hold the whole file, frame
 # or list of findings in memory by design, or take minutes at that size.
-MEM_TOOLS=" io-floor simd-csv-floor csv-floor plain-rust keyrot keyrot-threads-1 polars duckdb "
+MEM_TOOLS=" io-floor simd-csv-floor csv-floor plain-rust keyrot keyrot-threads-1 keyrot-3col keyrot-3col-threads-1 polars duckdb "
 
 cmd_for() { # TOOL INPUT OUTPUT
     local keyrot=("$BIN/keyrot" check --as-of "$AS_OF" --only fail --format csv)
@@ -141,6 +148,8 @@ cmd_for() { # TOOL INPUT OUTPUT
     plain-rust) CMD=("$BIN/plain-rust" "$2" "$3" "$AS_OF") ;;
     keyrot) CMD=("${keyrot[@]}" "$2") ;;
     keyrot-threads-1) CMD=("${keyrot[@]}" --threads 1 "$2") ;;
+    keyrot-3col) CMD=("${keyrot[@]}" --columns user,slot,age_days "$2") ;;
+    keyrot-3col-threads-1) CMD=("${keyrot[@]}" --columns user,slot,age_days --threads 1 "$2") ;;
     keyrot-python) CMD=(env PYTHONPATH="$WORK/keyrot-py" "$PY" "$HERE/keyrot_python.py" "$2" "$3" "$AS_OF") ;;
     keyrot-wasm-node) CMD=(node "$HERE/keyrot_node.mjs" "$KEYROT_WASM_NODE" "$2" "$3" "$AS_OF") ;;
     py-strptime) CMD=("$PY" "$HERE/py_strptime.py" "$2" "$3" "$AS_OF") ;;
@@ -324,6 +333,7 @@ fmt_rows() { sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta' <<<"$1"; }
     echo "Equivalence: every tool reported the same failing keys (count and sha256 of the sorted"
     echo "user/slot/age_days) at every size, and on a report in the other timestamp form (seed $OTHER_SEED)."
     [ "$KEYROT_THREADS" = yes ] || echo "keyrot has no --threads option in this build: one keyrot row."
+    [ "$KEYROT_COLUMNS" = no ] || echo "keyrot and keyrot-threads-1 write all 19 columns of the command's CSV; keyrot-3col* write user, slot, age_days (--columns), as the other tools do."
     [ -z "$KEYROT_PY_FROM" ] || echo "keyrot-python: a copy of the package in $KEYROT_PY_FROM."
     [ -z "$KEYROT_WASM_NODE" ] || echo "keyrot-wasm-node: a copy of wasm/pkg/node built $WASM_BUILT."
     echo "Versions: $("$BIN/keyrot" --version 2>/dev/null || echo keyrot ?), $(rustc --version | cut -d' ' -f1-2),"

@@ -8,8 +8,9 @@ use crate::error::{shorten, Error};
 use crate::exemptions::Exemptions;
 use crate::input::InputFormat;
 use crate::policy::{AsOfSource, Options, Policy};
-use crate::report::{Layout, ReportReader};
+use crate::report::Layout;
 use crate::rule::Finding;
+use crate::scan::Scanner;
 use crate::value::{ser_opt_ts, Timestamp};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -213,55 +214,61 @@ fn judge_one<R: Read>(
     findings: &mut Vec<SourcedFinding>,
     anomalies: &mut Vec<SourcedAnomaly>,
 ) -> Result<crate::analysis::Analysis, Error> {
-    let mut reader = ReportReader::new(input, &options.parse_options())?;
-    let mut analyzer = Analyzer::new(&reader, options)?;
+    let mut scanner = Scanner::new(input, &options.parse_options())?;
+    let mut analyzer = Analyzer::for_scanner(&scanner, options)?;
     if let Some(ex) = exemptions {
         analyzer = analyzer.with_exemptions(ex.clone());
     }
+    let judge = scanner.judge(&analyzer);
     let mut cross = Vec::new();
     // This report's accounts and users; merged into `seen` only once the
     // whole report has been read, so a report that fails names nothing.
     let mut accounts: HashSet<String> = HashSet::new();
     let mut users: HashSet<(String, String)> = HashSet::new();
-    while let Some(row) = reader.read_row()? {
-        let account = row.account_id.clone();
-        if accounts.insert(account.clone()) {
-            if let Some(first) = seen.accounts.get(&account) {
+    while let Some(chunk) = scanner.next_chunk()? {
+        let mut judged = chunk.judge(&judge)?;
+        analyzer.absorb(&mut judged);
+        for row in &judged.rows {
+            let (account, user) = (judged.account(row), judged.user(row));
+            if !accounts.contains(account) {
+                accounts.insert(account.to_owned());
+                if let Some(first) = seen.accounts.get(account) {
+                    cross.push(
+                        Anomaly::new(
+                            AnomalyCode::AccountInSeveralFiles,
+                            format!(
+                                "account `{}` is also in `{}`: both reports are judged, and their counts add up",
+                                shorten(account),
+                                shorten(first)
+                            ),
+                        )
+                        .at_line(row.line)
+                        .at_column("arn")
+                        .with_value(account),
+                    );
+                }
+            }
+            let key = (account.to_owned(), user.to_lowercase());
+            if let Some(first) = seen.users.get(&key) {
                 cross.push(
                     Anomaly::new(
-                        AnomalyCode::AccountInSeveralFiles,
+                        AnomalyCode::DuplicateUser,
                         format!(
-                            "account `{}` is also in `{}`: both reports are judged, and their counts add up",
-                            shorten(&account),
+                            "user `{}` of account `{}` is also in `{}`; every row is judged",
+                            shorten(user),
+                            shorten(&key.0),
                             shorten(first)
                         ),
                     )
                     .at_line(row.line)
-                    .at_column("arn")
-                    .with_value(&account),
+                    .at_column("user")
+                    .with_value(user),
                 );
             }
+            users.insert(key);
         }
-        let key = (account, row.user.to_lowercase());
-        if let Some(first) = seen.users.get(&key) {
-            cross.push(
-                Anomaly::new(
-                    AnomalyCode::DuplicateUser,
-                    format!(
-                        "user `{}` of account `{}` is also in `{}`; every row is judged",
-                        shorten(&row.user),
-                        shorten(&key.0),
-                        shorten(first)
-                    ),
-                )
-                .at_line(row.line)
-                .at_column("user")
-                .with_value(&row.user),
-            );
-        }
-        users.insert(key);
-        for finding in analyzer.judge(&row) {
-            findings.push(SourcedFinding { source: source.to_owned(), finding });
+        for finding in judged.findings(&judge) {
+            findings.push(SourcedFinding { source: source.to_owned(), finding: analyzer.finding(&finding) });
         }
     }
     for account in accounts {
