@@ -3,7 +3,7 @@
 
 use crate::rule::{Finding, FindingCode, LastUsed, Status};
 use crate::scan::FindingRef;
-use crate::value::{format_timestamp, write_timestamp, Timestamp};
+use crate::value::{format_timestamp, write_timestamp_bytes, Timestamp};
 
 /// Makes a text cell safe to open in a spreadsheet: a cell that starts with
 /// `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so it is not
@@ -288,7 +288,7 @@ impl CsvWriter {
 fn text(out: &mut Vec<u8>, cell: &str) {
     let cell = neutralize(cell);
     let bytes = cell.as_bytes();
-    if !bytes.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if !bytes.iter().any(|&b| QUOTE[usize::from(b)]) {
         out.extend_from_slice(bytes);
         return;
     }
@@ -301,6 +301,16 @@ fn text(out: &mut Vec<u8>, cell: &str) {
     }
     out.push(b'"');
 }
+
+/// The bytes that make a cell need quotes: `,`, `"`, `\n` and `\r`.
+const QUOTE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b',' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\n' as usize] = true;
+    table[b'\r' as usize] = true;
+    table
+};
 
 fn int(out: &mut Vec<u8>, n: i64) {
     let mut digits = [0u8; 20];
@@ -323,9 +333,10 @@ fn int(out: &mut Vec<u8>, n: i64) {
 fn timestamp(out: &mut Vec<u8>, t: Option<Timestamp>) {
     if let Some(t) = t {
         let mut buf = [0u8; 20];
-        match write_timestamp(&t, &mut buf) {
-            Some(text) => out.extend_from_slice(text.as_bytes()),
-            None => out.extend_from_slice(format_timestamp(&t).as_bytes()),
+        if write_timestamp_bytes(&t, &mut buf) {
+            out.extend_from_slice(&buf);
+        } else {
+            out.extend_from_slice(format_timestamp(&t).as_bytes());
         }
     }
 }

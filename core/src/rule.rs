@@ -280,13 +280,31 @@ impl std::fmt::Display for Ts {
     }
 }
 
-/// `n day` or `n days`.
-struct Plural(i64, &'static str);
+/// Writes an integer without the formatting machinery.
+fn num<W: std::fmt::Write>(out: &mut W, n: i64) -> std::fmt::Result {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.write_char('-')?;
+    }
+    out.write_str(std::str::from_utf8(&digits[at..]).unwrap_or_default())
+}
 
-impl std::fmt::Display for Plural {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let s = if self.0 == 1 || self.0 == -1 { "" } else { "s" };
-        write!(f, "{} {}{s}", self.0, self.1)
+/// Writes a timestamp in the contract's form.
+fn timestamp<W: std::fmt::Write>(out: &mut W, t: Timestamp) -> std::fmt::Result {
+    let mut buf = [0u8; 20];
+    match write_timestamp(&t, &mut buf) {
+        Some(text) => out.write_str(text),
+        None => out.write_str(&format_timestamp(&t)),
     }
 }
 
@@ -298,11 +316,20 @@ impl Verdict {
         as_of: Timestamp,
         out: &mut W,
     ) -> std::fmt::Result {
+        // Written piece by piece rather than with `write!`: a report of a
+        // million keys writes a million of these.
         let state = if self.active { "active" } else { "inactive" };
-        let max = policy.max_age_days;
-        let old = Plural(self.age_days.unwrap_or_default(), "day");
+        let max = i64::from(policy.max_age_days);
+        let days = self.age_days.unwrap_or_default();
+        let old = |out: &mut W| -> std::fmt::Result {
+            num(out, days)?;
+            out.write_str(if days == 1 || days == -1 { " day" } else { " days" })
+        };
         match (&self.detail, self.status) {
-            (Detail::RowError(what), _) => write!(out, "cannot judge this key: {what}"),
+            (Detail::RowError(what), _) => {
+                out.write_str("cannot judge this key: ")?;
+                out.write_str(what)
+            }
             (Detail::NoActiveFlag(flag), _) => {
                 write!(out, "the key has a rotation date but its active flag is {flag}, not true or false")
             }
@@ -314,21 +341,42 @@ impl Verdict {
                 Ts(as_of)
             ),
             (Detail::Plain, Status::Fail) => {
-                write!(out, "{state} key {old} old; limit {max}")?;
+                out.write_str(state)?;
+                out.write_str(" key ")?;
+                old(out)?;
+                out.write_str(" old; limit ")?;
+                num(out, max)?;
                 if let Some(due) = self.due_at {
-                    write!(out, "; overdue since {}", Ts(due))?;
+                    out.write_str("; overdue since ")?;
+                    timestamp(out, due)?;
                 }
                 if !self.active {
                     out.write_str(" (inactive keys count: include_inactive)")?;
                 }
                 Ok(())
             }
-            (Detail::Plain, Status::Inactive) => write!(out, "inactive key {old} old"),
-            (Detail::Plain, Status::DueSoon) => match self.due_at {
-                Some(due) => write!(out, "active key {old} old; due by {} (limit {max})", Ts(due)),
-                None => write!(out, "active key {old} old; due by  (limit {max})"),
-            },
-            (Detail::Plain, Status::Pass) => write!(out, "active key {old} old; limit {max}"),
+            (Detail::Plain, Status::Inactive) => {
+                out.write_str("inactive key ")?;
+                old(out)?;
+                out.write_str(" old")
+            }
+            (Detail::Plain, Status::DueSoon) => {
+                out.write_str("active key ")?;
+                old(out)?;
+                out.write_str(" old; due by ")?;
+                if let Some(due) = self.due_at {
+                    timestamp(out, due)?;
+                }
+                out.write_str(" (limit ")?;
+                num(out, max)?;
+                out.write_str(")")
+            }
+            (Detail::Plain, Status::Pass) => {
+                out.write_str("active key ")?;
+                old(out)?;
+                out.write_str(" old; limit ")?;
+                num(out, max)
+            }
         }
     }
 

@@ -359,6 +359,7 @@ impl Chunk {
         let rows = end / 160 + 1;
         let mut out = JudgedChunk {
             text: self.bytes,
+            checked: String::new(),
             rows: Vec::with_capacity(rows),
             keys: Vec::with_capacity(rows),
             slow: Vec::new(),
@@ -404,6 +405,14 @@ impl Chunk {
             check_limits(&record, row.line, &judge.header.names, &judge.limits)?;
             let typed = build_row(&record, &judge.header, row.line, judge.lenient)?;
             judge.slow_row(&mut out, typed);
+        }
+        if clean {
+            // All ASCII, and what the typed path added is UTF-8: the text
+            // can be kept as a `String`, so a span is a `&str` for free.
+            match String::from_utf8(std::mem::take(&mut out.text)) {
+                Ok(text) => out.checked = text,
+                Err(e) => out.text = e.into_bytes(),
+            }
         }
         Ok(out)
     }
@@ -692,8 +701,11 @@ pub(crate) struct KeyOut {
 /// with [`findings`](JudgedChunk::findings).
 #[derive(Debug)]
 pub struct JudgedChunk {
-    /// The chunk's bytes, then the text of rows read by the typed path.
+    /// The chunk's bytes, then the text of rows read by the typed path;
+    /// empty when that text has been moved to `checked`.
     text: Vec<u8>,
+    /// The same text when it is known to be UTF-8 as a whole.
+    checked: String,
     pub(crate) rows: Vec<RowOut>,
     pub(crate) keys: Vec<KeyOut>,
     /// Rows read by the typed path (bad cells in lenient mode, quoted text).
@@ -702,8 +714,21 @@ pub struct JudgedChunk {
 
 impl JudgedChunk {
     fn str(&self, span: Span) -> &str {
+        let range = span.start as usize..span.end as usize;
+        if self.text.is_empty() {
+            return self.checked.get(range).unwrap_or_default();
+        }
         // Spans only ever cover text checked to be UTF-8.
-        std::str::from_utf8(&self.text[span.start as usize..span.end as usize]).unwrap_or_default()
+        std::str::from_utf8(&self.text[range]).unwrap_or_default()
+    }
+
+    fn bytes(&self, span: Span) -> &[u8] {
+        let range = span.start as usize..span.end as usize;
+        if self.text.is_empty() {
+            &self.checked.as_bytes()[range]
+        } else {
+            &self.text[range]
+        }
     }
 
     /// The number of rows (users) in the chunk.
@@ -730,11 +755,11 @@ impl JudgedChunk {
     }
 
     pub(crate) fn account_bytes(&self, row: &RowOut) -> &[u8] {
-        &self.text[row.account.start as usize..row.account.end as usize]
+        self.bytes(row.account)
     }
 
     pub(crate) fn user_bytes(&self, row: &RowOut) -> &[u8] {
-        &self.text[row.user.start as usize..row.user.end as usize]
+        self.bytes(row.user)
     }
 
     pub(crate) fn account(&self, row: &RowOut) -> &str {
@@ -951,9 +976,10 @@ impl Judge {
 
     fn flag(&self, text: &[u8], fields: &[Range<usize>], col: usize) -> Option<Field<bool>> {
         let Some(cell) = self.cell(text, fields, col) else { return Some(Field::Absent) };
-        match cell {
-            b"true" => Some(Field::Value(true)),
-            b"false" => Some(Field::Value(false)),
+        // The two spellings AWS writes, compared as words.
+        match (cell.len(), cell.first_chunk::<4>()) {
+            (4, Some(b"true")) => Some(Field::Value(true)),
+            (5, Some(b"fals")) if cell[4] == b'e' => Some(Field::Value(false)),
             _ => match std::str::from_utf8(cell).ok().and_then(parse_bool) {
                 Some(b) => Some(Field::Value(b)),
                 None => Field::literal_bytes(cell),

@@ -67,11 +67,12 @@ impl<T> Field<T> {
 
     /// [`literal`](Field::literal) of bytes.
     pub(crate) fn literal_bytes(text: &[u8]) -> Option<Field<T>> {
-        match text {
-            b"N/A" => Some(Field::NotApplicable),
-            b"no_information" => Some(Field::NoInformation),
-            b"not_supported" => Some(Field::NotSupported),
-            b"" => Some(Field::Empty),
+        // By length first: most cells are `N/A` or a value of another length.
+        match text.len() {
+            0 => Some(Field::Empty),
+            3 if text.first_chunk::<3>() == Some(b"N/A") => Some(Field::NotApplicable),
+            13 if text == b"not_supported" => Some(Field::NotSupported),
+            14 if text == b"no_information" => Some(Field::NoInformation),
             _ => None,
         }
     }
@@ -142,10 +143,19 @@ pub fn format_timestamp(ts: &Timestamp) -> String {
 /// assert_eq!(keyrot::write_timestamp(&ts, &mut buf), Some("2016-05-16T18:13:11Z"));
 /// ```
 pub fn write_timestamp<'b>(ts: &Timestamp, out: &'b mut [u8; 20]) -> Option<&'b str> {
+    if !write_timestamp_bytes(ts, out) {
+        return None;
+    }
+    std::str::from_utf8(out).ok()
+}
+
+/// [`write_timestamp`] as bytes: `false` (and `out` unspecified) for an
+/// instant it does not cover.
+pub(crate) fn write_timestamp_bytes(ts: &Timestamp, out: &mut [u8; 20]) -> bool {
     use chrono::{Datelike, Timelike};
     let year = ts.year();
     if ts.nanosecond() != 0 || !(0..=9999).contains(&year) {
-        return None;
+        return false;
     }
     let mut put = |at: usize, value: u32, width: usize| {
         let mut v = value;
@@ -163,7 +173,7 @@ pub fn write_timestamp<'b>(ts: &Timestamp, out: &'b mut [u8; 20]) -> Option<&'b 
     for (at, sep) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'Z')] {
         out[at] = sep;
     }
-    std::str::from_utf8(out).ok()
+    true
 }
 
 /// Serializes an optional timestamp as RFC 3339 ending in `Z`, or `null`.
