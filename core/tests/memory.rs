@@ -131,11 +131,14 @@ fn memory_bounds() {
     eprintln!("peak: huge-field {peak}, 5k rows {small}, 100k rows {large}");
     assert!(large < small + (256 << 10), "5,000 rows peaked at {small} bytes, 100,000 rows at {large}");
 
-    // The fast path on two threads holds a few chunks in flight (about 2.5
+    // The fast path on two threads holds a few chunks in flight (about 1.5
     // MB each, judged), not the input: 4 times the rows, the same memory.
     let small = scanned_peak(50_000);
     let large = scanned_peak(200_000);
     eprintln!("scanner peak: 50k rows {small}, 200k rows {large}");
-    assert!(large < small + (1 << 20), "50,000 rows peaked at {small} bytes, 200,000 rows at {large}");
+    // How many chunks are in flight at the peak depends on the threads'
+    // timing (at most two per thread and one being read): a chunk's worth of
+    // slack either way.
+    assert!(large < small + (3 << 20), "50,000 rows peaked at {small} bytes, 200,000 rows at {large}");
     assert!(large < 16 << 20, "200,000 rows took {large} bytes");
 }
