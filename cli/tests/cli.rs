@@ -474,3 +474,68 @@ fn diff_json_is_the_golden_diff_and_exits_1_when_a_key_became_overdue() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("/no/such/report.csv"));
 }
+
+/// A report of several chunks (about 1 MiB each) whose rows hold quoted
+/// names with commas, quotes and line breaks, CRLF endings and a lenient
+/// bad row, so that chunk boundaries fall among them.
+fn big_mixed_report(rows: usize) -> String {
+    let mut s = String::from(HEADER);
+    s.push_str("\r\n");
+    for i in 0..rows {
+        let user = match i % 97 {
+            0 => format!("\"name, with comma {i}\""),
+            1 => format!("\"two\r\nlines {i}\""),
+            2 => format!("\"say \"\"hi\"\" {i}\""),
+            _ => format!("user-{i}"),
+        };
+        let rotated = format!("20{:02}-0{}-1{}T0{}:00:00Z", 15 + i % 12, 1 + i % 9, i % 10, i % 10);
+        let active = if i % 5 == 0 { "false" } else { "true" };
+        let used = if i % 3 == 0 { "N/A".to_owned() } else { "2026-11-20T10:00:00+00:00".to_owned() };
+        let ending = if i % 2 == 0 { "\r\n" } else { "\n" };
+        s.push_str(&format!(
+            "{user},arn:aws:iam::{:012}:user/u{i},2015-01-01T00:00:00Z,false,N/A,N/A,N/A,false,{active},{rotated},{used},us-east-1,s3,true,2026-10-01T00:00:00Z,N/A,N/A,N/A,false,N/A,false,N/A{ending}",
+            100_000_000_000u64 + (i / 5000) as u64
+        ));
+    }
+    s
+}
+
+#[test]
+fn threads_never_change_the_output() {
+    let path = temp_file("big-mixed.csv", big_mixed_report(12_000).as_bytes());
+    let path = path.to_str().expect("utf-8 path");
+    for format in ["csv", "json"] {
+        let run = |threads: &str| {
+            let out = keyrot(&["check", "--as-of", AS_OF, "--format", format, "--threads", threads, path], None);
+            assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+            out.stdout
+        };
+        let one = run("1");
+        assert!(one.len() > 1 << 20, "the output is too small to mean anything");
+        assert_eq!(one, run("2"), "--threads 2 changed the {format} output");
+        assert_eq!(one, run("4"), "--threads 4 changed the {format} output");
+    }
+    // The quoted names survived the chunk boundaries intact.
+    let out = keyrot(&["check", "--as-of", AS_OF, "--format", "csv", "--columns", "user,line", path], None);
+    let csv = text(&out.stdout);
+    assert!(csv.contains("\"two\nlines 98\""), "{}", &csv[..200]);
+    assert!(csv.contains("\"say \"\"hi\"\" 2\""));
+    assert!(csv.contains("\"name, with comma 9700\""));
+}
+
+#[test]
+fn columns_choose_the_csv_columns_in_order() {
+    let path = temp_file(
+        "columns.csv",
+        report(&[("=alice", "true", "2026-01-01T00:00:00Z", "N/A"), ("bob", "true", "2026-11-01T00:00:00Z", "N/A")])
+            .as_bytes(),
+    );
+    let path = path.to_str().expect("utf-8 path");
+    let out = keyrot(&["check", "--as-of", AS_OF, "--format", "csv", "--columns", "age_days,user,status", path], None);
+    assert_eq!(text(&out.stdout), "age_days,user,status\n329,'=alice,fail\n25,bob,pass\n");
+    let out = keyrot(&["check", "--format", "csv", "--columns", "user,colour", path], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown column `colour`"), "{}", text(&out.stderr));
+    let out = keyrot(&["check", "--threads", "0", path], None);
+    assert_eq!(out.status.code(), Some(2));
+}
