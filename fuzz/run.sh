@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-600}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-for target in parse analyze plan; do
+for target in parse analyze plan paths; do
   mkdir -p "corpus/$target"
   for f in ../testdata/cases/*/input.*; do
     cp "$f" "corpus/$target/$(basename "$(dirname "$f")")-$(basename "$f")"

@@ -76,6 +76,9 @@ pub struct Scanner<'a> {
     at_end: bool,
     /// An error ended the input; nothing more is handed out.
     done: bool,
+    /// Reading failed: the error, returned once the rows read before it
+    /// have been handed out.
+    read_error: Option<Error>,
     header: Header,
     layout: Layout,
     format: InputFormat,
@@ -127,6 +130,7 @@ impl<'a> Scanner<'a> {
             line: 1,
             at_end: false,
             done: false,
+            read_error: None,
             header: Header::default(),
             layout: Layout::Current,
             format: unwrapped.format,
@@ -231,7 +235,21 @@ impl<'a> Scanner<'a> {
     fn cut(&mut self) -> Result<Option<Chunk>, Error> {
         let mut want = self.chunk_bytes;
         loop {
-            self.fill(want)?;
+            self.fill(want);
+            if let Some(err) = self.read_error.take() {
+                // The rows read whole before the input failed are judged
+                // first, as the typed reader judges them; then the error.
+                // A row the failure cut short is not a row. A sentinel byte
+                // lets a last `\r` count as a line ending.
+                let mut bytes = std::mem::take(&mut self.pending);
+                bytes.push(b'x');
+                let Some((cut, lines)) = last_row_end(&bytes) else { return Err(err) };
+                bytes.truncate(cut);
+                let chunk = Chunk { bytes, line: self.line, last: false };
+                self.line += lines;
+                self.read_error = Some(err);
+                return Ok(Some(chunk));
+            }
             if self.pending.is_empty() {
                 return Ok(None);
             }
@@ -263,21 +281,22 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Reads until `pending` holds `want` bytes or the input ends.
-    fn fill(&mut self, want: usize) -> Result<(), Error> {
-        if self.pending.len() >= want || self.at_end {
-            return Ok(());
+    /// Reads until `pending` holds `want` bytes or the input ends or fails
+    /// (the error is kept in `read_error`).
+    fn fill(&mut self, want: usize) {
+        if self.pending.len() >= want || self.at_end || self.read_error.is_some() {
+            return;
         }
         let missing = want - self.pending.len();
         self.pending.reserve_exact(missing);
         // `read_to_end` stops at the end of the input or at `missing`
-        // bytes, and writes into the spare capacity without zeroing it.
+        // bytes, writes into the spare capacity without zeroing it, and
+        // keeps what it read before an error.
         match (&mut self.input).take(missing as u64).read_to_end(&mut self.pending) {
             Ok(n) if n < missing => self.at_end = true,
             Ok(_) => {}
-            Err(e) => return Err(input::map_io(&e)),
+            Err(e) => self.read_error = Some(input::map_io(&e)),
         }
-        Ok(())
     }
 }
 
@@ -303,8 +322,9 @@ fn last_row_end(bytes: &[u8]) -> Option<(usize, u64)> {
         }
         return Some((cut, count_lines(&bytes[..cut])));
     }
-    // Quotes: follow them row by row.
-    let mut rows = Rows::new(&bytes[..bytes.len() - 1], 1, false);
+    // Quotes: follow them row by row (a last `\r` may be half of `\r\n`:
+    // the cutter leaves it for the next chunk).
+    let mut rows = Rows::new(bytes, 1, false);
     let mut cut = None;
     while let Ok(Some(_)) = rows.next_row() {
         cut = Some((rows.pos, rows.line - 1));
@@ -1286,7 +1306,8 @@ mod tests {
         assert_eq!(last_row_end(b"a\r\nb\r\n"), Some((6, 2)));
         assert_eq!(last_row_end(b"a\r\nb\r"), Some((3, 1)));
         assert_eq!(last_row_end(b"a\r\nb\r\nc"), Some((6, 2)));
-        assert_eq!(last_row_end(b"a,\"x\ny\"\nb\"\n"), Some((8, 2)));
+        assert_eq!(last_row_end(b"a,\"x\ny\"\nb\"\n"), Some((11, 3)));
+        assert_eq!(last_row_end(b"a,\"x\ny\"\nb\"\r"), Some((8, 2)));
         assert_eq!(last_row_end(b"abc"), None);
     }
 }

@@ -968,6 +968,23 @@ proptest! {
     }
 
     #[test]
+    fn fast_path_agrees_on_mutated_wrapped_reports(
+        r in report(),
+        how in 1u8..4,
+        mutations in prop::collection::vec(mutation(), 0..4),
+        chunk in 1usize..400,
+    ) {
+        // Mutating the base64 or the JSON makes the input fail part way.
+        let mut bytes = wrap(&r.render(), how, fixed_generated_time());
+        for m in &mutations {
+            mutate(&mut bytes, m);
+        }
+        for lenient in [false, true] {
+            paths_agree(&bytes, &r.options().with_lenient(lenient), chunk)?;
+        }
+    }
+
+    #[test]
     fn fast_path_agrees_after_a_valid_header(
         tail in prop::collection::vec(interesting_byte(), 0..2048),
         chunk in 1usize..400,

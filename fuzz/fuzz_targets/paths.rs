@@ -1,0 +1,57 @@
+//! The two readings of a file: the fast path (`Scanner`, chunks of any size,
+//! judged on one or two threads) and the typed path (`ReportReader`) give
+//! the same analysis, or the same error, for any bytes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fn typed(body: &[u8], options: &keyrot::Options) -> Result<String, String> {
+    let run = || -> Result<keyrot::Analysis, keyrot::Error> {
+        let mut reader = keyrot::ReportReader::new(body, &options.parse_options())?;
+        let mut analyzer = keyrot::Analyzer::new(&reader, options)?;
+        let mut findings = Vec::new();
+        while let Some(row) = reader.read_row()? {
+            findings.extend(analyzer.judge(&row));
+        }
+        Ok(analyzer.finish(findings))
+    };
+    run().map(|a| serde_json::to_string(&a).expect("serializes")).map_err(|e| format!("{e:?}"))
+}
+
+fn fast(body: &[u8], options: &keyrot::Options, chunk: usize, threads: usize) -> Result<String, String> {
+    let run = || -> Result<keyrot::Analysis, keyrot::Error> {
+        let limits = keyrot::Limits::default();
+        let mut scanner = keyrot::Scanner::with_chunk_bytes(body, &options.parse_options(), &limits, chunk)?;
+        let mut analyzer = keyrot::Analyzer::for_scanner(&scanner, options)?;
+        let judge = scanner.judge(&analyzer);
+        let mut findings = Vec::new();
+        keyrot::judge_in_order(
+            &mut scanner,
+            &judge,
+            threads,
+            |chunk| chunk,
+            |mut chunk| -> Result<(), keyrot::Error> {
+                analyzer.absorb(&mut chunk);
+                findings.extend(chunk.findings(&judge).map(|f| analyzer.finding(&f)));
+                Ok(())
+            },
+        )?;
+        Ok(analyzer.finish(findings))
+    };
+    run().map(|a| serde_json::to_string(&a).expect("serializes")).map_err(|e| format!("{e:?}"))
+}
+
+fuzz_target!(|data: &[u8]| {
+    if data.len() < 3 {
+        return;
+    }
+    let (head, body) = data.split_at(3);
+    let options = keyrot::Options {
+        as_of: keyrot::parse_timestamp("2026-11-26T00:00:00Z"),
+        lenient: head[0] & 1 == 1,
+        ..Default::default()
+    };
+    let chunk = 1 + usize::from(head[1]) * 4;
+    let threads = 1 + usize::from(head[2] & 1);
+    assert_eq!(fast(body, &options, chunk, threads), typed(body, &options));
+});
