@@ -47,6 +47,47 @@ fn engine(c: &mut Criterion) {
                 assert_eq!(analysis.findings.len(), keys);
             })
         });
+        let failing = expected.summary.overall.fail as usize;
+        for threads in [1usize, 2] {
+            // What `keyrot check --only fail --format csv` does in process:
+            // the fast path, the failing keys written as CSV.
+            let id =
+                BenchmarkId::new(format!("check-csv-{threads}-thread{}", if threads == 1 { "" } else { "s" }), rows);
+            group.bench_with_input(id, &input, |b, input| {
+                b.iter(|| {
+                    let options = options();
+                    let mut scanner =
+                        keyrot::Scanner::new(black_box(input.as_slice()), &options.parse_options()).expect("header");
+                    let mut analyzer = keyrot::Analyzer::for_scanner(&scanner, &options).expect("analyzer");
+                    let judge = scanner.judge(&analyzer);
+                    let writer = keyrot::CsvWriter::default();
+                    let (mut out, mut lines) = (Vec::new(), 0usize);
+                    keyrot::judge_in_order(
+                        &mut scanner,
+                        &judge,
+                        threads,
+                        |chunk| {
+                            let (mut writer, mut csv, mut n) = (writer.clone(), Vec::new(), 0usize);
+                            for f in chunk.findings(&judge).filter(|f| f.status() == keyrot::Status::Fail) {
+                                writer.row(&mut csv, "report.csv", &f);
+                                n += 1;
+                            }
+                            (chunk, csv, n)
+                        },
+                        |(mut chunk, csv, n)| -> Result<(), keyrot::Error> {
+                            analyzer.absorb(&mut chunk);
+                            out.extend_from_slice(&csv);
+                            lines += n;
+                            Ok(())
+                        },
+                    )
+                    .expect("valid");
+                    assert_eq!(lines, failing);
+                    assert_eq!(analyzer.finish(Vec::new()).summary.overall.fail as usize, failing);
+                    black_box(out);
+                })
+            });
+        }
         group.bench_with_input(BenchmarkId::new("plan", rows), &expected, |b, analysis| {
             b.iter(|| {
                 let plan = keyrot::plan(black_box(analysis), None);
