@@ -11,6 +11,10 @@ for target in parse analyze plan paths; do
   for f in ../testdata/cases/*/input.*; do
     cp "$f" "corpus/$target/$(basename "$(dirname "$f")")-$(basename "$f")"
   done
-  cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 2>&1 | tee "fuzz-$target.log" | grep -E "^(#[0-9]+: *DONE|Done|==[0-9]+==|SUMMARY)" || true
+  # `paths` judges on two threads: LeakSanitizer takes the thread-local
+  # state std's channels keep in each worker for a leak, so it is off there.
+  leaks=1
+  [ "$target" = paths ] && leaks=0
+  cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -detect_leaks=$leaks 2>&1 | tee "fuzz-$target.log" | grep -E "^(#[0-9]+: *DONE|Done|==[0-9]+==|SUMMARY)" || true
   tail -n 3 "fuzz-$target.log"
 done
