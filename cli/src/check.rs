@@ -83,6 +83,7 @@ pub(crate) fn check(
     args: &CheckArgs,
     color: bool,
     now: Timestamp,
+    direct: Option<(std::fs::File, u64)>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<i32> {
@@ -111,7 +112,7 @@ pub(crate) fn check(
     let keep = |status: Status| only.is_empty() || only.contains(&status);
     let one = inputs.len() == 1 && !args.reports[0].is_dir();
     if one {
-        check_one(args, &inputs[0], &options, exemptions, &keep, color, out, err)
+        check_one(args, &inputs[0], &options, exemptions, &keep, color, direct, out, err)
     } else {
         check_many(args, &inputs, &options, exemptions.as_ref(), &keep, color, out, err)
     }
@@ -159,6 +160,7 @@ fn check_one(
     exemptions: Option<Exemptions>,
     keep: &(dyn Fn(Status) -> bool + Sync),
     color: bool,
+    direct: Option<(std::fs::File, u64)>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<i32> {
@@ -168,7 +170,13 @@ fn check_one(
         .threads
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
-    let mut csv_out = crate::spill::SpillBuffer::new();
+    // Held until every row has been read, so that a bad input prints
+    // nothing: in memory, then a temporary file, or (stdout being a file)
+    // the destination itself, cut back on an error.
+    let mut csv_out = match direct {
+        Some((file, start)) => crate::spill::SpillBuffer::direct(file, start),
+        None => crate::spill::SpillBuffer::new(),
+    };
     let write_csv = args.format == Format::Csv;
     let result = (|| -> Result<Analysis, Stop> {
         let input = open(path)?;
@@ -212,8 +220,12 @@ fn check_one(
     })();
     let analysis = match result {
         Ok(a) => a,
-        Err(Stop::Output(e)) => return Err(e),
+        Err(Stop::Output(e)) => {
+            let _ = csv_out.discard();
+            return Err(e);
+        }
         Err(Stop::Input(e)) => {
+            csv_out.discard()?;
             writeln!(err, "keyrot: {}: {}", printable(&source), printable(&e.to_string()))?;
             return Ok(EXIT_BAD_INPUT);
         }

@@ -293,6 +293,27 @@ impl PolicyArgs {
     }
 }
 
+/// Stdout as a file, when it is a regular file and its offset is at its end
+/// (`> out.csv`, not `>> log`): the CSV output can then go straight into it,
+/// and be cut back if an input turns out bad, instead of being held in a
+/// temporary file and copied.
+fn stdout_file() -> Option<(std::fs::File, u64)> {
+    #[cfg(unix)]
+    {
+        use std::io::Seek;
+        use std::os::fd::AsFd;
+        let fd = io::stdout().as_fd().try_clone_to_owned().ok()?;
+        let mut file = std::fs::File::from(fd);
+        let meta = file.metadata().ok()?;
+        let at = file.stream_position().ok()?;
+        (meta.is_file() && at == meta.len()).then_some((file, at))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 /// Runs the command line with `args` (the program name first), writing to
 /// this process's stdout and stderr, and returns the exit status: 0
 /// compliant, 1 not compliant, 2 bad input.
@@ -314,7 +335,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
                 ColorArg::Never => false,
                 ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             };
-            check::check(&args, color, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock())
+            let direct = if args.format == Format::Csv { stdout_file() } else { None };
+            check::check(&args, color, chrono::Utc::now(), direct, &mut stdout.lock(), &mut stderr.lock())
         }
         Command::Plan(args) => plan::plan(&args, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock()),
         Command::Diff(args) => diff::diff(&args, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock()),

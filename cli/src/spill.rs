@@ -12,11 +12,32 @@ const IN_MEMORY: usize = 4 << 20;
 pub(crate) struct SpillBuffer {
     memory: Vec<u8>,
     file: Option<(File, PathBuf)>,
+    /// The destination itself, a regular file, written directly; cut back to
+    /// the offset it had if the output is discarded.
+    direct: Option<(File, u64)>,
 }
 
 impl SpillBuffer {
     pub(crate) fn new() -> SpillBuffer {
-        SpillBuffer { memory: Vec::new(), file: None }
+        SpillBuffer { memory: Vec::new(), file: None, direct: None }
+    }
+
+    /// A buffer that writes straight into `file`, a regular file whose end is
+    /// at `start`: nothing is written twice, and [`discard`] cuts the file
+    /// back to `start`.
+    pub(crate) fn direct(file: File, start: u64) -> SpillBuffer {
+        SpillBuffer { memory: Vec::new(), file: None, direct: Some((file, start)) }
+    }
+
+    /// Forgets everything written: a direct file is cut back to where it
+    /// started, so an error leaves the destination as it was.
+    pub(crate) fn discard(&mut self) -> io::Result<()> {
+        self.memory = Vec::new();
+        if let Some((file, start)) = &mut self.direct {
+            file.set_len(*start)?;
+            file.seek(SeekFrom::Start(*start))?;
+        }
+        Ok(())
     }
 
     fn spill(&mut self) -> io::Result<()> {
@@ -39,6 +60,9 @@ impl SpillBuffer {
 
     /// Copies everything written to `out`.
     pub(crate) fn copy_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.direct.is_some() {
+            return Ok(());
+        }
         match &mut self.file {
             None => out.write_all(&self.memory),
             Some((file, _)) => {
@@ -58,6 +82,9 @@ impl SpillBuffer {
 
 impl Write for SpillBuffer {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if let Some((file, _)) = &mut self.direct {
+            return file.write(data);
+        }
         if let Some((file, _)) = &mut self.file {
             return file.write(data);
         }
@@ -69,9 +96,9 @@ impl Write for SpillBuffer {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.file {
-            Some((file, _)) => file.flush(),
-            None => Ok(()),
+        match (&mut self.direct, &mut self.file) {
+            (Some((file, _)), _) | (None, Some((file, _))) => file.flush(),
+            (None, None) => Ok(()),
         }
     }
 }
@@ -103,6 +130,21 @@ mod tests {
         assert!(out.chunks(1 << 20).all(|c| c == chunk.as_slice()));
         drop(buf);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn direct_output_is_cut_back_when_discarded() {
+        let path = std::env::temp_dir().join(format!("keyrot-direct-{}.csv", std::process::id()));
+        std::fs::write(&path, b"kept\n").unwrap();
+        let mut file = OpenOptions::new().read(true).write(true).open(&path).unwrap();
+        let start = file.seek(SeekFrom::End(0)).unwrap();
+        let mut buf = SpillBuffer::direct(file, start);
+        buf.write_all(b"a,b\n").unwrap();
+        buf.flush().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"kept\na,b\n");
+        buf.discard().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"kept\n");
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

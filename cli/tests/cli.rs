@@ -539,3 +539,45 @@ fn columns_choose_the_csv_columns_in_order() {
     let out = keyrot(&["check", "--threads", "0", path], None);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn csv_into_a_file_is_written_directly_and_cut_back_on_bad_input() {
+    let good = big_mixed_report(12_000);
+    let mut bad = good.clone();
+    bad.push_str("late,arn:aws:iam::111122223333:user/late,2015-01-01T00:00:00Z,maybe\n");
+    let run_into = |input: &str, name: &str| {
+        let report = temp_file(name, input.as_bytes());
+        let out_path = report.with_extension("out");
+        std::fs::write(&out_path, b"").expect("empty output file");
+        let out_file = std::fs::File::create(&out_path).expect("output file");
+        let status = Command::new(env!("CARGO_BIN_EXE_keyrot"))
+            .args(["check", "--as-of", AS_OF, "--format", "csv", "--threads", "2"])
+            .arg(&report)
+            .stdout(out_file)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("keyrot runs");
+        (status.status.code(), std::fs::read(&out_path).expect("output"))
+    };
+    let (code, written) = run_into(&good, "direct-good.csv");
+    assert_eq!(code, Some(1));
+    let piped = keyrot(
+        &[
+            "check",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "csv",
+            "--threads",
+            "2",
+            temp_file("direct-good.csv", good.as_bytes()).to_str().expect("path"),
+        ],
+        None,
+    );
+    assert!(written.len() > 1 << 20);
+    assert_eq!(written, piped.stdout, "the file holds what a pipe gets");
+    // The bad row comes after megabytes of output have gone into the file.
+    let (code, written) = run_into(&bad, "direct-bad.csv");
+    assert_eq!(code, Some(2));
+    assert!(written.is_empty(), "{} bytes left in the output file", written.len());
+}
