@@ -6,7 +6,8 @@
 #   2. cargo fmt and clippy (host and wasm32) for keyrot-wasm
 #   3. the crate's tests on the host, then wasm-bindgen-test under Node
 #   4. the build (scripts/build.sh: wasm-bindgen, wasm-opt, sizes)
-#   5. node --test: every golden case, the JS API, the types, the page's logic
+#   5. node --test: every golden case, the JS API, checkCsv (against the
+#      command's CSV: builds keyrot-cli), the types, the page's logic
 #   6. node --test: the page in headless Chromium
 # Exits non-zero on the first failure.
 set -euo pipefail
@@ -42,8 +43,12 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 step "build: pkg/node, pkg/web, www/pkg"
 bash wasm/scripts/build.sh
 
-step "node --test: golden cases, API, types, page logic"
-(cd wasm && node --test tests/*.test.mjs)
+step "node --test: golden cases, API, checkCsv against the command, types, page logic"
+# The command, so that checkCsv's CSV is compared with its output byte for byte.
+cargo build --locked -p keyrot-cli
+KEYROT_CLI=$(cargo metadata --format-version 1 --no-deps --locked |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')/debug/keyrot
+(cd wasm && KEYROT_CLI=$KEYROT_CLI node --test tests/*.test.mjs)
 
 step "node --test: the page in headless Chromium"
 (cd wasm && node --test tests/browser/)

@@ -20,13 +20,19 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q '0\.2\.130'; then
     exit 1
 fi
 
-# The workspace's release profile (lto, one codegen unit) with opt-level "s":
-# a custom profile given on the command line, so the root Cargo.toml and the
-# host's release builds are untouched.
+# The workspace's release profile (lto, one codegen unit) with opt-level 2,
+# and WebAssembly SIMD (simd128: memchr, which finds the report's commas,
+# quotes and line ends, uses it; Node 16.4+, Chrome 91+, Firefox 89+,
+# Safari 16.4+). A custom profile and target flags given on the command
+# line, so the root Cargo.toml and the host's release builds are untouched.
+# Measured on a 200,000-row report (checkCsv, Node 20, best of 12): opt-level
+# "s" without SIMD took 370 ms, "s" with SIMD 330, 2 with SIMD 225 (3: the
+# same); the module is 8 % larger gzipped than with "s".
 PROFILE=wasm-release
 cargo build --locked --target wasm32-unknown-unknown -p keyrot-wasm \
     --config "profile.$PROFILE.inherits=\"release\"" \
-    --config "profile.$PROFILE.opt-level=\"s\"" \
+    --config "profile.$PROFILE.opt-level=2" \
+    --config 'target.wasm32-unknown-unknown.rustflags=["-C", "target-feature=+simd128"]' \
     --profile "$PROFILE"
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps --locked |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
@@ -38,7 +44,7 @@ wasm-bindgen --target web --out-dir pkg/web --out-name keyrot "$RAW"
 
 # Both targets get the same module; shrink it once and share it.
 bindgen_size=$(wc -c <pkg/web/keyrot_bg.wasm)
-"$WASM_OPT" -Oz pkg/web/keyrot_bg.wasm -o pkg/web/keyrot_bg.opt.wasm
+"$WASM_OPT" -Oz --enable-simd pkg/web/keyrot_bg.wasm -o pkg/web/keyrot_bg.opt.wasm
 mv pkg/web/keyrot_bg.opt.wasm pkg/web/keyrot_bg.wasm
 cmp pkg/node/keyrot_bg.wasm.d.ts pkg/web/keyrot_bg.wasm.d.ts
 cp pkg/web/keyrot_bg.wasm pkg/node/keyrot_bg.wasm

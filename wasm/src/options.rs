@@ -2,7 +2,7 @@
 //! unknown names. Pure Rust, so it is tested on the host too; `lib.rs` turns
 //! the JS object into [`OptionValue`]s.
 
-use keyrot::{Error, ErrorCode, Exemptions, KnownKey, Options, ParseOptions, Timestamp};
+use keyrot::{Error, ErrorCode, Exemptions, KnownKey, Options, ParseOptions, Status, Timestamp};
 use serde::de::value::{Error as DeError, StrDeserializer};
 use serde::Deserialize;
 
@@ -86,6 +86,25 @@ pub const DIFF_OPTIONS: [(&str, &str); 9] = [
     ("format", "format"),
 ];
 
+/// The option names of `checkCsv`: those of `analyze`, which findings
+/// (`only`) and columns (`columns`) to write, the text of the `source`
+/// column, and a function to give the CSV to (`write`).
+pub const CHECK_CSV_OPTIONS: [(&str, &str); 13] = [
+    ("asOf", "as_of"),
+    ("maxAgeDays", "max_age_days"),
+    ("warnDays", "warn_days"),
+    ("includeInactive", "include_inactive"),
+    ("granularity", "granularity"),
+    ("graceDays", "grace_days"),
+    ("lenient", "lenient"),
+    ("format", "format"),
+    ("exemptions", "exemptions"),
+    ("only", "only"),
+    ("columns", "columns"),
+    ("source", "source"),
+    ("write", "write"),
+];
+
 /// The option names of `parse` (only how to read the input applies).
 pub const PARSE_OPTIONS: [(&str, &str); 2] = [("lenient", "lenient"), ("format", "format")];
 
@@ -102,6 +121,15 @@ pub struct Judging {
     pub access_keys: Option<Vec<KnownKey>>,
     /// The old report's evaluation time (`oldAsOf`, `diff` only).
     pub old_as_of: Option<Timestamp>,
+    /// The statuses of the findings to write (`only`, `checkCsv` only);
+    /// empty: every finding.
+    pub only: Vec<Status>,
+    /// The columns to write, as positions in [`keyrot::CSV_COLUMNS`]
+    /// (`columns`, `checkCsv` only); empty: all of them.
+    pub columns: Vec<usize>,
+    /// The text of the `source` column (`source`, `checkCsv` only); empty
+    /// by default.
+    pub source: String,
 }
 
 /// Builds the core's [`Options`] (and the exemptions) from the options of
@@ -135,6 +163,32 @@ pub fn plan_options(entries: &[(String, OptionValue)], clock: Option<Timestamp>)
     judging(entries, clock, &PLAN_OPTIONS, "plan")
 }
 
+/// Like [`analyze_options`], for `checkCsv`, which also takes `only` (the
+/// statuses to write: an array of names, or a string of them separated by
+/// commas as on the command line; `due-soon` is `due_soon`), `columns` (the
+/// columns of [`keyrot::CSV_COLUMNS`] to write, in order; an array or a
+/// comma-separated string), `source` (the text of the `source` column) and
+/// `write` (a function, checked here and taken by the binding).
+///
+/// ```
+/// use keyrot_wasm::options::{check_csv_options, OptionValue};
+/// let judging = check_csv_options(
+///     &[
+///         ("only".into(), OptionValue::Text("fail,due-soon".into())),
+///         ("columns".into(), OptionValue::Data(serde_json::json!(["user", "slot", "age_days"]))),
+///     ],
+///     None,
+/// )
+/// .unwrap();
+/// assert_eq!(judging.only, [keyrot::Status::Fail, keyrot::Status::DueSoon]);
+/// assert_eq!(judging.columns, [2, 5, 9]);
+/// let err = check_csv_options(&[("only".into(), OptionValue::Text("failed".into()))], None).unwrap_err();
+/// assert_eq!((err.column(), err.value()), (Some("only"), Some("failed")));
+/// ```
+pub fn check_csv_options(entries: &[(String, OptionValue)], clock: Option<Timestamp>) -> Result<Judging, Error> {
+    judging(entries, clock, &CHECK_CSV_OPTIONS, "checkCsv")
+}
+
 /// Like [`analyze_options`], for `diff`: `asOf` is the new report's time and
 /// `oldAsOf` the old one's; exemptions do not apply.
 pub fn diff_options(entries: &[(String, OptionValue)], clock: Option<Timestamp>) -> Result<Judging, Error> {
@@ -165,10 +219,74 @@ fn judging(
             "granularity" => options.granularity = literal(name, contract, value, "`exact` or `whole_days`")?,
             "format" => options.format = literal(name, contract, value, "`auto`, `csv`, `base64` or `cli_json`")?,
             "exemptions" => judging.exemptions = Some(exemptions(value)?),
+            "only" => {
+                judging.only = names(name, contract, value, ("status", "statuses"), Status::parse, STATUS_NAMES)?;
+            }
+            "columns" => {
+                let known = keyrot::CSV_COLUMNS.join(", ");
+                judging.columns = names(name, contract, value, ("column", "columns"), keyrot::csv_column, &known)?;
+            }
+            "source" => match value {
+                OptionValue::Text(text) => judging.source.clone_from(text),
+                _ => return Err(bad_type(name, contract, value, "a string")),
+            },
+            // The function itself is taken by the binding.
+            "write" => {
+                if *value != OptionValue::Other("function".into()) {
+                    return Err(bad_type(name, contract, value, "a function"));
+                }
+            }
             _ => judging.access_keys = Some(access_keys(value)?),
         }
     }
     Ok(judging)
+}
+
+/// The statuses `only` takes, as the error for another name lists them.
+const STATUS_NAMES: &str = "fail, invalid, due_soon, pass, inactive";
+
+/// A list of names (`only`, `columns`): an array of strings, or one string
+/// of them separated by commas; each is read by `read`. At least one.
+/// `(one, many)` name the kind of item; `known` lists the names taken.
+fn names<T>(
+    name: &str,
+    contract: &str,
+    value: &OptionValue,
+    (one, many): (&str, &str),
+    read: impl Fn(&str) -> Option<T>,
+    known: &str,
+) -> Result<Vec<T>, Error> {
+    let wanted = format!("an array of {many} (or one string of them separated by commas)");
+    let items: Vec<String> = match value {
+        OptionValue::Text(text) => text.split(',').map(str::to_owned).collect(),
+        OptionValue::Data(serde_json::Value::Array(items)) => {
+            let mut texts = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    serde_json::Value::String(text) => texts.push(text.clone()),
+                    _ => return Err(bad_type(name, contract, value, &wanted)),
+                }
+            }
+            texts
+        }
+        _ => return Err(bad_type(name, contract, value, &wanted)),
+    };
+    if items.is_empty() {
+        return Err(bad_type(name, contract, value, &format!("{wanted}, with at least one")));
+    }
+    items
+        .iter()
+        .map(|item| {
+            read(item.trim()).ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InvalidPolicy,
+                    format!("`{name}` names an unknown {one} `{item}`; the {many} are {known}"),
+                )
+                .at_column(contract)
+                .with_value(item)
+            })
+        })
+        .collect()
 }
 
 /// The same error, naming `old_as_of`.
@@ -494,6 +612,69 @@ mod tests {
         assert_eq!(err.code(), ErrorCode::InvalidPolicy);
         let err = plan_options(&entries(&[("accessKeys", OptionValue::Bool(true))]), None).unwrap_err();
         assert_eq!(err.column(), Some("access_keys"));
+    }
+
+    #[test]
+    fn check_csv_takes_only_columns_and_source() {
+        let judging = check_csv_options(
+            &entries(&[
+                ("only", OptionValue::Data(serde_json::json!(["fail", "due-soon", "invalid"]))),
+                ("columns", OptionValue::Data(serde_json::json!(["line", "user"]))),
+                ("source", OptionValue::Text("a.csv".into())),
+                ("maxAgeDays", OptionValue::Number(30.0)),
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(judging.only, [Status::Fail, Status::DueSoon, Status::Invalid]);
+        assert_eq!(judging.columns, [18, 2]);
+        assert_eq!(judging.source, "a.csv");
+        assert_eq!(judging.options.max_age_days, 30);
+
+        // One string: one name, or several separated by commas.
+        let judging = check_csv_options(
+            &entries(&[
+                ("only", OptionValue::Text("pass".into())),
+                ("columns", OptionValue::Text("user, slot".into())),
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!((judging.only, judging.columns), (vec![Status::Pass], vec![2, 5]));
+
+        // Not given: every status, every column, no source.
+        let judging = check_csv_options(&entries(&[("only", OptionValue::Missing)]), None).unwrap();
+        assert!(judging.only.is_empty() && judging.columns.is_empty() && judging.source.is_empty());
+    }
+
+    #[test]
+    fn check_csv_names_are_checked() {
+        let err = check_csv_options(&entries(&[("only", OptionValue::Data(serde_json::json!(["fail", "ok"])))]), None)
+            .unwrap_err();
+        assert_eq!((err.code(), err.column(), err.value()), (ErrorCode::InvalidPolicy, Some("only"), Some("ok")));
+        assert!(err.message().contains("unknown status `ok`"), "{}", err.message());
+        let err =
+            check_csv_options(&entries(&[("columns", OptionValue::Text("user,colour".into()))]), None).unwrap_err();
+        assert_eq!((err.column(), err.value()), (Some("columns"), Some("colour")));
+        assert!(err.message().contains("the columns are source, account_id"), "{}", err.message());
+        for bad in [
+            OptionValue::Data(serde_json::json!([])),
+            OptionValue::Data(serde_json::json!([1])),
+            OptionValue::Data(serde_json::json!({"fail": true})),
+            OptionValue::Bool(true),
+        ] {
+            let err = check_csv_options(&entries(&[("only", bad.clone())]), None).unwrap_err();
+            assert_eq!((err.code(), err.column()), (ErrorCode::InvalidPolicy, Some("only")), "{bad:?}");
+        }
+        let err = check_csv_options(&entries(&[("source", OptionValue::Number(1.0))]), None).unwrap_err();
+        assert_eq!(err.column(), Some("source"));
+        // `write` is a function (which the binding takes itself).
+        assert!(check_csv_options(&entries(&[("write", OptionValue::Other("function".into()))]), None).is_ok());
+        let err = check_csv_options(&entries(&[("write", OptionValue::Text("out.csv".into()))]), None).unwrap_err();
+        assert_eq!((err.code(), err.column(), err.value()), (ErrorCode::InvalidPolicy, Some("write"), Some("out.csv")));
+        // The new names belong to checkCsv only.
+        let err = analyze_options(&entries(&[("only", OptionValue::Text("fail".into()))]), None).unwrap_err();
+        assert!(err.message().starts_with("unknown option `only` for analyze"), "{}", err.message());
     }
 
     #[test]

@@ -121,6 +121,70 @@ export interface DiffOptions {
   format?: InputFormat | null;
 }
 
+/** A column of the findings CSV (`checkCsv`, and the command's `--columns`), in its default order. */
+export type CsvColumn =
+  | "source"
+  | "account_id"
+  | "user"
+  | "arn"
+  | "is_root"
+  | "slot"
+  | "status"
+  | "active"
+  | "last_rotated"
+  | "age_days"
+  | "due_at"
+  | "days_until_due"
+  | "last_used"
+  | "last_used_region"
+  | "last_used_service"
+  | "used_since_rotation"
+  | "code"
+  | "reason"
+  | "line";
+
+/**
+ * A report read piece by piece (`checkCsv`): fills `buf` with the next bytes of the report and returns how
+ * many it put there, 0 at the end, as `buf => fs.readSync(fd, buf)` does.
+ */
+export type ReadInto = (buf: Uint8Array) => number;
+
+/** Options of `checkCsv`: those of `analyze`, and what to write. */
+export interface CheckCsvOptions extends AnalyzeOptions {
+  /** Write only findings with these statuses (`--only`); default all. The summary counts every key. */
+  only?: Status | Status[] | null;
+  /** The columns to write, in this order (`--columns`); default all 19. */
+  columns?: CsvColumn | CsvColumn[] | null;
+  /** The text of the `source` column (the command writes the file's path); default empty. */
+  source?: string | null;
+  /**
+   * Called with each piece of the CSV, in order (the header line first, then the rows of about a
+   * megabyte of the report at a time), instead of collecting it in `csv`. Each piece is a new array the
+   * function may keep. When `checkCsv` throws, what was written before is to be thrown away.
+   */
+  write?: ((bytes: Uint8Array) => void) | null;
+}
+
+/**
+ * The result of `checkCsv`: the analysis without its findings (`summary` counts every key), and the
+ * findings as the CSV `keyrot check --format csv` writes.
+ */
+export interface CsvCheck {
+  as_of: Timestamp;
+  as_of_source: AsOfSource;
+  policy: Policy;
+  input_format: InputFormat;
+  layout: Layout;
+  generated_time: Timestamp | null;
+  newest_timestamp: Timestamp | null;
+  summary: Summary;
+  anomalies: Anomaly[];
+  /** UTF-8: the header line, then one line per finding written, each ending in `\n`; empty when `write` took them. */
+  csv: Uint8Array;
+  /** The number of findings written (lines after the header). */
+  csv_rows: number;
+}
+
 /** Options of `parse`. */
 export interface ParseOptions {
   /** Keep rows with bad cells instead of throwing. */

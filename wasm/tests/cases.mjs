@@ -85,3 +85,31 @@ export function outcome(fn) {
   }
   return JSON.parse(JSON.stringify(value));
 }
+
+/** The columns of the findings CSV (`checkCsv`, `keyrot check --format csv`), in their default order. */
+export const CSV_COLUMNS = [
+  'source', 'account_id', 'user', 'arn', 'is_root', 'slot', 'status', 'active', 'last_rotated', 'age_days',
+  'due_at', 'days_until_due', 'last_used', 'last_used_region', 'last_used_service', 'used_since_rotation',
+  'code', 'reason', 'line',
+];
+
+/** The columns whose text comes from the report (or the caller), neutralised for spreadsheets. */
+const TEXT_COLUMNS = new Set(['source', 'account_id', 'user', 'arn', 'last_used_region', 'last_used_service', 'reason']);
+
+/**
+ * The CSV that `checkCsv` must write for these findings (expected.json's), written here independently
+ * of the engine: `null` is an empty cell, text from the report that starts with `=`, `+`, `-`, `@`, a
+ * tab or a carriage return gets a leading `'`, and a cell with a comma, a quote or a line ending is
+ * quoted with `""` for a quote.
+ */
+export function findingsCsv(findings, source, columns = CSV_COLUMNS) {
+  const cell = (column, value) => {
+    if (value === null || value === undefined) return '';
+    let text = String(value);
+    if (TEXT_COLUMNS.has(column) && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const lines = [columns.join(',')];
+  for (const f of findings) lines.push(columns.map((c) => cell(c, c === 'source' ? source : f[c])).join(','));
+  return lines.join('\n') + '\n';
+}

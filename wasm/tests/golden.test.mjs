@@ -8,11 +8,16 @@
 // - a case with an inputs/ folder goes through `analyzeMany`, in name order;
 // - a case with diff.json goes through `diff(old, new)`;
 // - a case with expected_plan.json also checks `plan` (with access_keys.json
-//   as `accessKeys` when the case has one).
+//   as `accessKeys` when the case has one);
+// - every case of one report also goes through `checkCsv`: its CSV must be
+//   the expected findings, every column, in order (written here by
+//   `findingsCsv`, independently of the engine), the rest of its result
+//   expected.json without `findings`, and an error case must throw the
+//   expected error; then again with `only` and `columns`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, analyzeMany, diff, plan } from '../pkg/node/keyrot.js';
-import { outcome, readCase, skips, slugs } from './cases.mjs';
+import { analyze, analyzeMany, checkCsv, diff, plan } from '../pkg/node/keyrot.js';
+import { findingsCsv, outcome, readCase, skips, slugs } from './cases.mjs';
 
 const skipped = skips();
 const all = slugs();
@@ -37,5 +42,46 @@ for (const slug of all) {
       const options = c.accessKeys ? { ...c.options, accessKeys: c.accessKeys } : c.options;
       assert.deepStrictEqual(outcome(() => plan(c.input, options)), c.expectedPlan);
     }
+  });
+}
+
+/** What checkCsv gives: the analysis part as JSON data, the CSV as text; or `{error}`. */
+function csvOutcome(input, options) {
+  let result;
+  try {
+    result = checkCsv(input, options);
+  } catch (err) {
+    if (!(err instanceof Error)) throw err;
+    assert.ok(err.message.length > 0, 'the error has a message');
+    const { code, line, column, value } = err;
+    return { error: { code, line, column, value } };
+  }
+  const { csv, csv_rows: rows, ...analysis } = result;
+  assert.ok(csv instanceof Uint8Array, 'csv is a Uint8Array');
+  return { analysis: JSON.parse(JSON.stringify(analysis)), csv: new TextDecoder('utf-8', { fatal: true }).decode(csv), rows };
+}
+
+for (const slug of all) {
+  const c = readCase(slug);
+  if (c.diff || c.inputs) continue;
+  test(`${slug} (checkCsv)`, { skip: skipped[slug] ?? false }, () => {
+    const source = `${slug}/report.csv`;
+    const actual = csvOutcome(c.input, { ...c.options, source });
+    if (c.expected.error) {
+      assert.deepStrictEqual(actual, { error: c.expected.error });
+      return;
+    }
+    const { findings, ...analysis } = c.expected;
+    assert.deepStrictEqual(actual.analysis, analysis);
+    assert.equal(actual.csv, findingsCsv(findings, source));
+    assert.equal(actual.rows, findings.length);
+
+    const only = ['fail', 'invalid'];
+    const columns = ['user', 'slot', 'status', 'age_days', 'reason'];
+    const some = csvOutcome(c.input, { ...c.options, only, columns });
+    const kept = findings.filter((f) => only.includes(f.status));
+    assert.equal(some.csv, findingsCsv(kept, '', columns));
+    assert.equal(some.rows, kept.length);
+    assert.deepStrictEqual(some.analysis, analysis, 'the summary still counts every key');
   });
 }

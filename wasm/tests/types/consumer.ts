@@ -1,7 +1,7 @@
 // Compiled by tests/types.test.mjs with `tsc --strict --noEmit`: the package's
 // declarations must type what a consumer writes, and reject what it must not.
-import { analyze, analyzeMany, diff, parse, plan } from '../../pkg/node/keyrot.js';
-import type { Analysis, Diff, Finding, KeyrotError, ManyAnalysis, Plan, Report, Status, Row, StepCode } from '../../pkg/node/keyrot.js';
+import { analyze, analyzeMany, checkCsv, diff, parse, plan } from '../../pkg/node/keyrot.js';
+import type { Analysis, CsvCheck, CsvColumn, Diff, Finding, KeyrotError, ManyAnalysis, Plan, Report, Status, Row, StepCode } from '../../pkg/node/keyrot.js';
 
 const csv: string = 'user,arn\n';
 const analysis: Analysis = analyze(csv, { asOf: new Date(), maxAgeDays: 30, granularity: 'whole_days' });
@@ -26,6 +26,15 @@ const step: StepCode | undefined = steps.steps[0]?.step;
 const changes: Diff = diff(csv, csv, { oldAsOf: new Date() });
 const rotated: number | undefined = changes.counts.rotated;
 analyze(csv, { exemptions: [{ account: '*', user: 'ci', reason: 'r', owner: 'o', expires: '2027-01-01' }] });
+
+const columns: CsvColumn[] = ['user', 'slot', 'age_days'];
+const checked: CsvCheck = checkCsv(new Uint8Array(0), { asOf: '2026-11-26T00:00:00Z', only: ['fail', 'due_soon'], columns, source: 'a.csv' });
+checkCsv(csv, { only: 'fail', columns: 'user', exemptions: '', lenient: true });
+const pieces: Uint8Array[] = [];
+const streamed: CsvCheck = checkCsv((buf: Uint8Array): number => buf.length, { write: (bytes) => { pieces.push(bytes); } });
+const csvBytes: Uint8Array = checked.csv;
+const written: number = checked.csv_rows;
+const failing: number = checked.summary.fail;
 
 try {
   analyze(csv);
@@ -57,6 +66,19 @@ const wrongLine: string = analysis.findings[0].line;
 analyze(csv, { accessKeys: '[]' });
 // @ts-expect-error analyzeMany takes named inputs
 analyzeMany([csv]);
+// @ts-expect-error only takes status names
+checkCsv(csv, { only: ['failed'] });
+// @ts-expect-error columns are the CSV's column names
+checkCsv(csv, { columns: ['colour'] });
+// @ts-expect-error only and columns belong to checkCsv
+analyze(csv, { only: ['fail'] });
+// @ts-expect-error a read function returns the number of bytes it gave
+checkCsv((buf: Uint8Array) => buf);
+// @ts-expect-error write is a function
+checkCsv(csv, { write: 'out.csv' });
+// @ts-expect-error checkCsv returns no findings
+const noFindings: unknown = checked.findings;
 
 console.log(status, age, compliant, perAccount, asOfSource, keyActive, wrongStatus, wrongField, wrongLine);
 console.log(source, step, rotated);
+console.log(csvBytes, written, failing, noFindings, streamed.csv_rows);

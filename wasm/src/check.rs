@@ -1,0 +1,171 @@
+//! `checkCsv`'s work, in pure Rust (so it is tested on the host too): one
+//! report streamed through the core's [`Scanner`] on the calling thread, the
+//! findings asked for written as CSV by the core's [`CsvWriter`] (the bytes
+//! `keyrot check --format csv` writes), one judged chunk at a time, and the
+//! analysis without its findings.
+
+use crate::options::Judging;
+use keyrot::{Analysis, Analyzer, CsvWriter, Error, Scanner};
+use std::io::Read;
+
+/// Reads and judges one report, and hands the CSV of the findings whose
+/// status is in `judging.only` (all when it is empty), with the columns of
+/// `judging.columns` (all when it is empty), to `sink` in pieces: the header
+/// line first, then the rows of each chunk of the input that has some, in
+/// input order. Returns the analysis, with every key counted but no
+/// finding kept, and the number of rows written.
+///
+/// An error in the input, or from `sink`, stops the reading: what `sink` was
+/// given is then a prefix of the output.
+///
+/// ```
+/// use keyrot_wasm::{check::check_csv, options::{check_csv_options, OptionValue}};
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,true,2026-11-01T00:00:00Z\n";
+/// let judging = check_csv_options(
+///     &[
+///         ("asOf".into(), OptionValue::Text("2026-11-26T00:00:00Z".into())),
+///         ("only".into(), OptionValue::Text("fail".into())),
+///         ("columns".into(), OptionValue::Text("user,slot,age_days".into())),
+///     ],
+///     None,
+/// )
+/// .unwrap();
+/// let mut out = Vec::new();
+/// let (analysis, rows) = check_csv(csv.as_bytes(), judging, |piece| {
+///     out.extend_from_slice(piece);
+///     Ok::<(), keyrot::Error>(())
+/// })
+/// .unwrap();
+/// assert_eq!(String::from_utf8(out).unwrap(), "user,slot,age_days\nalice,1,329\n");
+/// assert_eq!((rows, analysis.summary.overall.keys, analysis.findings.len()), (1, 2, 0));
+/// ```
+pub fn check_csv<R: Read, E: From<Error>>(
+    input: R,
+    judging: Judging,
+    mut sink: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(Analysis, u64), E> {
+    let Judging { options, exemptions, only, columns, source, .. } = judging;
+    // The options check every position; an empty list means all columns.
+    let mut writer = CsvWriter::new(columns).unwrap_or_default();
+    let mut scanner = Scanner::new(input, &options.parse_options())?;
+    let mut analyzer = Analyzer::for_scanner(&scanner, &options)?;
+    if let Some(exemptions) = exemptions {
+        analyzer = analyzer.with_exemptions(exemptions);
+    }
+    let judge = scanner.judge(&analyzer);
+    let mut out = Vec::new();
+    writer.header(&mut out);
+    sink(&out)?;
+    let mut rows = 0u64;
+    // One thread: wasm32 has none to spare, and `judge_in_order` with one
+    // is this same loop.
+    while let Some(chunk) = scanner.next_chunk()? {
+        let mut judged = chunk.judge(&judge)?;
+        analyzer.absorb(&mut judged);
+        out.clear();
+        for finding in judged.findings(&judge) {
+            if only.is_empty() || only.contains(&finding.status()) {
+                writer.row(&mut out, &source, &finding);
+                rows += 1;
+            }
+        }
+        if !out.is_empty() {
+            sink(&out)?;
+        }
+    }
+    Ok((analyzer.finish(Vec::new()), rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::{check_csv_options, OptionValue};
+
+    const REPORT: &str =
+        "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+        alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,true,2026-11-01T00:00:00Z\n\
+        =bob,arn:aws:iam::111122223333:user/bob,false,2026-01-01T00:00:00Z,true,2026-08-27T23:59:59Z\n";
+
+    fn run(input: &[u8], options: &[(&str, OptionValue)]) -> Result<(String, Analysis, u64, usize), Error> {
+        let entries: Vec<(String, OptionValue)> = [("asOf", OptionValue::Text("2026-11-26T00:00:00Z".into()))]
+            .iter()
+            .chain(options)
+            .map(|(n, v)| ((*n).to_owned(), v.clone()))
+            .collect();
+        let judging = check_csv_options(&entries, None)?;
+        let (mut out, mut pieces) = (Vec::new(), 0);
+        let (analysis, rows) = check_csv(input, judging, |piece| {
+            out.extend_from_slice(piece);
+            pieces += 1;
+            Ok::<(), Error>(())
+        })?;
+        Ok((String::from_utf8(out).unwrap(), analysis, rows, pieces))
+    }
+
+    #[test]
+    fn writes_what_the_core_writer_writes_for_the_analysis() {
+        let (csv, analysis, rows, _) =
+            run(REPORT.as_bytes(), &[("source", OptionValue::Text("r.csv".into()))]).unwrap();
+        let full = keyrot::analyze(REPORT.as_bytes(), &analysis_options()).unwrap();
+        let mut writer = CsvWriter::default();
+        let mut expected = Vec::new();
+        writer.header(&mut expected);
+        for finding in &full.findings {
+            writer.row(&mut expected, "r.csv", finding);
+        }
+        assert_eq!(csv, String::from_utf8(expected).unwrap());
+        assert_eq!(rows, 4);
+        assert!(csv.contains("\nr.csv,111122223333,'=bob,"), "the source column, a neutralised name: {csv}");
+        // The analysis is the same, without its findings.
+        assert_eq!(analysis.summary, full.summary);
+        assert_eq!(analysis.anomalies, full.anomalies);
+        assert!(analysis.findings.is_empty());
+    }
+
+    fn analysis_options() -> keyrot::Options {
+        keyrot::Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").unwrap())
+    }
+
+    #[test]
+    fn only_and_columns_choose_rows_and_cells() {
+        let (csv, analysis, rows, _) = run(
+            REPORT.as_bytes(),
+            &[
+                ("only", OptionValue::Text("fail".into())),
+                ("columns", OptionValue::Text("user,slot,status,age_days".into())),
+            ],
+        )
+        .unwrap();
+        assert_eq!(csv, "user,slot,status,age_days\nalice,1,fail,329\n'=bob,2,fail,90\n");
+        assert_eq!(rows, 2);
+        assert_eq!(analysis.summary.overall.keys, 4, "the summary counts every key");
+        let (csv, _, rows, _) = run(REPORT.as_bytes(), &[("only", OptionValue::Text("invalid".into()))]).unwrap();
+        assert_eq!((csv.lines().count(), rows), (1, 0), "the header alone: {csv}");
+    }
+
+    #[test]
+    fn a_large_report_is_written_chunk_by_chunk() {
+        let mut report = String::from(REPORT);
+        let row = REPORT.lines().nth(1).unwrap();
+        while report.len() < 3 << 20 {
+            report.push_str(row);
+            report.push('\n');
+        }
+        let (csv, analysis, rows, pieces) = run(report.as_bytes(), &[]).unwrap();
+        assert!(pieces > 2, "{pieces} pieces");
+        assert_eq!(rows, analysis.summary.overall.keys);
+        assert_eq!(csv.lines().count() as u64, rows + 1);
+        assert!(analysis.anomalies.iter().any(|a| a.code == keyrot::AnomalyCode::DuplicateUser));
+    }
+
+    #[test]
+    fn errors_are_the_cores() {
+        let bad = REPORT.replace("false,2026", "maybe,2026");
+        let err = run(bad.as_bytes(), &[]).unwrap_err();
+        assert_eq!((err.code(), err.line(), err.value()), (keyrot::ErrorCode::InvalidBoolean, Some(3), Some("maybe")));
+        assert_eq!(run(b"", &[]).unwrap_err().code(), keyrot::ErrorCode::EmptyInput);
+        let err = run(REPORT.as_bytes(), &[("maxAgeDays", OptionValue::Number(0.0))]).unwrap_err();
+        assert_eq!(err.code(), keyrot::ErrorCode::InvalidPolicy);
+    }
+}
