@@ -139,7 +139,7 @@ SLOWEST=py-strptime
 # Tools that stream (or spill) and so are run at MEM_ROWS: the Rust ones,
 # polars' streaming sink and DuckDB. The others hold the whole file, frame
 # or list of findings in memory by design, or take minutes at that size.
-MEM_TOOLS=" io-floor simd-csv-floor csv-floor plain-rust keyrot keyrot-threads-1 keyrot-3col keyrot-3col-threads-1 polars duckdb "
+MEM_TOOLS=" io-floor simd-csv-floor csv-floor plain-rust keyrot keyrot-threads-1 keyrot-3col keyrot-3col-threads-1 keyrot-wasm-node polars duckdb "
 
 cmd_for() { # TOOL INPUT OUTPUT
     local keyrot=("$BIN/keyrot" check --as-of "$AS_OF" --only fail --format csv)
