@@ -137,8 +137,9 @@ STDOUT_TOOLS=" keyrot keyrot-threads-1 keyrot-3col keyrot-3col-threads-1 "
 # The slowest tool: above SLOW_MAX_ROWS it runs once, not RUNS times.
 SLOWEST=py-strptime
 # Tools that stream (or spill) and so are run at MEM_ROWS: the Rust ones,
-# polars' streaming sink and DuckDB. The others hold the whole file, frame
-# or list of findings in memory by design, or take minutes at that size.
+# keyrot's Node build (checkCsv reading and writing in pieces), polars'
+# streaming sink and DuckDB. The others hold the whole file, frame or list
+# of findings in memory by design, or take minutes at that size.
 MEM_TOOLS=" io-floor simd-csv-floor csv-floor plain-rust keyrot keyrot-threads-1 keyrot-3col keyrot-3col-threads-1 keyrot-wasm-node polars duckdb "
 
 cmd_for() { # TOOL INPUT OUTPUT
