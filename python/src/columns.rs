@@ -1,5 +1,7 @@
-//! Columnar tables for DataFrames: one buffer per column, built without the
-//! GIL, instead of one Python object per finding.
+//! Columnar tables for DataFrames (a report's rows, a plan's steps, a
+//! diff's changes): one buffer per column, built without the GIL, instead of
+//! one Python object per row. Findings have their own store, built while
+//! the report is judged (`table.rs`), handed to Python in the same format.
 //!
 //! Fixed-width columns are little-endian bytes that numpy reads in place;
 //! low-cardinality text (account ids, statuses, regions, services, codes) is
@@ -7,14 +9,10 @@
 //! Arrow's `large_string` holds), or a list of `str` for callers without
 //! pyarrow.
 
-use crate::data::Judged;
-use keyrot::{Field, LastUsed, Row, Status, Timestamp};
+use keyrot::{Field, Row, Status, Timestamp};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString, PyTuple};
 use std::collections::HashMap;
-
-/// The categories of `last_used_kind`: how the report tells the last use.
-const LAST_USED_KINDS: [&str; 3] = ["used", "never", "no_information"];
 
 /// One column.
 pub(crate) enum Column {
@@ -60,7 +58,7 @@ impl Nulls {
 /// account ids, regions and services are a few bytes, and not attacker
 /// chosen in a way that matters here (a worst case only slows one table).
 #[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
+pub(crate) struct FxHasher(u64);
 
 impl std::hash::Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -76,7 +74,7 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 struct CategoryBuilder {
     codes: Vec<u8>,
@@ -247,155 +245,6 @@ impl TimeBuilder {
     }
 }
 
-/// The order of the finding columns: the JSON contract's fields, with
-/// `last_used` split into a time and `last_used_kind`, and `source` first
-/// for several reports.
-const FINDING_COLUMNS: [&str; 21] = [
-    "source",
-    "account_id",
-    "user",
-    "arn",
-    "is_root",
-    "slot",
-    "status",
-    "active",
-    "last_rotated",
-    "age_days",
-    "due_at",
-    "days_until_due",
-    "last_used",
-    "last_used_kind",
-    "last_used_region",
-    "last_used_service",
-    "used_since_rotation",
-    "exempted",
-    "reason",
-    "code",
-    "line",
-];
-
-/// The findings as columns (see [`FINDING_COLUMNS`]). The text columns and
-/// the others are built on two threads.
-pub(crate) fn findings(judged: &Judged) -> Vec<(&'static str, Column)> {
-    let (texts, mut built) = std::thread::scope(|scope| {
-        let texts = scope.spawn(|| finding_texts(judged));
-        let values = finding_values(judged);
-        (texts.join(), values)
-    });
-    // A panic on the text thread is not expected; build them here then.
-    built.extend(texts.unwrap_or_else(|_| finding_texts(judged)));
-    let mut ordered = Vec::with_capacity(built.len());
-    for name in FINDING_COLUMNS {
-        if let Some(at) = built.iter().position(|(n, _)| *n == name) {
-            ordered.push(built.swap_remove(at));
-        }
-    }
-    ordered
-}
-
-/// `user`, `arn` and `reason`, each buffer sized exactly in advance.
-fn finding_texts(judged: &Judged) -> Vec<(&'static str, Column)> {
-    let n = judged.len();
-    let total = |field: fn(&keyrot::Finding) -> &str| judged.findings().map(|(_, f)| field(f).len()).sum::<usize>();
-    let mut user = TextBuilder::with_bytes(n, total(|f| &f.user));
-    let mut arn = TextBuilder::with_bytes(n, total(|f| &f.arn));
-    let mut reason = TextBuilder::with_bytes(n, total(|f| &f.reason));
-    for (_, f) in judged.findings() {
-        user.push(&f.user);
-        arn.push(&f.arn);
-        reason.push(&f.reason);
-    }
-    vec![("user", user.finish()), ("arn", arn.finish()), ("reason", reason.finish())]
-}
-
-/// Every finding column but the text ones.
-fn finding_values(judged: &Judged) -> Vec<(&'static str, Column)> {
-    let n = judged.len();
-    let many = matches!(judged, Judged::Many(_));
-    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-    let mut source = CategoryBuilder::new(if many { n } else { 0 });
-    let mut account_id = CategoryBuilder::new(n);
-    let mut is_root = BoolBuilder::new(n);
-    let mut slot = IntBuilder::new(n);
-    let mut status = CategoryBuilder::fixed(n, &statuses, true);
-    let mut active = BoolBuilder::new(n);
-    let mut last_rotated = TimeBuilder::new(n);
-    let mut age_days = IntBuilder::nullable(n);
-    let mut due_at = TimeBuilder::new(n);
-    let mut days_until_due = IntBuilder::nullable(n);
-    let mut last_used = TimeBuilder::new(n);
-    let mut last_used_kind = CategoryBuilder::fixed(n, &LAST_USED_KINDS, false);
-    let mut region = CategoryBuilder::new(n);
-    let mut service = CategoryBuilder::new(n);
-    let mut used_since_rotation = BoolBuilder::nullable(n);
-    let mut exempted = BoolBuilder::new(n);
-    let mut code = CategoryBuilder::new(n);
-    let mut line = IntBuilder::new(n);
-    for (from, f) in judged.findings() {
-        if many {
-            source.push(from);
-        }
-        account_id.push(Some(&f.account_id));
-        is_root.push(Some(f.is_root));
-        slot.push(Some(i64::from(f.slot)));
-        let status_code = Status::ALL.iter().position(|s| *s == f.status).map_or(-1, |i| i as i32);
-        status.push_code(status_code);
-        active.push(Some(f.active));
-        last_rotated.push(f.last_rotated.as_ref());
-        age_days.push(f.age_days);
-        due_at.push(f.due_at.as_ref());
-        days_until_due.push(f.days_until_due);
-        let (used_at, kind) = match f.last_used {
-            None => (None, -1),
-            Some(LastUsed::At(t)) => (Some(t), 0),
-            Some(LastUsed::Never) => (None, 1),
-            Some(LastUsed::NoInformation) => (None, 2),
-        };
-        last_used.push(used_at.as_ref());
-        last_used_kind.push_code(kind);
-        region.push(f.last_used_region.as_deref());
-        service.push(f.last_used_service.as_deref());
-        used_since_rotation.push(f.used_since_rotation);
-        exempted.push(Some(f.exempted.is_some()));
-        match f.code {
-            Some(c) => code.push(Some(&finding_code(c))),
-            None => code.push(None),
-        }
-        line.push(Some(i64::try_from(f.line).unwrap_or(i64::MAX)));
-    }
-    let mut columns = vec![
-        ("account_id", account_id.finish()),
-        ("is_root", is_root.finish()),
-        ("slot", slot.finish()),
-        ("status", status.finish()),
-        ("active", active.finish()),
-        ("last_rotated", last_rotated.finish()),
-        ("age_days", age_days.finish()),
-        ("due_at", due_at.finish()),
-        ("days_until_due", days_until_due.finish()),
-        ("last_used", last_used.finish()),
-        ("last_used_kind", last_used_kind.finish()),
-        ("last_used_region", region.finish()),
-        ("last_used_service", service.finish()),
-        ("used_since_rotation", used_since_rotation.finish()),
-        ("exempted", exempted.finish()),
-        ("code", code.finish()),
-        ("line", line.finish()),
-    ];
-    if many {
-        columns.push(("source", source.finish()));
-    }
-    columns
-}
-
-/// A finding's code by its contract name.
-fn finding_code(code: keyrot::FindingCode) -> String {
-    match serde_json::to_value(code) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => format!("{code:?}"),
-    }
-}
-
 fn time_cell(field: &Field<Timestamp>) -> Option<&Timestamp> {
     field.value()
 }
@@ -520,12 +369,30 @@ fn text_list<'py>(py: Python<'py>, offsets: &[u8], data: &[u8]) -> PyResult<Boun
     Ok(list)
 }
 
+/// The bytes a dictionary code takes for `categories` categories (and -1
+/// for null): 1, 2 or 4.
+pub(crate) fn code_width(categories: usize) -> usize {
+    if categories < 128 {
+        1
+    } else if categories < 32_768 {
+        2
+    } else {
+        4
+    }
+}
+
 /// Hands the columns to Python as `(name, kind, payload)` tuples, numbers in
-/// `bytearray`s (so numpy arrays over them are writable):
+/// `bytearray`s (so numpy arrays over them are writable), all little-endian:
 ///
-/// - `("category", (codes, categories, fixed, ordered))`
-/// - `("text", (offsets, data))`, or `("text_list", list)` with `text_lists`
-/// - `("int" | "bool" | "time", (values, nulls or None, nullable))`
+/// - `("category", (codes, categories, fixed, ordered, width))`: signed
+///   codes of `width` bytes, -1 for null
+/// - `("text", [(offsets, data), ...])`: the Arrow `large_string` buffers of
+///   each chunk of the column (`i64` offsets), or `("text_list", list)` with
+///   `text_lists`
+/// - `("int", (values, nulls or None, nullable, width))`: signed integers of
+///   `width` bytes
+/// - `("bool" | "time", (values, nulls or None, nullable))`: a byte a value,
+///   or microseconds since the epoch as `i64` (NaT for null)
 pub(crate) fn to_python<'py>(
     py: Python<'py>,
     columns: &[(&'static str, Column)],
@@ -543,16 +410,20 @@ pub(crate) fn to_python<'py>(
                         PyList::new(py, categories)?.into_any(),
                         fixed.into_pyobject(py)?.to_owned().into_any(),
                         ordered.into_pyobject(py)?.to_owned().into_any(),
+                        4usize.into_pyobject(py)?.into_any(),
                     ],
                 )?
                 .into_any(),
             ),
             Column::Text { offsets, data } if text_lists => ("text_list", text_list(py, offsets, data)?.into_any()),
-            Column::Text { offsets, data } => (
-                "text",
-                PyTuple::new(py, [PyBytes::new(py, offsets).into_any(), PyBytes::new(py, data).into_any()])?.into_any(),
-            ),
-            Column::Int { values, nulls, nullable } => ("int", triple(py, values, nulls.as_deref(), *nullable)?),
+            Column::Text { offsets, data } => {
+                ("text", PyList::new(py, [(PyBytes::new(py, offsets), PyBytes::new(py, data))])?.into_any())
+            }
+            Column::Int { values, nulls, nullable } => {
+                let (values, nulls) = (PyByteArray::new(py, values).into_any(), opt_bytes(py, nulls.as_deref()));
+                let (nullable, width) = (nullable.into_pyobject(py)?.to_owned().into_any(), 8usize.into_pyobject(py)?);
+                ("int", PyTuple::new(py, [values, nulls, nullable, width.into_any()])?.into_any())
+            }
             Column::Bool { values, nulls, nullable } => ("bool", triple(py, values, nulls.as_deref(), *nullable)?),
             Column::Time { values, nulls } => ("time", triple(py, values, nulls.as_deref(), true)?),
         };

@@ -5,8 +5,9 @@ use crate::errors::IntoPyResult;
 use crate::exemptions::Exemptions;
 use crate::objects::{Anomaly, Finding, ReportOutcome, Row};
 use crate::options::Options;
+use crate::table::{FindingTable, PartBuilder, TableBuilder, TableView};
 use crate::values;
-use keyrot::{Analysis, ManyAnalysis, ParseOptions, Report, Status};
+use keyrot::{Analysis, Analyzer, ManyAnalysis, ParseOptions, Report, Scanner, Status};
 use pyo3::exceptions::{PyIsADirectoryError, PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
@@ -62,46 +63,118 @@ fn os_error(py: Python<'_>, err: &std::io::Error, path: &Path) -> PyErr {
     }
 }
 
-/// Runs the core on any reader, with the exemptions when given.
+/// The most threads `analyze` judges a report on.
+const MAX_THREADS: usize = 256;
+
+/// `threads` as given to `analyze`, checked: 1 to [`MAX_THREADS`].
+fn requested_threads(py: Python<'_>, threads: Option<i64>) -> PyResult<Option<usize>> {
+    let Some(n) = threads else { return Ok(None) };
+    match usize::try_from(n) {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(Some(n)),
+        _ => Err(crate::errors::to_py_err(
+            py,
+            &keyrot::Error::new(
+                keyrot::ErrorCode::InvalidPolicy,
+                format!("`threads` must be between 1 and {MAX_THREADS}, not {n}"),
+            )
+            .at_column("threads")
+            .with_value(&n.to_string()),
+        )),
+    }
+}
+
+/// The threads to judge an input of `size` bytes on when `analyze` is not
+/// told: one per core, but one for an input that fits in one chunk of the
+/// core's scanner (about 1 MiB), where more would only wait.
+fn default_threads(size: Option<u64>) -> usize {
+    if size.is_some_and(|s| s <= 1 << 20) {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(MAX_THREADS)
+}
+
+/// Reads and judges a report on `threads` threads (the core's
+/// `judge_in_order`): each chunk of the input is judged, and its findings
+/// made into columns, on one of the threads; the chunks are merged in input
+/// order on this one, so the result does not depend on `threads`.
 fn judge<R: Read>(
     input: R,
     options: &keyrot::Options,
     exemptions: Option<&keyrot::Exemptions>,
-) -> Result<Analysis, keyrot::Error> {
-    match exemptions {
-        Some(ex) => keyrot::analyze_with_exemptions(input, options, ex),
-        None => keyrot::analyze(input, options),
+    threads: usize,
+) -> Result<Judged, keyrot::Error> {
+    let mut scanner = Scanner::new(input, &options.parse_options())?;
+    let mut analyzer = Analyzer::for_scanner(&scanner, options)?;
+    if let Some(exemptions) = exemptions {
+        analyzer = analyzer.with_exemptions(exemptions.clone());
     }
+    let judge = scanner.judge(&analyzer);
+    let mut table = TableBuilder::new(false);
+    keyrot::judge_in_order(
+        &mut scanner,
+        &judge,
+        threads,
+        |chunk| {
+            let part = PartBuilder::of_chunk(&chunk, &judge);
+            (chunk, part)
+        },
+        |(mut chunk, mut part)| -> Result<(), keyrot::Error> {
+            // Exemptions are applied here, in input order.
+            analyzer.absorb(&mut chunk);
+            if exemptions.is_some() {
+                for (j, finding) in chunk.findings(&judge).enumerate() {
+                    if finding.is_exempted() {
+                        if let Some(exemption) = analyzer.finding(&finding).exempted {
+                            part.exempt(j, table.exemption_code(&exemption));
+                        }
+                    }
+                }
+            }
+            table.push(part);
+            Ok(())
+        },
+    )?;
+    Ok(Judged { outcome: Outcome::One(analyzer.finish(Vec::new())), table: table.finish() })
 }
 
 /// Reads and judges a report held in memory.
 #[pyfunction]
-#[pyo3(signature = (data, options, exemptions=None))]
+#[pyo3(signature = (data, options, exemptions=None, *, threads=None))]
 pub(crate) fn analyze_bytes(
     py: Python<'_>,
     data: &[u8],
     options: &Options,
     exemptions: Option<&Exemptions>,
+    threads: Option<i64>,
 ) -> PyResult<AnalysisData> {
+    let threads = requested_threads(py, threads)?.unwrap_or_else(|| default_threads(Some(data.len() as u64)));
     let (options, exemptions) = (&options.inner, exemptions.map(|e| &e.inner));
-    let analysis = py.detach(|| judge(data, options, exemptions)).or_raise(py)?;
-    Ok(AnalysisData::new(Judged::One(analysis)))
+    let judged = py.detach(|| judge(data, options, exemptions, threads)).or_raise(py)?;
+    Ok(AnalysisData::new(judged))
 }
 
 /// Reads and judges a report file, streaming it.
 #[pyfunction]
-#[pyo3(signature = (path, options, exemptions=None))]
+#[pyo3(signature = (path, options, exemptions=None, *, threads=None))]
 pub(crate) fn analyze_file(
     py: Python<'_>,
     path: PathBuf,
     options: &Options,
     exemptions: Option<&Exemptions>,
+    threads: Option<i64>,
 ) -> PyResult<AnalysisData> {
+    let requested = requested_threads(py, threads)?;
     let (options, exemptions) = (&options.inner, exemptions.map(|e| &e.inner));
-    let analysis = py
-        .detach(|| judge(open(&path).map_err(FileFailure::Open)?, options, exemptions).map_err(FileFailure::Core))
+    let judged = py
+        .detach(|| {
+            let file = open(&path).map_err(FileFailure::Open)?;
+            // A pipe cannot say its size.
+            let size = file.metadata().ok().filter(std::fs::Metadata::is_file).map(|m| m.len());
+            let threads = requested.unwrap_or_else(|| default_threads(size));
+            judge(file, options, exemptions, threads).map_err(FileFailure::Core)
+        })
         .map_err(|f| f.into_py(py, &path))?;
-    Ok(AnalysisData::new(Judged::One(analysis)))
+    Ok(AnalysisData::new(judged))
 }
 
 /// One input of `analyze_many`, ready to read without the GIL.
@@ -177,9 +250,9 @@ pub(crate) fn analyze_many(
             };
             (name, input.reader())
         });
-        keyrot::analyze_many(inputs, options, exemptions)
+        Judged::many(keyrot::analyze_many(inputs, options, exemptions))
     });
-    Ok(AnalysisData::new(Judged::Many(many)))
+    Ok(AnalysisData::new(many))
 }
 
 /// The parse options, named as in the JSON contract.
@@ -220,76 +293,81 @@ pub(crate) fn name_of<T: Serialize>(value: &T) -> String {
     }
 }
 
-/// What the core judged: one report, or several together.
-pub(crate) enum Judged {
+/// What the core judged, its findings aside: one report, or several
+/// together.
+pub(crate) enum Outcome {
     /// `analyze`: one report.
     One(Analysis),
     /// `analyze_many`: several reports, each finding naming its source.
     Many(ManyAnalysis),
 }
 
+/// What the core judged: the outcome, whose `findings` are empty, and the
+/// findings as columns (see `table.rs`), the one copy kept.
+pub(crate) struct Judged {
+    pub(crate) outcome: Outcome,
+    pub(crate) table: FindingTable,
+}
+
 impl Judged {
+    /// Several reports judged together; their findings become columns.
+    fn many(mut many: ManyAnalysis) -> Judged {
+        let findings = std::mem::take(&mut many.findings);
+        Judged { table: FindingTable::of_many(&findings), outcome: Outcome::Many(many) }
+    }
+
     pub(crate) fn len(&self) -> usize {
-        match self {
-            Judged::One(a) => a.findings.len(),
-            Judged::Many(m) => m.findings.len(),
-        }
+        self.table.len()
     }
 
-    pub(crate) fn finding(&self, i: usize) -> &keyrot::Finding {
-        match self {
-            Judged::One(a) => &a.findings[i],
-            Judged::Many(m) => &m.findings[i].finding,
-        }
-    }
-
-    /// The report a finding came from (`analyze_many` only).
-    pub(crate) fn source(&self, i: usize) -> Option<&str> {
-        match self {
-            Judged::One(_) => None,
-            Judged::Many(m) => Some(&m.findings[i].source),
-        }
-    }
-
-    pub(crate) fn findings(&self) -> Box<dyn Iterator<Item = (Option<&str>, &keyrot::Finding)> + '_> {
-        match self {
-            Judged::One(a) => Box::new(a.findings.iter().map(|f| (None, f))),
-            Judged::Many(m) => Box::new(m.findings.iter().map(|f| (Some(f.source.as_str()), &f.finding))),
+    /// The outcome with its findings, rebuilt from the columns (for the
+    /// JSON contract and the plans); `view` is `self.table`'s.
+    pub(crate) fn complete(&self, view: &TableView<'_>) -> Outcome {
+        match &self.outcome {
+            Outcome::One(a) => Outcome::One(Analysis { findings: view.findings(), ..a.clone() }),
+            Outcome::Many(m) => Outcome::Many(ManyAnalysis { findings: view.sourced_findings(), ..m.clone() }),
         }
     }
 
     fn policy(&self) -> &keyrot::Policy {
-        match self {
-            Judged::One(a) => &a.policy,
-            Judged::Many(m) => &m.policy,
+        match &self.outcome {
+            Outcome::One(a) => &a.policy,
+            Outcome::Many(m) => &m.policy,
         }
     }
 
     fn summary(&self) -> &keyrot::Summary {
-        match self {
-            Judged::One(a) => &a.summary,
-            Judged::Many(m) => &m.summary,
+        match &self.outcome {
+            Outcome::One(a) => &a.summary,
+            Outcome::Many(m) => &m.summary,
         }
     }
 
     fn one(&self) -> Option<&Analysis> {
-        match self {
-            Judged::One(a) => Some(a),
-            Judged::Many(_) => None,
+        match &self.outcome {
+            Outcome::One(a) => Some(a),
+            Outcome::Many(_) => None,
         }
     }
 
-    fn to_json(&self, indent: Option<usize>) -> PyResult<String> {
-        match self {
-            Judged::One(a) => values::to_json(a, indent),
-            Judged::Many(m) => values::to_json(m, indent),
+    pub(crate) fn reports(&self) -> &[keyrot::ReportOutcome] {
+        match &self.outcome {
+            Outcome::One(_) => &[],
+            Outcome::Many(m) => &m.reports,
         }
     }
 
-    fn findings_json(&self) -> PyResult<String> {
-        match self {
-            Judged::One(a) => values::to_json(&a.findings, None),
-            Judged::Many(m) => values::to_json(&m.findings, None),
+    fn to_json(&self, view: &TableView<'_>, indent: Option<usize>) -> PyResult<String> {
+        match self.complete(view) {
+            Outcome::One(a) => values::to_json(&a, indent),
+            Outcome::Many(m) => values::to_json(&m, indent),
+        }
+    }
+
+    fn findings_json(&self, view: &TableView<'_>) -> PyResult<String> {
+        match &self.outcome {
+            Outcome::One(_) => values::to_json(&view.findings(), None),
+            Outcome::Many(_) => values::to_json(&view.sourced_findings(), None),
         }
     }
 }
@@ -313,7 +391,7 @@ impl AnalysisData {
     /// Whether several reports were judged together.
     #[getter]
     fn many(&self) -> bool {
-        matches!(*self.inner, Judged::Many(_))
+        matches!(self.inner.outcome, Outcome::Many(_))
     }
 
     /// The evaluation instant, an aware `datetime` in UTC.
@@ -376,10 +454,7 @@ impl AnalysisData {
 
     /// What happened to each input of `analyze_many`, in the order given.
     fn reports(&self) -> Vec<ReportOutcome> {
-        match &*self.inner {
-            Judged::One(_) => Vec::new(),
-            Judged::Many(m) => (0..m.reports.len()).map(|i| ReportOutcome::new(Arc::clone(&self.inner), i)).collect(),
-        }
+        (0..self.inner.reports().len()).map(|i| ReportOutcome::new(Arc::clone(&self.inner), i)).collect()
     }
 
     /// The number of findings.
@@ -410,8 +485,7 @@ impl AnalysisData {
             wanted.push(Status::parse(name).ok_or_else(|| PyValueError::new_err(format!("unknown status `{name}`")))?);
         }
         let list = PyList::empty(py);
-        let matching = self.inner.findings().enumerate().filter(|(_, (_, f))| wanted.contains(&f.status));
-        for (i, _) in matching.take(limit.unwrap_or(usize::MAX)) {
+        for i in self.inner.table.with_status(&wanted).take(limit.unwrap_or(usize::MAX)) {
             list.append(Bound::new(py, Finding::new(Arc::clone(&self.inner), i))?)?;
         }
         Ok(list.unbind())
@@ -419,9 +493,9 @@ impl AnalysisData {
 
     /// The anomalies, in the order the core found them.
     fn anomalies(&self) -> Vec<Anomaly> {
-        match &*self.inner {
-            Judged::One(a) => a.anomalies.iter().cloned().map(Anomaly::new).collect(),
-            Judged::Many(m) => {
+        match &self.inner.outcome {
+            Outcome::One(a) => a.anomalies.iter().cloned().map(Anomaly::new).collect(),
+            Outcome::Many(m) => {
                 m.anomalies.iter().map(|s| Anomaly::with_source(s.anomaly.clone(), s.source.clone())).collect()
             }
         }
@@ -430,15 +504,15 @@ impl AnalysisData {
     /// The whole result as JSON text (the contract), compact or indented.
     #[pyo3(signature = (indent=None))]
     fn to_json(&self, py: Python<'_>, indent: Option<usize>) -> PyResult<Py<PyString>> {
-        let inner = &self.inner;
-        let text = py.detach(|| inner.to_json(indent))?;
+        let (inner, view) = (&self.inner, self.inner.table.view(py));
+        let text = py.detach(|| inner.to_json(&view, indent))?;
         Ok(PyString::new(py, &text).unbind())
     }
 
     /// The findings alone as JSON text (a list).
     fn findings_json(&self, py: Python<'_>) -> PyResult<Py<PyString>> {
-        let inner = &self.inner;
-        let text = py.detach(|| inner.findings_json())?;
+        let (inner, view) = (&self.inner, self.inner.table.view(py));
+        let text = py.detach(|| inner.findings_json(&view))?;
         Ok(PyString::new(py, &text).unbind())
     }
 
@@ -453,12 +527,12 @@ impl AnalysisData {
         crate::plan::plans(py, &self.inner, access_keys)
     }
 
-    /// The findings as columns (see `columns.rs`): built without the GIL.
+    /// The findings as columns (see `table.rs`), made as the report was
+    /// judged: the text ones shared, the others copied into new buffers at
+    /// each call.
     #[pyo3(signature = (*, text_lists=false))]
     fn columns<'py>(&self, py: Python<'py>, text_lists: bool) -> PyResult<Bound<'py, PyList>> {
-        let inner = &self.inner;
-        let built = py.detach(|| columns::findings(inner));
-        columns::to_python(py, &built, text_lists)
+        self.inner.table.to_python(py, text_lists)
     }
 }
 

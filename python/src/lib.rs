@@ -17,6 +17,7 @@ mod exemptions;
 mod objects;
 mod options;
 mod plan;
+mod table;
 mod values;
 
 use pyo3::prelude::*;

@@ -5,6 +5,7 @@
 //! converted when it is read.
 
 use crate::data::{name_of, Judged};
+use crate::table::Entry;
 use crate::{errors, values};
 use keyrot::Report;
 use pyo3::prelude::*;
@@ -28,8 +29,9 @@ impl Finding {
         Finding { data, index }
     }
 
-    fn get(&self) -> &keyrot::Finding {
-        self.data.finding(self.index)
+    fn get(&self, py: Python<'_>) -> Entry<'_> {
+        // Findings are only made for indexes within their table.
+        self.data.table.entry(py, self.index).expect("a finding's index is within its table")
     }
 }
 
@@ -47,107 +49,107 @@ impl Finding {
     /// The report the key is in (`analyze_many`: the name given for it;
     /// `None` for `analyze`).
     #[getter]
-    fn source(&self) -> Option<&str> {
-        self.data.source(self.index)
+    fn source(&self, py: Python<'_>) -> Option<&str> {
+        self.get(py).source()
     }
 
     /// The account id from the row's ARN (text; empty when the ARN has none).
     #[getter]
-    fn account_id(&self) -> &str {
-        &self.get().account_id
+    fn account_id(&self, py: Python<'_>) -> &str {
+        self.get(py).account_id()
     }
 
     /// The user name (`<root_account>` for the root row).
     #[getter]
-    fn user(&self) -> &str {
-        &self.get().user
+    fn user(&self, py: Python<'_>) -> &str {
+        self.get(py).user()
     }
 
     /// The row's ARN.
     #[getter]
-    fn arn(&self) -> &str {
-        &self.get().arn
+    fn arn(&self, py: Python<'_>) -> &str {
+        self.get(py).arn()
     }
 
     /// Whether the row is the root account's.
     #[getter]
-    fn is_root(&self) -> bool {
-        self.get().is_root
+    fn is_root(&self, py: Python<'_>) -> bool {
+        self.get(py).is_root()
     }
 
     /// The report's slot, 1 or 2 (not stable, not chronological).
     #[getter]
-    fn slot(&self) -> u8 {
-        self.get().slot
+    fn slot(&self, py: Python<'_>) -> u8 {
+        self.get(py).slot()
     }
 
     /// `fail`, `invalid`, `due_soon`, `pass` or `inactive`.
     #[getter]
-    fn status(&self) -> &'static str {
-        self.get().status.as_str()
+    fn status(&self, py: Python<'_>) -> &'static str {
+        self.get(py).status().as_str()
     }
 
     /// Whether the key is active (`False` when the flag is unreadable).
     #[getter]
-    fn active(&self) -> bool {
-        self.get().active
+    fn active(&self, py: Python<'_>) -> bool {
+        self.get(py).active()
     }
 
     /// When the key was created or last rotated, in UTC.
     #[getter]
     fn last_rotated(&self, py: Python<'_>) -> Py<PyAny> {
-        values::opt_time(py, self.get().last_rotated.as_ref())
+        values::opt_time(py, self.get(py).last_rotated().as_ref())
     }
 
     /// The age in whole days, floored (negative for a future date).
     #[getter]
-    fn age_days(&self) -> Option<i64> {
-        self.get().age_days
+    fn age_days(&self, py: Python<'_>) -> Option<i64> {
+        self.get(py).age_days()
     }
 
     /// `last_rotated` plus `max_age_days`.
     #[getter]
     fn due_at(&self, py: Python<'_>) -> Py<PyAny> {
-        values::opt_time(py, self.get().due_at.as_ref())
+        values::opt_time(py, self.get(py).due_at().as_ref())
     }
 
     /// Whole days from `as_of` to `due_at`, floored: negative exactly when
     /// the key is overdue.
     #[getter]
-    fn days_until_due(&self) -> Option<i64> {
-        self.get().days_until_due
+    fn days_until_due(&self, py: Python<'_>) -> Option<i64> {
+        self.get(py).days_until_due()
     }
 
     /// When the key was last used: a `datetime`, `"never"`,
     /// `"no_information"`, or `None` in the legacy layout.
     #[getter]
     fn last_used(&self, py: Python<'_>) -> Py<PyAny> {
-        values::last_used(py, self.get().last_used)
+        values::last_used(py, self.get(py).last_used())
     }
 
     /// The region of the last use (`None` for `N/A`).
     #[getter]
-    fn last_used_region(&self) -> Option<&str> {
-        self.get().last_used_region.as_deref()
+    fn last_used_region(&self, py: Python<'_>) -> Option<&str> {
+        self.get(py).last_used_region()
     }
 
     /// The service of the last use (`None` for `N/A`).
     #[getter]
-    fn last_used_service(&self) -> Option<&str> {
-        self.get().last_used_service.as_deref()
+    fn last_used_service(&self, py: Python<'_>) -> Option<&str> {
+        self.get(py).last_used_service()
     }
 
     /// Whether the key was used since it was last rotated (`None` when
     /// unknown).
     #[getter]
-    fn used_since_rotation(&self) -> Option<bool> {
-        self.get().used_since_rotation
+    fn used_since_rotation(&self, py: Python<'_>) -> Option<bool> {
+        self.get(py).used_since_rotation()
     }
 
     /// The exemption in force that matched this finding, as a dict, or `None`.
     #[getter]
     fn exempted(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        match &self.get().exempted {
+        match self.get(py).exempted() {
             None => Ok(py.None()),
             Some(exemption) => values::to_python(py, exemption),
         }
@@ -155,55 +157,57 @@ impl Finding {
 
     /// A sentence a person can read.
     #[getter]
-    fn reason(&self) -> &str {
-        &self.get().reason
+    fn reason(&self, py: Python<'_>) -> &str {
+        self.get(py).reason()
     }
 
     /// Why the key is `invalid` (`no_rotation_date`, `future_timestamp`,
     /// `row_error`, `no_active_flag`); `None` for other statuses.
     #[getter]
-    fn code(&self) -> Option<String> {
-        self.get().code.map(|c| name_of(&c))
+    fn code(&self, py: Python<'_>) -> Option<&'static str> {
+        self.get(py).code().map(keyrot::FindingCode::as_str)
     }
 
     /// The 1-based line of the row in the input.
     #[getter]
-    fn line(&self) -> u64 {
-        self.get().line
+    fn line(&self, py: Python<'_>) -> u64 {
+        self.get(py).line()
     }
 
     /// The finding as the JSON contract's dict (with `source` for
     /// `analyze_many`).
     fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        with_source(py, values::to_python(py, self.get())?, self.source())
+        let entry = self.get(py);
+        with_source(py, values::to_python(py, &entry.to_finding())?, entry.source())
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        let py = other.py();
         other.cast::<Finding>().is_ok_and(|o| {
-            let o = o.get();
-            o.get() == self.get() && o.source() == self.source()
+            let (mine, theirs) = (self.get(py), o.get().get(py));
+            mine.source() == theirs.source() && mine.to_finding() == theirs.to_finding()
         })
     }
 
-    fn __hash__(&self) -> u64 {
+    fn __hash__(&self, py: Python<'_>) -> u64 {
         use std::hash::{Hash, Hasher};
-        let f = self.get();
+        let f = self.get(py);
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (&f.arn, f.slot, f.line, f.status.as_str()).hash(&mut hasher);
+        (f.arn(), f.slot(), f.line(), f.status().as_str()).hash(&mut hasher);
         hasher.finish()
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        let f = self.get();
-        let age = f.age_days.map_or_else(|| "None".to_owned(), |a| a.to_string());
+        let f = self.get(py);
+        let age = f.age_days().map_or_else(|| "None".to_owned(), |a| a.to_string());
         format!(
             "Finding(account_id={}, user={}, slot={}, status={}, age_days={}, line={})",
-            quoted(py, &f.account_id),
-            quoted(py, &f.user),
-            f.slot,
-            quoted(py, f.status.as_str()),
+            quoted(py, f.account_id()),
+            quoted(py, f.user()),
+            f.slot(),
+            quoted(py, f.status().as_str()),
             age,
-            f.line
+            f.line()
         )
     }
 }
@@ -530,10 +534,7 @@ impl ReportOutcome {
     }
 
     fn get(&self) -> Option<&keyrot::ReportOutcome> {
-        match &*self.data {
-            Judged::Many(m) => m.reports.get(self.index),
-            Judged::One(_) => None,
-        }
+        self.data.reports().get(self.index)
     }
 }
 

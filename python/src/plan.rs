@@ -2,7 +2,7 @@
 //! analysis the binding already holds (nothing is read again), and shown as
 //! value objects, the JSON contract, or columns for DataFrames.
 
-use crate::data::{name_of, Judged};
+use crate::data::{name_of, Judged, Outcome};
 use crate::errors::IntoPyResult;
 use crate::objects::quoted;
 use crate::{columns, values};
@@ -76,11 +76,12 @@ fn per_report(many: &keyrot::ManyAnalysis) -> Vec<(String, Analysis)> {
 /// for `analyze_many`. `access_keys` is the JSON `aws iam list-access-keys`
 /// printed (one document, an array, or several one after another).
 pub(crate) fn plans(py: Python<'_>, judged: &Judged, access_keys: Option<&[u8]>) -> PyResult<Vec<PlanData>> {
+    let view = judged.table.view(py);
     let made = py.detach(|| -> Result<Vec<Planned>, keyrot::Error> {
         let known: Option<Vec<KnownKey>> = access_keys.map(keyrot::read_access_keys).transpose()?;
-        Ok(match judged {
-            Judged::One(analysis) => vec![Planned { plan: keyrot::plan(analysis, known.as_deref()), source: None }],
-            Judged::Many(many) => per_report(many)
+        Ok(match judged.complete(&view) {
+            Outcome::One(analysis) => vec![Planned { plan: keyrot::plan(&analysis, known.as_deref()), source: None }],
+            Outcome::Many(many) => per_report(&many)
                 .into_iter()
                 .map(|(source, analysis)| Planned {
                     plan: keyrot::plan(&analysis, known.as_deref()),

@@ -756,6 +756,7 @@ def analyze(
     lenient: bool = False,
     format: str = "auto",
     exemptions: Optional["ExemptionsSource"] = None,
+    threads: Optional[int] = None,
 ) -> Analysis:
     """Reads a credential report and judges every access key in it.
 
@@ -784,6 +785,9 @@ def analyze(
             and ``expires`` (a ``datetime.date`` or ``"YYYY-MM-DD"``). A key
             an exemption in force covers keeps its status, gets
             ``exempted``, and does not count against compliance.
+        threads: how many threads judge the report (1 to 256; default: one
+            per core, one for a report under about 1 MB). The result does
+            not depend on it.
 
     Raises:
         ParseError: the input is not a readable credential report.
@@ -807,8 +811,8 @@ def analyze(
     )
     checked = resolve_exemptions(exemptions)
     if isinstance(resolved, FileSource):
-        return Analysis(_native.analyze_file(resolved.path, options, checked))
-    return Analysis(_native.analyze_bytes(resolved.data, options, checked))
+        return Analysis(_native.analyze_file(resolved.path, options, checked, threads=threads))
+    return Analysis(_native.analyze_bytes(resolved.data, options, checked, threads=threads))
 
 
 def analyze_many(

@@ -56,11 +56,14 @@ def _pyarrow() -> Optional[Any]:
     return pyarrow
 
 
-def _arrow_text(pa: Any, payload: Tuple[bytes, bytes]) -> Any:
-    """A text column as an Arrow ``large_string`` array over the buffers."""
-    offsets, data = payload
-    length = len(offsets) // 8 - 1
-    return pa.LargeStringArray.from_buffers(length, pa.py_buffer(offsets), pa.py_buffer(data))
+def _arrow_text(pa: Any, chunks: List[Tuple[bytes, bytes]]) -> Any:
+    """A text column as an Arrow ``large_string`` chunked array over the
+    buffers of its chunks (``i64`` offsets, UTF-8 data)."""
+    arrays = [
+        pa.LargeStringArray.from_buffers(len(offsets) // 8 - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+        for offsets, data in chunks
+    ]
+    return pa.chunked_array(arrays, type=pa.large_string())
 
 
 def _pandas_text_dtype(pd: Any) -> Any:
@@ -83,8 +86,8 @@ def to_pandas(data: "Native") -> "pandas.DataFrame":
     out: Dict[str, Any] = {}
     for name, kind, payload in columns:
         if kind == "category":
-            codes_buf, categories, _fixed, ordered = payload
-            codes = np.frombuffer(codes_buf, dtype="<i4")
+            codes_buf, categories, _fixed, ordered, width = payload
+            codes = np.frombuffer(codes_buf, dtype=f"<i{width}")
             dtype = pd.CategoricalDtype(pd.Index(categories, dtype=text_dtype), ordered=ordered)
             out[name] = pd.Categorical.from_codes(codes, dtype=dtype)
         elif kind == "text":
@@ -92,11 +95,11 @@ def to_pandas(data: "Native") -> "pandas.DataFrame":
         elif kind == "text_list":
             out[name] = pd.array(payload, dtype=text_dtype)
         else:
-            values_buf, nulls_buf, nullable = payload
+            values_buf, nulls_buf, nullable = payload[:3]
             nulls = np.frombuffer(nulls_buf, dtype=bool) if nulls_buf is not None else None
             if kind == "int":
-                values = np.frombuffer(values_buf, dtype="<i8")
-                if _is_slot(name):
+                values = np.frombuffer(values_buf, dtype=f"<i{payload[3]}")
+                if _is_slot(name) and values.dtype != np.int8:
                     values = values.astype("int8")
                 if nullable:
                     mask = nulls if nulls is not None else np.zeros(len(values), dtype=bool)
@@ -127,9 +130,9 @@ def to_polars(data: "Native") -> "polars.DataFrame":
     out: List[Any] = []
     for name, kind, payload in columns:
         if kind == "category":
-            codes_buf, categories, fixed, _ordered = payload
+            codes_buf, categories, fixed, _ordered, width = payload
             # -1 (null) does not fit u32 and becomes null in a non-strict cast.
-            index = pl.Series(np.frombuffer(codes_buf, dtype="<i4")).cast(pl.UInt32, strict=False)
+            index = pl.Series(np.frombuffer(codes_buf, dtype=f"<i{width}")).cast(pl.UInt32, strict=False)
             texts = pl.Series(name, categories, dtype=pl.String).gather(index)
             out.append(texts.cast(pl.Enum(categories) if fixed else pl.Categorical))
         elif kind == "text":
@@ -137,9 +140,11 @@ def to_polars(data: "Native") -> "polars.DataFrame":
         elif kind == "text_list":
             out.append(pl.Series(name, payload, dtype=pl.String))
         else:
-            values_buf, nulls_buf, _nullable = payload
+            values_buf, nulls_buf = payload[:2]
             if kind == "bool":
                 series = pl.Series(name, np.frombuffer(values_buf, dtype=bool))
+            elif kind == "int":
+                series = pl.Series(name, np.frombuffer(values_buf, dtype=f"<i{payload[3]}"))
             else:
                 series = pl.Series(name, np.frombuffer(values_buf, dtype="<i8"))
             if nulls_buf is not None:

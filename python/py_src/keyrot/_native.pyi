@@ -426,9 +426,15 @@ class DiffData:
     def changes_json(self) -> str: ...
     def columns(self, *, text_lists: bool = False) -> list[_Column]: ...
 
-def analyze_bytes(data: bytes, options: Options, exemptions: Optional[Exemptions] = None) -> AnalysisData: ...
+def analyze_bytes(
+    data: bytes, options: Options, exemptions: Optional[Exemptions] = None, *, threads: Optional[int] = None
+) -> AnalysisData: ...
 def analyze_file(
-    path: Union[str, PathLike[str]], options: Options, exemptions: Optional[Exemptions] = None
+    path: Union[str, PathLike[str]],
+    options: Options,
+    exemptions: Optional[Exemptions] = None,
+    *,
+    threads: Optional[int] = None,
 ) -> AnalysisData: ...
 def analyze_many(
     inputs: Sequence[Tuple[str, Union[bytes, str, PathLike[str]]]],
