@@ -166,10 +166,17 @@ fn check_one(
 ) -> io::Result<i32> {
     let source = display_name(path);
     let writer = csv_writer(args);
-    let threads = args
-        .threads
-        .map(usize::from)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+    let threads = match args.threads {
+        Some(n) => usize::from(n),
+        None => {
+            // One thread per core, but no more than the input has chunks to
+            // share: starting threads for one account's report (about 1 MB)
+            // costs more than it saves.
+            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX);
+            cores.min(usize::try_from(size / (4 << 20)).unwrap_or(usize::MAX).max(1))
+        }
+    };
     // Held until every row has been read, so that a bad input prints
     // nothing: in memory, then a temporary file, or (stdout being a file)
     // the destination itself, cut back on an error.

@@ -475,7 +475,7 @@ fn diff_json_is_the_golden_diff_and_exits_1_when_a_key_became_overdue() {
     assert!(text(&out.stderr).contains("/no/such/report.csv"));
 }
 
-/// A report of several chunks (about 1 MiB each) whose rows hold quoted
+/// A report of several chunks (about 512 KiB each) whose rows hold quoted
 /// names with commas, quotes and line breaks, CRLF endings and a lenient
 /// bad row, so that chunk boundaries fall among them.
 fn big_mixed_report(rows: usize) -> String {

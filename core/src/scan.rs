@@ -34,7 +34,7 @@ use std::io::{BufRead, Read};
 use std::ops::Range;
 
 /// How many bytes a chunk holds, about: a few thousand rows.
-pub(crate) const CHUNK_BYTES: usize = 1 << 20;
+pub(crate) const CHUNK_BYTES: usize = 512 << 10;
 
 /// The columns holding timestamps, as indexes into [`COLUMNS`], that count
 /// for the newest timestamp (every one but `password_next_rotation`), other
@@ -114,7 +114,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Like [`with_limits`](Scanner::with_limits), with chunks of about
-    /// `chunk_bytes` bytes (default 1 MiB; at least 1) instead. Smaller
+    /// `chunk_bytes` bytes (default 512 KiB; at least 1) instead. Smaller
     /// chunks spread a small report over more threads; larger ones cost
     /// fewer hand-overs. The results do not depend on it.
     pub fn with_chunk_bytes<R: Read + 'a>(

@@ -131,7 +131,7 @@ fn memory_bounds() {
     eprintln!("peak: huge-field {peak}, 5k rows {small}, 100k rows {large}");
     assert!(large < small + (256 << 10), "5,000 rows peaked at {small} bytes, 100,000 rows at {large}");
 
-    // The fast path on two threads holds a few chunks in flight (about 1.5
+    // The fast path on two threads holds a few chunks in flight (about 0.8
     // MB each, judged), not the input: 4 times the rows, the same memory.
     let small = scanned_peak(50_000);
     let large = scanned_peak(200_000);
