@@ -46,7 +46,16 @@ const NEXT_ROTATION: usize = 6;
 const FLAGS: [usize; 4] = [3, 7, 18, 20];
 
 /// Reads a report as chunks of whole rows, in memory that does not grow with
-/// the number of rows. See the module documentation of [`crate::scan`].
+/// the number of rows: the fast path that [`analyze`](crate::analyze) and the
+/// command use.
+///
+/// A row without quotes and carriage returns (every row AWS writes) is split
+/// on its commas in place; any other row goes through the `csv` crate's own
+/// tokenizer, and any row whose cells do not all read cleanly through the
+/// typed path of [`ReportReader`](crate::ReportReader), which names the
+/// problem. The results are those of `ReportReader` and
+/// [`judge_key`](crate::judge_key), row for row; a finding keeps the places
+/// of its text in the chunk and writes its `reason` only when asked.
 ///
 /// ```
 /// use keyrot::{Analyzer, Options, Scanner, parse_timestamp};
