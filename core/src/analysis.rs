@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::exemptions::{ExemptionState, Exemptions};
 use crate::input::InputFormat;
 use crate::policy::{AsOfSource, Options, Policy};
-use crate::report::{Layout, ReportReader, Row};
+use crate::report::{Layout, Preamble, ReportReader, Row};
 use crate::rule::{judge_key, Finding, Status};
 use crate::scan::{row_user_key, FindingRef, JudgedChunk, Scanner};
 use crate::value::{format_timestamp, ser_opt_ts, ser_ts, Timestamp};
@@ -223,34 +223,17 @@ impl Analyzer {
     /// and chooses `as_of` (explicit, else the report's `GeneratedTime`,
     /// else [`Options::clock`]).
     pub fn new(reader: &ReportReader<'_>, options: &Options) -> Result<Analyzer, Error> {
-        Analyzer::start(
-            reader.input_format(),
-            reader.layout(),
-            reader.generated_time(),
-            reader.header_anomalies(),
-            options,
-        )
+        Analyzer::start(reader.preamble(), options)
     }
 
     /// Starts an analysis of the report `scanner` reads, as
     /// [`new`](Analyzer::new) does for a [`ReportReader`].
     pub fn for_scanner(scanner: &Scanner<'_>, options: &Options) -> Result<Analyzer, Error> {
-        Analyzer::start(
-            scanner.input_format(),
-            scanner.layout(),
-            scanner.generated_time(),
-            scanner.header_anomalies(),
-            options,
-        )
+        Analyzer::start(scanner.preamble(), options)
     }
 
-    fn start(
-        input_format: InputFormat,
-        layout: Layout,
-        generated_time: Option<Timestamp>,
-        header_anomalies: &[Anomaly],
-        options: &Options,
-    ) -> Result<Analyzer, Error> {
+    fn start(preamble: &Preamble, options: &Options) -> Result<Analyzer, Error> {
+        let Preamble { layout, format: input_format, generated_time, .. } = *preamble;
         let policy = options.policy();
         policy.validate()?;
         let (as_of, as_of_source) = options.resolve_as_of(generated_time)?;
@@ -264,7 +247,7 @@ impl Analyzer {
             newest: None,
             overall: Counts::default(),
             accounts: BTreeMap::new(),
-            anomalies: header_anomalies.to_vec(),
+            anomalies: preamble.anomalies.clone(),
             current_account: None,
             run: Counts::default(),
             finished_accounts: HashSet::new(),

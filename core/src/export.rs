@@ -3,7 +3,7 @@
 
 use crate::rule::{Finding, FindingCode, LastUsed, Status};
 use crate::scan::FindingRef;
-use crate::value::{format_timestamp, write_timestamp_bytes, Timestamp};
+use crate::value::{decimal, with_timestamp_text, Timestamp};
 
 /// Makes a text cell safe to open in a spreadsheet: a cell that starts with
 /// `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so it is not
@@ -313,31 +313,12 @@ const QUOTE: [bool; 256] = {
 };
 
 fn int(out: &mut Vec<u8>, n: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&digits[at..]);
+    out.extend_from_slice(decimal(n, &mut [0; 20]).as_bytes());
 }
 
 fn timestamp(out: &mut Vec<u8>, t: Option<Timestamp>) {
     if let Some(t) = t {
-        let mut buf = [0u8; 20];
-        if write_timestamp_bytes(&t, &mut buf) {
-            out.extend_from_slice(&buf);
-        } else {
-            out.extend_from_slice(format_timestamp(&t).as_bytes());
-        }
+        with_timestamp_text(&t, |text| out.extend_from_slice(text.as_bytes()));
     }
 }
 

@@ -226,24 +226,27 @@ pub(crate) struct Header {
 /// ```
 pub struct ReportReader<'a> {
     csv: CsvReader<'a>,
-    header: Header,
-    layout: Layout,
-    format: InputFormat,
-    generated_time: Option<Timestamp>,
+    preamble: Preamble,
     lenient: bool,
-    anomalies: Vec<Anomaly>,
     record: csv::ByteRecord,
     done: bool,
 }
 
+/// What a report says of itself before its rows, as both readers
+/// ([`ReportReader`] and [`Scanner`](crate::Scanner)) find it.
+#[derive(Debug, Clone)]
+pub(crate) struct Preamble {
+    pub(crate) header: Header,
+    pub(crate) layout: Layout,
+    pub(crate) format: InputFormat,
+    pub(crate) generated_time: Option<Timestamp>,
+    /// The header's anomalies.
+    pub(crate) anomalies: Vec<Anomaly>,
+}
+
 impl std::fmt::Debug for ReportReader<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReportReader")
-            .field("columns", &self.header.names)
-            .field("layout", &self.layout)
-            .field("format", &self.format)
-            .field("generated_time", &self.generated_time)
-            .finish_non_exhaustive()
+        f.debug_struct("ReportReader").field("preamble", &self.preamble).finish_non_exhaustive()
     }
 }
 
@@ -282,12 +285,14 @@ impl<'a> ReportReader<'a> {
         let (header, anomalies, layout) = read_header(&record, line)?;
         Ok(ReportReader {
             csv,
-            header,
-            layout,
-            format: unwrapped.format,
-            generated_time: unwrapped.generated_time,
+            preamble: Preamble {
+                header,
+                layout,
+                format: unwrapped.format,
+                generated_time: unwrapped.generated_time,
+                anomalies,
+            },
             lenient: options.lenient,
-            anomalies,
             record,
             done: false,
         })
@@ -295,29 +300,33 @@ impl<'a> ReportReader<'a> {
 
     /// The column names as read (trimmed, lowercased), in input order.
     pub fn columns(&self) -> &[String] {
-        &self.header.names
+        &self.preamble.header.names
+    }
+
+    pub(crate) fn preamble(&self) -> &Preamble {
+        &self.preamble
     }
 
     /// The layout of the header.
     pub fn layout(&self) -> Layout {
-        self.layout
+        self.preamble.layout
     }
 
     /// The form the input was in (never `Auto`).
     pub fn input_format(&self) -> InputFormat {
-        self.format
+        self.preamble.format
     }
 
     /// `GeneratedTime` from the JSON wrapper, when the input carried one.
     pub fn generated_time(&self) -> Option<Timestamp> {
-        self.generated_time
+        self.preamble.generated_time
     }
 
     /// The anomalies of the header (`unknown_column`, `legacy_layout`,
     /// `missing_column`). Row problems in lenient mode are in each
     /// [`Row::problems`].
     pub fn header_anomalies(&self) -> &[Anomaly] {
-        &self.anomalies
+        &self.preamble.anomalies
     }
 
     /// Reads the next row. `Ok(None)` at the end. In strict mode the first
@@ -327,7 +336,7 @@ impl<'a> ReportReader<'a> {
             return Ok(None);
         }
         let line = loop {
-            let line = match next_record(&mut self.csv, &mut self.record, &self.header.names) {
+            let line = match next_record(&mut self.csv, &mut self.record, &self.preamble.header.names) {
                 Ok(Some(line)) => line,
                 Ok(None) => {
                     self.done = true;
@@ -343,7 +352,7 @@ impl<'a> ReportReader<'a> {
                 break line;
             }
         };
-        match build_row(&self.record, &self.header, line, self.lenient) {
+        match build_row(&self.record, &self.preamble.header, line, self.lenient) {
             Ok(row) => Ok(Some(row)),
             Err(e) => {
                 self.done = true;
@@ -436,10 +445,7 @@ impl TextState {
     /// Follows one special byte (`"` or `\n`) through the quoting state.
     fn special(&mut self, b: u8) {
         match (self.quote, b) {
-            (Quote::Outside, b'"') if matches!(self.last, b',' | b'\n') => self.quote = Quote::Quoted,
-            (Quote::Outside, b'"') => {}
-            (Quote::Quoted, b'"') => self.quote = Quote::InnerQuoteSeen,
-            (Quote::InnerQuoteSeen, b'"') => self.quote = Quote::Quoted,
+            (_, b'"') => self.quote = self.quote.after_quote(self.last),
             (Quote::Quoted, _) => self.lines += 1,
             (Quote::Outside | Quote::InnerQuoteSeen, _) => {
                 self.lines += 1;
@@ -455,7 +461,7 @@ impl TextState {
 /// The quoting state of the CSV parser (RFC 4180 with `""` escapes; a quote
 /// inside an unquoted field is a literal character).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Quote {
+pub(crate) enum Quote {
     /// Not inside quotes.
     Outside,
     /// Inside quotes.
@@ -463,6 +469,28 @@ enum Quote {
     /// Just after a quote inside quotes: a closing quote, or the first half
     /// of `""`.
     InnerQuoteSeen,
+}
+
+impl Quote {
+    /// The state after a `"` that follows the byte `last` (`\n` at the start
+    /// of a row): a quote opens a field only at its start.
+    pub(crate) fn after_quote(self, last: u8) -> Quote {
+        match self {
+            Quote::Outside if matches!(last, b',' | b'\n') => Quote::Quoted,
+            Quote::Outside => Quote::Outside,
+            Quote::Quoted => Quote::InnerQuoteSeen,
+            Quote::InnerQuoteSeen => Quote::Quoted,
+        }
+    }
+
+    /// The state after text other than a quote or a line ending: a field
+    /// whose closing quote is followed by more text goes on unquoted.
+    pub(crate) fn after_text(self) -> Quote {
+        match self {
+            Quote::InnerQuoteSeen => Quote::Outside,
+            other => other,
+        }
+    }
 }
 
 impl<R: BufRead> Read for Newlines<R> {
@@ -491,9 +519,7 @@ impl<R: BufRead> Read for Newlines<R> {
                     written += run;
                     used += run;
                     state.row_bytes += run;
-                    if state.quote == Quote::InnerQuoteSeen {
-                        state.quote = Quote::Outside;
-                    }
+                    state.quote = state.quote.after_text();
                     state.last = window[run - 1];
                     if state.row_bytes > state.limits.max_row_bytes {
                         let err = state.row_too_long(&window[..run]);
@@ -958,10 +984,10 @@ pub fn parse<R: Read>(input: R, options: &ParseOptions) -> Result<Report, Error>
         rows.push(row);
     }
     Ok(Report {
-        input_format: reader.format,
-        layout: reader.layout,
-        columns: reader.header.names,
-        generated_time: reader.generated_time,
+        input_format: reader.preamble.format,
+        layout: reader.preamble.layout,
+        columns: reader.preamble.header.names,
+        generated_time: reader.preamble.generated_time,
         rows,
         anomalies,
     })

@@ -3,7 +3,7 @@
 
 use crate::policy::{Granularity, Policy};
 use crate::report::{AccessKey, Row};
-use crate::value::{format_timestamp, ser_opt_ts, write_timestamp, Field, Timestamp};
+use crate::value::{decimal, format_timestamp, ser_opt_ts, with_timestamp_text, Field, Timestamp};
 use serde::{Serialize, Serializer};
 
 /// Seconds in a day.
@@ -272,40 +272,18 @@ pub(crate) struct Ts(pub Timestamp);
 
 impl std::fmt::Display for Ts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut buf = [0u8; 20];
-        match write_timestamp(&self.0, &mut buf) {
-            Some(text) => f.write_str(text),
-            None => f.write_str(&format_timestamp(&self.0)),
-        }
+        with_timestamp_text(&self.0, |text| f.write_str(text))
     }
 }
 
 /// Writes an integer without the formatting machinery.
 fn num<W: std::fmt::Write>(out: &mut W, n: i64) -> std::fmt::Result {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.write_char('-')?;
-    }
-    out.write_str(std::str::from_utf8(&digits[at..]).unwrap_or_default())
+    out.write_str(decimal(n, &mut [0; 20]))
 }
 
 /// Writes a timestamp in the contract's form.
 fn timestamp<W: std::fmt::Write>(out: &mut W, t: Timestamp) -> std::fmt::Result {
-    let mut buf = [0u8; 20];
-    match write_timestamp(&t, &mut buf) {
-        Some(text) => out.write_str(text),
-        None => out.write_str(&format_timestamp(&t)),
-    }
+    with_timestamp_text(&t, |text| out.write_str(text))
 }
 
 impl Verdict {

@@ -25,7 +25,9 @@ use crate::error::{Error, ErrorCode, MAX_VALUE_CHARS};
 use crate::input::{self, InputFormat};
 use crate::limits::Limits;
 use crate::policy::Policy;
-use crate::report::{account_range, build_row, check_limits, read_header, Header, Layout, ParseOptions, Row, KEY_BASE};
+use crate::report::{
+    account_range, build_row, check_limits, read_header, Header, Layout, ParseOptions, Preamble, Quote, Row, KEY_BASE,
+};
 use crate::rule::{judge_cells, judge_row_slot, KeyCells, RowText, Status, Verdict};
 use crate::value::{parse_bool, parse_epoch, parse_timestamp_bytes, Field, Timestamp};
 use std::collections::hash_map::DefaultHasher;
@@ -88,11 +90,7 @@ pub struct Scanner<'a> {
     /// Reading failed: the error, returned once the rows read before it
     /// have been handed out.
     read_error: Option<Error>,
-    header: Header,
-    layout: Layout,
-    format: InputFormat,
-    generated_time: Option<Timestamp>,
-    anomalies: Vec<Anomaly>,
+    preamble: Preamble,
     limits: Limits,
     lenient: bool,
     chunk_bytes: usize,
@@ -100,12 +98,7 @@ pub struct Scanner<'a> {
 
 impl std::fmt::Debug for Scanner<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scanner")
-            .field("columns", &self.header.names)
-            .field("layout", &self.layout)
-            .field("format", &self.format)
-            .field("line", &self.line)
-            .finish_non_exhaustive()
+        f.debug_struct("Scanner").field("preamble", &self.preamble).field("line", &self.line).finish_non_exhaustive()
     }
 }
 
@@ -140,11 +133,13 @@ impl<'a> Scanner<'a> {
             at_end: false,
             done: false,
             read_error: None,
-            header: Header::default(),
-            layout: Layout::Current,
-            format: unwrapped.format,
-            generated_time: unwrapped.generated_time,
-            anomalies: Vec::new(),
+            preamble: Preamble {
+                header: Header::default(),
+                layout: Layout::Current,
+                format: unwrapped.format,
+                generated_time: unwrapped.generated_time,
+                anomalies: Vec::new(),
+            },
             limits: *limits,
             lenient: options.lenient,
             chunk_bytes: chunk_bytes.max(1),
@@ -176,7 +171,7 @@ impl<'a> Scanner<'a> {
                     continue;
                 }
                 let (header, anomalies, layout) = read_header(&record, row.line)?;
-                (self.header, self.anomalies, self.layout) = (header, anomalies, layout);
+                (self.preamble.header, self.preamble.anomalies, self.preamble.layout) = (header, anomalies, layout);
                 // Hand the rest of this chunk out again as the first rows.
                 let pos = rows.pos;
                 self.line = rows.line;
@@ -193,34 +188,38 @@ impl<'a> Scanner<'a> {
 
     /// The column names as read (trimmed, lowercased), in input order.
     pub fn columns(&self) -> &[String] {
-        &self.header.names
+        &self.preamble.header.names
+    }
+
+    pub(crate) fn preamble(&self) -> &Preamble {
+        &self.preamble
     }
 
     /// The layout of the header.
     pub fn layout(&self) -> Layout {
-        self.layout
+        self.preamble.layout
     }
 
     /// The form the input was in (never `Auto`).
     pub fn input_format(&self) -> InputFormat {
-        self.format
+        self.preamble.format
     }
 
     /// `GeneratedTime` from the JSON wrapper, when the input carried one.
     pub fn generated_time(&self) -> Option<Timestamp> {
-        self.generated_time
+        self.preamble.generated_time
     }
 
     /// The anomalies of the header.
     pub fn header_anomalies(&self) -> &[Anomaly] {
-        &self.anomalies
+        &self.preamble.anomalies
     }
 
     /// What judging a chunk needs: the header, the analyzer's policy and
     /// `as_of`. It can be shared between threads.
     pub fn judge(&self, analyzer: &crate::Analyzer) -> Judge {
         Judge {
-            header: self.header.clone(),
+            header: self.preamble.header.clone(),
             policy: *analyzer.policy(),
             as_of: analyzer.as_of(),
             lenient: self.lenient,
@@ -461,16 +460,6 @@ struct RawRow {
     complex: bool,
 }
 
-/// The quoting state of the CSV tokenizer (RFC 4180 with `""` escapes; a
-/// quote inside an unquoted field is a literal character).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Quote {
-    Outside,
-    Quoted,
-    /// Just after a quote inside quotes: a closing quote, or half of `""`.
-    InnerQuoteSeen,
-}
-
 /// Cuts text into rows, following quotes as the `csv` crate does, and counts
 /// lines as an editor does (`\r\n`, `\n` and a lone `\r` end one each).
 struct Rows<'b> {
@@ -534,19 +523,12 @@ impl<'b> Rows<'b> {
             };
             let at = i + found;
             if found > 0 {
-                if quote == Quote::InnerQuoteSeen {
-                    quote = Quote::Outside;
-                }
+                quote = quote.after_text();
                 last = bytes[at - 1];
             }
             let b = bytes[at];
             if b == b'"' {
-                quote = match quote {
-                    Quote::Outside if matches!(last, b',' | b'\n') => Quote::Quoted,
-                    Quote::Outside => Quote::Outside,
-                    Quote::Quoted => Quote::InnerQuoteSeen,
-                    Quote::InnerQuoteSeen => Quote::Quoted,
-                };
+                quote = quote.after_quote(last);
                 last = b'"';
                 i = at + 1;
                 continue;

@@ -127,11 +127,36 @@ impl Serialize for Field<String> {
 /// assert_eq!(keyrot::format_timestamp(&ts), "2016-05-16T18:13:11Z");
 /// ```
 pub fn format_timestamp(ts: &Timestamp) -> String {
+    with_timestamp_text(ts, str::to_owned)
+}
+
+/// Calls `write` with [`format_timestamp`]'s text of `ts`, without
+/// allocating in the common case: every writer of timestamps goes through it.
+pub(crate) fn with_timestamp_text<R>(ts: &Timestamp, write: impl FnOnce(&str) -> R) -> R {
     let mut buf = [0u8; 20];
     match write_timestamp(ts, &mut buf) {
-        Some(text) => text.to_owned(),
-        None => ts.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        Some(text) => write(text),
+        None => write(&ts.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
     }
+}
+
+/// `n` in decimal, written into `buf` without the formatting machinery.
+pub(crate) fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 /// Writes the common case of [`format_timestamp`] (whole seconds, years 0 to
@@ -143,19 +168,10 @@ pub fn format_timestamp(ts: &Timestamp) -> String {
 /// assert_eq!(keyrot::write_timestamp(&ts, &mut buf), Some("2016-05-16T18:13:11Z"));
 /// ```
 pub fn write_timestamp<'b>(ts: &Timestamp, out: &'b mut [u8; 20]) -> Option<&'b str> {
-    if !write_timestamp_bytes(ts, out) {
-        return None;
-    }
-    std::str::from_utf8(out).ok()
-}
-
-/// [`write_timestamp`] as bytes: `false` (and `out` unspecified) for an
-/// instant it does not cover.
-pub(crate) fn write_timestamp_bytes(ts: &Timestamp, out: &mut [u8; 20]) -> bool {
     use chrono::{Datelike, Timelike};
     let year = ts.year();
     if ts.nanosecond() != 0 || !(0..=9999).contains(&year) {
-        return false;
+        return None;
     }
     let mut put = |at: usize, value: u32, width: usize| {
         let mut v = value;
@@ -173,7 +189,7 @@ pub(crate) fn write_timestamp_bytes(ts: &Timestamp, out: &mut [u8; 20]) -> bool 
     for (at, sep) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'Z')] {
         out[at] = sep;
     }
-    true
+    std::str::from_utf8(out).ok()
 }
 
 /// Serializes an optional timestamp as RFC 3339 ending in `Z`, or `null`.

@@ -55,13 +55,19 @@ fn row(i: usize) -> String {
     )
 }
 
-fn streamed_peak(rows: usize) -> usize {
+/// A report of `rows` rows, and the options to judge it with.
+fn report(rows: usize) -> (String, keyrot::Options) {
     let mut text = String::from(HEADER);
     text.push('\n');
     for i in 0..rows {
         text.push_str(&row(i));
     }
     let options = keyrot::Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
+    (text, options)
+}
+
+fn streamed_peak(rows: usize) -> usize {
+    let (text, options) = report(rows);
     peak_during(|| {
         let mut reader = keyrot::ReportReader::new(text.as_bytes(), &options.parse_options()).expect("header");
         let mut analyzer = keyrot::Analyzer::new(&reader, &options).expect("analyzer");
@@ -76,12 +82,7 @@ fn streamed_peak(rows: usize) -> usize {
 }
 
 fn scanned_peak(rows: usize) -> usize {
-    let mut text = String::from(HEADER);
-    text.push('\n');
-    for i in 0..rows {
-        text.push_str(&row(i));
-    }
-    let options = keyrot::Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
+    let (text, options) = report(rows);
     peak_during(|| {
         let mut scanner = keyrot::Scanner::new(text.as_bytes(), &options.parse_options()).expect("header");
         let mut analyzer = keyrot::Analyzer::for_scanner(&scanner, &options).expect("analyzer");
