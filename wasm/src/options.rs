@@ -58,19 +58,27 @@ pub const ANALYZE_OPTIONS: [(&str, &str); 9] = [
     ("exemptions", "exemptions"),
 ];
 
+/// `a` then `b`: the option tables that add to `analyze`'s are built from it.
+const fn then<const N: usize, const M: usize, const T: usize>(
+    a: [(&'static str, &'static str); N],
+    b: [(&'static str, &'static str); M],
+) -> [(&'static str, &'static str); T] {
+    assert!(N + M == T, "the table's length is the sum of its parts");
+    let mut out = [("", ""); T];
+    let mut i = 0;
+    while i < N {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < T {
+        out[i] = b[i - N];
+        i += 1;
+    }
+    out
+}
+
 /// The option names of `plan`: those of `analyze` and `accessKeys`.
-pub const PLAN_OPTIONS: [(&str, &str); 10] = [
-    ("asOf", "as_of"),
-    ("maxAgeDays", "max_age_days"),
-    ("warnDays", "warn_days"),
-    ("includeInactive", "include_inactive"),
-    ("granularity", "granularity"),
-    ("graceDays", "grace_days"),
-    ("lenient", "lenient"),
-    ("format", "format"),
-    ("exemptions", "exemptions"),
-    ("accessKeys", "access_keys"),
-];
+pub const PLAN_OPTIONS: [(&str, &str); 10] = then(ANALYZE_OPTIONS, [("accessKeys", "access_keys")]);
 
 /// The option names of `diff`: the policy, how to read the inputs, the new
 /// report's time (`asOf`) and the old report's (`oldAsOf`).
@@ -89,21 +97,8 @@ pub const DIFF_OPTIONS: [(&str, &str); 9] = [
 /// The option names of `checkCsv`: those of `analyze`, which findings
 /// (`only`) and columns (`columns`) to write, the text of the `source`
 /// column, and a function to give the CSV to (`write`).
-pub const CHECK_CSV_OPTIONS: [(&str, &str); 13] = [
-    ("asOf", "as_of"),
-    ("maxAgeDays", "max_age_days"),
-    ("warnDays", "warn_days"),
-    ("includeInactive", "include_inactive"),
-    ("granularity", "granularity"),
-    ("graceDays", "grace_days"),
-    ("lenient", "lenient"),
-    ("format", "format"),
-    ("exemptions", "exemptions"),
-    ("only", "only"),
-    ("columns", "columns"),
-    ("source", "source"),
-    ("write", "write"),
-];
+pub const CHECK_CSV_OPTIONS: [(&str, &str); 13] =
+    then(ANALYZE_OPTIONS, [("only", "only"), ("columns", "columns"), ("source", "source"), ("write", "write")]);
 
 /// The option names of `parse` (only how to read the input applies).
 pub const PARSE_OPTIONS: [(&str, &str); 2] = [("lenient", "lenient"), ("format", "format")];

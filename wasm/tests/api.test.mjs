@@ -3,14 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, analyzeMany, diff, parse, plan } from '../pkg/node/keyrot.js';
-
-const HEADER =
-  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,' +
-  'password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,' +
-  'access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
-  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
-  'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,' +
-  'cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+import { HEADER, thrown } from './cases.mjs';
 
 function row(user, active, lastRotated, account = '111122223333') {
   return (
@@ -30,16 +23,6 @@ function cliJson(csv, generatedTime) {
     ReportFormat: 'text/csv',
     GeneratedTime: generatedTime,
   });
-}
-
-/** Calls `fn`, which must throw; returns what it threw. */
-function thrown(fn) {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a throw');
 }
 
 test('judges the boundary to the second', () => {

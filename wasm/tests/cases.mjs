@@ -1,5 +1,7 @@
 // Reads the golden cases of testdata/cases (format: testdata/README.md) for
-// the JS runners. Only reads: the Rust harness is the one that writes.
+// the JS runners, and holds what the JS tests share (the report header,
+// `thrown`). Only reads: the Rust harness is the one that writes.
+import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 export const testdata = new URL('../../testdata/', import.meta.url);
@@ -112,4 +114,23 @@ export function findingsCsv(findings, source, columns = CSV_COLUMNS) {
   const lines = [columns.join(',')];
   for (const f of findings) lines.push(columns.map((c) => cell(c, c === 'source' ? source : f[c])).join(','));
   return lines.join('\n') + '\n';
+}
+
+/** The 22-column header AWS writes. */
+export const HEADER =
+  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,' +
+  'password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,' +
+  'access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
+  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
+  'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,' +
+  'cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+
+/** Calls `fn`, which must throw; returns what it threw. */
+export function thrown(fn) {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  assert.fail('expected a throw');
 }

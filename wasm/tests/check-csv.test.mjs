@@ -13,15 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, checkCsv } from '../pkg/node/keyrot.js';
-import { CSV_COLUMNS, findingsCsv, testdata } from './cases.mjs';
-
-const HEADER =
-  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,' +
-  'password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,' +
-  'access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
-  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
-  'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,' +
-  'cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+import { CSV_COLUMNS, HEADER, findingsCsv, testdata, thrown } from './cases.mjs';
 
 /** A data row; `user` is the cell as written (it may be quoted), the ARN's name made of it. */
 function row(user, key1, key2 = ['false', 'N/A'], account = '111122223333') {
@@ -49,15 +41,6 @@ function fromAnalyze(input, options, columns = CSV_COLUMNS) {
   const { only, columns: _, source = '', ...rest } = options;
   const findings = analyze(input, rest).findings.filter((f) => !only || only.includes(f.status));
   return findingsCsv(findings, source, columns);
-}
-
-function thrown(fn) {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a throw');
 }
 
 test('every finding, every column, by default; the result is the analysis without findings', () => {

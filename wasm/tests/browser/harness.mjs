@@ -11,14 +11,7 @@ export const wasmDir = fileURLToPath(new URL('../../', import.meta.url));
 export const artifacts = join(wasmDir, 'test-artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-/** The 22-column header AWS writes. */
-export const HEADER =
-  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,' +
-  'password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,' +
-  'access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
-  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
-  'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,' +
-  'cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+export { HEADER } from '../cases.mjs';
 
 /** Starts the page's server on a free port and the browser. */
 export async function launch() {
