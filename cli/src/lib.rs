@@ -216,8 +216,8 @@ struct CheckArgs {
     #[arg(long, value_name = "COLUMN", value_delimiter = ',', value_parser = parse_column)]
     columns: Vec<usize>,
 
-    /// Threads to read and judge one report with (default: one per core). The output is the same
-    /// for any number.
+    /// Threads to read and judge one report with (default: one per core, but one per 4 MB of input
+    /// at most). The output is the same for any number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 }
