@@ -169,7 +169,16 @@ export interface CheckCsvOptions extends AnalyzeOptions {
  * The result of `checkCsv`: the analysis without its findings (`summary` counts every key), and the
  * findings as the CSV `keyrot check --format csv` writes.
  */
-export interface CsvCheck extends Omit<Analysis, 'findings'> {
+export interface CsvCheck {
+  as_of: Timestamp;
+  as_of_source: AsOfSource;
+  policy: Policy;
+  input_format: InputFormat;
+  layout: Layout;
+  generated_time: Timestamp | null;
+  newest_timestamp: Timestamp | null;
+  summary: Summary;
+  anomalies: Anomaly[];
   /** UTF-8: the header line, then one line per finding written, each ending in `\n`; empty when `write` took them. */
   csv: Uint8Array;
   /** The number of findings written (lines after the header). */
