@@ -56,34 +56,30 @@ fn engine(c: &mut Criterion) {
             group.bench_with_input(id, &input, |b, input| {
                 b.iter(|| {
                     let options = options();
-                    let mut scanner =
-                        keyrot::Scanner::new(black_box(input.as_slice()), &options.parse_options()).expect("header");
-                    let mut analyzer = keyrot::Analyzer::for_scanner(&scanner, &options).expect("analyzer");
-                    let judge = scanner.judge(&analyzer);
                     let writer = keyrot::CsvWriter::default();
                     let (mut out, mut lines) = (Vec::new(), 0usize);
-                    keyrot::judge_in_order(
-                        &mut scanner,
-                        &judge,
-                        threads,
-                        |chunk| {
-                            let (mut writer, mut csv, mut n) = (writer.clone(), Vec::new(), 0usize);
-                            for f in chunk.findings(&judge).filter(|f| f.status() == keyrot::Status::Fail) {
-                                writer.row(&mut csv, "report.csv", &f);
-                                n += 1;
-                            }
-                            (chunk, csv, n)
-                        },
-                        |(mut chunk, csv, n)| -> Result<(), keyrot::Error> {
-                            analyzer.absorb(&mut chunk);
-                            out.extend_from_slice(&csv);
-                            lines += n;
-                            Ok(())
-                        },
-                    )
-                    .expect("valid");
+                    let analysis = keyrot::Run::new(&options)
+                        .threads(threads)
+                        .source("report.csv")
+                        .report_with(
+                            black_box(input.as_slice()),
+                            |batch| {
+                                let (mut writer, mut csv, mut n) = (writer.clone(), Vec::new(), 0usize);
+                                for f in batch.findings().filter(|f| f.status() == keyrot::Status::Fail) {
+                                    writer.row(&mut csv, &f);
+                                    n += 1;
+                                }
+                                (csv, n)
+                            },
+                            |_, (csv, n)| -> Result<(), keyrot::Error> {
+                                out.extend_from_slice(&csv);
+                                lines += n;
+                                Ok(())
+                            },
+                        )
+                        .expect("valid");
                     assert_eq!(lines, failing);
-                    assert_eq!(analyzer.finish(Vec::new()).summary.overall.fail as usize, failing);
+                    assert_eq!(analysis.summary.overall.fail as usize, failing);
                     black_box(out);
                 })
             });

@@ -1,9 +1,10 @@
 //! `keyrot check`: one report streamed, or many judged together.
 
 use crate::output::{self, printable};
+use crate::spill::SpillBuffer;
 use crate::{display_name, open, CheckArgs, FailOn, Format, EXIT_BAD_INPUT, EXIT_COMPLIANT, EXIT_NOT_COMPLIANT};
 use keyrot::{
-    Analysis, Analyzer, Anomaly, CsvWriter, Error, Exemptions, ManyAnalysis, Options, Scanner, Status, Timestamp,
+    Analysis, Anomaly, CsvWriter, Error, Exemptions, ManyAnalysis, Merged, Run, SourcedFinding, Status, Timestamp,
 };
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -34,16 +35,6 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         }
     }
     Ok(out)
-}
-
-/// A reader that fails with the error met opening the file, so that a file
-/// that cannot be opened is reported like one that cannot be read.
-struct Unopened(Option<String>);
-
-impl Read for Unopened {
-    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-        Err(io::Error::other(self.0.take().unwrap_or_default()))
-    }
 }
 
 fn load_exemptions(path: &Option<PathBuf>) -> Result<Option<Exemptions>, String> {
@@ -108,14 +99,46 @@ pub(crate) fn check(
             return Ok(EXIT_BAD_INPUT);
         }
     };
+    let mut run = Run::new(&options).threads(args.threads.map_or(0, usize::from));
+    // The sizes of the files, for the default number of threads (a pipe's
+    // is unknown: the run then waits to see more than one chunk).
+    let sizes: Option<u64> =
+        inputs.iter().map(|p| std::fs::metadata(p).ok().filter(|m| m.is_file()).map(|m| m.len())).sum();
+    if let Some(size) = sizes {
+        run = run.size_hint(size);
+    }
+    if let Some(exemptions) = &exemptions {
+        run = run.exemptions(exemptions);
+    }
     let only = &args.only;
     let keep = |status: Status| only.is_empty() || only.contains(&status);
     let one = inputs.len() == 1 && !args.reports[0].is_dir();
+    // Held until each report has been read whole, so that a bad report
+    // prints nothing: in memory, then a temporary file, or (stdout being a
+    // file) the destination itself, cut back on an error.
+    let held = match direct {
+        Some((file, start)) => SpillBuffer::direct(file, start),
+        None => SpillBuffer::new(),
+    };
     if one {
-        check_one(args, &inputs[0], &options, exemptions, &keep, color, direct, out, err)
+        check_one(args, &run.source(&display_name(&inputs[0])), &inputs[0], &keep, held, color, out, err)
     } else {
-        check_many(args, &inputs, &options, exemptions.as_ref(), &keep, color, out, err)
+        check_many(args, &run, &inputs, &keep, held, color, out, err)
     }
+}
+
+/// The reports to read, opened one at a time as the run reaches them.
+fn opened(paths: &[PathBuf]) -> impl Iterator<Item = (String, io::Result<Box<dyn Read>>)> + '_ {
+    paths.iter().map(|path| {
+        let input: io::Result<Box<dyn Read>> = if path.as_os_str() == "-" {
+            Ok(Box::new(io::stdin().lock()))
+        } else {
+            std::fs::File::open(path)
+                .map(|f| Box::new(f) as Box<dyn Read>)
+                .map_err(|e| io::Error::new(e.kind(), format!("cannot open the file: {e}")))
+        };
+        (display_name(path), input)
+    })
 }
 
 fn exit_status(args: &CheckArgs, compliant: bool, due_soon: u64) -> i32 {
@@ -131,7 +154,7 @@ fn exit_status(args: &CheckArgs, compliant: bool, due_soon: u64) -> i32 {
     }
 }
 
-/// Why `check_one` stopped: the input, or writing the output.
+/// Why a run stopped: the input, or writing the output.
 enum Stop {
     Input(Error),
     Output(io::Error),
@@ -148,97 +171,71 @@ fn csv_writer(args: &CheckArgs) -> CsvWriter {
     CsvWriter::new(args.columns.clone()).unwrap_or_default()
 }
 
-/// Reads and judges one report, streaming, on `--threads` threads: the
-/// chunks of the input are judged (and their CSV rows written) in parallel
-/// and merged in input order, into a buffer that reaches stdout only once the
-/// whole input has been read (so a bad input leaves stdout empty).
+/// The CSV lines of a batch's findings that `keep` keeps: the work done on
+/// the thread that judged the batch.
+fn csv_rows(writer: &CsvWriter, batch: &keyrot::FindingBatch, keep: &(dyn Fn(Status) -> bool + Sync)) -> Vec<u8> {
+    let mut writer = writer.clone();
+    let mut rows = Vec::new();
+    for finding in batch.findings().filter(|f| keep(f.status())) {
+        writer.row(&mut rows, &finding);
+    }
+    rows
+}
+
+/// Reads and judges one report, streaming: its chunks are judged (and
+/// their CSV lines written) on `--threads` threads and merged in input
+/// order, into `held`, which reaches stdout only once the whole input has
+/// been read (so a bad input leaves stdout empty).
 #[allow(clippy::too_many_arguments)]
 fn check_one(
     args: &CheckArgs,
+    run: &Run,
     path: &Path,
-    options: &Options,
-    exemptions: Option<Exemptions>,
     keep: &(dyn Fn(Status) -> bool + Sync),
+    mut held: SpillBuffer,
     color: bool,
-    direct: Option<(std::fs::File, u64)>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<i32> {
     let source = display_name(path);
     let writer = csv_writer(args);
-    let threads = match args.threads {
-        Some(n) => usize::from(n),
-        None => {
-            // One thread per core, but no more than the input has chunks to
-            // share: starting threads for one account's report (about 1 MB)
-            // costs more than it saves.
-            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX);
-            cores.min(usize::try_from(size / (4 << 20)).unwrap_or(usize::MAX).max(1))
-        }
-    };
-    // Held until every row has been read, so that a bad input prints
-    // nothing: in memory, then a temporary file, or (stdout being a file)
-    // the destination itself, cut back on an error.
-    let mut csv_out = match direct {
-        Some((file, start)) => crate::spill::SpillBuffer::direct(file, start),
-        None => crate::spill::SpillBuffer::new(),
-    };
     let write_csv = args.format == Format::Csv;
+    let mut kept = Vec::new();
     let result = (|| -> Result<Analysis, Stop> {
         let input = open(path)?;
-        let mut scanner = Scanner::new(input, &options.parse_options())?;
-        let mut analyzer = Analyzer::for_scanner(&scanner, options)?;
-        if let Some(ex) = exemptions {
-            analyzer = analyzer.with_exemptions(ex);
-        }
-        let judge = scanner.judge(&analyzer);
         if write_csv {
             let mut header = Vec::new();
             writer.header(&mut header);
-            csv_out.write_all(&header).map_err(Stop::Output)?;
+            held.write_all(&header).map_err(Stop::Output)?;
         }
-        let mut kept = Vec::new();
-        keyrot::judge_in_order(
-            &mut scanner,
-            &judge,
-            threads,
-            |chunk| {
-                let mut rows = Vec::new();
+        run.report_with(
+            input,
+            |batch| if write_csv { csv_rows(&writer, batch, keep) } else { Vec::new() },
+            |batch, rows| {
                 if write_csv {
-                    let mut writer = writer.clone();
-                    for finding in chunk.findings(&judge).filter(|f| keep(f.status())) {
-                        writer.row(&mut rows, &source, &finding);
-                    }
-                }
-                (chunk, rows)
-            },
-            |(mut chunk, rows)| -> Result<(), Stop> {
-                analyzer.absorb(&mut chunk);
-                if write_csv {
-                    csv_out.write_all(&rows).map_err(Stop::Output)?;
+                    held.write_all(&rows).map_err(Stop::Output)
                 } else {
-                    kept.extend(chunk.findings(&judge).filter(|f| keep(f.status())).map(|f| analyzer.finding(&f)));
+                    kept.extend(batch.findings().filter(|f| keep(f.status())).map(|f| f.to_finding()));
+                    Ok(())
                 }
-                Ok(())
             },
-        )?;
-        Ok(analyzer.finish(kept))
+        )
     })();
-    let analysis = match result {
+    let mut analysis = match result {
         Ok(a) => a,
         Err(Stop::Output(e)) => {
-            let _ = csv_out.discard();
+            let _ = held.discard();
             return Err(e);
         }
         Err(Stop::Input(e)) => {
-            csv_out.discard()?;
+            held.discard()?;
             writeln!(err, "keyrot: {}: {}", printable(&source), printable(&e.to_string()))?;
             return Ok(EXIT_BAD_INPUT);
         }
     };
+    analysis.findings = kept;
     match args.format {
-        Format::Csv => csv_out.copy_to(out)?,
+        Format::Csv => held.commit(out)?,
         Format::Json => output::write_json(out, &analysis)?,
         Format::Table => output::write_table(out, &analysis, color)?,
     }
@@ -247,42 +244,67 @@ fn check_one(
     Ok(exit_status(args, analysis.is_compliant(), analysis.summary.overall.due_soon))
 }
 
-/// Judges several reports together: one verdict, counts per account.
+/// Judges several reports together: one verdict, counts per account. The
+/// CSV of each report reaches stdout as soon as it has been read whole (a
+/// report that fails prints none); JSON and the table hold the findings
+/// they print.
 #[allow(clippy::too_many_arguments)]
 fn check_many(
     args: &CheckArgs,
+    run: &Run,
     inputs: &[PathBuf],
-    options: &Options,
-    exemptions: Option<&Exemptions>,
     keep: &(dyn Fn(Status) -> bool + Sync),
+    mut held: SpillBuffer,
     color: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<i32> {
-    let readers = inputs.iter().map(|path| {
-        let reader: Box<dyn Read> = match open(path) {
-            Ok(r) => r,
-            Err(e) => Box::new(Unopened(Some(e.message().to_owned()))),
-        };
-        (display_name(path), reader)
-    });
-    let mut many: ManyAnalysis = keyrot::analyze_many(readers, options, exemptions);
-    for failed in many.failed() {
-        if let Some(e) = &failed.error {
-            writeln!(err, "keyrot: {}: {}", printable(&failed.source), printable(&e.to_string()))?;
-        }
+    let writer = csv_writer(args);
+    let write_csv = args.format == Format::Csv;
+    if write_csv {
+        let mut header = Vec::new();
+        writer.header(&mut header);
+        held.write_all(&header)?;
+        held.commit(out)?;
     }
-    many.findings.retain(|f| keep(f.finding.status));
-    match args.format {
-        Format::Csv => {
-            let mut writer = csv_writer(args);
-            let mut rows = Vec::new();
-            writer.header(&mut rows);
-            for f in &many.findings {
-                writer.row(&mut rows, &f.source, &f.finding);
+    let mut findings: Vec<SourcedFinding> = Vec::new();
+    let mut start = 0;
+    let many = run.reports(
+        opened(inputs),
+        |batch| if write_csv { csv_rows(&writer, batch, keep) } else { Vec::new() },
+        |merged| -> io::Result<()> {
+            match merged {
+                Merged::Batch { batch, made, .. } => {
+                    if write_csv {
+                        held.write_all(&made)?;
+                    } else {
+                        findings.extend(
+                            batch
+                                .findings()
+                                .filter(|f| keep(f.status()))
+                                .map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() }),
+                        );
+                    }
+                }
+                Merged::Done { outcome, .. } => match &outcome.error {
+                    Some(e) => {
+                        held.discard()?;
+                        findings.truncate(start);
+                        writeln!(err, "keyrot: {}: {}", printable(&outcome.source), printable(&e.to_string()))?;
+                    }
+                    None => {
+                        held.commit(out)?;
+                        start = findings.len();
+                    }
+                },
             }
-            out.write_all(&rows)?;
-        }
+            Ok(())
+        },
+    );
+    let mut many: ManyAnalysis = many?;
+    many.findings = findings;
+    match args.format {
+        Format::Csv => {}
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &many)?;
             writeln!(out)?;

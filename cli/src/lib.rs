@@ -31,7 +31,9 @@ pub const EXIT_BAD_INPUT: i32 = 2;
         keyrot reads the CSV that `aws iam get-credential-report` returns (as CSV, as base64, or as the \
         CLI's JSON), judges every access key against the rotation rule (90 days by default, to the second) \
         and never touches the network.\n\n\
-        Exit status: 0 compliant, 1 not compliant (see --fail-on), 2 an input could not be read or parsed."
+        Exit status: 0 compliant, 1 not compliant (see --fail-on), 2 an input could not be read or parsed. \
+        When standard output is closed early (`keyrot check report.csv | head`), keyrot stops writing, \
+        still judges every report, and exits with the status of its verdict."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -216,8 +218,9 @@ struct CheckArgs {
     #[arg(long, value_name = "COLUMN", value_delimiter = ',', value_parser = parse_column)]
     columns: Vec<usize>,
 
-    /// Threads to read and judge one report with (default: one per core, but one per 4 MB of input
-    /// at most). The output is the same for any number.
+    /// Threads to judge with, besides the one that reads and merges (default: one per core, but one
+    /// per 4 MB of input at most, so one account's report starts none). The output is the same for
+    /// any number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 }
@@ -327,7 +330,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
     };
     let stdout = io::stdout();
-    let stderr = io::stderr();
+    let (mut out, mut err) = (Closable::new(stdout.lock()), Closable::new(io::stderr().lock()));
     let result = match cli.command {
         Command::Check(args) => {
             let color = match args.color {
@@ -336,18 +339,60 @@ pub fn run(args: Vec<OsString>) -> i32 {
                 ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             };
             let direct = if args.format == Format::Csv { stdout_file() } else { None };
-            check::check(&args, color, chrono::Utc::now(), direct, &mut stdout.lock(), &mut stderr.lock())
+            check::check(&args, color, chrono::Utc::now(), direct, &mut out, &mut err)
         }
-        Command::Plan(args) => plan::plan(&args, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock()),
-        Command::Diff(args) => diff::diff(&args, chrono::Utc::now(), &mut stdout.lock(), &mut stderr.lock()),
+        Command::Plan(args) => plan::plan(&args, chrono::Utc::now(), &mut out, &mut err),
+        Command::Diff(args) => diff::diff(&args, chrono::Utc::now(), &mut out, &mut err),
     };
     match result {
         Ok(code) => code,
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => EXIT_COMPLIANT,
-        Err(err) => {
-            let _ = writeln!(stderr.lock(), "keyrot: cannot write the output: {err}");
+        Err(e) => {
+            let _ = writeln!(err, "keyrot: cannot write the output: {e}");
             EXIT_BAD_INPUT
         }
+    }
+}
+
+/// An output that its reader may close early (`keyrot check report.csv |
+/// head -3`): from then on writing does nothing, so the command still reads
+/// and judges everything and exits with the status of its verdict. A closed
+/// pipe never turns a failing verdict into success, and never fails the run.
+struct Closable<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> Closable<W> {
+    fn new(inner: W) -> Closable<W> {
+        Closable { inner, closed: false }
+    }
+
+    fn unless_closed<T>(&mut self, done: T, result: io::Result<T>) -> io::Result<T> {
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(done)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for Closable<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(data.len());
+        }
+        let result = self.inner.write(data);
+        self.unless_closed(data.len(), result)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.inner.flush();
+        self.unless_closed((), result)
     }
 }
 

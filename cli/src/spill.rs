@@ -1,9 +1,10 @@
-//! A buffer that holds output until every input has been read, so a bad
-//! input leaves stdout empty, in bounded memory: past a few megabytes it
-//! moves to a temporary file, removed when the buffer is dropped.
+//! A buffer that holds a report's output until the report has been read
+//! whole, so a bad report prints nothing, in bounded memory: past a few
+//! megabytes it moves to a temporary file, removed when the buffer is
+//! dropped or its output committed.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 /// How much stays in memory before the buffer moves to a file.
@@ -29,14 +30,36 @@ impl SpillBuffer {
         SpillBuffer { memory: Vec::new(), file: None, direct: Some((file, start)) }
     }
 
-    /// Forgets everything written: a direct file is cut back to where it
-    /// started, so an error leaves the destination as it was.
+    /// Forgets everything written since the last commit: a direct file is
+    /// cut back to where it stood then, so an error leaves it as it was.
     pub(crate) fn discard(&mut self) -> io::Result<()> {
-        self.memory = Vec::new();
+        self.memory.clear();
+        self.file = None;
         if let Some((file, start)) = &mut self.direct {
             file.set_len(*start)?;
             file.seek(SeekFrom::Start(*start))?;
         }
+        Ok(())
+    }
+
+    /// Makes everything written since the last commit final: copies it to
+    /// `out` (a direct file already holds it), and starts again empty.
+    pub(crate) fn commit(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if let Some((file, start)) = &mut self.direct {
+            file.flush()?;
+            *start = file.stream_position()?;
+            return Ok(());
+        }
+        match self.file.take() {
+            None => out.write_all(&self.memory)?,
+            Some((mut file, path)) => {
+                file.seek(SeekFrom::Start(0))?;
+                let copied = io::copy(&mut file, out);
+                let _ = std::fs::remove_file(&path);
+                copied?;
+            }
+        }
+        self.memory.clear();
         Ok(())
     }
 
@@ -56,27 +79,6 @@ impl SpillBuffer {
             }
         }
         Err(io::Error::other("cannot create a temporary file for the output"))
-    }
-
-    /// Copies everything written to `out`.
-    pub(crate) fn copy_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        if self.direct.is_some() {
-            return Ok(());
-        }
-        match &mut self.file {
-            None => out.write_all(&self.memory),
-            Some((file, _)) => {
-                file.seek(SeekFrom::Start(0))?;
-                let mut buf = vec![0; 1 << 16];
-                loop {
-                    let n = file.read(&mut buf)?;
-                    if n == 0 {
-                        return Ok(());
-                    }
-                    out.write_all(&buf[..n])?;
-                }
-            }
-        }
     }
 }
 
@@ -125,15 +127,22 @@ mod tests {
         let path = buf.file.as_ref().map(|(_, p)| p.clone()).expect("spilled to a file");
         assert!(path.exists());
         let mut out = Vec::new();
-        buf.copy_to(&mut out).unwrap();
+        buf.commit(&mut out).unwrap();
         assert_eq!(out.len(), 6 << 20);
         assert!(out.chunks(1 << 20).all(|c| c == chunk.as_slice()));
-        drop(buf);
         assert!(!path.exists());
+        // Then the buffer starts again, in memory.
+        buf.write_all(b"next\n").unwrap();
+        buf.commit(&mut out).unwrap();
+        assert!(out.ends_with(b"next\n"));
+        buf.write_all(&chunk).unwrap();
+        buf.discard().unwrap();
+        buf.commit(&mut out).unwrap();
+        assert_eq!(out.len(), (6 << 20) + 5);
     }
 
     #[test]
-    fn direct_output_is_cut_back_when_discarded() {
+    fn direct_output_is_cut_back_to_the_last_commit_when_discarded() {
         let path = std::env::temp_dir().join(format!("keyrot-direct-{}.csv", std::process::id()));
         std::fs::write(&path, b"kept\n").unwrap();
         let mut file = OpenOptions::new().read(true).write(true).open(&path).unwrap();
@@ -144,6 +153,11 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"kept\na,b\n");
         buf.discard().unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"kept\n");
+        buf.write_all(b"c,d\n").unwrap();
+        buf.commit(&mut Vec::new()).unwrap();
+        buf.write_all(b"e,f\n").unwrap();
+        buf.discard().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"kept\nc,d\n");
         let _ = std::fs::remove_file(&path);
     }
 
@@ -153,7 +167,7 @@ mod tests {
         buf.write_all(b"a,b\n").unwrap();
         assert!(buf.file.is_none());
         let mut out = Vec::new();
-        buf.copy_to(&mut out).unwrap();
+        buf.commit(&mut out).unwrap();
         assert_eq!(out, b"a,b\n");
     }
 }

@@ -581,3 +581,129 @@ fn csv_into_a_file_is_written_directly_and_cut_back_on_bad_input() {
     assert_eq!(code, Some(2));
     assert!(written.is_empty(), "{} bytes left in the output file", written.len());
 }
+
+/// Runs `keyrot` with its stdout a pipe that is closed after `keep` bytes
+/// have been read, and returns the exit status.
+fn exit_with_stdout_closed_after(args: &[&str], keep: usize) -> Option<i32> {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keyrot"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("keyrot runs");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut head = vec![0; keep];
+    stdout.read_exact(&mut head).expect("the first bytes of the output");
+    drop(stdout);
+    child.wait().expect("keyrot finishes").code()
+}
+
+#[test]
+fn a_closed_stdout_never_turns_a_failing_verdict_into_success() {
+    // Much more output than a pipe holds, so that keyrot meets the closed
+    // pipe while it writes.
+    let path = temp_file("closed-stdout.csv", big_mixed_report(12_000).as_bytes());
+    let path = path.to_str().expect("utf-8 path");
+    let folder = temp_file("closed-folder-a.csv", b"").with_file_name("closed-folder").join("a.csv");
+    std::fs::create_dir_all(folder.parent().expect("folder")).expect("folder");
+    std::fs::write(&folder, big_mixed_report(3_000)).expect("first report");
+    std::fs::write(folder.with_file_name("b.csv"), big_mixed_report(3_000).replace(",true,20", ",false,20"))
+        .expect("second report");
+    let folder = folder.parent().expect("folder").to_str().expect("utf-8 path");
+    for format in ["table", "csv", "json"] {
+        for threads in ["1", "2"] {
+            let args = ["check", "--as-of", AS_OF, "--format", format, "--threads", threads, path];
+            assert_eq!(exit_with_stdout_closed_after(&args, 100), Some(1), "{format} on {threads} threads");
+            let args = ["check", "--as-of", AS_OF, "--format", format, "--threads", threads, folder];
+            assert_eq!(exit_with_stdout_closed_after(&args, 100), Some(1), "a folder, {format} on {threads} threads");
+        }
+    }
+    // A compliant verdict stays 0, and bad input stays 2.
+    let args = ["check", "--as-of", AS_OF, "--format", "csv", "--fail-on", "never", path];
+    assert_eq!(exit_with_stdout_closed_after(&args, 100), Some(0));
+    let mut bad = big_mixed_report(12_000);
+    bad.push_str("late,arn:aws:iam::111122223333:user/late,2015-01-01T00:00:00Z,maybe\n");
+    let bad = temp_file("closed-stdout-bad.csv", bad.as_bytes());
+    let both = ["check", "--as-of", AS_OF, "--format", "csv", path, bad.to_str().expect("utf-8 path")];
+    assert_eq!(exit_with_stdout_closed_after(&both, 100), Some(2));
+    let plan = ["plan", "--as-of", AS_OF, "--format", "json", path];
+    assert_eq!(exit_with_stdout_closed_after(&plan, 100), Some(0));
+}
+
+#[test]
+fn a_folder_streams_each_report_as_it_would_alone_and_leaves_out_a_bad_one() {
+    let dir = std::env::temp_dir().join(format!("keyrot-cli-folder-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let reports = [big_mixed_report(4_000), big_mixed_report(50), big_mixed_report(2_500)];
+    let mut bad = big_mixed_report(3_000);
+    bad.push_str("late,arn:aws:iam::111122223333:user/late,2015-01-01T00:00:00Z,maybe\n");
+    std::fs::write(dir.join("a.csv"), &reports[0]).expect("a");
+    std::fs::write(dir.join("b.csv"), &reports[1]).expect("b");
+    std::fs::write(dir.join("c-bad.csv"), &bad).expect("c");
+    std::fs::write(dir.join("d.csv"), &reports[2]).expect("d");
+    let dir_text = dir.to_str().expect("utf-8 path");
+    // Each report alone, named as the folder names it.
+    let mut expected = String::from("source,user,slot,status,line\n");
+    for name in ["a.csv", "b.csv", "d.csv"] {
+        let path = dir.join(name);
+        let alone = keyrot(
+            &[
+                "check",
+                "--as-of",
+                AS_OF,
+                "--format",
+                "csv",
+                "--columns",
+                "source,user,slot,status,line",
+                path.to_str().expect("path"),
+            ],
+            None,
+        );
+        let csv = text(&alone.stdout);
+        expected.push_str(csv.split_once('\n').expect("a header").1);
+    }
+    for threads in ["1", "2", "3"] {
+        let out = keyrot(
+            &[
+                "check",
+                "--as-of",
+                AS_OF,
+                "--format",
+                "csv",
+                "--columns",
+                "source,user,slot,status,line",
+                "--threads",
+                threads,
+                dir_text,
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("c-bad.csv: line 3033: the row has 4 fields"), "{}", text(&out.stderr));
+        assert!(text(&out.stdout) == expected, "{threads} threads: the folder's CSV is not the reports' own");
+        // Into a file: the bad report's rows are cut back out of it.
+        let out_path = dir.with_extension(format!("{threads}.out"));
+        let out_file = std::fs::File::create(&out_path).expect("output file");
+        let status = Command::new(env!("CARGO_BIN_EXE_keyrot"))
+            .args([
+                "check",
+                "--as-of",
+                AS_OF,
+                "--format",
+                "csv",
+                "--columns",
+                "source,user,slot,status,line",
+                "--threads",
+                threads,
+                dir_text,
+            ])
+            .stdout(out_file)
+            .stderr(Stdio::null())
+            .status()
+            .expect("keyrot runs");
+        assert_eq!(status.code(), Some(2));
+        assert!(std::fs::read_to_string(&out_path).expect("output") == expected, "into a file, {threads} threads");
+    }
+}

@@ -2,18 +2,21 @@
 //! [`Analyzer`] that builds it row by row.
 
 use crate::anomaly::{Anomaly, AnomalyCode};
+use crate::batch::{row_user_key, FindingBatch};
 use crate::error::Error;
 use crate::exemptions::{ExemptionState, Exemptions};
 use crate::input::InputFormat;
 use crate::policy::{AsOfSource, Options, Policy};
 use crate::report::{Layout, Preamble, ReportReader, Row};
 use crate::rule::{judge_key, Finding, Status};
-use crate::scan::{row_user_key, FindingRef, JudgedChunk, Scanner};
+use crate::run::Run;
+use crate::scan::Scanner;
 use crate::value::{format_timestamp, ser_opt_ts, ser_ts, Timestamp};
 use chrono::TimeDelta;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
+use std::sync::Arc;
 
 /// Counts for one account or for the whole report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -228,7 +231,7 @@ impl Analyzer {
 
     /// Starts an analysis of the report `scanner` reads, as
     /// [`new`](Analyzer::new) does for a [`ReportReader`].
-    pub fn for_scanner(scanner: &Scanner<'_>, options: &Options) -> Result<Analyzer, Error> {
+    pub(crate) fn for_scanner(scanner: &Scanner<'_>, options: &Options) -> Result<Analyzer, Error> {
         Analyzer::start(scanner.preamble(), options)
     }
 
@@ -260,7 +263,13 @@ impl Analyzer {
     /// by an entry in force at `as_of` gets `exempted` and stops counting
     /// against compliance; expired, unusable and unused entries become
     /// anomalies.
-    pub fn with_exemptions(mut self, exemptions: Exemptions) -> Analyzer {
+    pub fn with_exemptions(self, exemptions: Exemptions) -> Analyzer {
+        self.with_shared_exemptions(Arc::new(exemptions))
+    }
+
+    /// [`with_exemptions`](Analyzer::with_exemptions), shared with the
+    /// judges of the report's batches.
+    pub(crate) fn with_shared_exemptions(mut self, exemptions: Arc<Exemptions>) -> Analyzer {
         self.exemptions = Some(ExemptionState::new(exemptions));
         self
     }
@@ -306,48 +315,36 @@ impl Analyzer {
         self.run.add_row(findings);
     }
 
-    /// Merges a judged chunk into the analysis, in input order: counts,
-    /// anomalies and exemptions (which the chunk's findings then carry).
-    pub fn absorb(&mut self, chunk: &mut JudgedChunk) {
-        for i in 0..chunk.rows.len() {
-            let row = &chunk.rows[i];
-            if let Some(typed) = chunk.slow_row(row) {
+    /// Merges a judged batch into the analysis, in input order: counts,
+    /// anomalies, and the exemptions its findings used.
+    pub(crate) fn absorb(&mut self, batch: &FindingBatch) {
+        if let Some(state) = &mut self.exemptions {
+            state.mark_used(&batch.used);
+        }
+        for row in &batch.rows {
+            if let Some(typed) = batch.slow_row(row) {
                 for problem in &typed.problems {
                     self.anomalies.push(Anomaly::row_error(problem));
                 }
             }
             self.note_newest(row.newest, row.line);
-            self.check_duplicate(chunk.account_bytes(row), chunk.user_bytes(row), row.user_key, row.line);
-            let keys = chunk.row_keys(row);
-            if let Some(state) = &mut self.exemptions {
-                let (account, user) = (chunk.account(row), chunk.user(row));
-                let mut found = [None; 2];
-                for (k, slot) in keys.clone().zip(&mut found) {
-                    let key = &chunk.keys[k];
-                    *slot = state.apply_key(account, user, key.verdict.slot, row.line, self.as_of, &mut self.anomalies);
-                }
-                for (k, slot) in keys.clone().zip(found) {
-                    chunk.keys[k].exempted = slot;
+            self.check_duplicate(batch.account_bytes(row), batch.user_bytes(row), row.user_key, row.line);
+            let keys = batch.row_keys(row);
+            if let Some(state) = &self.exemptions {
+                for key in keys {
+                    if let Some(rule) = key.expired {
+                        self.anomalies.push(state.expired(rule, batch.user(row), key.verdict.slot, row.line));
+                    }
                 }
             }
             for counts in [&mut self.overall, &mut self.run] {
                 counts.add_user(!keys.is_empty());
-                for key in &chunk.keys[keys.clone()] {
+                for key in keys {
                     let v = &key.verdict;
                     counts.add_key(v.active, v.status, v.age_days, key.exempted.is_some());
                 }
             }
         }
-    }
-
-    /// The owned finding of a chunk this analyzer has absorbed, with its
-    /// exemption.
-    pub fn finding(&self, finding: &FindingRef<'_>) -> Finding {
-        let mut owned = finding.to_finding();
-        if let (Some(state), Some(index)) = (&self.exemptions, finding.exemption_index()) {
-            owned.exempted = Some(state.exemption(index));
-        }
-        owned
     }
 
     fn note_newest(&mut self, newest: Option<Timestamp>, line: u64) {
@@ -501,19 +498,17 @@ pub fn analyze_with_exemptions<R: Read>(
 }
 
 fn judge_all<R: Read>(input: R, options: &Options, exemptions: Option<&Exemptions>) -> Result<Analysis, Error> {
-    let mut scanner = Scanner::new(input, &options.parse_options())?;
-    let mut analyzer = Analyzer::for_scanner(&scanner, options)?;
+    let mut run = Run::new(options);
     if let Some(exemptions) = exemptions {
-        analyzer = analyzer.with_exemptions(exemptions.clone());
+        run = run.exemptions(exemptions);
     }
-    let judge = scanner.judge(&analyzer);
     let mut findings = Vec::new();
-    while let Some(chunk) = scanner.next_chunk()? {
-        let mut judged = chunk.judge(&judge)?;
-        analyzer.absorb(&mut judged);
-        findings.extend(judged.findings(&judge).map(|f| analyzer.finding(&f)));
-    }
-    Ok(analyzer.finish(findings))
+    let mut analysis = run.report(input, |batch| {
+        findings.extend(batch.findings().map(|f| f.to_finding()));
+        Ok::<(), Error>(())
+    })?;
+    analysis.findings = findings;
+    Ok(analysis)
 }
 
 /// Reads and judges a report held in memory.

@@ -9,6 +9,7 @@ use crate::rule::{Exemption, Finding};
 use crate::value::Timestamp;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One entry of an exemptions file, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +60,7 @@ impl ExemptionRule {
         )
     }
 
-    fn as_exemption(&self) -> Exemption {
+    pub(crate) fn as_exemption(&self) -> Exemption {
         Exemption {
             account: self.account.clone(),
             user: self.user.clone(),
@@ -299,15 +300,45 @@ fn check_entry(entry: &BTreeMap<String, EntryValue>, index: usize) -> Result<Exe
     })
 }
 
+impl Exemptions {
+    /// The rule in force that exempts the key of `account`, `user` and
+    /// `slot` at `as_of` (the first that matches), or else the first expired
+    /// one that matches; every rule that matched up to the one in force is
+    /// marked in `used`.
+    pub(crate) fn lookup(
+        &self,
+        account: &str,
+        user: &str,
+        slot: u8,
+        as_of: Timestamp,
+        used: &mut [bool],
+    ) -> (Option<u32>, Option<u32>) {
+        let mut expired = None;
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !rule.matches_key(account, user, slot) {
+                continue;
+            }
+            if let Some(u) = used.get_mut(i) {
+                *u = true;
+            }
+            if rule.in_force(as_of) {
+                return (Some(i as u32), None);
+            }
+            expired.get_or_insert(i as u32);
+        }
+        (None, expired)
+    }
+}
+
 /// Applies exemptions to findings, remembering which entries were used.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ExemptionState {
-    exemptions: Exemptions,
+    exemptions: Arc<Exemptions>,
     used: Vec<bool>,
 }
 
 impl ExemptionState {
-    pub(crate) fn new(exemptions: Exemptions) -> ExemptionState {
+    pub(crate) fn new(exemptions: Arc<Exemptions>) -> ExemptionState {
         let used = vec![false; exemptions.rules.len()];
         ExemptionState { exemptions, used }
     }
@@ -316,54 +347,37 @@ impl ExemptionState {
     /// expired rule that alone matches yields an `exemption_expired`
     /// anomaly.
     pub(crate) fn apply(&mut self, finding: &mut Finding, as_of: Timestamp, anomalies: &mut Vec<Anomaly>) {
-        let found = self.apply_key(&finding.account_id, &finding.user, finding.slot, finding.line, as_of, anomalies);
-        finding.exempted = found.map(|i| self.exemption(i));
-    }
-
-    /// Like [`apply`](ExemptionState::apply) for a key named by its account,
-    /// user and slot; returns the index of the rule in force that matched.
-    pub(crate) fn apply_key(
-        &mut self,
-        account: &str,
-        user: &str,
-        slot: u8,
-        line: u64,
-        as_of: Timestamp,
-        anomalies: &mut Vec<Anomaly>,
-    ) -> Option<u32> {
-        let mut expired = None;
-        for (i, rule) in self.exemptions.rules.iter().enumerate() {
-            if !rule.matches_key(account, user, slot) {
-                continue;
-            }
-            self.used[i] = true;
-            if rule.in_force(as_of) {
-                return Some(i as u32);
-            }
-            expired.get_or_insert(rule);
-        }
+        let (found, expired) =
+            self.exemptions.lookup(&finding.account_id, &finding.user, finding.slot, as_of, &mut self.used);
         if let Some(rule) = expired {
-            anomalies.push(
-                Anomaly::new(
-                    AnomalyCode::ExemptionExpired,
-                    format!(
-                        "{} matches user `{}` slot {} but expired before as_of: the finding counts as usual",
-                        rule.describe(),
-                        shorten(user),
-                        slot
-                    ),
-                )
-                .at_line(line)
-                .at_column("exemption")
-                .with_value(&rule.index.to_string()),
-            );
+            anomalies.push(self.expired(rule, &finding.user, finding.slot, finding.line));
         }
-        None
+        finding.exempted = found.map(|i| self.exemptions.rules[i as usize].as_exemption());
     }
 
-    /// The exemption of the rule at `index` (as `apply_key` returns it).
-    pub(crate) fn exemption(&self, index: u32) -> Exemption {
-        self.exemptions.rules[index as usize].as_exemption()
+    /// Notes the rules a batch's keys matched.
+    pub(crate) fn mark_used(&mut self, used: &[bool]) {
+        for (mine, theirs) in self.used.iter_mut().zip(used) {
+            *mine |= *theirs;
+        }
+    }
+
+    /// The `exemption_expired` anomaly of the rule at `index`, which alone
+    /// matched the key of `user` and `slot` on `line`.
+    pub(crate) fn expired(&self, index: u32, user: &str, slot: u8, line: u64) -> Anomaly {
+        let rule = &self.exemptions.rules[index as usize];
+        Anomaly::new(
+            AnomalyCode::ExemptionExpired,
+            format!(
+                "{} matches user `{}` slot {} but expired before as_of: the finding counts as usual",
+                rule.describe(),
+                shorten(user),
+                slot
+            ),
+        )
+        .at_line(line)
+        .at_column("exemption")
+        .with_value(&rule.index.to_string())
     }
 
     /// The problems of the file, then one `exemption_unused` anomaly per

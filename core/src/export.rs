@@ -1,8 +1,8 @@
 //! Findings as CSV: the columns every interface writes, neutralised for
 //! spreadsheets.
 
-use crate::rule::{Finding, FindingCode, LastUsed, Status};
-use crate::scan::FindingRef;
+use crate::batch::FindingRef;
+use crate::rule::{FindingCode, LastUsed};
 use crate::value::{decimal, with_timestamp_text, Timestamp};
 
 /// Makes a text cell safe to open in a spreadsheet: a cell that starts with
@@ -38,145 +38,6 @@ pub const CSV_COLUMNS: [&str; 19] = [
     "line",
 ];
 
-/// A finding as [`CsvWriter`] reads it: an owned [`Finding`] or a
-/// [`FindingRef`] borrowed from a judged chunk.
-#[allow(missing_docs)]
-pub trait FindingFields {
-    fn account_id(&self) -> &str;
-    fn user(&self) -> &str;
-    fn arn(&self) -> &str;
-    fn is_root(&self) -> bool;
-    fn slot(&self) -> u8;
-    fn status(&self) -> Status;
-    fn active(&self) -> bool;
-    fn last_rotated(&self) -> Option<Timestamp>;
-    fn age_days(&self) -> Option<i64>;
-    fn due_at(&self) -> Option<Timestamp>;
-    fn days_until_due(&self) -> Option<i64>;
-    fn last_used(&self) -> Option<LastUsed>;
-    fn region(&self) -> Option<&str>;
-    fn service(&self) -> Option<&str>;
-    fn used_since_rotation(&self) -> Option<bool>;
-    fn code(&self) -> Option<FindingCode>;
-    fn reason_into(&self, out: &mut String);
-    fn line(&self) -> u64;
-}
-
-impl FindingFields for Finding {
-    fn account_id(&self) -> &str {
-        &self.account_id
-    }
-    fn user(&self) -> &str {
-        &self.user
-    }
-    fn arn(&self) -> &str {
-        &self.arn
-    }
-    fn is_root(&self) -> bool {
-        self.is_root
-    }
-    fn slot(&self) -> u8 {
-        self.slot
-    }
-    fn status(&self) -> Status {
-        self.status
-    }
-    fn active(&self) -> bool {
-        self.active
-    }
-    fn last_rotated(&self) -> Option<Timestamp> {
-        self.last_rotated
-    }
-    fn age_days(&self) -> Option<i64> {
-        self.age_days
-    }
-    fn due_at(&self) -> Option<Timestamp> {
-        self.due_at
-    }
-    fn days_until_due(&self) -> Option<i64> {
-        self.days_until_due
-    }
-    fn last_used(&self) -> Option<LastUsed> {
-        self.last_used
-    }
-    fn region(&self) -> Option<&str> {
-        self.last_used_region.as_deref()
-    }
-    fn service(&self) -> Option<&str> {
-        self.last_used_service.as_deref()
-    }
-    fn used_since_rotation(&self) -> Option<bool> {
-        self.used_since_rotation
-    }
-    fn code(&self) -> Option<FindingCode> {
-        self.code
-    }
-    fn reason_into(&self, out: &mut String) {
-        out.push_str(&self.reason);
-    }
-    fn line(&self) -> u64 {
-        self.line
-    }
-}
-
-impl FindingFields for FindingRef<'_> {
-    fn account_id(&self) -> &str {
-        FindingRef::account_id(self)
-    }
-    fn user(&self) -> &str {
-        FindingRef::user(self)
-    }
-    fn arn(&self) -> &str {
-        FindingRef::arn(self)
-    }
-    fn is_root(&self) -> bool {
-        FindingRef::is_root(self)
-    }
-    fn slot(&self) -> u8 {
-        FindingRef::slot(self)
-    }
-    fn status(&self) -> Status {
-        FindingRef::status(self)
-    }
-    fn active(&self) -> bool {
-        FindingRef::active(self)
-    }
-    fn last_rotated(&self) -> Option<Timestamp> {
-        FindingRef::last_rotated(self)
-    }
-    fn age_days(&self) -> Option<i64> {
-        FindingRef::age_days(self)
-    }
-    fn due_at(&self) -> Option<Timestamp> {
-        FindingRef::due_at(self)
-    }
-    fn days_until_due(&self) -> Option<i64> {
-        FindingRef::days_until_due(self)
-    }
-    fn last_used(&self) -> Option<LastUsed> {
-        FindingRef::last_used(self)
-    }
-    fn region(&self) -> Option<&str> {
-        self.last_used_region()
-    }
-    fn service(&self) -> Option<&str> {
-        self.last_used_service()
-    }
-    fn used_since_rotation(&self) -> Option<bool> {
-        FindingRef::used_since_rotation(self)
-    }
-    fn code(&self) -> Option<FindingCode> {
-        FindingRef::code(self)
-    }
-    fn reason_into(&self, out: &mut String) {
-        // Writing into a String cannot fail.
-        let _ = self.write_reason(out);
-    }
-    fn line(&self) -> u64 {
-        FindingRef::line(self)
-    }
-}
-
 /// The position in [`CSV_COLUMNS`] of the column `name`.
 ///
 /// ```
@@ -187,24 +48,29 @@ pub fn csv_column(name: &str) -> Option<usize> {
     CSV_COLUMNS.iter().position(|c| *c == name.trim())
 }
 
-/// Writes findings as CSV, one line per finding, with the chosen columns. A
-/// cell is quoted when it holds a comma, a quote or a line ending, as the
-/// `csv` crate does; text from the report is neutralised for spreadsheets.
+/// Writes findings as CSV, one line per finding, with the chosen columns:
+/// the CSV every interface writes. A cell is quoted when it holds a comma, a
+/// quote or a line ending, as the `csv` crate does; text from the report is
+/// neutralised for spreadsheets.
 ///
 /// ```
-/// use keyrot::{analyze, CsvWriter, Options, parse_timestamp};
+/// use keyrot::{CsvWriter, Options, Run, parse_timestamp};
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            =cmd,arn:aws:iam::111122223333:user/x,true,2026-01-01T00:00:00Z,false,N/A\n";
 /// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
-/// let analysis = analyze(csv.as_bytes(), &options).unwrap();
-/// let mut writer = CsvWriter::new(vec![2, 5, 9, 17]).unwrap();
+/// let mut writer = CsvWriter::new(vec![0, 2, 5, 9, 17]).unwrap();
 /// let mut out = Vec::new();
 /// writer.header(&mut out);
-/// writer.row(&mut out, "report.csv", &analysis.findings[0]);
+/// Run::new(&options).source("report.csv").report(csv.as_bytes(), |batch| {
+///     batch.findings().for_each(|finding| writer.row(&mut out, &finding));
+///     Ok::<(), keyrot::Error>(())
+/// })?;
 /// assert_eq!(
 ///     String::from_utf8(out).unwrap(),
-///     "user,slot,age_days,reason\n'=cmd,1,329,active key 329 days old; limit 90; overdue since 2026-04-01T00:00:00Z\n"
+///     "source,user,slot,age_days,reason\n\
+///      report.csv,'=cmd,1,329,active key 329 days old; limit 90; overdue since 2026-04-01T00:00:00Z\n"
 /// );
+/// # Ok::<(), keyrot::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct CsvWriter {
@@ -239,14 +105,14 @@ impl CsvWriter {
         out.push(b'\n');
     }
 
-    /// Appends one finding's line; `source` fills the `source` column.
-    pub fn row(&mut self, out: &mut Vec<u8>, source: &str, f: &impl FindingFields) {
+    /// Appends one finding's line.
+    pub fn row(&mut self, out: &mut Vec<u8>, f: &FindingRef<'_>) {
         for (i, &col) in self.columns.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             match col {
-                0 => text(out, source),
+                0 => text(out, f.source()),
                 1 => text(out, f.account_id()),
                 2 => text(out, f.user()),
                 3 => text(out, f.arn()),
@@ -264,8 +130,8 @@ impl CsvWriter {
                     Some(LastUsed::Never) => out.extend_from_slice(b"never"),
                     Some(LastUsed::NoInformation) => out.extend_from_slice(b"no_information"),
                 },
-                13 => text(out, f.region().unwrap_or("")),
-                14 => text(out, f.service().unwrap_or("")),
+                13 => text(out, f.last_used_region().unwrap_or("")),
+                14 => text(out, f.last_used_service().unwrap_or("")),
                 15 => match f.used_since_rotation() {
                     None => {}
                     Some(true) => out.extend_from_slice(b"true"),
@@ -274,7 +140,8 @@ impl CsvWriter {
                 16 => out.extend_from_slice(f.code().map_or("", FindingCode::as_str).as_bytes()),
                 17 => {
                     self.reason.clear();
-                    f.reason_into(&mut self.reason);
+                    // Writing into a String cannot fail.
+                    let _ = f.write_reason(&mut self.reason);
                     text(out, &self.reason);
                 }
                 _ => int(out, f.line() as i64),

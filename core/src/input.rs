@@ -2,7 +2,7 @@
 //! the AWS CLI (or a saved boto3 response) prints around it.
 
 use crate::error::{Error, ErrorCode};
-use crate::limits::{json_depth_exceeds, LimitHit, Limits};
+use crate::limits::{json_depth_exceeds, Limits};
 use crate::value::{parse_timestamp, Timestamp};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -130,10 +130,6 @@ pub(crate) fn map_io(err: &io::Error) -> Error {
     if let Some(inner) = err.get_ref() {
         if let Some(b) = inner.downcast_ref::<Base64Failure>() {
             return Error::new(ErrorCode::InvalidBase64, format!("the input is not valid base64: {}", b.0));
-        }
-        if let Some(hit) = inner.downcast_ref::<LimitHit>() {
-            let err = Error::new(ErrorCode::LimitExceeded, hit.what.clone()).at_line(hit.line);
-            return if hit.sample.is_empty() { err } else { err.with_value(&String::from_utf8_lossy(&hit.sample)) };
         }
     }
     Error::io(err)

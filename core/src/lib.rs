@@ -32,8 +32,12 @@
 //! assert_eq!(json["findings"][0]["last_rotated"], "2026-01-01T00:00:00Z");
 //! ```
 //!
-//! For reports too large to hold, [`ReportReader`] and [`Analyzer`] judge row
-//! by row in memory that does not grow with the number of rows.
+//! [`Run`] is the engine underneath: it reads one report or many, judges
+//! their chunks on several threads, and hands back [`FindingBatch`]es in
+//! input order, in memory that does not grow with the number of rows or
+//! reports; [`FindingRef`] is the view of one finding in a batch, and
+//! [`CsvWriter`] writes views as the command's CSV. [`ReportReader`] reads
+//! typed rows from the same reader, [`Scanner`].
 #![deny(missing_docs)]
 
 /// The README's Rust examples, run as doc tests so they stay true.
@@ -43,6 +47,7 @@ pub struct ReadmeDoctests;
 
 mod analysis;
 mod anomaly;
+mod batch;
 mod diff;
 mod error;
 mod exemptions;
@@ -54,6 +59,7 @@ mod plan;
 mod policy;
 mod report;
 mod rule;
+mod run;
 mod scan;
 mod value;
 
@@ -61,10 +67,11 @@ pub use analysis::{
     analyze, analyze_bytes, analyze_with_exemptions, AccountSummary, Analysis, Analyzer, Counts, Summary,
 };
 pub use anomaly::{Anomaly, AnomalyCode};
+pub use batch::{FindingBatch, FindingRef};
 pub use diff::{diff, Change, ChangeCode, ChangedKey, Diff, DiffSide, DiffTimes};
 pub use error::{Error, ErrorCode, MAX_VALUE_CHARS};
 pub use exemptions::{glob_match, EntryValue, ExemptionRule, Exemptions};
-pub use export::{csv_column, neutralize, CsvWriter, FindingFields, CSV_COLUMNS};
+pub use export::{csv_column, neutralize, CsvWriter, CSV_COLUMNS};
 pub use input::InputFormat;
 pub use limits::Limits;
 pub use many::{analyze_many, ManyAnalysis, ReportOutcome, SourcedAnomaly, SourcedFinding};
@@ -75,5 +82,6 @@ pub use report::{
     REQUIRED_COLUMNS,
 };
 pub use rule::{judge_key, Exemption, Finding, FindingCode, LastUsed, Status};
-pub use scan::{judge_in_order, Chunk, FindingRef, Judge, JudgedChunk, Scanner};
+pub use run::{default_threads, Merged, Run};
+pub use scan::{Chunk, Record, Scanner};
 pub use value::{format_timestamp, parse_bool, parse_timestamp, write_timestamp, Field, Timestamp};

@@ -52,25 +52,6 @@ impl Default for Limits {
     }
 }
 
-/// A limit the reader hit, carried through `io::Error` from the reader chain.
-#[derive(Debug, Clone)]
-pub(crate) struct LimitHit {
-    /// 1-based line where it was hit.
-    pub line: u64,
-    /// What was exceeded, for the message.
-    pub what: String,
-    /// The start of the offending text, for the error's value.
-    pub sample: Vec<u8>,
-}
-
-impl std::fmt::Display for LimitHit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.what)
-    }
-}
-
-impl std::error::Error for LimitHit {}
-
 /// The nesting depth of a JSON text (arrays and objects), ignoring brackets
 /// inside strings; stops counting once `max` is passed.
 pub(crate) fn json_depth_exceeds(text: &[u8], max: usize) -> bool {

@@ -2,18 +2,19 @@
 //! from an organisation. One verdict across all of them, with the counts of
 //! each account, and every finding naming its source.
 
-use crate::analysis::{AccountSummary, Analyzer, Counts, Summary};
+use crate::analysis::{AccountSummary, Counts, Summary};
 use crate::anomaly::{Anomaly, AnomalyCode};
+use crate::batch::FindingBatch;
 use crate::error::{shorten, Error};
 use crate::exemptions::Exemptions;
 use crate::input::InputFormat;
 use crate::policy::{AsOfSource, Options, Policy};
 use crate::report::Layout;
 use crate::rule::Finding;
-use crate::scan::Scanner;
+use crate::run::{Merged, Run};
 use crate::value::{ser_opt_ts, Timestamp};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 /// What happened to one input of [`analyze_many`].
@@ -111,21 +112,12 @@ impl Counts {
     }
 }
 
-/// Where each account's users were first seen, across reports.
-#[derive(Default)]
-struct Seen {
-    /// Account id -> the first report it appeared in.
-    accounts: HashMap<String, String>,
-    /// (account id, lower-case user) -> the first report it appeared in.
-    users: HashMap<(String, String), String>,
-}
-
 /// Judges every input, each at its own `as_of` (explicit, else its
 /// `GeneratedTime`, else [`Options::clock`]). An input that cannot be read
 /// is reported with its error and does not stop the others. The same account
 /// in several reports is an `account_in_several_files` anomaly, and the same
 /// user of one account in several reports a `duplicate_user` anomaly: never a
-/// silent merge.
+/// silent merge. The findings are collected; [`Run::reports`] streams them.
 ///
 /// ```
 /// use keyrot::{analyze_many, Options, parse_timestamp};
@@ -148,23 +140,180 @@ where
     I: IntoIterator<Item = (String, R)>,
     R: Read,
 {
-    let mut reports = Vec::new();
+    let mut run = Run::new(options);
+    if let Some(exemptions) = exemptions {
+        run = run.exemptions(exemptions);
+    }
     let mut findings = Vec::new();
-    let mut anomalies = Vec::new();
-    let mut overall = Counts::default();
-    let mut accounts: BTreeMap<String, Counts> = BTreeMap::new();
-    let mut seen = Seen::default();
-    for (source, input) in inputs {
-        let start = findings.len();
-        let outcome = judge_one(&source, input, options, exemptions, &mut seen, &mut findings, &mut anomalies);
-        match outcome {
-            Ok(analysis) => {
-                overall.merge(&analysis.summary.overall);
-                for account in &analysis.summary.accounts {
-                    accounts.entry(account.account_id.clone()).or_default().merge(&account.counts);
+    let mut start = 0;
+    let result = run.reports(
+        inputs.into_iter().map(|(name, input)| (name, Ok(input))),
+        |_| (),
+        |merged| {
+            match merged {
+                Merged::Batch { batch, .. } => findings.extend(
+                    batch.findings().map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() }),
+                ),
+                Merged::Done { outcome, .. } => {
+                    if outcome.error.is_some() {
+                        findings.truncate(start);
+                    }
+                    start = findings.len();
                 }
-                reports.push(ReportOutcome {
-                    source,
+            }
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    let Ok(mut many) = result;
+    many.findings = findings;
+    many
+}
+
+/// The users of one account in one report, as fingerprints (the user name,
+/// lower-cased and hashed), sorted.
+type Users = Box<[u64]>;
+
+/// Where an account was seen, across the reports judged so far.
+struct AccountSeen {
+    /// The first report it was in.
+    first: usize,
+    /// Each report it was in, with its users there.
+    reports: Vec<(usize, Users)>,
+}
+
+/// What one report being merged has seen, kept until it is judged (a
+/// report that fails names nothing).
+#[derive(Default)]
+struct ReportSeen {
+    /// Its accounts, in order, with their users' fingerprints.
+    accounts: Vec<(String, Vec<u64>)>,
+    /// The accounts, by id: index into `accounts`.
+    index: HashMap<String, usize>,
+    /// The account of the last row: index into `accounts`.
+    last: Option<usize>,
+    /// The cross-report anomalies found so far.
+    anomalies: Vec<Anomaly>,
+}
+
+/// Builds a [`ManyAnalysis`] from the batches and outcomes of
+/// [`Run::reports`], in input order: the counts, the outcomes, every
+/// anomaly, and the checks across reports.
+pub(crate) struct ManyBuilder {
+    policy: crate::Policy,
+    reports: Vec<ReportOutcome>,
+    anomalies: Vec<SourcedAnomaly>,
+    overall: Counts,
+    accounts: BTreeMap<String, Counts>,
+    seen: HashMap<String, AccountSeen>,
+    /// The report being merged, by index, and what it has seen.
+    current: Option<(usize, ReportSeen)>,
+}
+
+impl ManyBuilder {
+    pub(crate) fn new(policy: crate::Policy) -> ManyBuilder {
+        ManyBuilder {
+            policy,
+            reports: Vec::new(),
+            anomalies: Vec::new(),
+            overall: Counts::default(),
+            accounts: BTreeMap::new(),
+            seen: HashMap::new(),
+            current: None,
+        }
+    }
+
+    /// Looks at a batch of report `file` for accounts and users seen in
+    /// earlier reports.
+    pub(crate) fn observe(&mut self, file: usize, batch: &FindingBatch) {
+        if self.current.as_ref().is_none_or(|(f, _)| *f != file) {
+            self.current = Some((file, ReportSeen::default()));
+        }
+        let Some((_, mine)) = &mut self.current else { return };
+        for row in &batch.rows {
+            let account = batch.account(row);
+            let at = match mine.last.filter(|&i| mine.accounts[i].0 == account) {
+                Some(i) => i,
+                None => {
+                    let i = match mine.index.get(account) {
+                        Some(&i) => i,
+                        None => {
+                            let i = mine.accounts.len();
+                            mine.accounts.push((account.to_owned(), Vec::new()));
+                            mine.index.insert(account.to_owned(), i);
+                            if let Some(seen) = self.seen.get(account) {
+                                mine.anomalies.push(
+                                    Anomaly::new(
+                                        AnomalyCode::AccountInSeveralFiles,
+                                        format!(
+                                            "account `{}` is also in `{}`: both reports are judged, and their counts add up",
+                                            shorten(account),
+                                            shorten(&self.reports[seen.first].source)
+                                        ),
+                                    )
+                                    .at_line(row.line)
+                                    .at_column("arn")
+                                    .with_value(account),
+                                );
+                            }
+                            i
+                        }
+                    };
+                    mine.last = Some(i);
+                    i
+                }
+            };
+            mine.accounts[at].1.push(row.user_key);
+            let Some(seen) = self.seen.get(account) else { continue };
+            if let Some((first, _)) = seen.reports.iter().find(|(_, users)| users.binary_search(&row.user_key).is_ok())
+            {
+                let user = batch.user(row);
+                mine.anomalies.push(
+                    Anomaly::new(
+                        AnomalyCode::DuplicateUser,
+                        format!(
+                            "user `{}` of account `{}` is also in `{}`; every row is judged",
+                            shorten(user),
+                            shorten(account),
+                            shorten(&self.reports[*first].source)
+                        ),
+                    )
+                    .at_line(row.line)
+                    .at_column("user")
+                    .with_value(user),
+                );
+            }
+        }
+    }
+
+    /// Records the outcome of report `file`, and returns it.
+    pub(crate) fn finish_report(
+        &mut self,
+        file: usize,
+        source: &str,
+        result: Result<crate::analysis::Analysis, Error>,
+    ) -> &ReportOutcome {
+        let mine = match self.current.take() {
+            Some((f, mine)) if f == file => mine,
+            _ => ReportSeen::default(),
+        };
+        let outcome = match result {
+            Ok(analysis) => {
+                self.overall.merge(&analysis.summary.overall);
+                for account in &analysis.summary.accounts {
+                    self.accounts.entry(account.account_id.clone()).or_default().merge(&account.counts);
+                }
+                for (account, mut users) in mine.accounts {
+                    users.sort_unstable();
+                    users.dedup();
+                    let seen =
+                        self.seen.entry(account).or_insert_with(|| AccountSeen { first: file, reports: Vec::new() });
+                    seen.reports.push((file, users.into_boxed_slice()));
+                }
+                let tag = |anomaly: Anomaly| SourcedAnomaly { source: source.to_owned(), anomaly };
+                self.anomalies.extend(analysis.anomalies.into_iter().map(tag));
+                self.anomalies.extend(mine.anomalies.into_iter().map(tag));
+                ReportOutcome {
+                    source: source.to_owned(),
                     as_of: Some(analysis.as_of),
                     as_of_source: Some(analysis.as_of_source),
                     input_format: Some(analysis.input_format),
@@ -173,113 +322,40 @@ where
                     newest_timestamp: analysis.newest_timestamp,
                     summary: Some(analysis.summary.overall),
                     error: None,
-                });
-            }
-            Err(error) => {
-                findings.truncate(start);
-                reports.push(ReportOutcome {
-                    source,
-                    as_of: None,
-                    as_of_source: None,
-                    input_format: None,
-                    layout: None,
-                    generated_time: None,
-                    newest_timestamp: None,
-                    summary: None,
-                    error: Some(error),
-                });
-            }
-        }
-    }
-    ManyAnalysis {
-        policy: options.policy(),
-        reports,
-        summary: Summary {
-            overall,
-            accounts: accounts.into_iter().map(|(account_id, counts)| AccountSummary { account_id, counts }).collect(),
-        },
-        findings,
-        anomalies,
-    }
-}
-
-/// Judges one input, streaming its findings into `findings` and its
-/// anomalies (with the cross-report ones) into `anomalies`.
-fn judge_one<R: Read>(
-    source: &str,
-    input: R,
-    options: &Options,
-    exemptions: Option<&Exemptions>,
-    seen: &mut Seen,
-    findings: &mut Vec<SourcedFinding>,
-    anomalies: &mut Vec<SourcedAnomaly>,
-) -> Result<crate::analysis::Analysis, Error> {
-    let mut scanner = Scanner::new(input, &options.parse_options())?;
-    let mut analyzer = Analyzer::for_scanner(&scanner, options)?;
-    if let Some(ex) = exemptions {
-        analyzer = analyzer.with_exemptions(ex.clone());
-    }
-    let judge = scanner.judge(&analyzer);
-    let mut cross = Vec::new();
-    // This report's accounts and users; merged into `seen` only once the
-    // whole report has been read, so a report that fails names nothing.
-    let mut accounts: HashSet<String> = HashSet::new();
-    let mut users: HashSet<(String, String)> = HashSet::new();
-    while let Some(chunk) = scanner.next_chunk()? {
-        let mut judged = chunk.judge(&judge)?;
-        analyzer.absorb(&mut judged);
-        for row in &judged.rows {
-            let (account, user) = (judged.account(row), judged.user(row));
-            if !accounts.contains(account) {
-                accounts.insert(account.to_owned());
-                if let Some(first) = seen.accounts.get(account) {
-                    cross.push(
-                        Anomaly::new(
-                            AnomalyCode::AccountInSeveralFiles,
-                            format!(
-                                "account `{}` is also in `{}`: both reports are judged, and their counts add up",
-                                shorten(account),
-                                shorten(first)
-                            ),
-                        )
-                        .at_line(row.line)
-                        .at_column("arn")
-                        .with_value(account),
-                    );
                 }
             }
-            let key = (account.to_owned(), user.to_lowercase());
-            if let Some(first) = seen.users.get(&key) {
-                cross.push(
-                    Anomaly::new(
-                        AnomalyCode::DuplicateUser,
-                        format!(
-                            "user `{}` of account `{}` is also in `{}`; every row is judged",
-                            shorten(user),
-                            shorten(&key.0),
-                            shorten(first)
-                        ),
-                    )
-                    .at_line(row.line)
-                    .at_column("user")
-                    .with_value(user),
-                );
-            }
-            users.insert(key);
+            Err(error) => ReportOutcome {
+                source: source.to_owned(),
+                as_of: None,
+                as_of_source: None,
+                input_format: None,
+                layout: None,
+                generated_time: None,
+                newest_timestamp: None,
+                summary: None,
+                error: Some(error),
+            },
+        };
+        // Reports arrive in input order, one outcome each.
+        debug_assert_eq!(self.reports.len(), file);
+        self.reports.push(outcome);
+        &self.reports[self.reports.len() - 1]
+    }
+
+    pub(crate) fn finish(self) -> ManyAnalysis {
+        ManyAnalysis {
+            policy: self.policy,
+            reports: self.reports,
+            summary: Summary {
+                overall: self.overall,
+                accounts: self
+                    .accounts
+                    .into_iter()
+                    .map(|(account_id, counts)| AccountSummary { account_id, counts })
+                    .collect(),
+            },
+            findings: Vec::new(),
+            anomalies: self.anomalies,
         }
-        for finding in judged.findings(&judge) {
-            findings.push(SourcedFinding { source: source.to_owned(), finding: analyzer.finding(&finding) });
-        }
     }
-    for account in accounts {
-        seen.accounts.entry(account).or_insert_with(|| source.to_owned());
-    }
-    for user in users {
-        seen.users.entry(user).or_insert_with(|| source.to_owned());
-    }
-    let analysis = analyzer.finish(Vec::new());
-    let tag = |anomaly: Anomaly| SourcedAnomaly { source: source.to_owned(), anomaly };
-    anomalies.extend(analysis.anomalies.iter().cloned().map(tag));
-    anomalies.extend(cross.into_iter().map(tag));
-    Ok(analysis)
 }

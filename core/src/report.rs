@@ -1,13 +1,14 @@
-//! The typed model of a credential report and the streaming reader that
-//! produces it.
+//! The typed model of a credential report, decoded from the records of the
+//! one reader ([`Scanner`]).
 
 use crate::anomaly::{Anomaly, AnomalyCode};
 use crate::error::{shorten, Error, ErrorCode, MAX_VALUE_CHARS};
-use crate::input::{self, InputFormat};
-use crate::limits::{LimitHit, Limits};
+use crate::input::InputFormat;
+use crate::limits::Limits;
+use crate::scan::{Record, Scanner};
 use crate::value::{parse_bool, parse_timestamp, ser_opt_ts, Field, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, Read};
+use std::io::Read;
 
 /// The columns keyrot knows, in the order of the 22-column layout.
 pub const COLUMNS: [&str; 22] = [
@@ -212,8 +213,10 @@ pub(crate) struct Header {
     pub(crate) names: Vec<String>,
 }
 
-/// Reads a report row by row, in memory that does not grow with the number
-/// of rows. This is the streaming path; [`parse`](crate::parse) collects it.
+/// Reads a report row by row as typed [`Row`]s, in memory that does not grow
+/// with the number of rows: the records of a [`Scanner`], decoded. This is
+/// the typed path; [`parse`](crate::parse) collects it, and
+/// [`Run`](crate::Run) judges the same records faster, from their bytes.
 ///
 /// ```
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
@@ -225,10 +228,9 @@ pub(crate) struct Header {
 /// assert!(reader.next().is_none());
 /// ```
 pub struct ReportReader<'a> {
-    csv: CsvReader<'a>,
-    preamble: Preamble,
+    scanner: Scanner<'a>,
+    header: Header,
     lenient: bool,
-    record: csv::ByteRecord,
     done: bool,
 }
 
@@ -246,7 +248,7 @@ pub(crate) struct Preamble {
 
 impl std::fmt::Debug for ReportReader<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReportReader").field("preamble", &self.preamble).finish_non_exhaustive()
+        f.debug_struct("ReportReader").field("scanner", &self.scanner).finish_non_exhaustive()
     }
 }
 
@@ -266,67 +268,45 @@ impl<'a> ReportReader<'a> {
         options: &ParseOptions,
         limits: &Limits,
     ) -> Result<ReportReader<'a>, Error> {
-        let unwrapped = input::unwrap(input, options.format, limits)?;
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(64 * 1024)
-            .from_reader(Newlines::new(unwrapped.reader, *limits));
-        let mut record = csv::ByteRecord::new();
-        // Skip leading lines that hold only white space.
-        let line = loop {
-            let Some(line) = next_record(&mut csv, &mut record, &[])? else {
-                return Err(Error::new(ErrorCode::EmptyInput, "the input is empty: no header, no rows"));
-            };
-            if !(record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace)) {
-                break line;
-            }
-        };
-        let (header, anomalies, layout) = read_header(&record, line)?;
-        Ok(ReportReader {
-            csv,
-            preamble: Preamble {
-                header,
-                layout,
-                format: unwrapped.format,
-                generated_time: unwrapped.generated_time,
-                anomalies,
-            },
-            lenient: options.lenient,
-            record,
-            done: false,
-        })
+        ReportReader::from_scanner(Scanner::with_limits(input, options, limits)?)
+    }
+
+    /// Reads the rows `scanner` has not handed out yet.
+    pub fn from_scanner(scanner: Scanner<'a>) -> Result<ReportReader<'a>, Error> {
+        let header = scanner.preamble().header.clone();
+        let lenient = scanner.lenient();
+        Ok(ReportReader { scanner, header, lenient, done: false })
     }
 
     /// The column names as read (trimmed, lowercased), in input order.
     pub fn columns(&self) -> &[String] {
-        &self.preamble.header.names
+        self.scanner.columns()
     }
 
     pub(crate) fn preamble(&self) -> &Preamble {
-        &self.preamble
+        self.scanner.preamble()
     }
 
     /// The layout of the header.
     pub fn layout(&self) -> Layout {
-        self.preamble.layout
+        self.scanner.layout()
     }
 
     /// The form the input was in (never `Auto`).
     pub fn input_format(&self) -> InputFormat {
-        self.preamble.format
+        self.scanner.input_format()
     }
 
     /// `GeneratedTime` from the JSON wrapper, when the input carried one.
     pub fn generated_time(&self) -> Option<Timestamp> {
-        self.preamble.generated_time
+        self.scanner.generated_time()
     }
 
     /// The anomalies of the header (`unknown_column`, `legacy_layout`,
     /// `missing_column`). Row problems in lenient mode are in each
     /// [`Row::problems`].
     pub fn header_anomalies(&self) -> &[Anomaly] {
-        &self.preamble.anomalies
+        self.scanner.header_anomalies()
     }
 
     /// Reads the next row. `Ok(None)` at the end. In strict mode the first
@@ -335,30 +315,14 @@ impl<'a> ReportReader<'a> {
         if self.done {
             return Ok(None);
         }
-        let line = loop {
-            let line = match next_record(&mut self.csv, &mut self.record, &self.preamble.header.names) {
-                Ok(Some(line)) => line,
-                Ok(None) => {
-                    self.done = true;
-                    return Ok(None);
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Err(e);
-                }
-            };
-            // A line of spaces is a blank line too.
-            if !(self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace)) {
-                break line;
-            }
+        let result = match self.scanner.next_record() {
+            Ok(Some(record)) => build_row(&record, &self.header, self.lenient).map(Some),
+            other => other.map(|_| None),
         };
-        match build_row(&self.record, &self.preamble.header, line, self.lenient) {
-            Ok(row) => Ok(Some(row)),
-            Err(e) => {
-                self.done = true;
-                Err(e)
-            }
+        if !matches!(result, Ok(Some(_))) {
+            self.done = true;
         }
+        result
     }
 }
 
@@ -367,94 +331,6 @@ impl Iterator for ReportReader<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         self.read_row().transpose()
-    }
-}
-
-/// The CSV parser over the unwrapped text.
-type CsvReader<'a> = csv::Reader<Newlines<Box<dyn BufRead + 'a>>>;
-
-/// The text with every line ending (`\r\n`, or a lone `\r` as old Mac
-/// software writes) turned into `\n`, so that the parser counts lines as an
-/// editor does, whatever the endings. A `\r` inside a quoted field becomes
-/// `\n` too (no value keyrot reads may hold one). Also notes when the input
-/// has been read to its end, and whether it ended inside a quoted field
-/// (which the parser itself accepts silently).
-///
-/// It follows the quoting as the parser will see it, jumping between the
-/// only bytes that matter (`"`, `\r`, `\n`) and copying the runs between
-/// them whole, and refuses a row longer than [`Limits::max_row_bytes`]
-/// before the parser buffers it.
-struct Newlines<R> {
-    inner: R,
-    /// The input has been read to its end.
-    at_end: bool,
-    /// What the text handed out so far says.
-    state: TextState,
-}
-
-impl<R> Newlines<R> {
-    fn new(inner: R, limits: Limits) -> Newlines<R> {
-        Newlines {
-            inner,
-            at_end: false,
-            state: TextState {
-                after_cr: false,
-                quote: Quote::Outside,
-                last: b'\n',
-                lines: 0,
-                row_line: 1,
-                row_bytes: 0,
-                limits,
-            },
-        }
-    }
-}
-
-/// The parser's view of the text handed out so far.
-struct TextState {
-    /// The last byte read was `\r`: a `\n` right after it is dropped.
-    after_cr: bool,
-    /// Where the text stands, as the parser sees quotes.
-    quote: Quote,
-    /// The last byte handed out (`\n` before the first).
-    last: u8,
-    /// Newlines handed out so far.
-    lines: u64,
-    /// The line the current row starts on.
-    row_line: u64,
-    /// Bytes of the current row handed out so far.
-    row_bytes: usize,
-    limits: Limits,
-}
-
-impl TextState {
-    fn row_too_long(&self, sample: &[u8]) -> std::io::Error {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            LimitHit {
-                line: self.row_line,
-                what: format!(
-                    "a row is longer than {} bytes; a row of a credential report is a few hundred",
-                    self.limits.max_row_bytes
-                ),
-                sample: sample[..sample.len().min(2 * MAX_VALUE_CHARS)].to_vec(),
-            },
-        )
-    }
-
-    /// Follows one special byte (`"` or `\n`) through the quoting state.
-    fn special(&mut self, b: u8) {
-        match (self.quote, b) {
-            (_, b'"') => self.quote = self.quote.after_quote(self.last),
-            (Quote::Quoted, _) => self.lines += 1,
-            (Quote::Outside | Quote::InnerQuoteSeen, _) => {
-                self.lines += 1;
-                self.quote = Quote::Outside;
-                self.row_bytes = 0;
-                self.row_line = self.lines + 1;
-            }
-        }
-        self.last = b;
     }
 }
 
@@ -493,104 +369,10 @@ impl Quote {
     }
 }
 
-impl<R: BufRead> Read for Newlines<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if out.is_empty() {
-            return Ok(0);
-        }
-        let state = &mut self.state;
-        loop {
-            let chunk = self.inner.fill_buf()?;
-            if chunk.is_empty() {
-                self.at_end = true;
-                return Ok(0);
-            }
-            let (mut used, mut written) = (0, 0);
-            if std::mem::take(&mut state.after_cr) && chunk[0] == b'\n' {
-                used = 1;
-            }
-            while used < chunk.len() && written < out.len() {
-                let room = out.len() - written;
-                let window = &chunk[used..chunk.len().min(used + room)];
-                let special = memchr::memchr3(b'"', b'\r', b'\n', window);
-                let run = special.unwrap_or(window.len());
-                if run > 0 {
-                    out[written..written + run].copy_from_slice(&window[..run]);
-                    written += run;
-                    used += run;
-                    state.row_bytes += run;
-                    state.quote = state.quote.after_text();
-                    state.last = window[run - 1];
-                    if state.row_bytes > state.limits.max_row_bytes {
-                        let err = state.row_too_long(&window[..run]);
-                        self.inner.consume(used);
-                        return Err(err);
-                    }
-                }
-                let Some(at) = special else { continue };
-                let mut b = window[at];
-                used += 1;
-                if b == b'\r' {
-                    b = b'\n';
-                    match chunk.get(used) {
-                        Some(b'\n') => used += 1,
-                        Some(_) => {}
-                        None => state.after_cr = true,
-                    }
-                }
-                out[written] = b;
-                written += 1;
-                state.row_bytes += 1;
-                state.special(b);
-            }
-            self.inner.consume(used);
-            if written > 0 {
-                return Ok(written);
-            }
-        }
-    }
-}
-
-/// Reads the next record and returns the 1-based line it starts on, or
-/// `None` at the end.
-///
-/// The parser skips blank lines before a record and counts every `\n` it
-/// reads, so its position before the read can be lines above the record.
-/// The line is counted back from the position after the read instead:
-/// minus the newlines inside quoted fields, minus the record's own line
-/// ending (absent only on a last line that has none).
-///
-/// A last record that ends inside quotes (an opening `"` never closed, so
-/// the rest of the text became one field) is a `csv_syntax` error.
-fn next_record(csv: &mut CsvReader<'_>, record: &mut csv::ByteRecord, names: &[String]) -> Result<Option<u64>, Error> {
-    let start = csv.position().line();
-    if !csv.read_byte_record(record).map_err(|e| csv_error(&e))? {
-        return Ok(None);
-    }
-    let end = csv.position().line();
-    let inside = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
-    let text = csv.get_ref();
-    let ending = u64::from(!text.at_end);
-    let line = end.saturating_sub(inside + ending).max(start);
-    if text.at_end && text.state.quote == Quote::Quoted {
-        return Err(Error::new(
-            ErrorCode::CsvSyntax,
-            "a quoted field is never closed: the text ends inside quotes (a missing `\"`?)",
-        )
-        .at_line(line));
-    }
-    check_limits(record, line, names, &text.state.limits)?;
-    Ok(Some(line))
-}
-
 /// Refuses a row with more fields, or a longer field, than the limits allow,
 /// naming the field by its header name when there is one.
-pub(crate) fn check_limits(
-    record: &csv::ByteRecord,
-    line: u64,
-    names: &[String],
-    limits: &Limits,
-) -> Result<(), Error> {
+pub(crate) fn check_limits(record: &Record<'_>, names: &[String], limits: &Limits) -> Result<(), Error> {
+    let line = record.line();
     let column = |i: usize| names.get(i).cloned().unwrap_or_else(|| format!("#{}", i + 1));
     if record.len() > limits.max_fields {
         return Err(Error::new(
@@ -616,25 +398,11 @@ pub(crate) fn check_limits(
     Ok(())
 }
 
-fn csv_error(err: &csv::Error) -> Error {
-    let line = err.position().map(csv::Position::line);
-    let e = match err.kind() {
-        csv::ErrorKind::Io(io) => input::map_io(io),
-        csv::ErrorKind::Utf8 { err, .. } => {
-            Error::new(ErrorCode::InvalidUtf8, format!("the text is not valid UTF-8 ({err})"))
-        }
-        _ => Error::new(ErrorCode::CsvSyntax, format!("the CSV framing is broken: {err}")),
-    };
-    match line {
-        Some(line) if e.line().is_none() => e.at_line(line),
-        _ => e,
-    }
-}
-
 /// Checks a record's bytes for NUL and invalid UTF-8, naming the field and
 /// the byte offset.
-fn check_text(record: &csv::ByteRecord, line: u64, names: &[String]) -> Result<(), Error> {
-    let all = record.as_slice();
+fn check_text(record: &Record<'_>, names: &[String]) -> Result<(), Error> {
+    let line = record.line();
+    let all = record.span();
     if std::str::from_utf8(all).is_ok() && !all.contains(&0) {
         return Ok(());
     }
@@ -665,9 +433,10 @@ fn check_text(record: &csv::ByteRecord, line: u64, names: &[String]) -> Result<(
     Ok(())
 }
 
-pub(crate) fn read_header(record: &csv::ByteRecord, line: u64) -> Result<(Header, Vec<Anomaly>, Layout), Error> {
-    let names_raw: Vec<String> = (0..record.len()).map(|i| String::from_utf8_lossy(&record[i]).into_owned()).collect();
-    check_text(record, line, &names_raw)?;
+pub(crate) fn read_header(record: &Record<'_>) -> Result<(Header, Vec<Anomaly>, Layout), Error> {
+    let line = record.line();
+    let names_raw: Vec<String> = record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+    check_text(record, &names_raw)?;
     let names: Vec<String> = names_raw.iter().map(|n| n.trim().to_ascii_lowercase()).collect();
     let looks_like_data = names.first().is_some_and(|n| n == "<root_account>" || n == "root_account")
         || names.iter().any(|n| n.starts_with("arn:"));
@@ -763,7 +532,7 @@ pub(crate) fn is_root(user: &str, arn: &str) -> bool {
 }
 
 struct RowBuilder<'r> {
-    record: &'r csv::ByteRecord,
+    record: &'r Record<'r>,
     header: &'r Header,
     line: u64,
     lenient: bool,
@@ -835,7 +604,7 @@ impl RowBuilder<'_> {
 
 /// The record as one line of text (fields joined by `,`), for an error's
 /// value; long rows are cut (the error cuts the value further).
-fn row_text(record: &csv::ByteRecord) -> String {
+fn row_text(record: &Record<'_>) -> String {
     let mut text = String::new();
     for (i, field) in record.iter().enumerate() {
         if text.len() > 4 * crate::error::MAX_VALUE_CHARS {
@@ -864,7 +633,8 @@ fn malformed_row(line: u64, user: String, arn: String, err: Error) -> Row {
     }
 }
 
-pub(crate) fn build_row(record: &csv::ByteRecord, header: &Header, line: u64, lenient: bool) -> Result<Row, Error> {
+pub(crate) fn build_row(record: &Record<'_>, header: &Header, lenient: bool) -> Result<Row, Error> {
+    let line = record.line();
     if record.len() != header.len {
         let user = String::from_utf8_lossy(record.get(header.index[USER].unwrap_or(0)).unwrap_or(b"")).into_owned();
         let err = Error::new(
@@ -892,7 +662,7 @@ pub(crate) fn build_row(record: &csv::ByteRecord, header: &Header, line: u64, le
         let arn = String::from_utf8_lossy(arn).into_owned();
         return Ok(malformed_row(line, user, arn, err));
     }
-    if let Err(err) = check_text(record, line, &header.names) {
+    if let Err(err) = check_text(record, &header.names) {
         if !lenient {
             return Err(err);
         }
@@ -983,14 +753,8 @@ pub fn parse<R: Read>(input: R, options: &ParseOptions) -> Result<Report, Error>
         anomalies.extend(row.problems.iter().map(Anomaly::row_error));
         rows.push(row);
     }
-    Ok(Report {
-        input_format: reader.preamble.format,
-        layout: reader.preamble.layout,
-        columns: reader.preamble.header.names,
-        generated_time: reader.preamble.generated_time,
-        rows,
-        anomalies,
-    })
+    let (input_format, layout, generated_time) = (reader.input_format(), reader.layout(), reader.generated_time());
+    Ok(Report { input_format, layout, columns: reader.header.names, generated_time, rows, anomalies })
 }
 
 /// Reads a whole report from bytes.

@@ -84,25 +84,56 @@ fn streamed_peak(rows: usize) -> usize {
 fn scanned_peak(rows: usize) -> usize {
     let (text, options) = report(rows);
     peak_during(|| {
-        let mut scanner = keyrot::Scanner::new(text.as_bytes(), &options.parse_options()).expect("header");
-        let mut analyzer = keyrot::Analyzer::for_scanner(&scanner, &options).expect("analyzer");
-        let judge = scanner.judge(&analyzer);
         let mut judged = 0;
-        keyrot::judge_in_order(
-            &mut scanner,
-            &judge,
-            2,
-            |chunk| chunk,
-            |mut chunk| -> Result<(), keyrot::Error> {
-                analyzer.absorb(&mut chunk);
-                judged += chunk.len();
-                Ok(())
-            },
-        )
-        .expect("judged");
+        let analysis = keyrot::Run::new(&options)
+            .threads(2)
+            .report(text.as_bytes(), |batch| {
+                judged += batch.len();
+                Ok::<(), keyrot::Error>(())
+            })
+            .expect("judged");
         assert_eq!(judged, rows);
-        let analysis = analyzer.finish(Vec::new());
         assert_eq!(analysis.summary.overall.keys as usize, rows);
+    })
+}
+
+/// A folder of `files` account reports of `rows` rows each, judged on two
+/// threads with every batch dropped once merged (as `check --format csv`
+/// does), and the peak.
+fn folder_peak(files: usize, rows: usize) -> usize {
+    let options = keyrot::Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
+    let reports: Vec<String> = (0..files)
+        .map(|f| {
+            let mut text = String::from(HEADER);
+            text.push('\n');
+            for i in 0..rows {
+                // One account per file: row numbers that put every file's rows in its own account.
+                text.push_str(
+                    &row(f * 1000 + i % 1000).replace(&format!("user-{}", f * 1000 + i % 1000), &format!("u{i}")),
+                );
+            }
+            text
+        })
+        .collect();
+    peak_during(|| {
+        let mut judged = 0;
+        let many = keyrot::Run::new(&options)
+            .threads(2)
+            .reports(
+                reports.iter().enumerate().map(|(i, r)| (format!("credentialReport_{i}.csv"), Ok(r.as_bytes()))),
+                |batch| batch.len(),
+                |merged| {
+                    if let keyrot::Merged::Batch { made, .. } = merged {
+                        judged += made;
+                    }
+                    Ok::<(), keyrot::Error>(())
+                },
+            )
+            .expect("judged");
+        assert_eq!(judged, files * rows);
+        assert_eq!(many.reports.len(), files);
+        assert_eq!(many.summary.accounts.len(), files);
+        assert!(many.anomalies.is_empty(), "{:?}", many.anomalies.first());
     })
 }
 
@@ -142,4 +173,14 @@ fn memory_bounds() {
     // slack either way.
     assert!(large < small + (3 << 20), "50,000 rows peaked at {small} bytes, 200,000 rows at {large}");
     assert!(large < 16 << 20, "200,000 rows took {large} bytes");
+
+    // A folder of account reports: 4 times the files, the same memory but
+    // for eight bytes per user of fingerprints (the check for a user in
+    // two reports), and no finding is held.
+    let small = folder_peak(50, 2_000);
+    let large = folder_peak(200, 2_000);
+    eprintln!("folder peak: 50 files {small}, 200 files {large}");
+    let fingerprints = 8 * 150 * 2_000;
+    assert!(large < small + fingerprints + (3 << 20), "50 files peaked at {small} bytes, 200 files at {large}");
+    assert!(large < 16 << 20, "200 files took {large} bytes");
 }

@@ -7,6 +7,13 @@
 //!   here from whole seconds, without the crate's judge), and counts that
 //!   add up.
 //! - Lenient mode never loses a row; strict mode stops at the first bad row.
+//! - The one reader (`Scanner`) finds the records, fields and lines the
+//!   `csv` crate finds (the oracle in `oracle/`), and fails where it fails.
+//! - The fast decoding of a batch gives what the typed decoding (`Row`s and
+//!   `Analyzer::judge`) gives, for any chunk size and number of threads, for
+//!   one report and for many.
+
+mod oracle;
 
 use base64::Engine as _;
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Timelike, Utc};
@@ -885,9 +892,10 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------
-// (d) The fast path (`Scanner`, what `analyze` uses) gives exactly what the
-// typed path (`ReportReader` and `Analyzer::judge`) gives, wherever the
-// input is cut into chunks.
+// (d) The fast decoding (`Run`: batches judged from their bytes, what
+// `analyze` uses) gives exactly what the typed decoding (`ReportReader`'s
+// `Row`s and `Analyzer::judge`) gives, wherever the input is cut into chunks
+// and on any number of threads.
 
 /// The analysis by the typed path, as JSON, or the error.
 fn typed_path(bytes: &[u8], options: &Options) -> Result<serde_json::Value, String> {
@@ -903,28 +911,28 @@ fn typed_path(bytes: &[u8], options: &Options) -> Result<serde_json::Value, Stri
     run().map(|a| serde_json::to_value(&a).expect("serializable")).map_err(|e| format!("{e:?}"))
 }
 
-/// The analysis by the fast path with chunks of about `chunk` bytes.
-fn fast_path(bytes: &[u8], options: &Options, chunk: usize) -> Result<serde_json::Value, String> {
-    let run = || -> Result<keyrot::Analysis, keyrot::Error> {
-        let limits = keyrot::Limits::default();
-        let mut scanner = keyrot::Scanner::with_chunk_bytes(bytes, &options.parse_options(), &limits, chunk)?;
-        let mut analyzer = keyrot::Analyzer::for_scanner(&scanner, options)?;
-        let judge = scanner.judge(&analyzer);
-        let mut findings = Vec::new();
-        while let Some(next) = scanner.next_chunk()? {
-            let mut judged = next.judge(&judge)?;
-            analyzer.absorb(&mut judged);
-            findings.extend(judged.findings(&judge).map(|f| analyzer.finding(&f)));
-        }
-        Ok(analyzer.finish(findings))
-    };
-    run().map(|a| serde_json::to_value(&a).expect("serializable")).map_err(|e| format!("{e:?}"))
+/// The analysis by the fast path with chunks of about `chunk` bytes, on
+/// `threads` threads.
+fn fast_path(bytes: &[u8], options: &Options, chunk: usize, threads: usize) -> Result<serde_json::Value, String> {
+    let mut findings = Vec::new();
+    keyrot::Run::new(options)
+        .chunk_bytes(chunk)
+        .threads(threads)
+        .report(bytes, |batch| {
+            findings.extend(batch.to_findings());
+            Ok::<(), keyrot::Error>(())
+        })
+        .map(|mut analysis| {
+            analysis.findings = findings;
+            serde_json::to_value(&analysis).expect("serializable")
+        })
+        .map_err(|e| format!("{e:?}"))
 }
 
 fn paths_agree(bytes: &[u8], options: &Options, chunk: usize) -> Result<(), TestCaseError> {
     let typed = typed_path(bytes, options);
-    for size in [chunk, 1 << 20] {
-        let fast = fast_path(bytes, options, size);
+    for (size, threads) in [(chunk, 1), (chunk, 2), (1 << 20, 1)] {
+        let fast = fast_path(bytes, options, size, threads);
         if fast != typed {
             eprintln!("INPUT {}", bytes.escape_ascii());
             let show = |r: &Result<serde_json::Value, String>| match r {
@@ -935,7 +943,7 @@ fn paths_agree(bytes: &[u8], options: &Options, chunk: usize) -> Result<(), Test
             let first = f.lines().zip(t.lines()).position(|(a, b)| a != b).unwrap_or(0);
             let around = |s: &str| s.lines().skip(first.saturating_sub(3)).take(8).collect::<Vec<_>>().join("\n");
             return Err(TestCaseError::fail(format!(
-                "chunks of {size} bytes: the fast path gives\n{}\nthe typed path\n{}",
+                "chunks of {size} bytes on {threads} threads: the fast path gives\n{}\nthe typed path\n{}",
                 around(&f),
                 around(&t)
             )));
@@ -1031,5 +1039,144 @@ proptest! {
             .filter(|_| [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].iter().all(|&i| text.as_bytes()[i].is_ascii_digit()))
             .map(|t| t.and_utc());
         prop_assert_eq!(keyrot::parse_timestamp(&text), reference, "{}", text);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// (f) The one reader finds what the csv crate finds.
+
+/// `Scanner`'s records (after the header) equal the oracle's, as do the
+/// header's names and where each fails.
+fn readers_agree(bytes: &[u8], chunk: usize) -> Result<(), TestCaseError> {
+    let limits = keyrot::Limits::default();
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (expected, failure) = oracle::records(body, limits);
+    let options = keyrot::ParseOptions { format: InputFormat::Csv, lenient: false };
+    let failed = |e: &keyrot::Error| oracle::Failure { code: e.code(), line: e.line() };
+    let mut scanner = match keyrot::Scanner::with_chunk_bytes(bytes, &options, &limits, chunk) {
+        Ok(scanner) => scanner,
+        Err(e) => {
+            // The oracle fails before any record, or the first record is
+            // not a report's header (which only keyrot knows).
+            if expected.is_empty() {
+                prop_assert_eq!(
+                    Some(failed(&e)),
+                    failure.clone().or(Some(oracle::Failure { code: ErrorCode::EmptyInput, line: None }))
+                );
+            }
+            return Ok(());
+        }
+    };
+    prop_assert!(!expected.is_empty(), "keyrot read a header the csv crate did not see");
+    let names: Vec<String> =
+        expected[0].1.iter().map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase()).collect();
+    prop_assert_eq!(scanner.columns(), &names[..]);
+    let mut got = Vec::new();
+    let error = loop {
+        match scanner.next_record() {
+            Ok(Some(record)) => got.push((record.line(), record.iter().map(<[u8]>::to_vec).collect::<Vec<_>>())),
+            Ok(None) => break None,
+            Err(e) => break Some(failed(&e)),
+        }
+    };
+    prop_assert_eq!(&got[..], &expected[1..]);
+    prop_assert_eq!(error, failure);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_reader_agrees_with_the_csv_crate_on_valid_reports(r in report(), chunk in 1usize..400) {
+        readers_agree(&r.render(), chunk)?;
+    }
+
+    #[test]
+    fn the_reader_agrees_with_the_csv_crate_on_mutated_reports(
+        r in report(),
+        mutations in prop::collection::vec(mutation(), 1..8),
+        chunk in 1usize..400,
+    ) {
+        let mut bytes = r.render();
+        for m in &mutations {
+            mutate(&mut bytes, m);
+        }
+        readers_agree(&bytes, chunk)?;
+    }
+
+    #[test]
+    fn the_reader_agrees_with_the_csv_crate_after_a_valid_header(
+        tail in prop::collection::vec(interesting_byte(), 0..2048),
+        chunk in 1usize..400,
+    ) {
+        let mut bytes = COLUMNS.join(",").into_bytes();
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&tail);
+        readers_agree(&bytes, chunk)?;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// (g) Many reports: the same result on any number of threads and any chunk
+// size, and the same as the reports judged one by one.
+
+/// Every outcome, anomaly and finding of `Run::reports`, as JSON.
+fn many_path(inputs: &[(String, Vec<u8>)], options: &Options, chunk: usize, threads: usize) -> serde_json::Value {
+    let mut findings: Vec<Vec<keyrot::Finding>> = vec![Vec::new(); inputs.len()];
+    let many = keyrot::Run::new(options)
+        .chunk_bytes(chunk)
+        .threads(threads)
+        .reports(
+            inputs.iter().map(|(name, bytes)| (name.clone(), Ok(bytes.as_slice()))),
+            |batch| batch.to_findings(),
+            |merged| {
+                match merged {
+                    keyrot::Merged::Batch { report, made, .. } => findings[report].extend(made),
+                    keyrot::Merged::Done { report, outcome } => {
+                        if outcome.error.is_some() {
+                            findings[report].clear();
+                        }
+                    }
+                }
+                Ok::<(), keyrot::Error>(())
+            },
+        )
+        .expect("the merge never fails");
+    serde_json::json!({ "many": many, "findings": findings })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn many_reports_agree_on_any_threads_and_chunks(
+        reports in prop::collection::vec((report(), prop::collection::vec(mutation(), 0..3)), 1..5),
+        chunk in 1usize..400,
+        lenient in any::<bool>(),
+    ) {
+        let inputs: Vec<(String, Vec<u8>)> = reports
+            .iter()
+            .enumerate()
+            .map(|(i, (r, mutations))| {
+                let mut bytes = r.render();
+                for m in mutations {
+                    mutate(&mut bytes, m);
+                }
+                (format!("r{i}.csv"), bytes)
+            })
+            .collect();
+        let options = reports[0].0.options().with_lenient(lenient);
+        let one = many_path(&inputs, &options, 1 << 20, 1);
+        prop_assert_eq!(&many_path(&inputs, &options, chunk, 1), &one);
+        prop_assert_eq!(&many_path(&inputs, &options, chunk, 2), &one);
+        prop_assert_eq!(&many_path(&inputs, &options, chunk, 3), &one);
+        // Each report's findings are those of the report judged alone.
+        for (i, (_, bytes)) in inputs.iter().enumerate() {
+            match keyrot::analyze_bytes(bytes, &options) {
+                Ok(alone) => prop_assert_eq!(&one["findings"][i], &serde_json::to_value(&alone.findings).expect("json")),
+                Err(e) => prop_assert_eq!(&one["many"]["reports"][i]["error"]["code"], &serde_json::to_value(e.code()).expect("json")),
+            }
+        }
     }
 }

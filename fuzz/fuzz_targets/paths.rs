@@ -1,6 +1,7 @@
-//! The two readings of a file: the fast path (`Scanner`, chunks of any size,
-//! judged on one or two threads) and the typed path (`ReportReader`) give
-//! the same analysis, or the same error, for any bytes.
+//! The two decodings of a file: the fast path (`Run`, chunks of any size,
+//! judged on one or two threads) and the typed path (`ReportReader`'s rows
+//! and `Analyzer::judge`) give the same analysis, or the same error, for any
+//! bytes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -19,26 +20,19 @@ fn typed(body: &[u8], options: &keyrot::Options) -> Result<String, String> {
 }
 
 fn fast(body: &[u8], options: &keyrot::Options, chunk: usize, threads: usize) -> Result<String, String> {
-    let run = || -> Result<keyrot::Analysis, keyrot::Error> {
-        let limits = keyrot::Limits::default();
-        let mut scanner = keyrot::Scanner::with_chunk_bytes(body, &options.parse_options(), &limits, chunk)?;
-        let mut analyzer = keyrot::Analyzer::for_scanner(&scanner, options)?;
-        let judge = scanner.judge(&analyzer);
-        let mut findings = Vec::new();
-        keyrot::judge_in_order(
-            &mut scanner,
-            &judge,
-            threads,
-            |chunk| chunk,
-            |mut chunk| -> Result<(), keyrot::Error> {
-                analyzer.absorb(&mut chunk);
-                findings.extend(chunk.findings(&judge).map(|f| analyzer.finding(&f)));
-                Ok(())
-            },
-        )?;
-        Ok(analyzer.finish(findings))
-    };
-    run().map(|a| serde_json::to_string(&a).expect("serializes")).map_err(|e| format!("{e:?}"))
+    let mut findings = Vec::new();
+    keyrot::Run::new(options)
+        .chunk_bytes(chunk)
+        .threads(threads)
+        .report(body, |batch| {
+            findings.extend(batch.to_findings());
+            Ok::<(), keyrot::Error>(())
+        })
+        .map(|mut a| {
+            a.findings = findings;
+            serde_json::to_string(&a).expect("serializes")
+        })
+        .map_err(|e| format!("{e:?}"))
 }
 
 fuzz_target!(|data: &[u8]| {

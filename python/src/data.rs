@@ -7,11 +7,12 @@ use crate::objects::{Anomaly, Finding, ReportOutcome, Row};
 use crate::options::Options;
 use crate::table::{FindingTable, PartBuilder, TableBuilder, TableView};
 use crate::values;
-use keyrot::{Analysis, Analyzer, ManyAnalysis, ParseOptions, Report, Scanner, Status};
+use keyrot::{Analysis, ManyAnalysis, Merged, ParseOptions, Report, Run, Status};
 use pyo3::exceptions::{PyIsADirectoryError, PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 use serde::Serialize;
+use std::convert::Infallible;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -66,11 +67,12 @@ fn os_error(py: Python<'_>, err: &std::io::Error, path: &Path) -> PyErr {
 /// The most threads `analyze` judges a report on.
 const MAX_THREADS: usize = 256;
 
-/// `threads` as given to `analyze`, checked: 1 to [`MAX_THREADS`].
-fn requested_threads(py: Python<'_>, threads: Option<i64>) -> PyResult<Option<usize>> {
-    let Some(n) = threads else { return Ok(None) };
+/// `threads` as given to `analyze`, checked: 1 to [`MAX_THREADS`]; 0 (the
+/// core's default policy) when not given.
+fn requested_threads(py: Python<'_>, threads: Option<i64>) -> PyResult<usize> {
+    let Some(n) = threads else { return Ok(0) };
     match usize::try_from(n) {
-        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(Some(n)),
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
         _ => Err(crate::errors::to_py_err(
             py,
             &keyrot::Error::new(
@@ -83,58 +85,30 @@ fn requested_threads(py: Python<'_>, threads: Option<i64>) -> PyResult<Option<us
     }
 }
 
-/// The threads to judge an input of `size` bytes on when `analyze` is not
-/// told: one per core, but one for an input that fits in one chunk of the
-/// core's scanner (about 1 MiB), where more would only wait.
-fn default_threads(size: Option<u64>) -> usize {
-    if size.is_some_and(|s| s <= 1 << 20) {
-        return 1;
+/// The core's run with these options.
+fn run(options: &keyrot::Options, exemptions: Option<&keyrot::Exemptions>, threads: usize) -> Run {
+    let run = Run::new(options).threads(threads);
+    match exemptions {
+        Some(exemptions) => run.exemptions(exemptions),
+        None => run,
     }
-    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(MAX_THREADS)
 }
 
-/// Reads and judges a report on `threads` threads (the core's
-/// `judge_in_order`): each chunk of the input is judged, and its findings
-/// made into columns, on one of the threads; the chunks are merged in input
-/// order on this one, so the result does not depend on `threads`.
-fn judge<R: Read>(
-    input: R,
-    options: &keyrot::Options,
-    exemptions: Option<&keyrot::Exemptions>,
-    threads: usize,
-) -> Result<Judged, keyrot::Error> {
-    let mut scanner = Scanner::new(input, &options.parse_options())?;
-    let mut analyzer = Analyzer::for_scanner(&scanner, options)?;
-    if let Some(exemptions) = exemptions {
-        analyzer = analyzer.with_exemptions(exemptions.clone());
-    }
-    let judge = scanner.judge(&analyzer);
+/// Reads and judges a report (the core's `Run`): each batch's findings are
+/// made into columns on the thread that judged it, and the columns merged
+/// in input order on this one, so the result does not depend on `threads`.
+fn judge<R: Read>(input: R, run: &Run) -> Result<Judged, keyrot::Error> {
     let mut table = TableBuilder::new(false);
-    keyrot::judge_in_order(
-        &mut scanner,
-        &judge,
-        threads,
-        |chunk| {
-            let part = PartBuilder::of_chunk(&chunk, &judge);
-            (chunk, part)
-        },
-        |(mut chunk, mut part)| -> Result<(), keyrot::Error> {
-            // Exemptions are applied here, in input order.
-            analyzer.absorb(&mut chunk);
-            if exemptions.is_some() {
-                for (j, finding) in chunk.findings(&judge).enumerate() {
-                    if finding.is_exempted() {
-                        if let Some(exemption) = analyzer.finding(&finding).exempted {
-                            part.exempt(j, table.exemption_code(&exemption));
-                        }
-                    }
-                }
+    let analysis = run.report_with(input, PartBuilder::of_batch, |batch, mut part| -> Result<(), keyrot::Error> {
+        for (j, finding) in batch.findings().enumerate() {
+            if let Some(exemption) = finding.exempted() {
+                part.exempt(j, table.exemption_code(&exemption));
             }
-            table.push(part);
-            Ok(())
-        },
-    )?;
-    Ok(Judged { outcome: Outcome::One(analyzer.finish(Vec::new())), table: table.finish() })
+        }
+        table.push(part);
+        Ok(())
+    })?;
+    Ok(Judged { outcome: Outcome::One(analysis), table: table.finish() })
 }
 
 /// Reads and judges a report held in memory.
@@ -147,9 +121,9 @@ pub(crate) fn analyze_bytes(
     exemptions: Option<&Exemptions>,
     threads: Option<i64>,
 ) -> PyResult<AnalysisData> {
-    let threads = requested_threads(py, threads)?.unwrap_or_else(|| default_threads(Some(data.len() as u64)));
-    let (options, exemptions) = (&options.inner, exemptions.map(|e| &e.inner));
-    let judged = py.detach(|| judge(data, options, exemptions, threads)).or_raise(py)?;
+    let run =
+        run(&options.inner, exemptions.map(|e| &e.inner), requested_threads(py, threads)?).size_hint(data.len() as u64);
+    let judged = py.detach(|| judge(data, &run)).or_raise(py)?;
     Ok(AnalysisData::new(judged))
 }
 
@@ -163,46 +137,19 @@ pub(crate) fn analyze_file(
     exemptions: Option<&Exemptions>,
     threads: Option<i64>,
 ) -> PyResult<AnalysisData> {
-    let requested = requested_threads(py, threads)?;
-    let (options, exemptions) = (&options.inner, exemptions.map(|e| &e.inner));
+    let run = run(&options.inner, exemptions.map(|e| &e.inner), requested_threads(py, threads)?);
     let judged = py
         .detach(|| {
             let file = open(&path).map_err(FileFailure::Open)?;
             // A pipe cannot say its size.
-            let size = file.metadata().ok().filter(std::fs::Metadata::is_file).map(|m| m.len());
-            let threads = requested.unwrap_or_else(|| default_threads(size));
-            judge(file, options, exemptions, threads).map_err(FileFailure::Core)
+            let run = match file.metadata().ok().filter(std::fs::Metadata::is_file) {
+                Some(meta) => run.size_hint(meta.len()),
+                None => run,
+            };
+            judge(file, &run).map_err(FileFailure::Core)
         })
         .map_err(|f| f.into_py(py, &path))?;
     Ok(AnalysisData::new(judged))
-}
-
-/// One input of `analyze_many`, ready to read without the GIL.
-enum Input<'a> {
-    Bytes(&'a [u8]),
-    File(File),
-    /// A file that could not be opened: the core reports the failure as
-    /// this input's `io` error, and goes on with the others.
-    Unreadable(std::io::Error),
-}
-
-/// A reader that fails with the error that kept its file from opening.
-struct Unreadable(Option<std::io::Error>);
-
-impl Read for Unreadable {
-    fn read(&mut self, _out: &mut [u8]) -> std::io::Result<usize> {
-        Err(self.0.take().unwrap_or_else(|| std::io::Error::other("the file could not be opened")))
-    }
-}
-
-impl<'a> Input<'a> {
-    fn reader(self) -> Box<dyn Read + Send + 'a> {
-        match self {
-            Input::Bytes(b) => Box::new(b),
-            Input::File(f) => Box::new(std::io::BufReader::with_capacity(64 * 1024, f)),
-            Input::Unreadable(e) => Box::new(Unreadable(Some(e))),
-        }
-    }
 }
 
 /// Judges several reports together (the core's `analyze_many`): `inputs`
@@ -237,20 +184,46 @@ pub(crate) fn analyze_many(
             (name.clone(), input)
         })
         .collect();
-    let (options, exemptions) = (&options.inner, exemptions.map(|e| &e.inner));
+    let run = run(&options.inner, exemptions.map(|e| &e.inner), 0);
     let many = py.detach(move || {
-        // Files are opened one at a time, as the core reaches them.
+        // Files are opened one at a time, as the run reaches them.
         let inputs = pending.into_iter().map(|(name, input)| {
-            let input = match input {
-                Ok(bytes) => Input::Bytes(bytes),
-                Err(path) => match open(path) {
-                    Ok(file) => Input::File(file),
-                    Err(e) => Input::Unreadable(e),
-                },
+            let reader: std::io::Result<Box<dyn Read>> = match input {
+                Ok(bytes) => Ok(Box::new(bytes)),
+                Err(path) => {
+                    open(path).map(|f| Box::new(std::io::BufReader::with_capacity(64 * 1024, f)) as Box<dyn Read>)
+                }
             };
-            (name, input.reader())
+            (name, reader)
         });
-        Judged::many(keyrot::analyze_many(inputs, options, exemptions))
+        let mut table = TableBuilder::new(true);
+        // A report's parts, until it is known to have been read whole.
+        let mut parts: Vec<PartBuilder> = Vec::new();
+        let many = run.reports(inputs, PartBuilder::of_batch, |merged| -> Result<(), Infallible> {
+            match merged {
+                Merged::Batch { batch, made: mut part, .. } => {
+                    for (j, finding) in batch.findings().enumerate() {
+                        if let Some(exemption) = finding.exempted() {
+                            part.exempt(j, table.exemption_code(&exemption));
+                        }
+                    }
+                    parts.push(part);
+                }
+                Merged::Done { outcome, .. } => {
+                    if outcome.error.is_none() {
+                        let code = table.source_code(&outcome.source);
+                        for mut part in parts.drain(..) {
+                            part.set_source(code);
+                            table.push(part);
+                        }
+                    }
+                    parts.clear();
+                }
+            }
+            Ok(())
+        });
+        let Ok(many) = many;
+        Judged { outcome: Outcome::Many(many), table: table.finish() }
     });
     Ok(AnalysisData::new(many))
 }
@@ -310,12 +283,6 @@ pub(crate) struct Judged {
 }
 
 impl Judged {
-    /// Several reports judged together; their findings become columns.
-    fn many(mut many: ManyAnalysis) -> Judged {
-        let findings = std::mem::take(&mut many.findings);
-        Judged { table: FindingTable::of_many(&findings), outcome: Outcome::Many(many) }
-    }
-
     pub(crate) fn len(&self) -> usize {
         self.table.len()
     }

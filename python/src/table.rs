@@ -21,7 +21,7 @@
 
 use crate::columns::FastMap;
 use chrono::Timelike;
-use keyrot::{Exemption, Finding, FindingCode, FindingFields, LastUsed, Status, Timestamp};
+use keyrot::{Exemption, Finding, FindingCode, FindingRef, LastUsed, Status, Timestamp};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyList, PyString, PyTuple};
 
@@ -295,7 +295,7 @@ impl Values {
         }
     }
 
-    fn push<F: FindingFields>(&mut self, f: &F, exemption: Option<u32>) {
+    fn push(&mut self, f: &FindingRef<'_>, exemption: Option<u32>) {
         let j = self.len as u32;
         self.account.push(self.accounts.code(f.account_id()));
         self.is_root.push(u8::from(f.is_root()));
@@ -325,8 +325,8 @@ impl Values {
         self.age_days.push(f.age_days().unwrap_or(NULL));
         self.days_until_due.push(f.days_until_due().unwrap_or(NULL));
         self.last_used_kind.push(kind);
-        self.region.push(self.regions.opt_code(f.region()));
-        self.service.push(self.services.opt_code(f.service()));
+        self.region.push(self.regions.opt_code(f.last_used_region()));
+        self.service.push(self.services.opt_code(f.last_used_service()));
         self.used_since_rotation.push(f.used_since_rotation().map_or(UNKNOWN, u8::from));
         self.exempted.push(u8::from(exemption.is_some()));
         if let Some(code) = exemption {
@@ -377,23 +377,29 @@ impl PartBuilder {
         }
     }
 
-    /// The findings of a judged chunk (their exemptions are known only once
-    /// the analyzer has absorbed it: see [`PartBuilder::exempt`]).
-    pub(crate) fn of_chunk(chunk: &keyrot::JudgedChunk, judge: &keyrot::Judge) -> PartBuilder {
-        let mut part = PartBuilder::with_capacity(chunk.len());
-        for finding in chunk.findings(judge) {
+    /// The findings of a judged batch (their exemptions get their codes in
+    /// the table on the merging thread: see [`PartBuilder::exempt`]).
+    pub(crate) fn of_batch(batch: &keyrot::FindingBatch) -> PartBuilder {
+        let mut part = PartBuilder::with_capacity(batch.len());
+        for finding in batch.findings() {
             part.push(&finding, None);
         }
         part
     }
 
+    /// Names the report the part's findings are from (`analyze_many`).
+    pub(crate) fn set_source(&mut self, code: u32) {
+        self.values.source = Some(code);
+    }
+
     /// Appends a finding, with the code of its exemption (see
     /// [`TableBuilder::exemption_code`]) when it has one.
-    fn push<F: FindingFields>(&mut self, f: &F, exemption: Option<u32>) {
+    fn push(&mut self, f: &FindingRef<'_>, exemption: Option<u32>) {
         self.values.push(f, exemption);
         self.text[USER].push(f.user());
         self.text[ARN].push(f.arn());
-        f.reason_into(&mut self.text[REASON].data);
+        // Writing into a String cannot fail.
+        let _ = f.write_reason(&mut self.text[REASON].data);
         self.text[REASON].end();
     }
 
@@ -606,27 +612,6 @@ pub(crate) struct FindingTable {
 }
 
 impl FindingTable {
-    /// The findings of `analyze_many`, each with its report, in parts of one
-    /// report's findings at most `PART` long. Called without the GIL.
-    pub(crate) fn of_many(findings: &[keyrot::SourcedFinding]) -> FindingTable {
-        const PART: usize = 1 << 14;
-        let mut table = TableBuilder::new(true);
-        let mut at = 0;
-        while at < findings.len() {
-            let source = &findings[at].source;
-            let run = findings[at..].iter().take(PART).take_while(|f| f.source == *source).count();
-            let mut part = PartBuilder::with_capacity(run);
-            part.values.source = Some(table.table.sources.code(source));
-            for f in &findings[at..at + run] {
-                let exemption = f.finding.exempted.as_ref().map(|e| table.exemption_code(e));
-                part.push(&f.finding, exemption);
-            }
-            table.push(part);
-            at += run;
-        }
-        table.finish()
-    }
-
     /// The number of findings.
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -936,6 +921,11 @@ impl TableBuilder {
 
     /// The code of an exemption in the table's exemptions: findings that one
     /// exemption matches share one copy of it.
+    /// The code of a report's name in the table's sources.
+    pub(crate) fn source_code(&mut self, name: &str) -> u32 {
+        self.table.sources.code(name)
+    }
+
     pub(crate) fn exemption_code(&mut self, exemption: &Exemption) -> u32 {
         let exemptions = &mut self.table.exemptions;
         // Exempted keys come in runs of one entry (an account, a user

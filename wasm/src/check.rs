@@ -1,11 +1,11 @@
 //! `checkCsv`'s work, in pure Rust (so it is tested on the host too): one
-//! report streamed through the core's [`Scanner`] on the calling thread, the
+//! report streamed through the core's [`Run`] on the calling thread, the
 //! findings asked for written as CSV by the core's [`CsvWriter`] (the bytes
 //! `keyrot check --format csv` writes), one judged chunk at a time, and the
 //! analysis without its findings.
 
 use crate::options::Judging;
-use keyrot::{Analysis, Analyzer, CsvWriter, Error, Scanner};
+use keyrot::{Analysis, CsvWriter, Error, Run};
 use std::io::Read;
 
 /// Reads and judges one report, and hands the CSV of the findings whose
@@ -48,33 +48,28 @@ pub fn check_csv<R: Read, E: From<Error>>(
     let Judging { options, exemptions, only, columns, source, .. } = judging;
     // The options check every position; an empty list means all columns.
     let mut writer = CsvWriter::new(columns).unwrap_or_default();
-    let mut scanner = Scanner::new(input, &options.parse_options())?;
-    let mut analyzer = Analyzer::for_scanner(&scanner, &options)?;
-    if let Some(exemptions) = exemptions {
-        analyzer = analyzer.with_exemptions(exemptions);
-    }
-    let judge = scanner.judge(&analyzer);
     let mut out = Vec::new();
     writer.header(&mut out);
     sink(&out)?;
     let mut rows = 0u64;
-    // One thread: wasm32 has none to spare, and `judge_in_order` with one
-    // is this same loop.
-    while let Some(chunk) = scanner.next_chunk()? {
-        let mut judged = chunk.judge(&judge)?;
-        analyzer.absorb(&mut judged);
-        out.clear();
-        for finding in judged.findings(&judge) {
-            if only.is_empty() || only.contains(&finding.status()) {
-                writer.row(&mut out, &source, &finding);
-                rows += 1;
-            }
-        }
-        if !out.is_empty() {
-            sink(&out)?;
-        }
+    // One thread: wasm32 has none to spare.
+    let mut run = Run::new(&options).threads(1).source(&source);
+    if let Some(exemptions) = &exemptions {
+        run = run.exemptions(exemptions);
     }
-    Ok((analyzer.finish(Vec::new()), rows))
+    let analysis = run.report(input, |batch| {
+        out.clear();
+        for finding in batch.findings().filter(|f| only.is_empty() || only.contains(&f.status())) {
+            writer.row(&mut out, &finding);
+            rows += 1;
+        }
+        if out.is_empty() {
+            Ok(())
+        } else {
+            sink(&out)
+        }
+    })?;
+    Ok((analysis, rows))
 }
 
 #[cfg(test)]
@@ -111,9 +106,13 @@ mod tests {
         let mut writer = CsvWriter::default();
         let mut expected = Vec::new();
         writer.header(&mut expected);
-        for finding in &full.findings {
-            writer.row(&mut expected, "r.csv", finding);
-        }
+        Run::new(&analysis_options())
+            .source("r.csv")
+            .report(REPORT.as_bytes(), |batch| {
+                batch.findings().for_each(|f| writer.row(&mut expected, &f));
+                Ok::<(), Error>(())
+            })
+            .unwrap();
         assert_eq!(csv, String::from_utf8(expected).unwrap());
         assert_eq!(rows, 4);
         assert!(csv.contains("\nr.csv,111122223333,'=bob,"), "the source column, a neutralised name: {csv}");

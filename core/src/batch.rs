@@ -1,0 +1,764 @@
+//! The one record model: a [`FindingBatch`] is a chunk of a report, read
+//! and judged (rows, verdicts, exemptions matched, and the chunk's text),
+//! and a [`FindingRef`] is its only view of one finding. The owned
+//! [`Finding`](crate::Finding), the serde contract record, is made from a
+//! view when JSON or a `Vec` is asked for; CSV and the other presentations
+//! read views.
+//!
+//! Judging a chunk is faster than decoding it into typed rows because it
+//! does less: a row whose cells all read cleanly is judged from borrowed
+//! cells; any other row (a bad cell, a wrong field count, text that is not
+//! UTF-8) is decoded into a typed [`Row`], which names the problem; and a
+//! finding keeps its verdict and the places of its text, writing its
+//! `reason` only when asked.
+
+use crate::error::Error;
+use crate::exemptions::{ExemptionRule, Exemptions};
+use crate::limits::Limits;
+use crate::policy::Policy;
+use crate::report::{account_range, build_row, check_limits, Header, Row, KEY_BASE};
+use crate::rule::{
+    judge_cells, judge_row_slot, Exemption, Finding, FindingCode, KeyCells, LastUsed, RowText, Status, Verdict,
+};
+use crate::scan::{row_too_long, Chunk, Record, Rows, Scanner, Scratch};
+use crate::value::{parse_bool, parse_epoch, parse_timestamp_bytes, Field, Timestamp};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::Hasher;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// The columns holding timestamps, as indexes into [`COLUMNS`](crate::COLUMNS), that count
+/// for the newest timestamp (every one but `password_next_rotation`), other
+/// than the access keys' (read with their slot).
+const DATED: [usize; 5] = [2, 4, 5, 19, 21];
+/// `password_next_rotation`: a timestamp, read but not counted as newest.
+const NEXT_ROTATION: usize = 6;
+/// The columns holding booleans, other than the access keys' `active`.
+const FLAGS: [usize; 4] = [3, 7, 18, 20];
+
+/// What judging a chunk of one report needs, shared by its batches and by
+/// the threads that judge them.
+#[derive(Debug)]
+pub(crate) struct Judge {
+    header: Header,
+    pub(crate) policy: Policy,
+    pub(crate) as_of: Timestamp,
+    lenient: bool,
+    limits: Limits,
+    /// The report's name.
+    source: Arc<str>,
+    /// The exemptions, matched against every finding as it is judged.
+    exemptions: Option<Arc<Exemptions>>,
+}
+
+impl Judge {
+    /// The judge of the report `scanner` reads, with `analyzer`'s policy
+    /// and `as_of`.
+    pub(crate) fn new(
+        scanner: &Scanner<'_>,
+        analyzer: &crate::Analyzer,
+        source: Arc<str>,
+        exemptions: Option<Arc<Exemptions>>,
+    ) -> Judge {
+        Judge {
+            header: scanner.preamble().header.clone(),
+            policy: *analyzer.policy(),
+            as_of: analyzer.as_of(),
+            lenient: scanner.lenient(),
+            limits: *scanner.limits(),
+            source,
+            exemptions: exemptions.filter(|e| !e.rules().is_empty()),
+        }
+    }
+
+    /// The report's name.
+    pub(crate) fn source(&self) -> &Arc<str> {
+        &self.source
+    }
+
+    /// Reads and judges every row of `chunk`. In strict mode the first
+    /// row-level problem is the error, as in
+    /// [`ReportReader::read_row`](crate::ReportReader::read_row).
+    pub(crate) fn judge(self: &Arc<Judge>, chunk: Chunk) -> Result<FindingBatch, Error> {
+        let Chunk { bytes, line, last } = chunk;
+        debug_assert!(last || bytes.ends_with(b"\n") || bytes.ends_with(b"\r"));
+        let clean = bytes.is_ascii() && memchr::memchr(0, &bytes).is_none();
+        let end = bytes.len();
+        // A row of a report is about 230 bytes and holds a key or two.
+        let rows = end / 160 + 1;
+        let rules = self.exemptions.as_ref().map_or(0, |e| e.rules().len());
+        let mut out = FindingBatch {
+            judge: Arc::clone(self),
+            text: bytes,
+            checked: String::new(),
+            rows: Vec::with_capacity(rows),
+            keys: Vec::with_capacity(rows),
+            slow: Vec::new(),
+            used: vec![false; rules],
+        };
+        let mut fields: Vec<Range<usize>> = Vec::with_capacity(32);
+        let mut scratch = Scratch::default();
+        let (mut at, mut line) = (0, line);
+        while at < end {
+            // A chunk ends where a row does (a last chunk, where the input
+            // does): its end is an end of input for the row cutter.
+            let mut rows = Rows { bytes: &out.text[..end], pos: at, line, at_end: true };
+            let Some(row) = rows.next_row()? else { break };
+            (at, line) = (rows.pos, rows.line);
+            if row.content.is_empty() {
+                continue;
+            }
+            if row.content.len() > self.limits.max_row_bytes {
+                return Err(row_too_long(row.line, &out.text[row.content], &self.limits));
+            }
+            let tokenized = row.split(&out.text, &mut fields, &mut scratch)?;
+            if !tokenized {
+                let len = row.content.len();
+                if fields.len() == 1 && out.text[row.content.clone()].iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                if fields.len() <= self.limits.max_fields
+                    && (len <= self.limits.max_field_bytes
+                        || fields.iter().all(|f| f.len() <= self.limits.max_field_bytes))
+                    && fields.len() == self.header.len
+                    && (clean || text_is_clean(&out.text[row.content.clone()]))
+                    && self.fast_row(&mut out, &fields, row.line)
+                {
+                    continue;
+                }
+            }
+            // Anything else: the typed path, which names the problem.
+            let typed = {
+                let text = if tokenized { &scratch.out[..] } else { &out.text[..] };
+                let record = Record::new(text, &fields, row.line);
+                if record.is_blank() {
+                    continue;
+                }
+                check_limits(&record, &self.header.names, &self.limits)?;
+                build_row(&record, &self.header, self.lenient)?
+            };
+            self.slow_row(&mut out, typed);
+        }
+        if clean {
+            // All ASCII, and what the typed path added is UTF-8: the text
+            // can be kept as a `String`, so a span is a `&str` for free.
+            match String::from_utf8(std::mem::take(&mut out.text)) {
+                Ok(text) => out.checked = text,
+                Err(e) => out.text = e.into_bytes(),
+            }
+        }
+        if let Some(exemptions) = &self.exemptions {
+            out.exempt(exemptions);
+        }
+        Ok(out)
+    }
+
+    fn cell<'t>(&self, text: &'t [u8], fields: &[Range<usize>], col: usize) -> Option<&'t [u8]> {
+        let pos = self.header.index[col]?;
+        Some(&text[fields[pos].clone()])
+    }
+
+    fn timestamp(&self, text: &[u8], fields: &[Range<usize>], col: usize) -> Option<Field<Timestamp>> {
+        let Some(cell) = self.cell(text, fields, col) else { return Some(Field::Absent) };
+        // Every literal is shorter than any timestamp.
+        if cell.len() < 20 {
+            return Field::literal_bytes(cell);
+        }
+        parse_timestamp_bytes(cell).map(Field::Value)
+    }
+
+    fn flag(&self, text: &[u8], fields: &[Range<usize>], col: usize) -> Option<Field<bool>> {
+        let Some(cell) = self.cell(text, fields, col) else { return Some(Field::Absent) };
+        // The two spellings AWS writes, compared as words.
+        match (cell.len(), cell.first_chunk::<4>()) {
+            (4, Some(b"true")) => Some(Field::Value(true)),
+            (5, Some(b"fals")) if cell[4] == b'e' => Some(Field::Value(false)),
+            _ => match std::str::from_utf8(cell).ok().and_then(parse_bool) {
+                Some(b) => Some(Field::Value(b)),
+                None => Field::literal_bytes(cell),
+            },
+        }
+    }
+
+    /// A text cell's place, or how it reads when it is a literal.
+    fn words(&self, fields: &[Range<usize>], text: &[u8], col: usize) -> Field<Span> {
+        let Some(pos) = self.header.index[col] else { return Field::Absent };
+        let range = &fields[pos];
+        Field::literal_bytes(&text[range.clone()]).unwrap_or(Field::Value(Span::of(range)))
+    }
+
+    /// Reads and judges a row whose every cell reads cleanly; `false` (and
+    /// nothing added) when one does not.
+    fn fast_row(&self, out: &mut FindingBatch, fields: &[Range<usize>], line: u64) -> bool {
+        let text = &out.text;
+        // The newest of the other dated cells, as seconds and nanoseconds.
+        let mut newest_other: Option<(i64, u32)> = None;
+        for col in DATED {
+            let Some(cell) = self.cell(text, fields, col) else { continue };
+            // Every literal is shorter than any timestamp.
+            if cell.len() < 20 {
+                if Field::<Timestamp>::literal_bytes(cell).is_none() {
+                    return false;
+                }
+                continue;
+            }
+            match parse_epoch(cell) {
+                Some(t) => newest_other = Some(newest_other.map_or(t, |n| n.max(t))),
+                None => return false,
+            }
+        }
+        if let Some(cell) = self.cell(text, fields, NEXT_ROTATION) {
+            if Field::<Timestamp>::literal_bytes(cell).is_none() && parse_epoch(cell).is_none() {
+                return false;
+            }
+        }
+        for col in FLAGS {
+            if self.flag(text, fields, col).is_none() {
+                return false;
+            }
+        }
+        let key = |slot: usize| -> Option<FastKey> {
+            let base = KEY_BASE[slot];
+            Some(FastKey {
+                active: self.flag(text, fields, base)?,
+                last_rotated: self.timestamp(text, fields, base + 1)?,
+                last_used_date: self.timestamp(text, fields, base + 2)?,
+                region: self.words(fields, text, base + 3),
+                service: self.words(fields, text, base + 4),
+            })
+        };
+        let (Some(k1), Some(k2)) = (key(0), key(1)) else { return false };
+        let mut newest = newest_other.and_then(|(secs, nanos)| Timestamp::from_timestamp(secs, nanos));
+        for k in [&k1, &k2] {
+            for cell in [&k.last_rotated, &k.last_used_date] {
+                if let Field::Value(t) = cell {
+                    newest = Some(newest.map_or(*t, |n| n.max(*t)));
+                }
+            }
+        }
+        let user_range = self.header.index[0].map(|p| fields[p].clone()).unwrap_or(0..0);
+        let arn_range = self.header.index[1].map(|p| fields[p].clone()).unwrap_or(0..0);
+        let (user, arn) = (&text[user_range.clone()], &text[arn_range.clone()]);
+        let in_arn = account_range(arn);
+        let account = Span::of(&(arn_range.start + in_arn.start..arn_range.start + in_arn.end));
+        let first = out.keys.len() as u32;
+        let mut count = 0;
+        for (slot, k) in [k1, k2].iter().enumerate() {
+            let cells = KeyCells {
+                active: &k.active,
+                last_rotated: &k.last_rotated,
+                last_used_date: &k.last_used_date,
+                text_invalid: false,
+            };
+            if !cells.is_present() {
+                continue;
+            }
+            let verdict = judge_cells(cells, slot as u8 + 1, false, String::new, &self.policy, self.as_of);
+            let span = |f: &Field<Span>| f.value().copied();
+            out.keys.push(KeyOut {
+                verdict,
+                row: out.rows.len() as u32,
+                region: span(&k.region),
+                service: span(&k.service),
+                exempted: None,
+                expired: None,
+            });
+            count += 1;
+        }
+        let row = RowOut {
+            line,
+            user: Span::of(&user_range),
+            arn: Span::of(&arn_range),
+            account,
+            is_root: user == b"<root_account>" || user == b"root_account" || arn.ends_with(b":root"),
+            newest,
+            user_key: user_key(user),
+            first,
+            count,
+            slow: None,
+        };
+        out.rows.push(row);
+        true
+    }
+
+    /// Adds a row read by the typed path.
+    fn slow_row(&self, out: &mut FindingBatch, row: Row) {
+        let first = out.keys.len() as u32;
+        let mut count = 0;
+        for slot in 0..2 {
+            if let Some(verdict) = judge_row_slot(&row, slot, &self.policy, self.as_of) {
+                let key = &row.access_keys[slot];
+                let region = key.last_used_region.value().map(|s| out.push_text(s));
+                let service = key.last_used_service.value().map(|s| out.push_text(s));
+                out.keys.push(KeyOut {
+                    verdict,
+                    row: out.rows.len() as u32,
+                    region,
+                    service,
+                    exempted: None,
+                    expired: None,
+                });
+                count += 1;
+            }
+        }
+        let user = out.push_text(&row.user);
+        let arn = out.push_text(&row.arn);
+        let account = out.push_text(&row.account_id);
+        let newest = row.timestamps().max();
+        out.rows.push(RowOut {
+            line: row.line,
+            user,
+            arn,
+            account,
+            is_root: row.is_root,
+            newest,
+            user_key: row_user_key(&row),
+            first,
+            count,
+            slow: Some(out.slow.len() as u32),
+        });
+        out.slow.push(row);
+    }
+}
+
+/// The cells of one key slot, read from the row.
+struct FastKey {
+    active: Field<bool>,
+    last_rotated: Field<Timestamp>,
+    last_used_date: Field<Timestamp>,
+    region: Field<Span>,
+    service: Field<Span>,
+}
+
+/// The user name lower-cased and hashed (SipHash, one call per name): rows
+/// with the same name ignoring case get the same key.
+fn user_key(user: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    let mut lower = [0u8; 128];
+    if user.is_ascii() && user.len() <= lower.len() {
+        for (l, b) in lower.iter_mut().zip(user) {
+            *l = b.to_ascii_lowercase();
+        }
+        hasher.write(&lower[..user.len()]);
+    } else {
+        let text = String::from_utf8_lossy(user);
+        let folded: String = text.chars().flat_map(char::to_lowercase).collect();
+        hasher.write(folded.as_bytes());
+    }
+    hasher.finish()
+}
+
+/// The key `user_key` gives a typed row's user.
+pub(crate) fn row_user_key(row: &Row) -> u64 {
+    user_key(row.user.as_bytes())
+}
+
+fn text_is_clean(text: &[u8]) -> bool {
+    std::str::from_utf8(text).is_ok() && memchr::memchr(0, text).is_none()
+}
+
+/// A place in a [`FindingBatch`]'s text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn of(range: &Range<usize>) -> Span {
+        Span { start: range.start as u32, end: range.end as u32 }
+    }
+
+    fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// One row of a batch.
+#[derive(Debug, Clone)]
+pub(crate) struct RowOut {
+    pub(crate) line: u64,
+    user: Span,
+    arn: Span,
+    account: Span,
+    pub(crate) is_root: bool,
+    /// The newest timestamp of the row (see [`Row::timestamps`]).
+    pub(crate) newest: Option<Timestamp>,
+    /// The user name, lower-cased and hashed, for duplicate detection.
+    pub(crate) user_key: u64,
+    /// The row's findings: `keys[first..first + count]`.
+    first: u32,
+    count: u8,
+    /// For a row read by the typed path: its index in `slow`.
+    slow: Option<u32>,
+}
+
+/// One finding of a batch.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyOut {
+    pub(crate) verdict: Verdict,
+    /// The row, by index into `rows`.
+    row: u32,
+    region: Option<Span>,
+    service: Option<Span>,
+    /// The exemption in force that matched, by index into the rules.
+    pub(crate) exempted: Option<u32>,
+    /// When none in force matched: the first expired exemption that did.
+    pub(crate) expired: Option<u32>,
+}
+
+/// A chunk of one report, read and judged: its rows, one finding per key
+/// with the exemption that matched it, and the chunk's text, which the
+/// findings borrow. What [`Run`](crate::Run) hands out, in input order;
+/// read it through [`findings`](FindingBatch::findings).
+///
+/// ```
+/// use keyrot::{Options, Run, Status, parse_timestamp};
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,true,2026-11-01T00:00:00Z\n";
+/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let mut batches = Vec::new();
+/// let analysis = Run::new(&options).source("report.csv").report(csv.as_bytes(), |batch| {
+///     batches.push(batch);
+///     Ok::<(), keyrot::Error>(())
+/// })?;
+/// assert_eq!(analysis.summary.overall.keys, 2);
+/// let batch = &batches[0];
+/// assert_eq!((batch.len(), batch.rows(), batch.source()), (2, 1, "report.csv"));
+/// let first = batch.get(0).unwrap();
+/// assert_eq!((first.user(), first.slot(), first.status()), ("alice", 1, Status::Fail));
+/// assert_eq!(first.reason(), "active key 329 days old; limit 90; overdue since 2026-04-01T00:00:00Z");
+/// assert_eq!(batch.findings().map(|f| f.status()).collect::<Vec<_>>(), [Status::Fail, Status::Pass]);
+/// # Ok::<(), keyrot::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct FindingBatch {
+    judge: Arc<Judge>,
+    /// The chunk's bytes, then the text of rows read by the typed path;
+    /// empty when that text has been moved to `checked`.
+    text: Vec<u8>,
+    /// The same text when it is known to be UTF-8 as a whole.
+    checked: String,
+    pub(crate) rows: Vec<RowOut>,
+    pub(crate) keys: Vec<KeyOut>,
+    /// Rows read by the typed path (bad cells in lenient mode, quoted text).
+    pub(crate) slow: Vec<Row>,
+    /// Which exemption rules matched a key of the batch, in force or not.
+    pub(crate) used: Vec<bool>,
+}
+
+impl FindingBatch {
+    fn str(&self, span: Span) -> &str {
+        if self.text.is_empty() {
+            return self.checked.get(span.range()).unwrap_or_default();
+        }
+        // Spans only ever cover text checked to be UTF-8.
+        std::str::from_utf8(&self.text[span.range()]).unwrap_or_default()
+    }
+
+    fn bytes(&self, span: Span) -> &[u8] {
+        if self.text.is_empty() {
+            &self.checked.as_bytes()[span.range()]
+        } else {
+            &self.text[span.range()]
+        }
+    }
+
+    /// The name of the report the batch is from (the `source` of
+    /// [`Run::source`](crate::Run::source) or of
+    /// [`Run::reports`](crate::Run::reports)' inputs).
+    pub fn source(&self) -> &str {
+        &self.judge.source
+    }
+
+    /// The report's name, shared.
+    pub fn source_arc(&self) -> &Arc<str> {
+        &self.judge.source
+    }
+
+    /// The evaluation instant the findings were judged at.
+    pub fn as_of(&self) -> Timestamp {
+        self.judge.as_of
+    }
+
+    /// The policy the findings were judged by.
+    pub fn policy(&self) -> &Policy {
+        &self.judge.policy
+    }
+
+    /// The number of rows (users) in the batch.
+    pub fn rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The number of findings (keys) in the batch.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the batch holds no finding.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The finding at `index` (in input order, slot 1 before slot 2).
+    pub fn get(&self, index: usize) -> Option<FindingRef<'_>> {
+        let key = self.keys.get(index)?;
+        Some(FindingRef { batch: self, row: &self.rows[key.row as usize], key })
+    }
+
+    /// The findings, in input order, slot 1 before slot 2.
+    pub fn findings(&self) -> impl ExactSizeIterator<Item = FindingRef<'_>> + '_ {
+        self.keys.iter().map(move |key| FindingRef { batch: self, row: &self.rows[key.row as usize], key })
+    }
+
+    /// The owned findings, with their reasons written out.
+    pub fn to_findings(&self) -> Vec<Finding> {
+        self.findings().map(|f| f.to_finding()).collect()
+    }
+
+    /// Keeps only the text the findings borrow (names, ARNs, regions and
+    /// services: about a tenth of a report's bytes), for a batch that is
+    /// held after it has been read.
+    pub fn compact(&mut self) {
+        let old = std::mem::take(&mut self.text);
+        let old_checked = std::mem::take(&mut self.checked);
+        let old: &[u8] = if old.is_empty() { old_checked.as_bytes() } else { &old };
+        let mut text = String::with_capacity(self.rows.len() * 64);
+        let mut copy = |span: Span| -> Span {
+            let start = text.len() as u32;
+            text.push_str(std::str::from_utf8(&old[span.range()]).unwrap_or_default());
+            Span { start, end: text.len() as u32 }
+        };
+        for row in &mut self.rows {
+            let arn = copy(row.arn);
+            row.account = if row.account.start >= row.arn.start && row.account.end <= row.arn.end {
+                // The account id is part of the ARN: keep it there.
+                let offset = row.account.start - row.arn.start;
+                Span { start: arn.start + offset, end: arn.start + offset + (row.account.end - row.account.start) }
+            } else {
+                copy(row.account)
+            };
+            row.arn = arn;
+            row.user = copy(row.user);
+        }
+        for key in &mut self.keys {
+            key.region = key.region.map(&mut copy);
+            key.service = key.service.map(&mut copy);
+        }
+        text.shrink_to_fit();
+        self.checked = text;
+        self.rows.shrink_to_fit();
+        self.keys.shrink_to_fit();
+    }
+
+    pub(crate) fn account_bytes(&self, row: &RowOut) -> &[u8] {
+        self.bytes(row.account)
+    }
+
+    pub(crate) fn user_bytes(&self, row: &RowOut) -> &[u8] {
+        self.bytes(row.user)
+    }
+
+    pub(crate) fn account(&self, row: &RowOut) -> &str {
+        self.str(row.account)
+    }
+
+    pub(crate) fn user(&self, row: &RowOut) -> &str {
+        self.str(row.user)
+    }
+
+    pub(crate) fn row_keys(&self, row: &RowOut) -> &[KeyOut] {
+        &self.keys[row.first as usize..row.first as usize + row.count as usize]
+    }
+
+    pub(crate) fn slow_row(&self, row: &RowOut) -> Option<&Row> {
+        row.slow.map(|i| &self.slow[i as usize])
+    }
+
+    pub(crate) fn exemption_rules(&self) -> &[ExemptionRule] {
+        self.judge.exemptions.as_ref().map_or(&[], |e| e.rules())
+    }
+
+    fn push_text(&mut self, text: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.extend_from_slice(text.as_bytes());
+        Span { start, end: self.text.len() as u32 }
+    }
+
+    /// Matches every finding against the exemptions: the first in force
+    /// that matches exempts it; an expired one that alone matches is noted
+    /// (the analyzer reports it, in input order).
+    fn exempt(&mut self, exemptions: &Exemptions) {
+        let mut used = std::mem::take(&mut self.used);
+        let as_of = self.judge.as_of;
+        let found: Vec<(Option<u32>, Option<u32>)> = self
+            .keys
+            .iter()
+            .map(|key| {
+                let row = &self.rows[key.row as usize];
+                exemptions.lookup(self.str(row.account), self.str(row.user), key.verdict.slot, as_of, &mut used)
+            })
+            .collect();
+        for (key, (exempted, expired)) in self.keys.iter_mut().zip(found) {
+            key.exempted = exempted;
+            key.expired = expired;
+        }
+        self.used = used;
+    }
+}
+
+/// One finding of a [`FindingBatch`], borrowing its text from the batch.
+#[derive(Debug, Clone, Copy)]
+pub struct FindingRef<'b> {
+    batch: &'b FindingBatch,
+    row: &'b RowOut,
+    key: &'b KeyOut,
+}
+
+impl<'b> FindingRef<'b> {
+    /// The name of the report the finding is from.
+    pub fn source(&self) -> &'b str {
+        self.batch.source()
+    }
+
+    /// The account id from the row's ARN.
+    pub fn account_id(&self) -> &'b str {
+        self.batch.str(self.row.account)
+    }
+
+    /// The user name.
+    pub fn user(&self) -> &'b str {
+        self.batch.str(self.row.user)
+    }
+
+    /// The row's ARN.
+    pub fn arn(&self) -> &'b str {
+        self.batch.str(self.row.arn)
+    }
+
+    /// Whether the row is the root account's.
+    pub fn is_root(&self) -> bool {
+        self.row.is_root
+    }
+
+    /// The slot, 1 or 2.
+    pub fn slot(&self) -> u8 {
+        self.key.verdict.slot
+    }
+
+    /// The status.
+    pub fn status(&self) -> Status {
+        self.key.verdict.status
+    }
+
+    /// Whether the key is active.
+    pub fn active(&self) -> bool {
+        self.key.verdict.active
+    }
+
+    /// When the key was created or last rotated.
+    pub fn last_rotated(&self) -> Option<Timestamp> {
+        self.key.verdict.last_rotated
+    }
+
+    /// The age in whole days, floored.
+    pub fn age_days(&self) -> Option<i64> {
+        self.key.verdict.age_days
+    }
+
+    /// `last_rotated + max_age_days`.
+    pub fn due_at(&self) -> Option<Timestamp> {
+        self.key.verdict.due_at
+    }
+
+    /// Whole days from `as_of` to `due_at`, floored.
+    pub fn days_until_due(&self) -> Option<i64> {
+        self.key.verdict.days_until_due
+    }
+
+    /// When the key was last used.
+    pub fn last_used(&self) -> Option<LastUsed> {
+        self.key.verdict.last_used
+    }
+
+    /// The region of the last use.
+    pub fn last_used_region(&self) -> Option<&'b str> {
+        self.key.region.map(|s| self.batch.str(s))
+    }
+
+    /// The service of the last use.
+    pub fn last_used_service(&self) -> Option<&'b str> {
+        self.key.service.map(|s| self.batch.str(s))
+    }
+
+    /// Whether the key has been used since it was last rotated.
+    pub fn used_since_rotation(&self) -> Option<bool> {
+        self.key.verdict.used_since_rotation
+    }
+
+    /// Why the key is `invalid`.
+    pub fn code(&self) -> Option<FindingCode> {
+        self.key.verdict.code
+    }
+
+    /// The exemption in force that matched the key, if any.
+    pub fn exemption(&self) -> Option<&'b ExemptionRule> {
+        self.key.exempted.and_then(|i| self.batch.exemption_rules().get(i as usize))
+    }
+
+    /// Whether an exemption in force matched the key.
+    pub fn is_exempted(&self) -> bool {
+        self.key.exempted.is_some()
+    }
+
+    /// The 1-based line of the row.
+    pub fn line(&self) -> u64 {
+        self.row.line
+    }
+
+    /// Writes the `reason` sentence.
+    pub fn write_reason<W: std::fmt::Write>(&self, out: &mut W) -> std::fmt::Result {
+        self.key.verdict.write_reason(&self.batch.judge.policy, self.batch.judge.as_of, out)
+    }
+
+    /// The `reason` sentence.
+    pub fn reason(&self) -> String {
+        self.key.verdict.reason(&self.batch.judge.policy, self.batch.judge.as_of)
+    }
+
+    /// The owned [`Finding`], the contract record, with its exemption.
+    pub fn to_finding(&self) -> Finding {
+        let text = RowText {
+            account_id: self.account_id(),
+            user: self.user(),
+            arn: self.arn(),
+            is_root: self.row.is_root,
+            region: self.last_used_region(),
+            service: self.last_used_service(),
+            line: self.row.line,
+        };
+        let mut finding = self.key.verdict.to_finding(&text, &self.batch.judge.policy, self.batch.judge.as_of);
+        finding.exempted = self.exemption().map(ExemptionRule::as_exemption);
+        finding
+    }
+
+    /// The owned exemption, as [`Finding::exempted`] holds it.
+    pub fn exempted(&self) -> Option<Exemption> {
+        self.exemption().map(ExemptionRule::as_exemption)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_keys_ignore_case_and_only_case() {
+        assert_eq!(user_key(b"Alice"), user_key(b"aLICE"));
+        assert_eq!(user_key("Ärger".as_bytes()), user_key("äRGER".as_bytes()));
+        let keys: std::collections::HashSet<u64> =
+            (0..20_000).map(|i| user_key(format!("user-{i}").as_bytes())).collect();
+        assert_eq!(keys.len(), 20_000);
+    }
+}
