@@ -5,9 +5,12 @@ TIMESTAMPTZ, "N/A" as NULL; DuckDB reads both "Z" and "+00:00"), selects
 active keys older than exactly 90 days, and COPYs user,slot,age_days to a
 CSV file. DuckDB uses every core.
 
-Usage: python duckdb_rule.py REPORT OUT.csv [AS_OF]
+For a folder of reports, reads them all with one glob (FOLDER/*.csv).
+
+Usage: python duckdb_rule.py REPORT|FOLDER OUT.csv [AS_OF]
 """
 
+import os
 import sys
 
 import duckdb
@@ -33,6 +36,8 @@ def quote(text):
 
 
 def main(report, out, as_of="2026-11-26T00:00:00Z"):
+    if os.path.isdir(report):
+        report = os.path.join(report, "*.csv")
     columns = "{" + ", ".join(f"{quote(c)}: {quote(TYPED.get(c, 'VARCHAR'))}" for c in HEADER) + "}"
     slots = " UNION ALL ".join(
         f"""SELECT "user", {n} AS slot, epoch(TIMESTAMPTZ {quote(as_of)}) - epoch(access_key_{n}_last_rotated) AS age

@@ -6,9 +6,12 @@ access_key_N_last_rotated with str.to_datetime (both "Z" and "+00:00"; "N/A"
 becomes null), keeps active keys older than exactly 90 days, and sinks
 user,slot,age_days to a CSV file.
 
-Usage: python polars_rule.py REPORT OUT.csv [AS_OF]
+For a folder of reports, scans them all with one glob (FOLDER/*.csv).
+
+Usage: python polars_rule.py REPORT|FOLDER OUT.csv [AS_OF]
 """
 
+import os
 import sys
 from datetime import datetime
 
@@ -19,6 +22,8 @@ LIMIT_S = 90 * 86_400
 
 def main(report, out, as_of="2026-11-26T00:00:00Z"):
     as_of = datetime.fromisoformat(as_of)
+    if os.path.isdir(report):
+        report = os.path.join(report, "*.csv")
     scan = pl.scan_csv(report, infer_schema=False)
     parts = []
     for slot in (1, 2):

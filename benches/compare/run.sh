@@ -19,6 +19,13 @@
 #   SEED=42             generator seed of the timed reports (even: `Z`
 #                       timestamps, odd: `+00:00`); the equivalence check
 #                       also runs on a 5,000-row report of the other form
+#   FOLDERS="200x5000 2000x50"  folders of account reports (FILESxROWS: the
+#                       rows of one generated report, cut into FILES reports
+#                       of ROWS rows, one account each when ROWS is 5,000),
+#                       judged by the tools that read a folder or a glob;
+#                       "" skips them
+#   MEM_FOLDER_FILES=1000  the folder memory check: that many reports of
+#                       5,000 rows (one run of keyrot's command); 0 skips it
 #   SLOW_MAX_ROWS=100000  above this size the slowest tool (csv.DictReader
 #                       + strptime, 15 to 30 s at 1M rows) runs once, not
 #                       RUNS times, to keep the whole run near 10 minutes
@@ -42,6 +49,8 @@ RUNS=${RUNS:-5}
 MEM_ROWS=${MEM_ROWS:-4000000}
 SEED=${SEED:-42}
 SLOW_MAX_ROWS=${SLOW_MAX_ROWS:-100000}
+read -r -a FOLDERS <<<"${FOLDERS-200x5000 2000x50}"
+MEM_FOLDER_FILES=${MEM_FOLDER_FILES:-1000}
 if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(5000 1000000); fi
 WORK=$HERE/.work
 VENV=$HERE/.venv
@@ -52,8 +61,11 @@ die() {
     printf '\nrun.sh: FAILED: %s\n' "$*" >&2
     exit 1
 }
-for n in "${SIZES[@]}" "$MEM_ROWS" "$RUNS" "$SEED" "$SLOW_MAX_ROWS"; do
+for n in "${SIZES[@]}" "$MEM_ROWS" "$RUNS" "$SEED" "$SLOW_MAX_ROWS" "$MEM_FOLDER_FILES"; do
     [[ $n =~ ^[0-9]+$ ]] || die "'$n' is not a whole number (usage: run.sh [ROWS...])"
+done
+for shape in "${FOLDERS[@]}"; do
+    [[ $shape =~ ^[0-9]+x[0-9]+$ ]] || die "folder shape '$shape' is not FILESxROWS"
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is needed for peak memory: apt-get install time"
 [ "${BASH_VERSINFO[0]}" -ge 5 ] || die "bash 5 is needed (EPOCHREALTIME)"
@@ -141,6 +153,13 @@ SLOWEST=py-strptime
 # streaming sink and DuckDB. The others hold the whole file, frame or list
 # of findings in memory by design, or take minutes at that size.
 MEM_TOOLS=" io-floor simd-csv-floor csv-floor plain-rust keyrot keyrot-threads-1 keyrot-3col keyrot-3col-threads-1 keyrot-wasm-node polars duckdb "
+# The tools that judge a folder of reports: keyrot's command (a folder
+# argument), its Python binding (analyze_many) and the engines that read a
+# glob.
+FOLDER_TOOLS=()
+for tool in "${TOOLS[@]}"; do
+    case $tool in keyrot | keyrot-threads-1 | keyrot-3col | keyrot-3col-threads-1 | keyrot-python | polars | duckdb) FOLDER_TOOLS+=("$tool") ;; esac
+done
 
 cmd_for() { # TOOL INPUT OUTPUT
     local keyrot=("$BIN/keyrot" check --as-of "$AS_OF" --only fail --format csv)
@@ -232,7 +251,31 @@ report() { # ROWS SEED -> path
     fi
     printf '%s' "$path"
 }
-warm() { cat "$1" >/dev/null; }
+warm() { cat "$1"/* >/dev/null 2>&1 || cat "$1" >/dev/null; }
+
+# A folder of FILES account reports of ROWS rows: the rows of one generated
+# report of FILES * ROWS rows, cut in order, each piece with the header.
+folder() { # FILES ROWS SEED -> path
+    local files=$1 rows=$2 dir=$WORK/data/folder-$1x$2-s$3
+    if [ ! -f "$dir/.done" ] || [ "$BIN/gen-report" -nt "$dir/.done" ]; then
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        local whole
+        whole=$(report $((files * rows)) "$3")
+        tail -n +2 "$whole" | split -l "$rows" -d -a 5 --additional-suffix=.csv - "$dir/part-"
+        local header
+        header=$(head -n 1 "$whole")
+        local i=0 part
+        for part in "$dir"/part-*.csv; do
+            { printf '%s\n' "$header"; cat "$part"; } >"$dir/$(printf 'credentialReport_%05d.csv' "$i")"
+            rm "$part"
+            i=$((i + 1))
+        done
+        [ "$i" -eq "$files" ] || die "$dir holds $i reports, not $files"
+        touch "$dir/.done"
+    fi
+    printf '%s' "$dir"
+}
 
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -278,6 +321,34 @@ if [ "$MEM_ROWS" -gt 0 ]; then
     done
     check_outputs "$MEM_ROWS" "$MEM_ROWS" "${mem_tools[@]}"
     rm -f "$WORK/out/"*".$MEM_ROWS.csv" # about 700 MB each
+fi
+for shape in "${FOLDERS[@]}"; do
+    files=${shape%x*} rows=${shape#*x}
+    input=$(folder "$files" "$rows" "$SEED")
+    warm "$input"
+    log "folder of $files reports of $rows rows ($(du -sh "$input" | cut -f1)): $RUNS runs of ${FOLDER_TOOLS[*]}"
+    for ((run = 1; run <= RUNS; run++)); do
+        for tool in "${FOLDER_TOOLS[@]}"; do
+            run_once "$tool" "$input" "$shape"
+            TIME[$tool,$shape]+="$SECS "
+            MEM[$tool,$shape]+="$KB "
+        done
+        [ "$run" -eq 1 ] && check_outputs $((files * rows)) "$shape" "${FOLDER_TOOLS[@]}"
+    done
+done
+if [ "${#FOLDERS[@]}" -gt 0 ] && [ "$MEM_FOLDER_FILES" -gt 0 ]; then
+    shape=${MEM_FOLDER_FILES}x5000
+    input=$(folder "$MEM_FOLDER_FILES" 5000 "$SEED")
+    rm -f "$WORK/data/report-$((MEM_FOLDER_FILES * 5000))-s$SEED.csv" # the folder holds the same rows
+    warm "$input"
+    log "folder memory check: $MEM_FOLDER_FILES reports of 5000 rows ($(du -sh "$input" | cut -f1)), one run of keyrot"
+    for tool in keyrot-3col-threads-1 keyrot-3col keyrot; do
+        [[ " ${FOLDER_TOOLS[*]} " == *" $tool "* ]] || continue
+        run_once "$tool" "$input" "$shape"
+        TIME[$tool,$shape]=$SECS
+        MEM[$tool,$shape]=$KB
+    done
+    rm -f "$WORK/out/"*".$shape.csv"
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -330,6 +401,48 @@ fmt_rows() { sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta' <<<"$1"; }
         fi
         echo "$line"
     done
+    if [ "${#FOLDERS[@]}" -gt 0 ]; then
+        echo
+        echo "Folders of account reports (FILES × ROWS: the same generated rows cut into FILES reports;"
+        echo "median seconds, and in brackets the ratio to DuckDB's median on the same folder; peak RSS in MiB):"
+        echo
+        header="| tool |"
+        rule="|---|"
+        for shape in "${FOLDERS[@]}"; do
+            header+=" $(fmt_rows "${shape%x*}") × $(fmt_rows "${shape#*x}"), s | peak RSS, MiB |"
+            rule+="---:|---:|"
+        done
+        mem_shape=${MEM_FOLDER_FILES}x5000
+        [ "$MEM_FOLDER_FILES" -gt 0 ] && header+=" $(fmt_rows "$MEM_FOLDER_FILES") × 5,000: s / peak RSS MiB |" && rule+="---:|"
+        echo "$header"
+        echo "$rule"
+        for tool in "${FOLDER_TOOLS[@]}"; do
+            line="| $tool |"
+            for shape in "${FOLDERS[@]}"; do
+                t=$(med "${TIME[$tool,$shape]:-}")
+                d=$(med "${TIME[duckdb,$shape]:-}")
+                m=$(med "${MEM[$tool,$shape]:-}")
+                line+=" $(awk -v t="$t" -v d="$d" 'BEGIN { if (d > 0) printf "%.3f (%.2f×)", t, t / d; else printf "%.3f", t }') |"
+                line+=" $(awk -v m="$m" 'BEGIN { printf "%.0f", m / 1024 }') |"
+            done
+            if [ "$MEM_FOLDER_FILES" -gt 0 ]; then
+                if [ -n "${TIME[$tool,$mem_shape]:-}" ]; then
+                    line+=" $(awk -v t="${TIME[$tool,$mem_shape]}" -v m="${MEM[$tool,$mem_shape]}" 'BEGIN { printf "%.2f / %.0f", t, m / 1024 }') |"
+                else
+                    line+=" not run |"
+                fi
+            fi
+            echo "$line"
+        done
+        for tool in keyrot-3col keyrot; do
+            for shape in "${FOLDERS[@]}"; do
+                files=${shape%x*} rows=${shape#*x}
+                [ -n "${TIME[$tool,$((files * rows))]:-}" ] || continue
+                awk -v f="$(med "${TIME[$tool,$shape]}")" -v o="$(med "${TIME[$tool,$((files * rows))]}")" -v t="$tool" -v s="$shape" \
+                    'BEGIN { printf "%s on the %s folder: %.2f× its own time on the same rows as one file.\n", t, s, f / o }'
+            done
+        done
+    fi
     echo
     echo "Equivalence: every tool reported the same failing keys (count and sha256 of the sorted"
     echo "user/slot/age_days) at every size, and on a report in the other timestamp form (seed $OTHER_SEED)."

@@ -35,6 +35,21 @@ pub enum ChangeCode {
     UserRemoved,
 }
 
+impl ChangeCode {
+    /// Every change code, in the order of the contract (and of a diff's
+    /// changes of one user).
+    pub const ALL: [ChangeCode; 8] = [
+        ChangeCode::Rotated,
+        ChangeCode::NewlyOverdue,
+        ChangeCode::StillOverdue,
+        ChangeCode::Fixed,
+        ChangeCode::KeyDeleted,
+        ChangeCode::KeyCreated,
+        ChangeCode::UserAdded,
+        ChangeCode::UserRemoved,
+    ];
+}
+
 /// One key of a change, as one report shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChangedKey {
@@ -135,8 +150,16 @@ struct Judged<'r> {
     users: Vec<((String, String), &'r Row, Vec<Finding>)>,
 }
 
+/// Which report of a diff.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Old,
+    New,
+}
+
 fn judge_report<'r>(
     report: &'r Report,
+    side: Side,
     policy: &Policy,
     explicit: Option<Timestamp>,
     fallback: Option<(Timestamp, AsOfSource)>,
@@ -146,11 +169,14 @@ fn judge_report<'r>(
         (None, Some(t), _) => (t, AsOfSource::Report),
         (None, None, Some(f)) => f,
         (None, None, None) => {
-            return Err(Error::new(
-                crate::error::ErrorCode::InvalidAsOf,
-                "no evaluation time for a report without GeneratedTime: give as_of",
-            )
-            .at_column("as_of"))
+            let (message, option) = match side {
+                Side::Old => (
+                    "the old report has no GeneratedTime and no timestamp to judge it at: give `old_as_of`",
+                    "old_as_of",
+                ),
+                Side::New => ("the new report has no GeneratedTime to judge it at: give `as_of`", "as_of"),
+            };
+            return Err(Error::new(crate::error::ErrorCode::InvalidAsOf, message).at_column(option));
         }
     };
     let mut users = Vec::new();
@@ -188,8 +214,9 @@ fn judge_report<'r>(
 pub fn diff(old: &Report, new: &Report, options: &Options, times: &DiffTimes) -> Result<Diff, Error> {
     let policy = options.policy();
     policy.validate()?;
-    let old_j = judge_report(old, &policy, times.old_as_of, newest(old).map(|t| (t, AsOfSource::NewestTimestamp)))?;
-    let new_j = judge_report(new, &policy, times.new_as_of, options.clock.map(|t| (t, AsOfSource::Clock)))?;
+    let old_j =
+        judge_report(old, Side::Old, &policy, times.old_as_of, newest(old).map(|t| (t, AsOfSource::NewestTimestamp)))?;
+    let new_j = judge_report(new, Side::New, &policy, times.new_as_of, options.clock.map(|t| (t, AsOfSource::Clock)))?;
     let new_as_of = new_j.side.as_of;
 
     let mut old_users: HashMap<&(String, String), (&Row, &Vec<Finding>)> = HashMap::new();

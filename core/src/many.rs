@@ -89,6 +89,59 @@ impl ManyAnalysis {
     pub fn failed(&self) -> impl Iterator<Item = &ReportOutcome> {
         self.reports.iter().filter(|r| r.error.is_some())
     }
+
+    /// Each judged report as an [`Analysis`](crate::Analysis) of its own,
+    /// in the order given, with its name: its outcome, its counts (overall;
+    /// the per-account counts of one report are not kept), its anomalies,
+    /// and its findings from [`findings`](ManyAnalysis::findings) (as many
+    /// as this holds of it). What [`plan`](crate::plan) takes.
+    ///
+    /// ```
+    /// use keyrot::{analyze_many, plan, Options, parse_timestamp};
+    /// let header = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
+    /// let a = format!("{header}alice,arn:aws:iam::111111111111:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n");
+    /// let b = format!("{header}bob,arn:aws:iam::222222222222:user/bob,true,2026-11-01T00:00:00Z,false,N/A\n");
+    /// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+    /// let many = analyze_many(vec![("a.csv".to_owned(), a.as_bytes()), ("b.csv".to_owned(), b.as_bytes())], &options, None);
+    /// let analyses = many.analyses();
+    /// assert_eq!((analyses[0].0, analyses[0].1.findings.len()), ("a.csv", 1));
+    /// assert_eq!(plan(&analyses[0].1, None).steps.len(), 1);
+    /// assert!(plan(&analyses[1].1, None).steps.is_empty());
+    /// ```
+    pub fn analyses(&self) -> Vec<(&str, crate::Analysis)> {
+        let mut out = Vec::new();
+        let mut findings = self.findings.iter().peekable();
+        for report in &self.reports {
+            let (Some(as_of), Some(as_of_source), Some(input_format), Some(layout), Some(counts)) =
+                (report.as_of, report.as_of_source, report.input_format, report.layout, report.summary.as_ref())
+            else {
+                continue;
+            };
+            // A report's findings are together, in the order given.
+            let mut mine = Vec::new();
+            while let Some(f) = findings.next_if(|f| f.source == report.source && mine.len() < counts.keys as usize) {
+                mine.push(f.finding.clone());
+            }
+            let anomalies =
+                self.anomalies.iter().filter(|a| a.source == report.source).map(|a| a.anomaly.clone()).collect();
+            out.push((
+                report.source.as_str(),
+                crate::Analysis {
+                    as_of,
+                    as_of_source,
+                    policy: self.policy,
+                    input_format,
+                    layout,
+                    generated_time: report.generated_time,
+                    newest_timestamp: report.newest_timestamp,
+                    summary: Summary { overall: counts.clone(), accounts: Vec::new() },
+                    findings: mine,
+                    anomalies,
+                },
+            ));
+        }
+        out
+    }
 }
 
 impl Counts {

@@ -41,6 +41,21 @@ pub enum StepCode {
 }
 
 impl StepCode {
+    /// Every step code, in the order of rotation-rule.md §2.1 (the order in
+    /// which a user's situation is matched).
+    pub const ALL: [StepCode; 10] = [
+        StepCode::RemoveRootKey,
+        StepCode::RotateBoth,
+        StepCode::DeactivateUnusedKey,
+        StepCode::UpdateApplications,
+        StepCode::DeactivateOldKey,
+        StepCode::FreeSlot,
+        StepCode::CreateNewKey,
+        StepCode::DeleteInactiveKey,
+        StepCode::WaitBeforeDelete,
+        StepCode::ScheduleRotation,
+    ];
+
     /// The code as its stable string.
     ///
     /// ```

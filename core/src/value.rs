@@ -77,7 +77,18 @@ impl<T> Field<T> {
         }
     }
 
-    fn literal_text(&self) -> Option<&str> {
+    /// The text of a cell that holds no value: AWS's literal as it spells
+    /// it (`N/A`, `no_information`, `not_supported`), `""` for an empty cell,
+    /// or the raw text of an unreadable one; `None` for a value or a column
+    /// the report does not have.
+    ///
+    /// ```
+    /// use keyrot::Field;
+    /// assert_eq!(Field::<bool>::NotApplicable.literal_text(), Some("N/A"));
+    /// assert_eq!(Field::<bool>::Invalid("maybe".into()).literal_text(), Some("maybe"));
+    /// assert_eq!(Field::Value(true).literal_text(), None);
+    /// ```
+    pub fn literal_text(&self) -> Option<&str> {
         match self {
             Field::NotApplicable => Some("N/A"),
             Field::NoInformation => Some("no_information"),

@@ -75,15 +75,18 @@ fn actual_json(input: &[u8], options: &keyrot::Options, exemptions: Option<&keyr
     };
     match result {
         Ok(analysis) => serde_json::to_value(&analysis).expect("an analysis always serializes"),
-        Err(err) => {
-            let full = serde_json::to_value(&err).expect("an error always serializes");
-            let mut error = serde_json::Map::new();
-            for field in ERROR_FIELDS {
-                error.insert(field.to_owned(), full[field].clone());
-            }
-            serde_json::json!({ "error": error })
-        }
+        Err(err) => error_json(&err),
     }
+}
+
+/// `{"error": {code, line, column, value}}`.
+fn error_json(err: &keyrot::Error) -> serde_json::Value {
+    let full = serde_json::to_value(err).expect("an error always serializes");
+    let mut error = serde_json::Map::new();
+    for field in ERROR_FIELDS {
+        error.insert(field.to_owned(), full[field].clone());
+    }
+    serde_json::json!({ "error": error })
 }
 
 /// A case whose `inputs/` folder holds several reports, judged together
@@ -106,7 +109,8 @@ fn run_many(dir: &Path, options_path: &Path) -> datatest_stable::Result<()> {
 }
 
 /// A diff case: `old.*` and `new.*` reports, `options.json` (its `as_of` is
-/// the new report's) and `diff.json` (`{"old_as_of": …}`, or `{}`).
+/// the new report's) and `diff.json` (`{"old_as_of": …}`, or `{}`); the
+/// expected diff, or the error.
 fn run_diff(dir: &Path, options_path: &Path) -> datatest_stable::Result<()> {
     let options = keyrot::Options::from_json(&std::fs::read_to_string(options_path)?)
         .map_err(|e| format!("{}: {e}", options_path.display()))?;
@@ -120,8 +124,11 @@ fn run_diff(dir: &Path, options_path: &Path) -> datatest_stable::Result<()> {
         Ok(keyrot::parse_bytes(&std::fs::read(&path)?, &options.parse_options()).map_err(|e| format!("{stem}: {e}"))?)
     };
     let times = keyrot::DiffTimes { old_as_of, new_as_of: options.as_of };
-    let result = keyrot::diff(&read("old")?, &read("new")?, &options, &times).map_err(|e| e.to_string())?;
-    compare_or_bless(&dir.join("expected.json"), &serde_json::to_value(&result)?)
+    let actual = match keyrot::diff(&read("old")?, &read("new")?, &options, &times) {
+        Ok(result) => serde_json::to_value(&result)?,
+        Err(err) => error_json(&err),
+    };
+    compare_or_bless(&dir.join("expected.json"), &actual)
 }
 
 /// The case's `exemptions.toml`, when it has one.

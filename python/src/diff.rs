@@ -7,7 +7,7 @@ use crate::errors::{to_py_err, to_py_err_about};
 use crate::objects::quoted;
 use crate::options::{instant, Options};
 use crate::{columns, values};
-use keyrot::{ChangeCode, Error, ErrorCode, ParseOptions, Report};
+use keyrot::{ChangeCode, Error, ParseOptions, Report};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
@@ -17,16 +17,7 @@ use std::sync::Arc;
 /// Every change code, in the contract's order (that of `counts`): the
 /// categories of the `change` column (a code the core adds later is still
 /// shown, after these).
-pub(crate) const CHANGE_CODES: [ChangeCode; 8] = [
-    ChangeCode::Rotated,
-    ChangeCode::NewlyOverdue,
-    ChangeCode::StillOverdue,
-    ChangeCode::Fixed,
-    ChangeCode::KeyDeleted,
-    ChangeCode::KeyCreated,
-    ChangeCode::UserAdded,
-    ChangeCode::UserRemoved,
-];
+pub(crate) const CHANGE_CODES: [ChangeCode; 8] = ChangeCode::ALL;
 
 /// One of the two reports, ready to read without the GIL.
 enum Input<'py> {
@@ -69,12 +60,6 @@ fn read(input: &Result<&[u8], PathBuf>, options: &ParseOptions) -> Result<Report
     }
 }
 
-/// Whether a report has nothing to judge it at: no `GeneratedTime` and no
-/// timestamp at all.
-fn timeless(report: &Report) -> bool {
-    report.generated_time.is_none() && !report.rows.iter().any(|r| r.timestamps().next().is_some())
-}
-
 /// Reads two reports and compares them (the core's `diff`): `options`
 /// hold the policy, `as_of` (the new report's) and the clock; `old_as_of`
 /// is the old report's evaluation instant. `old_format` and `new_format`
@@ -108,19 +93,7 @@ pub(crate) fn diff(
         let old_report = read(&old_source, &old_parse).map_err(|e| Failure::Read("old", e))?;
         let new_report = read(&new_source, &new_parse).map_err(|e| Failure::Read("new", e))?;
         let times = keyrot::DiffTimes { old_as_of, new_as_of: options.as_of };
-        keyrot::diff(&old_report, &new_report, options, &times).map_err(|e| {
-            if e.code() == ErrorCode::InvalidAsOf && old_as_of.is_none() && timeless(&old_report) {
-                Failure::Diff(
-                    Error::new(
-                        ErrorCode::InvalidAsOf,
-                        "the old report has no GeneratedTime and no timestamp to judge it at: give `old_as_of`",
-                    )
-                    .at_column("old_as_of"),
-                )
-            } else {
-                Failure::Diff(e)
-            }
-        })
+        keyrot::diff(&old_report, &new_report, options, &times).map_err(Failure::Diff)
     });
     match result {
         Ok(d) => Ok(DiffData { inner: Arc::new(d) }),

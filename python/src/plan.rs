@@ -6,7 +6,7 @@ use crate::data::{name_of, Judged, Outcome};
 use crate::errors::IntoPyResult;
 use crate::objects::quoted;
 use crate::{columns, values};
-use keyrot::{Analysis, KnownKey, Plan};
+use keyrot::{KnownKey, Plan};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 use std::sync::Arc;
@@ -14,18 +14,7 @@ use std::sync::Arc;
 /// Every step code, in the order of rotation-rule.md §2.1: the categories
 /// of the `step` column (a code the core adds later is still shown, after
 /// these).
-pub(crate) const STEP_CODES: [keyrot::StepCode; 10] = [
-    keyrot::StepCode::RemoveRootKey,
-    keyrot::StepCode::RotateBoth,
-    keyrot::StepCode::DeactivateUnusedKey,
-    keyrot::StepCode::UpdateApplications,
-    keyrot::StepCode::DeactivateOldKey,
-    keyrot::StepCode::FreeSlot,
-    keyrot::StepCode::CreateNewKey,
-    keyrot::StepCode::DeleteInactiveKey,
-    keyrot::StepCode::WaitBeforeDelete,
-    keyrot::StepCode::ScheduleRotation,
-];
+pub(crate) const STEP_CODES: [keyrot::StepCode; 10] = keyrot::StepCode::ALL;
 
 /// The roles a key can have in a step.
 pub(crate) const KEY_ROLES: [&str; 4] = ["target", "old", "new", "inactive"];
@@ -34,42 +23,6 @@ pub(crate) const KEY_ROLES: [&str; 4] = ["target", "old", "new", "inactive"];
 pub(crate) struct Planned {
     pub(crate) plan: Plan,
     pub(crate) source: Option<String>,
-}
-
-/// The analysis of each judged report of `analyze_many`, rebuilt from its
-/// outcome and its run of findings (the core keeps them report by report,
-/// `keys` of them each), so the core's `plan` can run on it.
-fn per_report(many: &keyrot::ManyAnalysis) -> Vec<(String, Analysis)> {
-    let mut out = Vec::new();
-    let mut start: usize = 0;
-    for report in &many.reports {
-        let (Some(as_of), Some(as_of_source), Some(input_format), Some(layout), Some(counts)) =
-            (report.as_of, report.as_of_source, report.input_format, report.layout, report.summary.as_ref())
-        else {
-            continue;
-        };
-        let count = usize::try_from(counts.keys).unwrap_or(usize::MAX);
-        let end = start.saturating_add(count).min(many.findings.len());
-        let findings: Vec<keyrot::Finding> =
-            many.findings[start..end].iter().filter(|f| f.source == report.source).map(|f| f.finding.clone()).collect();
-        start = end;
-        out.push((
-            report.source.clone(),
-            Analysis {
-                as_of,
-                as_of_source,
-                policy: many.policy,
-                input_format,
-                layout,
-                generated_time: report.generated_time,
-                newest_timestamp: report.newest_timestamp,
-                summary: keyrot::Summary::default(),
-                findings,
-                anomalies: Vec::new(),
-            },
-        ));
-    }
-    out
 }
 
 /// The plans of what was judged: one for `analyze`, one per judged report
@@ -81,11 +34,12 @@ pub(crate) fn plans(py: Python<'_>, judged: &Judged, access_keys: Option<&[u8]>)
         let known: Option<Vec<KnownKey>> = access_keys.map(keyrot::read_access_keys).transpose()?;
         Ok(match judged.complete(&view) {
             Outcome::One(analysis) => vec![Planned { plan: keyrot::plan(&analysis, known.as_deref()), source: None }],
-            Outcome::Many(many) => per_report(&many)
+            Outcome::Many(many) => many
+                .analyses()
                 .into_iter()
                 .map(|(source, analysis)| Planned {
                     plan: keyrot::plan(&analysis, known.as_deref()),
-                    source: Some(source),
+                    source: Some(source.to_owned()),
                 })
                 .collect(),
         })

@@ -26,16 +26,9 @@ pub(crate) fn opt_time(py: Python<'_>, ts: Option<&Timestamp>) -> Py<PyAny> {
 }
 
 /// The text AWS writes for a literal, or the raw text of an unreadable cell;
-/// `None` for a value or an absent column.
+/// `None` for a value or an absent column (the core's spelling).
 fn literal<T>(field: &Field<T>) -> Option<&str> {
-    match field {
-        Field::NotApplicable => Some("N/A"),
-        Field::NoInformation => Some("no_information"),
-        Field::NotSupported => Some("not_supported"),
-        Field::Empty => Some(""),
-        Field::Invalid(raw) => Some(raw),
-        Field::Value(_) | Field::Absent => None,
-    }
+    field.literal_text()
 }
 
 /// A timestamp cell: a `datetime`, the literal as text (`"N/A"`,

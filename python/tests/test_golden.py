@@ -123,8 +123,15 @@ def test_golden_diff(case: Path, as_path: bool) -> None:
     extra = json.loads((case / "diff.json").read_text(encoding="utf-8"))
     old, new = side(case, "old"), side(case, "new")
     sources: Any = (old, new) if as_path else (old.read_bytes(), new.read_bytes())
-    result = keyrot.diff(*sources, old_as_of=extra.get("old_as_of"), **options)
     expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    if "error" in expected:
+        with pytest.raises(keyrot.KeyrotError) as caught:
+            keyrot.diff(*sources, old_as_of=extra.get("old_as_of"), **options)
+        err = caught.value
+        got = {"code": err.code, "line": err.line, "column": err.column, "value": err.value}
+        assert got == expected["error"], str(err)
+        return
+    result = keyrot.diff(*sources, old_as_of=extra.get("old_as_of"), **options)
     assert result.to_dict() == expected
     assert result.to_dicts() == expected["changes"]
     assert [c.to_dict() for c in result] == expected["changes"]

@@ -52,8 +52,8 @@ pub fn check_csv<R: Read, E: From<Error>>(
     writer.header(&mut out);
     sink(&out)?;
     let mut rows = 0u64;
-    // One thread: wasm32 has none to spare.
-    let mut run = Run::new(&options).threads(1).source(&source);
+    // The core's default: one thread on wasm32, which has no others.
+    let mut run = Run::new(&options).source(&source);
     if let Some(exemptions) = &exemptions {
         run = run.exemptions(exemptions);
     }
