@@ -2,7 +2,7 @@
 //! [`Analyzer`] that builds it row by row.
 
 use crate::anomaly::{Anomaly, AnomalyCode};
-use crate::batch::{row_user_key, FindingBatch};
+use crate::batch::{row_user_key, FindingBatch, UserKeys};
 use crate::error::Error;
 use crate::exemptions::{ExemptionState, Exemptions};
 use crate::input::InputFormat;
@@ -217,7 +217,7 @@ pub struct Analyzer {
     /// The counts of the current run of rows of `current_account`.
     run: Counts,
     finished_accounts: HashSet<String>,
-    users_in_run: HashSet<u64>,
+    users_in_run: UserKeys,
     exemptions: Option<ExemptionState>,
 }
 
@@ -254,7 +254,7 @@ impl Analyzer {
             current_account: None,
             run: Counts::default(),
             finished_accounts: HashSet::new(),
-            users_in_run: HashSet::new(),
+            users_in_run: UserKeys::default(),
             exemptions: None,
         })
     }

@@ -242,8 +242,6 @@ struct ReportSeen {
     accounts: Vec<(String, Vec<u64>)>,
     /// The accounts, by id: index into `accounts`.
     index: HashMap<String, usize>,
-    /// The account of the last row: index into `accounts`.
-    last: Option<usize>,
     /// The cross-report anomalies found so far.
     anomalies: Vec<Anomaly>,
 }
@@ -282,25 +280,29 @@ impl ManyBuilder {
             self.current = Some((file, ReportSeen::default()));
         }
         let Some((_, mine)) = &mut self.current else { return };
+        let (seen, reports) = (&self.seen, &self.reports);
+        // The rows of one account come together: look it up once per run.
+        let mut run: Option<(usize, Option<&AccountSeen>)> = None;
         for row in &batch.rows {
             let account = batch.account(row);
-            let at = match mine.last.filter(|&i| mine.accounts[i].0 == account) {
-                Some(i) => i,
+            let (at, earlier) = match run.filter(|(i, _)| mine.accounts[*i].0 == account) {
+                Some(found) => found,
                 None => {
+                    let earlier = seen.get(account);
                     let i = match mine.index.get(account) {
                         Some(&i) => i,
                         None => {
                             let i = mine.accounts.len();
                             mine.accounts.push((account.to_owned(), Vec::new()));
                             mine.index.insert(account.to_owned(), i);
-                            if let Some(seen) = self.seen.get(account) {
+                            if let Some(earlier) = earlier {
                                 mine.anomalies.push(
                                     Anomaly::new(
                                         AnomalyCode::AccountInSeveralFiles,
                                         format!(
                                             "account `{}` is also in `{}`: both reports are judged, and their counts add up",
                                             shorten(account),
-                                            shorten(&self.reports[seen.first].source)
+                                            shorten(&reports[earlier.first].source)
                                         ),
                                     )
                                     .at_line(row.line)
@@ -311,13 +313,14 @@ impl ManyBuilder {
                             i
                         }
                     };
-                    mine.last = Some(i);
-                    i
+                    run = Some((i, earlier));
+                    (i, earlier)
                 }
             };
             mine.accounts[at].1.push(row.user_key);
-            let Some(seen) = self.seen.get(account) else { continue };
-            if let Some((first, _)) = seen.reports.iter().find(|(_, users)| users.binary_search(&row.user_key).is_ok())
+            let Some(earlier) = earlier else { continue };
+            if let Some((first, _)) =
+                earlier.reports.iter().find(|(_, users)| users.binary_search(&row.user_key).is_ok())
             {
                 let user = batch.user(row);
                 mine.anomalies.push(
@@ -327,7 +330,7 @@ impl ManyBuilder {
                             "user `{}` of account `{}` is also in `{}`; every row is judged",
                             shorten(user),
                             shorten(account),
-                            shorten(&self.reports[*first].source)
+                            shorten(&reports[*first].source)
                         ),
                     )
                     .at_line(row.line)
@@ -409,6 +412,71 @@ impl ManyBuilder {
             },
             findings: Vec::new(),
             anomalies: self.anomalies,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str =
+        "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
+
+    fn report(rows: &[(&str, &str)]) -> String {
+        let mut text = String::from(HEADER);
+        for (user, account) in rows {
+            text.push_str(&format!("{user},arn:aws:iam::{account}:user/{user},true,2026-11-01T00:00:00Z,false,N/A\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn accounts_and_users_seen_in_earlier_reports_are_anomalies_and_failed_reports_name_nothing() {
+        let (one, two) = ("111111111111", "222222222222");
+        let mut failing = report(&[("erin", one)]);
+        failing.push_str("frank,arn:aws:iam::111111111111:user/frank,maybe,N/A,false,N/A\n");
+        let inputs = [
+            ("a.csv", report(&[("alice", one), ("bob", one)])),
+            ("b.csv", report(&[("carol", two)])),
+            ("c.csv", report(&[("Alice", one), ("dave", one), ("carol", two)])),
+            ("d.csv", failing),
+            ("e.csv", report(&[("erin", one)])),
+        ];
+        let options = Options::default().with_as_of(crate::parse_timestamp("2026-11-26T00:00:00Z").expect("a time"));
+        for threads in [1, 2] {
+            let many = Run::new(&options).threads(threads).chunk_bytes(64).reports(
+                inputs.iter().map(|(name, text)| ((*name).to_owned(), Ok(text.as_bytes()))),
+                |_| (),
+                |_| Ok::<(), std::convert::Infallible>(()),
+            );
+            let Ok(many) = many;
+            let found: Vec<(&str, AnomalyCode, Option<u64>, Option<&str>)> = many
+                .anomalies
+                .iter()
+                .filter(|a| matches!(a.anomaly.code, AnomalyCode::AccountInSeveralFiles | AnomalyCode::DuplicateUser))
+                .map(|a| (a.source.as_str(), a.anomaly.code, a.anomaly.line, a.anomaly.value.as_deref()))
+                .collect();
+            assert_eq!(
+                found,
+                [
+                    ("c.csv", AnomalyCode::AccountInSeveralFiles, Some(2), Some(one)),
+                    ("c.csv", AnomalyCode::DuplicateUser, Some(2), Some("Alice")),
+                    ("c.csv", AnomalyCode::AccountInSeveralFiles, Some(4), Some(two)),
+                    ("c.csv", AnomalyCode::DuplicateUser, Some(4), Some("carol")),
+                    ("e.csv", AnomalyCode::AccountInSeveralFiles, Some(2), Some(one)),
+                ],
+                "{threads} threads"
+            );
+            let messages: Vec<&str> = many
+                .anomalies
+                .iter()
+                .filter(|a| a.anomaly.code == AnomalyCode::DuplicateUser)
+                .map(|a| a.anomaly.message.as_str())
+                .collect();
+            assert!(messages[0].contains("also in `a.csv`") && messages[1].contains("also in `b.csv`"), "{messages:?}");
+            assert_eq!(many.failed().map(|r| r.source.as_str()).collect::<Vec<_>>(), ["d.csv"]);
+            assert_eq!(many.summary.overall.users, 7);
         }
     }
 }

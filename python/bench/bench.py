@@ -1,15 +1,20 @@
 """How long ``keyrot.analyze(path).to_pandas()`` takes on a large report,
-against ``pandas.read_csv`` of the same file (C and pyarrow engines), in one
-run, on one machine.
+against ``pandas.read_csv`` of the same file (C and pyarrow engines), and
+``keyrot.analyze_many`` on the same rows cut into a folder of account
+reports against ``keyrot.analyze`` of the one file, in one run, on one
+machine.
 
-    python python/bench/bench.py [--rows 1000000] [--repeat 5]
+    python python/bench/bench.py [--rows 1000000] [--repeat 5] [--files 200]
 
 The report is written by gen_report.py (deterministic) into
 target/keyrot-bench/ (git-ignored) the first time. Each repeat runs every
 variant once, in turn, so a busy machine slows them alike; the table gives
-the best and the median time of each. The goal is keyrot at no more than
+the best and the median time of each. The goals are keyrot at no more than
 half the pyarrow engine's bare ``read_csv`` (which only parses: it judges
-nothing). Nothing here is asserted: timings are reported, not tested.
+nothing), and ``analyze_many`` on the folder at no more than 1.3 times
+``analyze`` on the one file; the peak RSS of each of those two, each in a
+process of its own, is reported too. Nothing here is asserted: timings are
+reported, not tested.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import gc
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -44,10 +50,35 @@ def ensure_report(rows: int) -> Path:
     return path
 
 
+def ensure_folder(report: Path, files: int) -> Path:
+    """The report's rows cut, in order, into ``files`` reports with its
+    header (one account each at 5,000 rows a report, as gen_report makes
+    them)."""
+    folder = report.parent / f"{report.stem}-in-{files}"
+    if not (folder / ".done").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with report.open("rb") as src:
+            header = src.readline()
+            rows = src.readlines()
+        size = -(-len(rows) // files)
+        for i in range(files):
+            (folder / f"credentialReport_{i:05}.csv").write_bytes(header + b"".join(rows[i * size : (i + 1) * size]))
+        (folder / ".done").write_text("")
+    return folder
+
+
+def peak_mib(code: str) -> float:
+    """The peak RSS of a fresh Python process that runs ``code``, in MiB."""
+    report = "; import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    done = subprocess.run([sys.executable, "-c", code + report], check=True, capture_output=True, text=True)
+    return int(done.stdout.split()[-1]) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--files", type=int, default=200, help="reports in the folder (0: no folder)")
     args = parser.parse_args()
 
     import pandas as pd
@@ -58,6 +89,8 @@ def main() -> None:
 
     path = ensure_report(args.rows)
     size_mb = path.stat().st_size / 1e6
+    folder = ensure_folder(path, args.files) if args.files else None
+    reports = sorted(str(p) for p in folder.glob("*.csv")) if folder else []
 
     split: Dict[str, List[float]] = {"analyze": [], "to_pandas": []}
 
@@ -80,12 +113,22 @@ def main() -> None:
     def read_csv_pyarrow() -> int:
         return len(pd.read_csv(path, engine="pyarrow"))
 
+    def keyrot_one() -> int:
+        return len(keyrot.analyze(path, as_of=AS_OF))
+
+    def keyrot_many() -> int:
+        return len(keyrot.analyze_many(reports, as_of=AS_OF))
+
     variants: Dict[str, Callable[[], int]] = {
         "keyrot.analyze(path).to_pandas()": keyrot_pandas,
         "keyrot.analyze(path).to_polars()": keyrot_polars,
         'pandas.read_csv(engine="c")': read_csv_c,
         'pandas.read_csv(engine="pyarrow")': read_csv_pyarrow,
     }
+    many_name = f"keyrot.analyze_many(folder of {args.files})"
+    if folder:
+        variants["keyrot.analyze(path)"] = keyrot_one
+        variants[many_name] = keyrot_many
     times: Dict[str, List[float]] = {name: [] for name in variants}
     cpu: Dict[str, List[float]] = {name: [] for name in variants}
     counts: Dict[str, int] = {}
@@ -121,6 +164,14 @@ def main() -> None:
     ours = min(times["keyrot.analyze(path).to_pandas()"])
     arrow = min(times['pandas.read_csv(engine="pyarrow")'])
     print(f"keyrot / pyarrow read_csv (best): {ours / arrow:.2f} (goal: <= 0.50)")
+    if folder:
+        assert counts[many_name] == counts["keyrot.analyze(path)"], "the folder holds the same keys"
+        one, many = min(times["keyrot.analyze(path)"]), min(times[many_name])
+        print(f"analyze_many on the folder / analyze on the one file (best): {many / one:.2f} (goal: <= 1.30)")
+        setup = f"import keyrot, glob; AS_OF = {AS_OF!r}; "
+        one_mib = peak_mib(setup + f"keyrot.analyze({str(path)!r}, as_of=AS_OF)")
+        many_mib = peak_mib(setup + f"keyrot.analyze_many(sorted(glob.glob({str(folder)!r} + '/*.csv')), as_of=AS_OF)")
+        print(f"peak RSS, a process each: analyze {one_mib:.0f} MiB, analyze_many on the folder {many_mib:.0f} MiB")
 
 
 if __name__ == "__main__":
