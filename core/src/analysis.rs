@@ -142,6 +142,16 @@ pub struct Summary {
     pub accounts: Vec<AccountSummary>,
 }
 
+impl Summary {
+    /// The counts over every row and those of each account.
+    pub(crate) fn of(overall: Counts, accounts: BTreeMap<String, Counts>) -> Summary {
+        Summary {
+            overall,
+            accounts: accounts.into_iter().map(|(account_id, counts)| AccountSummary { account_id, counts }).collect(),
+        }
+    }
+}
+
 /// The result of judging one report: the contract every interface exposes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Analysis {
@@ -457,14 +467,7 @@ impl Analyzer {
             layout: self.layout,
             generated_time: self.generated_time,
             newest_timestamp: self.newest.map(|(t, _)| t),
-            summary: Summary {
-                overall: self.overall,
-                accounts: self
-                    .accounts
-                    .into_iter()
-                    .map(|(account_id, counts)| AccountSummary { account_id, counts })
-                    .collect(),
-            },
+            summary: Summary::of(self.overall, self.accounts),
             findings,
             anomalies: self.anomalies,
         }

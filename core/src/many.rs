@@ -2,7 +2,7 @@
 //! from an organisation. One verdict across all of them, with the counts of
 //! each account, and every finding naming its source.
 
-use crate::analysis::{AccountSummary, Counts, Summary};
+use crate::analysis::{Counts, Summary};
 use crate::anomaly::{Anomaly, AnomalyCode};
 use crate::batch::FindingBatch;
 use crate::error::{shorten, Error};
@@ -402,14 +402,7 @@ impl ManyBuilder {
         ManyAnalysis {
             policy: self.policy,
             reports: self.reports,
-            summary: Summary {
-                overall: self.overall,
-                accounts: self
-                    .accounts
-                    .into_iter()
-                    .map(|(account_id, counts)| AccountSummary { account_id, counts })
-                    .collect(),
-            },
+            summary: Summary::of(self.overall, self.accounts),
             findings: Vec::new(),
             anomalies: self.anomalies,
         }

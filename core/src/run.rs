@@ -441,6 +441,13 @@ impl Merger {
     }
 }
 
+/// Judges a chunk and hands the batch to the work function.
+fn judge_chunk<T>(judge: &Arc<Judge>, chunk: Chunk, work: &impl Fn(&FindingBatch) -> T) -> Judged<T> {
+    let batch = judge.judge(chunk)?;
+    let made = work(&batch);
+    Ok((batch, made))
+}
+
 /// Judges every item on this thread, in order.
 fn serial<'r, I, R, T, E, W, H>(
     ahead: Vec<Item>,
@@ -464,11 +471,7 @@ where
                 if merger.failed.as_ref().is_some_and(|(f, _)| *f == file) {
                     continue;
                 }
-                let judged = judge.judge(chunk).map(|batch| {
-                    let made = work(&batch);
-                    (batch, made)
-                });
-                if let Some(failed) = merger.chunk(file, judged, handle)? {
+                if let Some(failed) = merger.chunk(file, judge_chunk(&judge, chunk, work), handle)? {
                     feeder.abandoned = Some(failed);
                 }
             }
@@ -519,12 +522,8 @@ where
                     Err(_) => return,
                 };
                 let Ok((index, file, chunk, judge)) = job else { return };
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    judge.judge(chunk).map(|batch| {
-                        let made = work(&batch);
-                        (batch, made)
-                    })
-                }));
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| judge_chunk(&judge, chunk, work)));
                 if done_tx.send((index, file, outcome)).is_err() {
                     return;
                 }

@@ -69,7 +69,9 @@ def ensure_folder(report: Path, files: int) -> Path:
 
 def peak_mib(code: str) -> float:
     """The peak RSS of a fresh Python process that runs ``code``, in MiB."""
-    report = "; import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    # VmHWM, the high-water mark of this process's own memory (ru_maxrss would
+    # count the parent's, which Linux carries over the fork and the exec).
+    report = "; print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])"
     done = subprocess.run([sys.executable, "-c", code + report], check=True, capture_output=True, text=True)
     return int(done.stdout.split()[-1]) / 1024
 

@@ -786,7 +786,7 @@ def analyze(
             an exemption in force covers keeps its status, gets
             ``exempted``, and does not count against compliance.
         threads: how many threads judge the report (1 to 256; default: one
-            per core, one for a report under about 1 MB). The result does
+            per core, one per 4 MB of input at most). The result does
             not depend on it.
 
     Raises:
