@@ -1049,8 +1049,9 @@ proptest! {
 /// header's names and where each fails.
 fn readers_agree(bytes: &[u8], chunk: usize) -> Result<(), TestCaseError> {
     let limits = keyrot::Limits::default();
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let (expected, failure) = oracle::records(body, limits);
+    // csv-core strips one leading BOM itself, as keyrot does (a second one
+    // is then the first header name's text, for both).
+    let (expected, failure) = oracle::records(bytes, limits);
     let options = keyrot::ParseOptions { format: InputFormat::Csv, lenient: false };
     let failed = |e: &keyrot::Error| oracle::Failure { code: e.code(), line: e.line() };
     let mut scanner = match keyrot::Scanner::with_chunk_bytes(bytes, &options, &limits, chunk) {
