@@ -169,9 +169,12 @@ fn memory_bounds() {
     let large = scanned_peak(200_000);
     eprintln!("scanner peak: 50k rows {small}, 200k rows {large}");
     // How many chunks are in flight at the peak depends on the threads'
-    // timing (at most two per thread and one being read): a chunk's worth of
-    // slack either way.
-    assert!(large < small + (3 << 20), "50,000 rows peaked at {small} bytes, 200,000 rows at {large}");
+    // timing (at most two per thread, one being read and one being merged:
+    // six of about 0.8 MB on two threads), so one run may catch none in
+    // flight and the other all six (a loaded machine does): that much slack.
+    // A peak that grew with the input would pass it by far (200,000 rows are
+    // 45 MB of text).
+    assert!(large < small + (6 << 20), "50,000 rows peaked at {small} bytes, 200,000 rows at {large}");
     assert!(large < 16 << 20, "200,000 rows took {large} bytes");
 
     // A folder of account reports: 4 times the files, the same memory but
