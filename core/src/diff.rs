@@ -48,6 +48,24 @@ impl ChangeCode {
         ChangeCode::UserAdded,
         ChangeCode::UserRemoved,
     ];
+
+    /// The code as its stable string (its serde name).
+    ///
+    /// ```
+    /// assert_eq!(keyrot::ChangeCode::NewlyOverdue.as_str(), "newly_overdue");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ChangeCode::Rotated => "rotated",
+            ChangeCode::NewlyOverdue => "newly_overdue",
+            ChangeCode::StillOverdue => "still_overdue",
+            ChangeCode::Fixed => "fixed",
+            ChangeCode::KeyDeleted => "key_deleted",
+            ChangeCode::KeyCreated => "key_created",
+            ChangeCode::UserAdded => "user_added",
+            ChangeCode::UserRemoved => "user_removed",
+        }
+    }
 }
 
 /// One key of a change, as one report shows it.

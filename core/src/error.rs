@@ -63,7 +63,7 @@ impl ErrorCode {
     /// ```
     /// assert_eq!(keyrot::ErrorCode::MissingColumns.as_str(), "missing_columns");
     /// ```
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::EmptyInput => "empty_input",
             ErrorCode::MissingHeader => "missing_header",

@@ -47,6 +47,8 @@ pub struct ReadmeDoctests;
 
 mod analysis;
 mod anomaly;
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod batch;
 mod diff;
 mod error;

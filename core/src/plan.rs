@@ -61,7 +61,7 @@ impl StepCode {
     /// ```
     /// assert_eq!(keyrot::StepCode::FreeSlot.as_str(), "free_slot");
     /// ```
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             StepCode::RemoveRootKey => "remove_root_key",
             StepCode::RotateBoth => "rotate_both",
@@ -99,6 +99,11 @@ pub struct PlanKey {
     pub access_key_id: Option<String>,
     /// The shell variable that stands for the key id in the commands.
     pub variable: String,
+}
+
+impl PlanKey {
+    /// Every [`role`](PlanKey::role) a key can have in a step.
+    pub const ROLES: [&'static str; 4] = ["target", "old", "new", "inactive"];
 }
 
 /// The next step of one user.

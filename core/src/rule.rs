@@ -34,7 +34,7 @@ impl Status {
     /// ```
     /// assert_eq!(keyrot::Status::DueSoon.as_str(), "due_soon");
     /// ```
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Status::Invalid => "invalid",
             Status::Fail => "fail",
@@ -89,7 +89,7 @@ impl FindingCode {
     /// ```
     /// assert_eq!(keyrot::FindingCode::FutureTimestamp.as_str(), "future_timestamp");
     /// ```
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             FindingCode::NoRotationDate => "no_rotation_date",
             FindingCode::FutureTimestamp => "future_timestamp",

@@ -188,14 +188,15 @@ impl Run {
     }
 
     /// Like [`report`](Run::report), with `work` called on each batch on the
-    /// thread that judged it (to write its findings out, say, in parallel)
+    /// thread that judged it (to write its findings out, say, in parallel,
+    /// or to [`compact`](FindingBatch::compact) a batch that will be held)
     /// and what it made handed to `merge` with the batch, in input order.
     pub fn report_with<R, T, E, W, M>(&self, input: R, work: W, mut merge: M) -> Result<Analysis, E>
     where
         R: Read,
         T: Send,
         E: From<Error>,
-        W: Fn(&FindingBatch) -> T + Sync,
+        W: Fn(&mut FindingBatch) -> T + Sync,
         M: FnMut(FindingBatch, T) -> Result<(), E>,
     {
         let mut outcome = None;
@@ -252,7 +253,7 @@ impl Run {
         I: IntoIterator<Item = (String, io::Result<R>)>,
         R: Read,
         T: Send,
-        W: Fn(&FindingBatch) -> T + Sync,
+        W: Fn(&mut FindingBatch) -> T + Sync,
         M: FnMut(Merged<'_, T>) -> Result<(), E>,
     {
         let mut many = ManyBuilder::new(self.options.policy());
@@ -277,7 +278,7 @@ impl Run {
         I: Iterator<Item = (String, io::Result<R>)>,
         R: Read,
         T: Send,
-        W: Fn(&FindingBatch) -> T + Sync,
+        W: Fn(&mut FindingBatch) -> T + Sync,
         H: FnMut(Event<T>) -> Result<(), E>,
     {
         let mut feeder = Feeder {
@@ -442,9 +443,9 @@ impl Merger {
 }
 
 /// Judges a chunk and hands the batch to the work function.
-fn judge_chunk<T>(judge: &Arc<Judge>, chunk: Chunk, work: &impl Fn(&FindingBatch) -> T) -> Judged<T> {
-    let batch = judge.judge(chunk)?;
-    let made = work(&batch);
+fn judge_chunk<T>(judge: &Arc<Judge>, chunk: Chunk, work: &impl Fn(&mut FindingBatch) -> T) -> Judged<T> {
+    let mut batch = judge.judge(chunk)?;
+    let made = work(&mut batch);
     Ok((batch, made))
 }
 
@@ -459,7 +460,7 @@ fn serial<'r, I, R, T, E, W, H>(
 where
     I: Iterator<Item = (String, io::Result<R>)>,
     R: Read + 'r,
-    W: Fn(&FindingBatch) -> T,
+    W: Fn(&mut FindingBatch) -> T,
     H: FnMut(Event<T>) -> Result<(), E>,
 {
     let mut ahead = ahead.into_iter();
@@ -501,7 +502,7 @@ where
     I: Iterator<Item = (String, io::Result<R>)>,
     R: Read + 'r,
     T: Send,
-    W: Fn(&FindingBatch) -> T + Sync,
+    W: Fn(&mut FindingBatch) -> T + Sync,
     H: FnMut(Event<T>) -> Result<(), E>,
 {
     use std::sync::{mpsc, Mutex};

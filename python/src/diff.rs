@@ -1,23 +1,19 @@
 //! What changed from an older report to a newer one (the core's `diff`):
 //! both reports read and compared with the GIL released, the result shown as
-//! value objects, the JSON contract, or columns for DataFrames.
+//! value objects, the JSON contract, or an Arrow C stream of its changes.
 
-use crate::data::{name_of, open, parse_options, FileFailure};
 use crate::errors::{to_py_err, to_py_err_about};
 use crate::objects::quoted;
 use crate::options::{instant, Options};
-use crate::{columns, values};
+use crate::result::name_of;
+use crate::run::{open, parse_options, FileFailure};
+use crate::values;
 use keyrot::{ChangeCode, Error, ParseOptions, Report};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString};
+use pyo3::types::{PyBytes, PyCapsule, PyList, PyString};
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Every change code, in the contract's order (that of `counts`): the
-/// categories of the `change` column (a code the core adds later is still
-/// shown, after these).
-pub(crate) const CHANGE_CODES: [ChangeCode; 8] = ChangeCode::ALL;
 
 /// One of the two reports, ready to read without the GIL.
 enum Input<'py> {
@@ -136,9 +132,9 @@ impl DiffData {
     /// the contract's order.
     fn counts(&self) -> Vec<(String, u64)> {
         let mut counts: Vec<(String, u64)> =
-            CHANGE_CODES.iter().map(|c| (name_of(c), self.inner.counts.get(c).copied().unwrap_or(0))).collect();
+            ChangeCode::ALL.iter().map(|c| (name_of(c), self.inner.counts.get(c).copied().unwrap_or(0))).collect();
         for (code, n) in &self.inner.counts {
-            if !CHANGE_CODES.contains(code) {
+            if !ChangeCode::ALL.contains(code) {
                 counts.push((name_of(code), *n));
             }
         }
@@ -179,13 +175,23 @@ impl DiffData {
         Ok(PyString::new(py, &text).unbind())
     }
 
-    /// The changes as typed columns (see `columns.rs`): built without the
-    /// GIL.
-    #[pyo3(signature = (*, text_lists=false))]
-    fn columns<'py>(&self, py: Python<'py>, text_lists: bool) -> PyResult<Bound<'py, PyList>> {
+    /// The changes as an Arrow C stream (the schema is `keyrot::arrow`'s
+    /// `diff_schema`).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
         let inner = &self.inner;
-        let built = py.detach(|| columns::diff_changes(inner));
-        columns::to_python(py, &built, text_lists)
+        let batch = py.detach(|| keyrot::arrow::diff_batch(inner));
+        crate::arrow::one_batch(py, batch, keyrot::arrow::diff_schema())
+    }
+
+    /// The columns read as enumerations, with their values in order.
+    fn enums(&self) -> Vec<(String, Vec<String>)> {
+        crate::arrow::enums(&keyrot::arrow::diff_schema())
     }
 }
 

@@ -3,21 +3,21 @@
 //!
 //! An adapter over the `keyrot` core: it converts Python arguments into the
 //! core's [`keyrot::Options`], runs the core with the GIL released, and hands
-//! the result back as frozen value objects, the core's JSON contract, or
-//! per-column buffers for DataFrames. It re-implements no rule: every verdict,
+//! the result back as frozen value objects, the core's JSON contract, or an
+//! Arrow C stream of the core's record batches (`__arrow_c_stream__`). It re-implements no rule: every verdict,
 //! field name and error comes from the core, and `python -m keyrot` calls
 //! the `keyrot-cli` crate itself.
 
+mod arrow;
 mod cli;
-mod columns;
-mod data;
 mod diff;
 mod errors;
 mod exemptions;
 mod objects;
 mod options;
 mod plan;
-mod table;
+mod result;
+mod run;
 mod values;
 
 use pyo3::prelude::*;
@@ -28,8 +28,8 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<options::Options>()?;
-    m.add_class::<data::AnalysisData>()?;
-    m.add_class::<data::ReportData>()?;
+    m.add_class::<result::AnalysisData>()?;
+    m.add_class::<result::ReportData>()?;
     m.add_class::<exemptions::Exemptions>()?;
     m.add_class::<objects::Finding>()?;
     m.add_class::<objects::Anomaly>()?;
@@ -42,11 +42,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<diff::DiffSide>()?;
     m.add_class::<diff::Change>()?;
     m.add_class::<diff::ChangedKey>()?;
-    m.add_function(wrap_pyfunction!(data::analyze_bytes, m)?)?;
-    m.add_function(wrap_pyfunction!(data::analyze_file, m)?)?;
-    m.add_function(wrap_pyfunction!(data::analyze_many, m)?)?;
-    m.add_function(wrap_pyfunction!(data::parse_bytes, m)?)?;
-    m.add_function(wrap_pyfunction!(data::parse_file, m)?)?;
+    m.add_function(wrap_pyfunction!(run::analyze_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(run::analyze_file, m)?)?;
+    m.add_function(wrap_pyfunction!(run::analyze_many, m)?)?;
+    m.add_function(wrap_pyfunction!(run::parse_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(run::parse_file, m)?)?;
     m.add_function(wrap_pyfunction!(diff::diff, m)?)?;
     m.add_function(wrap_pyfunction!(cli::run_cli, m)?)?;
     Ok(())

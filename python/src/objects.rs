@@ -4,9 +4,9 @@
 //! index, so making a million of them copies no data; each attribute is
 //! converted when it is read.
 
-use crate::data::{name_of, Judged};
-use crate::table::Entry;
+use crate::result::{name_of, Judged};
 use crate::{errors, values};
+use keyrot::FindingRef;
 use keyrot::Report;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -29,9 +29,13 @@ impl Finding {
         Finding { data, index }
     }
 
-    fn get(&self, py: Python<'_>) -> Entry<'_> {
-        // Findings are only made for indexes within their table.
-        self.data.table.entry(py, self.index).expect("a finding's index is within its table")
+    fn get(&self) -> FindingRef<'_> {
+        // Findings are only made for indexes within their analysis.
+        self.data.finding(self.index).expect("a finding's index is within its analysis")
+    }
+
+    fn source_of(&self) -> Option<&str> {
+        self.data.many().then(|| self.get().source())
     }
 }
 
@@ -49,156 +53,154 @@ impl Finding {
     /// The report the key is in (`analyze_many`: the name given for it;
     /// `None` for `analyze`).
     #[getter]
-    fn source(&self, py: Python<'_>) -> Option<&str> {
-        self.get(py).source()
+    fn source(&self) -> Option<&str> {
+        self.source_of()
     }
 
     /// The account id from the row's ARN (text; empty when the ARN has none).
     #[getter]
-    fn account_id(&self, py: Python<'_>) -> &str {
-        self.get(py).account_id()
+    fn account_id(&self) -> &str {
+        self.get().account_id()
     }
 
     /// The user name (`<root_account>` for the root row).
     #[getter]
-    fn user(&self, py: Python<'_>) -> &str {
-        self.get(py).user()
+    fn user(&self) -> &str {
+        self.get().user()
     }
 
     /// The row's ARN.
     #[getter]
-    fn arn(&self, py: Python<'_>) -> &str {
-        self.get(py).arn()
+    fn arn(&self) -> &str {
+        self.get().arn()
     }
 
     /// Whether the row is the root account's.
     #[getter]
-    fn is_root(&self, py: Python<'_>) -> bool {
-        self.get(py).is_root()
+    fn is_root(&self) -> bool {
+        self.get().is_root()
     }
 
     /// The report's slot, 1 or 2 (not stable, not chronological).
     #[getter]
-    fn slot(&self, py: Python<'_>) -> u8 {
-        self.get(py).slot()
+    fn slot(&self) -> u8 {
+        self.get().slot()
     }
 
     /// `fail`, `invalid`, `due_soon`, `pass` or `inactive`.
     #[getter]
-    fn status(&self, py: Python<'_>) -> &'static str {
-        self.get(py).status().as_str()
+    fn status(&self) -> &'static str {
+        self.get().status().as_str()
     }
 
     /// Whether the key is active (`False` when the flag is unreadable).
     #[getter]
-    fn active(&self, py: Python<'_>) -> bool {
-        self.get(py).active()
+    fn active(&self) -> bool {
+        self.get().active()
     }
 
     /// When the key was created or last rotated, in UTC.
     #[getter]
     fn last_rotated(&self, py: Python<'_>) -> Py<PyAny> {
-        values::opt_time(py, self.get(py).last_rotated().as_ref())
+        values::opt_time(py, self.get().last_rotated().as_ref())
     }
 
     /// The age in whole days, floored (negative for a future date).
     #[getter]
-    fn age_days(&self, py: Python<'_>) -> Option<i64> {
-        self.get(py).age_days()
+    fn age_days(&self) -> Option<i64> {
+        self.get().age_days()
     }
 
     /// `last_rotated` plus `max_age_days`.
     #[getter]
     fn due_at(&self, py: Python<'_>) -> Py<PyAny> {
-        values::opt_time(py, self.get(py).due_at().as_ref())
+        values::opt_time(py, self.get().due_at().as_ref())
     }
 
     /// Whole days from `as_of` to `due_at`, floored: negative exactly when
     /// the key is overdue.
     #[getter]
-    fn days_until_due(&self, py: Python<'_>) -> Option<i64> {
-        self.get(py).days_until_due()
+    fn days_until_due(&self) -> Option<i64> {
+        self.get().days_until_due()
     }
 
     /// When the key was last used: a `datetime`, `"never"`,
     /// `"no_information"`, or `None` in the legacy layout.
     #[getter]
     fn last_used(&self, py: Python<'_>) -> Py<PyAny> {
-        values::last_used(py, self.get(py).last_used())
+        values::last_used(py, self.get().last_used())
     }
 
     /// The region of the last use (`None` for `N/A`).
     #[getter]
-    fn last_used_region(&self, py: Python<'_>) -> Option<&str> {
-        self.get(py).last_used_region()
+    fn last_used_region(&self) -> Option<&str> {
+        self.get().last_used_region()
     }
 
     /// The service of the last use (`None` for `N/A`).
     #[getter]
-    fn last_used_service(&self, py: Python<'_>) -> Option<&str> {
-        self.get(py).last_used_service()
+    fn last_used_service(&self) -> Option<&str> {
+        self.get().last_used_service()
     }
 
     /// Whether the key was used since it was last rotated (`None` when
     /// unknown).
     #[getter]
-    fn used_since_rotation(&self, py: Python<'_>) -> Option<bool> {
-        self.get(py).used_since_rotation()
+    fn used_since_rotation(&self) -> Option<bool> {
+        self.get().used_since_rotation()
     }
 
     /// The exemption in force that matched this finding, as a dict, or `None`.
     #[getter]
     fn exempted(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        match self.get(py).exempted() {
+        match self.get().exempted() {
             None => Ok(py.None()),
-            Some(exemption) => values::to_python(py, exemption),
+            Some(exemption) => values::to_python(py, &exemption),
         }
     }
 
     /// A sentence a person can read.
     #[getter]
-    fn reason(&self, py: Python<'_>) -> &str {
-        self.get(py).reason()
+    fn reason(&self) -> String {
+        self.get().reason()
     }
 
     /// Why the key is `invalid` (`no_rotation_date`, `future_timestamp`,
     /// `row_error`, `no_active_flag`); `None` for other statuses.
     #[getter]
-    fn code(&self, py: Python<'_>) -> Option<&'static str> {
-        self.get(py).code().map(keyrot::FindingCode::as_str)
+    fn code(&self) -> Option<&'static str> {
+        self.get().code().map(keyrot::FindingCode::as_str)
     }
 
     /// The 1-based line of the row in the input.
     #[getter]
-    fn line(&self, py: Python<'_>) -> u64 {
-        self.get(py).line()
+    fn line(&self) -> u64 {
+        self.get().line()
     }
 
     /// The finding as the JSON contract's dict (with `source` for
     /// `analyze_many`).
     fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let entry = self.get(py);
-        with_source(py, values::to_python(py, &entry.to_finding())?, entry.source())
+        with_source(py, values::to_python(py, &self.get().to_finding())?, self.source_of())
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        let py = other.py();
         other.cast::<Finding>().is_ok_and(|o| {
-            let (mine, theirs) = (self.get(py), o.get().get(py));
-            mine.source() == theirs.source() && mine.to_finding() == theirs.to_finding()
+            let (mine, theirs) = (self.get(), o.get().get());
+            self.source_of() == o.get().source_of() && mine.to_finding() == theirs.to_finding()
         })
     }
 
-    fn __hash__(&self, py: Python<'_>) -> u64 {
+    fn __hash__(&self) -> u64 {
         use std::hash::{Hash, Hasher};
-        let f = self.get(py);
+        let f = self.get();
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         (f.arn(), f.slot(), f.line(), f.status().as_str()).hash(&mut hasher);
         hasher.finish()
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        let f = self.get(py);
+        let f = self.get();
         let age = f.age_days().map_or_else(|| "None".to_owned(), |a| a.to_string());
         format!(
             "Finding(account_id={}, user={}, slot={}, status={}, age_days={}, line={})",

@@ -1,23 +1,15 @@
 //! The rotation plan (rotation-rule.md §2): made by the core from the
 //! analysis the binding already holds (nothing is read again), and shown as
-//! value objects, the JSON contract, or columns for DataFrames.
+//! value objects, the JSON contract, or an Arrow C stream of its steps.
 
-use crate::data::{name_of, Judged, Outcome};
 use crate::errors::IntoPyResult;
 use crate::objects::quoted;
-use crate::{columns, values};
-use keyrot::{KnownKey, Plan};
+use crate::result::{name_of, Judged, Outcome};
+use crate::values;
+use keyrot::{KnownKey, Plan, StepCode};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString};
+use pyo3::types::{PyCapsule, PyList, PyString};
 use std::sync::Arc;
-
-/// Every step code, in the order of rotation-rule.md §2.1: the categories
-/// of the `step` column (a code the core adds later is still shown, after
-/// these).
-pub(crate) const STEP_CODES: [keyrot::StepCode; 10] = keyrot::StepCode::ALL;
-
-/// The roles a key can have in a step.
-pub(crate) const KEY_ROLES: [&str; 4] = ["target", "old", "new", "inactive"];
 
 /// A plan and the report it is for (`analyze_many`: the name given for it).
 pub(crate) struct Planned {
@@ -29,10 +21,9 @@ pub(crate) struct Planned {
 /// for `analyze_many`. `access_keys` is the JSON `aws iam list-access-keys`
 /// printed (one document, an array, or several one after another).
 pub(crate) fn plans(py: Python<'_>, judged: &Judged, access_keys: Option<&[u8]>) -> PyResult<Vec<PlanData>> {
-    let view = judged.table.view(py);
     let made = py.detach(|| -> Result<Vec<Planned>, keyrot::Error> {
         let known: Option<Vec<KnownKey>> = access_keys.map(keyrot::read_access_keys).transpose()?;
-        Ok(match judged.complete(&view) {
+        Ok(match judged.complete() {
             Outcome::One(analysis) => vec![Planned { plan: keyrot::plan(&analysis, known.as_deref()), source: None }],
             Outcome::Many(many) => many
                 .analyses()
@@ -94,7 +85,7 @@ impl PlanData {
     /// How many steps of each code, in the order of §2.1, every code
     /// listed (0 when absent).
     fn step_counts(&self) -> Vec<(String, usize)> {
-        let mut counts: Vec<(String, usize)> = STEP_CODES.iter().map(|c| (c.as_str().to_owned(), 0)).collect();
+        let mut counts: Vec<(String, usize)> = StepCode::ALL.iter().map(|c| (c.as_str().to_owned(), 0)).collect();
         for step in &self.inner.plan.steps {
             let name = step.step.as_str();
             match counts.iter_mut().find(|(n, _)| n == name) {
@@ -120,12 +111,23 @@ impl PlanData {
         Ok(PyString::new(py, &text).unbind())
     }
 
-    /// The steps as typed columns (see `columns.rs`): built without the GIL.
-    #[pyo3(signature = (*, text_lists=false))]
-    fn columns<'py>(&self, py: Python<'py>, text_lists: bool) -> PyResult<Bound<'py, PyList>> {
-        let inner = &self.inner;
-        let built = py.detach(|| columns::plan_steps(&inner.plan, inner.source.as_deref()));
-        columns::to_python(py, &built, text_lists)
+    /// The steps as an Arrow C stream (the schema is `keyrot::arrow`'s
+    /// `plan_schema`, with `source` first for a plan of several reports').
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        let (plan, source) = (&self.inner.plan, self.inner.source.as_deref());
+        let batch = py.detach(|| keyrot::arrow::plan_batch([(source.unwrap_or(""), plan)], source.is_some()));
+        crate::arrow::one_batch(py, batch, keyrot::arrow::plan_schema(source.is_some()))
+    }
+
+    /// The columns read as enumerations, with their values in order.
+    fn enums(&self) -> Vec<(String, Vec<String>)> {
+        crate::arrow::enums(&keyrot::arrow::plan_schema(self.inner.source.is_some()))
     }
 }
 

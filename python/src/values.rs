@@ -4,11 +4,8 @@
 
 use keyrot::{Field, LastUsed, Timestamp};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::PyString;
 use serde::Serialize;
-
-static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// A timestamp as a `datetime` in UTC, or `None` when Python cannot hold it
 /// (its `datetime` spans the years 1 to 9999; the JSON contract keeps every
@@ -87,10 +84,7 @@ pub(crate) fn to_json<T: Serialize>(value: &T, indent: Option<usize>) -> PyResul
 }
 
 /// A serializable core value as Python objects (the JSON contract: dicts,
-/// lists, strings, numbers, booleans and `None`), through `json.loads`.
+/// lists, strings, numbers, booleans and `None`).
 pub(crate) fn to_python<T: Serialize>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
-    let text = to_json(value, None)?;
-    let loads = JSON_LOADS
-        .get_or_try_init(py, || -> PyResult<Py<PyAny>> { Ok(py.import("json")?.getattr("loads")?.unbind()) })?;
-    Ok(loads.bind(py).call1((text,))?.unbind())
+    Ok(pythonize::pythonize(py, value)?.unbind())
 }

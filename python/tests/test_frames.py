@@ -11,7 +11,6 @@ import pytest
 
 import keyrot
 from conftest import AS_OF, REFERENCE, SAMPLES, report, row
-from keyrot import _frames
 
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
@@ -106,14 +105,13 @@ def test_frames_are_writable(analysis: keyrot.Analysis) -> None:
     assert analysis.to_pandas().loc[0, "age_days"] == 90
 
 
-def test_text_through_lists_equals_text_through_arrow(
-    analysis: keyrot.Analysis, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    through_arrow = analysis.to_pandas()
-    polars_arrow = analysis.to_polars()
-    monkeypatch.setattr(_frames, "_pyarrow", lambda: None)
-    pd.testing.assert_frame_equal(analysis.to_pandas(), through_arrow)
-    assert analysis.to_polars().equals(polars_arrow)
+def test_pandas_needs_pyarrow_and_polars_does_not(analysis: keyrot.Analysis, monkeypatch: pytest.MonkeyPatch) -> None:
+    through_pyarrow = analysis.to_polars()
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(ImportError, match=r"pip install 'pandas>=2' 'pyarrow>=15'"):
+        analysis.to_pandas()
+    # polars reads the Arrow C stream itself.
+    assert analysis.to_polars().equals(through_pyarrow)
 
 
 def test_polars_schema_and_values(analysis: keyrot.Analysis) -> None:

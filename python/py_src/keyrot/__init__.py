@@ -287,6 +287,14 @@ class _Judged:
 
         return _frames.to_pandas(self._data)
 
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object:
+        """The table as an Arrow C stream (the Arrow PyCapsule interface):
+        ``pyarrow.table(x)``, ``polars.DataFrame(x)``, ``duckdb.sql("select *
+        from x")`` and ``pandas.DataFrame.from_arrow(x)`` read it without a
+        copy. ``requested_schema`` is not honoured: the schema is fixed
+        (see the README's Arrow section)."""
+        return self._data.__arrow_c_stream__(requested_schema)
+
     def to_polars(self) -> "polars.DataFrame":
         """The findings as a polars DataFrame, with the columns and types of
         ``to_pandas()`` (``status`` as an ``Enum``). Needs polars and numpy."""
@@ -508,6 +516,14 @@ class Report:
 
         return _frames.to_pandas(self._data)
 
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object:
+        """The table as an Arrow C stream (the Arrow PyCapsule interface):
+        ``pyarrow.table(x)``, ``polars.DataFrame(x)``, ``duckdb.sql("select *
+        from x")`` and ``pandas.DataFrame.from_arrow(x)`` read it without a
+        copy. ``requested_schema`` is not honoured: the schema is fixed
+        (see the README's Arrow section)."""
+        return self._data.__arrow_c_stream__(requested_schema)
+
     def to_polars(self) -> "polars.DataFrame":
         """The rows as a polars DataFrame, typed as in ``to_pandas()``."""
         from . import _frames
@@ -609,6 +625,14 @@ class Plan:
         from . import _frames
 
         return _frames.to_pandas(self._data)
+
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object:
+        """The table as an Arrow C stream (the Arrow PyCapsule interface):
+        ``pyarrow.table(x)``, ``polars.DataFrame(x)``, ``duckdb.sql("select *
+        from x")`` and ``pandas.DataFrame.from_arrow(x)`` read it without a
+        copy. ``requested_schema`` is not honoured: the schema is fixed
+        (see the README's Arrow section)."""
+        return self._data.__arrow_c_stream__(requested_schema)
 
     def to_polars(self) -> "polars.DataFrame":
         """The steps as a polars DataFrame, with the columns and types of
@@ -723,6 +747,14 @@ class Diff:
         from . import _frames
 
         return _frames.to_pandas(self._data)
+
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object:
+        """The table as an Arrow C stream (the Arrow PyCapsule interface):
+        ``pyarrow.table(x)``, ``polars.DataFrame(x)``, ``duckdb.sql("select *
+        from x")`` and ``pandas.DataFrame.from_arrow(x)`` read it without a
+        copy. ``requested_schema`` is not honoured: the schema is fixed
+        (see the README's Arrow section)."""
+        return self._data.__arrow_c_stream__(requested_schema)
 
     def to_polars(self) -> "polars.DataFrame":
         """The changes as a polars DataFrame, typed as in ``to_pandas()``."""
