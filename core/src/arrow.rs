@@ -57,7 +57,7 @@ use crate::{
     Timestamp,
 };
 use arrow_array::builder::{
-    BooleanBuilder, Int64Builder, Int8Builder, LargeStringBuilder, StringDictionaryBuilder, TimestampMicrosecondBuilder,
+    BooleanBuilder, Int32Builder, Int64Builder, Int8Builder, LargeStringBuilder, TimestampMicrosecondBuilder,
 };
 use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::{Array, ArrayRef, DictionaryArray, RecordBatch, StringArray};
@@ -112,8 +112,9 @@ impl Columns {
         self.push(name, true, Arc::new(builder.finish().with_timezone("UTC")));
     }
 
-    fn category(&mut self, name: &str, nullable: bool, mut builder: StringDictionaryBuilder<Int32Type>) {
-        self.push(name, nullable, Arc::new(builder.finish()));
+    fn category(&mut self, name: &str, nullable: bool, builder: Category<'_>) -> Result<(), ArrowError> {
+        self.push(name, nullable, Arc::new(builder.finish()?));
+        Ok(())
     }
 
     fn enumeration(&mut self, name: &str, nullable: bool, column: Enum) -> Result<(), ArrowError> {
@@ -149,14 +150,64 @@ impl Enum {
         let key = value.and_then(|v| self.values.iter().position(|x| *x == v));
         self.keys.append_option(key.and_then(|k| i8::try_from(k).ok()));
     }
+
+    /// Appends the value at `index` in the values.
+    fn push_index(&mut self, index: usize) {
+        self.keys.append_option(i8::try_from(index).ok().filter(|_| index < self.values.len()));
+    }
 }
 
 fn text(n: usize, bytes_each: usize) -> LargeStringBuilder {
     LargeStringBuilder::with_capacity(n, n * bytes_each)
 }
 
-fn category(n: usize) -> StringDictionaryBuilder<Int32Type> {
-    StringDictionaryBuilder::with_capacity(n, 16, 256)
+/// A dictionary column of text with few distinct values, mostly repeated
+/// from one row to the next (an account id, a region, a service): each
+/// value is looked up in the last one, then the few seen, then a map.
+struct Category<'a> {
+    keys: Int32Builder,
+    values: Vec<&'a str>,
+    index: HashMap<&'a str, i32>,
+    last: Option<(&'a str, i32)>,
+}
+
+impl<'a> Category<'a> {
+    fn append_value(&mut self, value: &'a str) {
+        let key = match self.last {
+            Some((last, key)) if last == value => key,
+            _ => {
+                let found = if self.values.len() <= 16 {
+                    self.values.iter().position(|v| *v == value).map(|i| i as i32)
+                } else {
+                    self.index.get(value).copied()
+                };
+                let key = found.unwrap_or_else(|| {
+                    let key = self.values.len() as i32;
+                    self.values.push(value);
+                    self.index.insert(value, key);
+                    key
+                });
+                self.last = Some((value, key));
+                key
+            }
+        };
+        self.keys.append_value(key);
+    }
+
+    fn append_option(&mut self, value: Option<&'a str>) {
+        match value {
+            Some(v) => self.append_value(v),
+            None => self.keys.append_null(),
+        }
+    }
+
+    fn finish(mut self) -> Result<DictionaryArray<Int32Type>, ArrowError> {
+        DictionaryArray::try_new(self.keys.finish(), Arc::new(StringArray::from(self.values)))
+    }
+}
+
+fn category<'a>(n: usize) -> Category<'a> {
+    Category { keys: Int32Builder::with_capacity(n), values: Vec::new(), index: HashMap::new(), last: None }
 }
 
 fn times(n: usize) -> TimestampMicrosecondBuilder {
@@ -207,20 +258,23 @@ fn findings<'a>(
         arn.append_value(f.arn());
         is_root.append_value(f.is_root());
         slot.append_value(i8::try_from(f.slot()).unwrap_or(i8::MAX));
-        status.push(Some(f.status().as_str()));
+        status.push_index(Status::ALL.iter().position(|s| *s == f.status()).unwrap_or(usize::MAX));
         active.append_value(f.active());
         last_rotated.append_option(micros(f.last_rotated().as_ref()));
         age_days.append_option(f.age_days());
         due_at.append_option(micros(f.due_at().as_ref()));
         days_until_due.append_option(f.days_until_due());
         let (used_at, kind) = match f.last_used() {
-            Some(LastUsed::At(t)) => (Some(t), Some(LAST_USED_KINDS[0])),
-            Some(LastUsed::Never) => (None, Some(LAST_USED_KINDS[1])),
-            Some(LastUsed::NoInformation) => (None, Some(LAST_USED_KINDS[2])),
+            Some(LastUsed::At(t)) => (Some(t), Some(0)),
+            Some(LastUsed::Never) => (None, Some(1)),
+            Some(LastUsed::NoInformation) => (None, Some(2)),
             None => (None, None),
         };
         last_used.append_option(micros(used_at.as_ref()));
-        last_used_kind.push(kind);
+        match kind {
+            Some(k) => last_used_kind.push_index(k),
+            None => last_used_kind.push(None),
+        }
         region.append_option(f.last_used_region());
         service.append_option(f.last_used_service());
         used_since_rotation.append_option(f.used_since_rotation());
@@ -233,9 +287,9 @@ fn findings<'a>(
     }
     let mut c = Columns::new();
     if with_source {
-        c.category("source", false, source);
+        c.category("source", false, source)?;
     }
-    c.category("account_id", false, account_id);
+    c.category("account_id", false, account_id)?;
     c.text("user", user);
     c.text("arn", arn);
     c.bool("is_root", false, is_root);
@@ -248,12 +302,12 @@ fn findings<'a>(
     c.int("days_until_due", true, days_until_due);
     c.time("last_used", last_used);
     c.enumeration("last_used_kind", true, last_used_kind)?;
-    c.category("last_used_region", true, region);
-    c.category("last_used_service", true, service);
+    c.category("last_used_region", true, region)?;
+    c.category("last_used_service", true, service)?;
     c.bool("used_since_rotation", true, used_since_rotation);
     c.bool("exempted", false, exempted);
     c.text("reason", reason);
-    c.category("code", true, code);
+    c.category("code", true, code)?;
     c.int("line", false, lines);
     c.finish()
 }
@@ -316,8 +370,8 @@ pub fn rows_batch(rows: &[Row]) -> Result<RecordBatch, ArrowError> {
             key_active[slot].append_option(key.active.value().copied());
             key_rotated[slot].append_option(cell_time(&key.last_rotated));
             key_used[slot].append_option(cell_time(&key.last_used_date));
-            key_region[slot].append_option(key.last_used_region.value());
-            key_service[slot].append_option(key.last_used_service.value());
+            key_region[slot].append_option(key.last_used_region.value().map(String::as_str));
+            key_service[slot].append_option(key.last_used_service.value().map(String::as_str));
         }
         for (slot, cert) in r.certificates.iter().enumerate() {
             cert_active[slot].append_option(cert.active.value().copied());
@@ -329,7 +383,7 @@ pub fn rows_batch(rows: &[Row]) -> Result<RecordBatch, ArrowError> {
     c.int("line", false, lines);
     c.text("user", user);
     c.text("arn", arn);
-    c.category("account_id", false, account_id);
+    c.category("account_id", false, account_id)?;
     c.bool("is_root", false, is_root);
     c.time("user_creation_time", created);
     c.bool("password_enabled", true, password_enabled);
@@ -349,8 +403,8 @@ pub fn rows_batch(rows: &[Row]) -> Result<RecordBatch, ArrowError> {
         c.bool(&format!("access_key_{k}_active"), true, active);
         c.time(&format!("access_key_{k}_last_rotated"), rotated);
         c.time(&format!("access_key_{k}_last_used_date"), used);
-        c.category(&format!("access_key_{k}_last_used_region"), true, region);
-        c.category(&format!("access_key_{k}_last_used_service"), true, service);
+        c.category(&format!("access_key_{k}_last_used_region"), true, region)?;
+        c.category(&format!("access_key_{k}_last_used_service"), true, service)?;
     }
     for (i, (active, rotated)) in cert_active.into_iter().zip(cert_rotated).enumerate() {
         let k = i + 1;
@@ -431,9 +485,9 @@ pub fn plan_batch<'a>(
     }
     let mut c = Columns::new();
     if with_source {
-        c.category("source", false, source);
+        c.category("source", false, source)?;
     }
-    c.category("account_id", false, account_id);
+    c.category("account_id", false, account_id)?;
     c.text("user", user);
     c.text("arn", arn);
     c.bool("is_root", false, is_root);
@@ -491,7 +545,7 @@ fn changes(changes: &[crate::Change]) -> Result<RecordBatch, ArrowError> {
     }
     let mut c = Columns::new();
     c.enumeration("change", false, change)?;
-    c.category("account_id", false, account_id);
+    c.category("account_id", false, account_id)?;
     c.text("user", user);
     let [old_slot, new_slot] = slot;
     let [old_rotated, new_rotated] = last_rotated;
