@@ -4,10 +4,13 @@
 #   bash python/ci.sh        (from the repository root)
 #
 # 1. a venv (python/.venv, git-ignored; KEYROT_PY_VENV overrides) with
-#    maturin, pytest, mypy, ruff, pandas, polars, pyarrow, numpy, matplotlib and
-#    moto[iam]/boto3 from PyPI;
-# 2. one abi3 wheel, `maturin build --release --locked` into
-#    target/python-wheels (git-ignored), installed into the venv;
+#    maturin, ziglang, pytest, mypy, ruff, pandas, polars, pyarrow, numpy,
+#    duckdb, matplotlib, nbclient/ipykernel and moto[iam]/boto3 from PyPI, and
+#    a wheelhouse of pandas and pyarrow (target/python-wheelhouse) for the
+#    test that installs the wheel into a fresh venv offline;
+# 2. one abi3 manylinux2014 wheel, `maturin build --release --locked --zig
+#    --compatibility manylinux2014` into target/python-wheels (git-ignored),
+#    installed into the venv;
 # 3. ruff, mypy --strict on the Python sources, and mypy.stubtest of the
 #    stub against the built extension module;
 # 4. pytest over python/tests: the golden suite (testdata/cases, in place),
@@ -33,14 +36,19 @@ fi
 PY=$VENV/bin/python
 "$PY" -m pip install --quiet --upgrade pip
 "$PY" -m pip install --quiet \
-    'maturin>=1.16,<2' 'pytest>=8' 'mypy>=1.10' ruff \
-    'pandas>=2' 'polars>=1' 'pyarrow>=14' numpy matplotlib \
-    'moto[iam]>=5' boto3
+    'maturin>=1.16,<2' ziglang 'pytest>=8' 'mypy>=1.10' ruff \
+    'pandas>=2' 'polars>=1.3' 'pyarrow>=15' numpy duckdb matplotlib \
+    nbclient nbformat ipykernel 'moto[iam]>=5' boto3
 "$PY" --version
+WHEELHOUSE=$ROOT/target/python-wheelhouse
+"$PY" -m pip download --quiet --only-binary=:all: --dest "$WHEELHOUSE" pandas pyarrow
 
 step "build the wheel"
 rm -rf "$WHEELS"
-(cd python && "$VENV/bin/maturin" build --release --locked --interpreter "$PY" --out "$WHEELS")
+# zig links against glibc 2.17, so the wheel runs on any manylinux2014 Linux,
+# not only on this machine's glibc.
+(cd python && PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" build --release --locked --zig \
+    --compatibility manylinux2014 --interpreter "$PY" --out "$WHEELS")
 wheels=("$WHEELS"/keyrot-*.whl)
 if [ "${#wheels[@]}" -ne 1 ] || [ ! -f "${wheels[0]}" ]; then
     echo "expected one wheel in $WHEELS, found: ${wheels[*]}" >&2
@@ -58,7 +66,8 @@ step "mypy.stubtest keyrot._native"
 
 step "pytest"
 status=0
-(cd python && "$PY" -m pytest -q -p no:cacheprovider tests) || status=$?
+(cd python && KEYROT_WHEEL="${wheels[0]}" KEYROT_WHEELHOUSE="$WHEELHOUSE" \
+    "$PY" -m pytest -q -p no:cacheprovider tests) || status=$?
 if [ "$status" -ne 0 ]; then
     echo "pytest failed (exit status $status)" >&2
     exit "$status"

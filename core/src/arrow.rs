@@ -40,7 +40,7 @@
 //! ```
 //! use keyrot::{Options, Run, parse_timestamp};
 //! let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
-//!            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
+//!            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,2025-06-01T00:00:00Z\n";
 //! let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 //! let mut batches = Vec::new();
 //! Run::new(&options).report(csv.as_bytes(), |batch| {

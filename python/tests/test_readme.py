@@ -41,6 +41,7 @@ def test_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pandas")
     pytest.importorskip("polars")
     pytest.importorskip("matplotlib")
+    pytest.importorskip("duckdb")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(REPO)
     namespace: Dict[str, Any] = {"__name__": "__readme__"}
@@ -52,6 +53,8 @@ def test_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     # What the examples claim in their comments holds.
     out = printed.getvalue()
     assert namespace["live"].as_of_source == "report"
+    assert "[('619193117841', 6)]" in out
+    assert namespace["arrow_table"].num_rows == namespace["polars_frame"].height == len(namespace["analysis"])
     assert "missing_columns 1" in out
     assert "[('ok', 'pass', None), ('bad', 'invalid', 'row_error')]" in out
     assert "[(3, 'access_key_1_last_rotated', 'invalid_timestamp')]" in out
