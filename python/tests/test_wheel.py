@@ -54,9 +54,7 @@ def test_the_manylinux_wheel_runs_the_readme_example(tmp_path: Path) -> None:
         env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)},
     )
     lines = done.stdout.splitlines()
-    expected = keyrot.analyze(
-        REPO / "testdata/samples/c7n-test_iam_user_unused_keys.csv", as_of="2026-11-26T00:00:00Z"
-    )
+    expected = keyrot.analyze(REPO / "testdata/samples/c7n-test_iam_user_unused_keys.csv", as_of="2026-11-26T00:00:00Z")
     assert lines[0] == f"{expected.summary.compliant} {len(expected.failing())}"
     assert lines[1].startswith("module " + str(env_dir)), lines[1]
     assert lines[2] == f"status category {len(expected)} {len(expected)}"
