@@ -3,11 +3,9 @@
 //! value objects, the JSON contract, or an Arrow C stream of its changes.
 
 use crate::errors::{to_py_err, to_py_err_about};
-use crate::objects::quoted;
 use crate::options::{instant, Options};
-use crate::result::name_of;
 use crate::run::{open, parse_options, FileFailure};
-use crate::values;
+use crate::values::{self, name_of, quoted};
 use keyrot::{ChangeCode, Error, ParseOptions, Report};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;

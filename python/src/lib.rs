@@ -13,6 +13,7 @@ mod cli;
 mod diff;
 mod errors;
 mod exemptions;
+mod judged;
 mod objects;
 mod options;
 mod plan;

@@ -4,18 +4,14 @@
 //! index, so making a million of them copies no data; each attribute is
 //! converted when it is read.
 
-use crate::result::{name_of, Judged};
+use crate::judged::Judged;
+use crate::values::{name_of, quoted};
 use crate::{errors, values};
 use keyrot::FindingRef;
 use keyrot::Report;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::PyDict;
 use std::sync::Arc;
-
-/// Python's `repr()` of a text value, for `__repr__`.
-pub(crate) fn quoted(py: Python<'_>, text: &str) -> String {
-    PyString::new(py, text).repr().map_or_else(|_| format!("{text:?}"), |r| r.to_string())
-}
 
 /// The verdict on one access key (rotation-rule.md §1.4).
 #[pyclass(frozen, module = "keyrot._native")]

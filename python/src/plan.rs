@@ -3,9 +3,8 @@
 //! value objects, the JSON contract, or an Arrow C stream of its steps.
 
 use crate::errors::IntoPyResult;
-use crate::objects::quoted;
-use crate::result::{name_of, Judged, Outcome};
-use crate::values;
+use crate::judged::{Judged, Outcome};
+use crate::values::{self, name_of, quoted};
 use keyrot::{KnownKey, Plan, StepCode};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList, PyString};

@@ -1,127 +1,14 @@
-//! What the core judged, held as it made it: the analysis (counts, policy,
-//! anomalies) and the findings as the core's compact batches, which
-//! `Finding` objects, the JSON contract and the Arrow stream all read.
+//! The results as Python objects: an analysis (one report or several) and a
+//! parsed report, over what the core made (see `judged`).
 
+use crate::judged::{FindingStream, Judged, Outcome};
 use crate::objects::{Anomaly, Finding, ReportOutcome, Row};
-use crate::values;
-use arrow_array::{RecordBatch, RecordBatchReader};
-use arrow_schema::{ArrowError, SchemaRef};
-use keyrot::{Analysis, FindingBatch, FindingRef, ManyAnalysis, Report, SourcedFinding, Status};
+use crate::values::{self, name_of};
+use keyrot::{Report, Status};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList, PyString};
-use serde::Serialize;
 use std::sync::Arc;
-
-/// The serde name of a core enum (`csv`, `current`, `report`, …).
-pub(crate) fn name_of<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        other => format!("{other:?}"),
-    }
-}
-
-/// One report, or several together; `findings` empty in both (they are in
-/// the batches).
-pub(crate) enum Outcome {
-    One(Analysis),
-    Many(ManyAnalysis),
-}
-
-/// The outcome and the findings' batches, in input order (for several
-/// reports, those of the reports judged whole).
-pub(crate) struct Judged {
-    pub(crate) outcome: Outcome,
-    batches: Vec<FindingBatch>,
-    /// The index of each batch's first finding.
-    starts: Vec<usize>,
-    len: usize,
-}
-
-impl Judged {
-    pub(crate) fn new(outcome: Outcome, batches: Vec<FindingBatch>) -> Judged {
-        let batches: Vec<FindingBatch> = batches.into_iter().filter(|b| !b.is_empty()).collect();
-        let mut starts = Vec::with_capacity(batches.len());
-        let mut len = 0;
-        for b in &batches {
-            starts.push(len);
-            len += b.len();
-        }
-        Judged { outcome, batches, starts, len }
-    }
-
-    pub(crate) fn many(&self) -> bool {
-        matches!(self.outcome, Outcome::Many(_))
-    }
-
-    /// The finding at `index`, in input order.
-    pub(crate) fn finding(&self, index: usize) -> Option<FindingRef<'_>> {
-        let b = self.starts.partition_point(|&s| s <= index).checked_sub(1)?;
-        self.batches[b].get(index - self.starts[b])
-    }
-
-    fn findings(&self) -> impl Iterator<Item = FindingRef<'_>> {
-        self.batches.iter().flat_map(FindingBatch::findings)
-    }
-
-    /// The outcome with its owned findings (the JSON contract, the plans).
-    pub(crate) fn complete(&self) -> Outcome {
-        match &self.outcome {
-            Outcome::One(a) => {
-                Outcome::One(Analysis { findings: self.findings().map(|f| f.to_finding()).collect(), ..a.clone() })
-            }
-            Outcome::Many(m) => Outcome::Many(ManyAnalysis { findings: self.sourced(), ..m.clone() }),
-        }
-    }
-
-    fn sourced(&self) -> Vec<SourcedFinding> {
-        self.findings().map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() }).collect()
-    }
-
-    fn one(&self) -> Option<&Analysis> {
-        match &self.outcome {
-            Outcome::One(a) => Some(a),
-            Outcome::Many(_) => None,
-        }
-    }
-
-    pub(crate) fn reports(&self) -> &[keyrot::ReportOutcome] {
-        match &self.outcome {
-            Outcome::One(_) => &[],
-            Outcome::Many(m) => &m.reports,
-        }
-    }
-}
-
-/// The findings as Arrow record batches, one per judged batch, made as
-/// they are pulled (at least one, so that an empty result still carries
-/// every enumeration's values).
-struct FindingStream {
-    data: Arc<Judged>,
-    next: usize,
-    schema: SchemaRef,
-}
-
-impl Iterator for FindingStream {
-    type Item = Result<RecordBatch, ArrowError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let many = self.data.many();
-        let batch = match self.data.batches.get(self.next) {
-            Some(batch) => keyrot::arrow::finding_batch(batch, many),
-            None if self.next == 0 && self.data.batches.is_empty() => Ok(RecordBatch::new_empty(self.schema.clone())),
-            None => return None,
-        };
-        self.next += 1;
-        Some(batch)
-    }
-}
-
-impl RecordBatchReader for FindingStream {
-    fn schema(&self) -> SchemaRef {
-        self.schema.clone()
-    }
-}
 
 /// The result of `analyze` or `analyze_many`. The attributes of a single
 /// report (`as_of`, `input_format`, …) are `None` for several; `reports()`
@@ -305,8 +192,7 @@ impl AnalysisData {
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema;
-        let schema = keyrot::arrow::finding_schema(self.inner.many());
-        crate::arrow::stream(py, FindingStream { data: Arc::clone(&self.inner), next: 0, schema })
+        crate::arrow::stream(py, FindingStream::new(Arc::clone(&self.inner)))
     }
 
     /// The columns read as enumerations, with their values in order.

@@ -3,8 +3,9 @@
 
 use crate::errors::IntoPyResult;
 use crate::exemptions::Exemptions;
+use crate::judged::{Judged, Outcome};
 use crate::options::Options;
-use crate::result::{AnalysisData, Judged, Outcome, ReportData};
+use crate::result::{AnalysisData, ReportData};
 use keyrot::{FindingBatch, Merged, ParseOptions, Run};
 use pyo3::exceptions::{PyIsADirectoryError, PyOSError, PyTypeError};
 use pyo3::prelude::*;

@@ -88,3 +88,16 @@ pub(crate) fn to_json<T: Serialize>(value: &T, indent: Option<usize>) -> PyResul
 pub(crate) fn to_python<T: Serialize>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
     Ok(pythonize::pythonize(py, value)?.unbind())
 }
+
+/// Python's `repr()` of a text value, for `__repr__`.
+pub(crate) fn quoted(py: Python<'_>, text: &str) -> String {
+    PyString::new(py, text).repr().map_or_else(|_| format!("{text:?}"), |r| r.to_string())
+}
+
+/// The serde name of a core enum (`csv`, `current`, `report`, …).
+pub(crate) fn name_of<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
