@@ -318,6 +318,112 @@ pub fn finding_batch(batch: &FindingBatch, with_source: bool) -> Result<RecordBa
     findings(batch.findings(), with_source)
 }
 
+/// The record batches of a sequence of finding batches, one per batch, in
+/// order, made as they are pulled: each pull that finds none ready builds the
+/// next few at once, one per thread, on up to [`threads`](Self::threads)
+/// threads. A [`RecordBatchReader`] (and so an Arrow C stream). It yields at
+/// least one record batch, empty when there are no batches, so that a reader
+/// of no findings still sees every enumeration's values.
+///
+/// ```
+/// use keyrot::{Options, Run, parse_timestamp};
+/// use keyrot::arrow::FindingBatches;
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,2025-06-01T00:00:00Z\n\
+///            bob,arn:aws:iam::111122223333:user/bob,true,2026-11-01T00:00:00Z,false,N/A\n";
+/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let mut batches = Vec::new();
+/// Run::new(&options).chunk_bytes(1).report(csv.as_bytes(), |mut batch| {
+///     batch.compact();
+///     batches.push(batch);
+///     Ok::<(), keyrot::Error>(())
+/// })?;
+/// let records: Vec<_> = FindingBatches::new(batches, false).threads(2).collect::<Result<_, _>>().unwrap();
+/// assert_eq!(records.iter().map(|r| r.num_rows()).sum::<usize>(), 3);
+/// # Ok::<(), keyrot::Error>(())
+/// ```
+pub struct FindingBatches<B> {
+    batches: B,
+    with_source: bool,
+    threads: usize,
+    next: usize,
+    ready: std::collections::VecDeque<Result<RecordBatch, ArrowError>>,
+    schema: SchemaRef,
+    yielded: bool,
+}
+
+impl<B: AsRef<[FindingBatch]>> FindingBatches<B> {
+    /// The record batches of `batches`, with a `source` column when
+    /// `with_source` (see [`finding_batch`]); built on one thread per core.
+    pub fn new(batches: B, with_source: bool) -> FindingBatches<B> {
+        FindingBatches {
+            batches,
+            with_source,
+            threads: crate::default_threads(None),
+            next: 0,
+            ready: std::collections::VecDeque::new(),
+            schema: finding_schema(with_source),
+            yielded: false,
+        }
+    }
+
+    /// Builds on up to `threads` threads (0: one per core). The batches are
+    /// the same for any number.
+    #[must_use]
+    pub fn threads(mut self, threads: usize) -> FindingBatches<B> {
+        self.threads = if threads == 0 { crate::default_threads(None) } else { threads };
+        self
+    }
+
+    fn fill(&mut self) {
+        let all = self.batches.as_ref();
+        let window = &all[self.next..all.len().min(self.next + self.threads.max(1))];
+        self.next += window.len();
+        let with_source = self.with_source;
+        match window {
+            [] => {}
+            [one] => self.ready.push_back(finding_batch(one, with_source)),
+            [first, rest @ ..] => std::thread::scope(|scope| {
+                let handles: Vec<_> = rest.iter().map(|b| scope.spawn(move || finding_batch(b, with_source))).collect();
+                self.ready.push_back(finding_batch(first, with_source));
+                for handle in handles {
+                    // Building a record batch does not panic; if it did, the
+                    // panic is the caller's, as on one thread.
+                    let built = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    self.ready.push_back(built);
+                }
+            }),
+        }
+    }
+}
+
+impl<B: AsRef<[FindingBatch]>> Iterator for FindingBatches<B> {
+    type Item = Result<RecordBatch, ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.ready.is_empty() {
+            self.fill();
+        }
+        match self.ready.pop_front() {
+            Some(batch) => {
+                self.yielded = true;
+                Some(batch)
+            }
+            None if !self.yielded => {
+                self.yielded = true;
+                Some(findings(std::iter::empty(), self.with_source))
+            }
+            None => None,
+        }
+    }
+}
+
+impl<B: AsRef<[FindingBatch]>> arrow_array::RecordBatchReader for FindingBatches<B> {
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+}
+
 /// The schema of [`finding_batch`]'s record batches.
 pub fn finding_schema(with_source: bool) -> SchemaRef {
     schema_of(findings(std::iter::empty(), with_source))

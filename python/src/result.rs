@@ -1,7 +1,7 @@
 //! The results as Python objects: an analysis (one report or several) and a
 //! parsed report, over what the core made (see `judged`).
 
-use crate::judged::{FindingStream, Judged, Outcome};
+use crate::judged::{Batches, Judged, Outcome};
 use crate::objects::{Anomaly, Finding, ReportOutcome, Row};
 use crate::values::{self, name_of};
 use keyrot::{Report, Status};
@@ -183,7 +183,8 @@ impl AnalysisData {
     }
 
     /// The findings as an Arrow C stream (the Arrow PyCapsule interface):
-    /// one record batch per judged batch, made as the consumer reads it.
+    /// one record batch per judged batch, made as the consumer reads it
+    /// (a few at once, one per core).
     /// The schema is `keyrot::arrow`'s (see the README).
     #[pyo3(signature = (requested_schema=None))]
     fn __arrow_c_stream__<'py>(
@@ -192,7 +193,8 @@ impl AnalysisData {
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema;
-        crate::arrow::stream(py, FindingStream::new(Arc::clone(&self.inner)))
+        let batches = keyrot::arrow::FindingBatches::new(Batches(Arc::clone(&self.inner)), self.inner.many());
+        crate::arrow::stream(py, batches)
     }
 
     /// The columns read as enumerations, with their values in order.

@@ -1,0 +1,188 @@
+//! The Arrow presentation against the JSON contract: for every golden case
+//! that judges one report, each row of the record batches, read back as
+//! JSON, is the finding the contract serialises (with `last_used` made whole
+//! again from `last_used` and `last_used_kind`, and `exempted` as whether an
+//! exemption matched); and the batches are the same built on one thread or
+//! several, from any chunk size.
+
+use keyrot::arrow::arrow_array::cast::AsArray;
+use keyrot::arrow::arrow_array::types::{Int32Type, Int64Type, Int8Type, TimestampMicrosecondType};
+use keyrot::arrow::arrow_array::{Array, RecordBatch};
+use keyrot::arrow::arrow_schema::{DataType, TimeUnit};
+use keyrot::arrow::{finding_schema, FindingBatches};
+use keyrot::{FindingBatch, Options, Run};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// The golden cases that judge one report: (folder, input, options).
+fn single_report_cases() -> Vec<(PathBuf, Vec<u8>, Options)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/cases");
+    let mut cases = Vec::new();
+    for entry in std::fs::read_dir(&root).expect("testdata/cases") {
+        let dir = entry.expect("a case folder").path();
+        if dir.join("inputs").is_dir() || dir.join("diff.json").is_file() {
+            continue;
+        }
+        let Some(input) = std::fs::read_dir(&dir)
+            .expect("a case folder")
+            .map(|e| e.expect("a case file").path())
+            .find(|p| p.file_stem().is_some_and(|s| s == "input"))
+        else {
+            continue;
+        };
+        let options = std::fs::read_to_string(dir.join("options.json")).expect("options.json");
+        let options = Options::from_json(&options).expect("the case's options");
+        cases.push((dir, std::fs::read(input).expect("the case's input"), options));
+    }
+    cases.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(cases.len() > 50, "expected the golden cases in {}", root.display());
+    cases
+}
+
+fn exemptions(dir: &Path) -> Option<keyrot::Exemptions> {
+    let text = std::fs::read_to_string(dir.join("exemptions.toml")).ok()?;
+    Some(keyrot::Exemptions::from_toml(&text).expect("the case's exemptions"))
+}
+
+/// The case's findings' batches (compacted), or `None` when it does not
+/// judge.
+fn judge(dir: &Path, input: &[u8], options: &Options, chunk_bytes: usize) -> Option<Vec<FindingBatch>> {
+    let exemptions = exemptions(dir);
+    let mut run = Run::new(options).threads(2).chunk_bytes(chunk_bytes);
+    if let Some(ex) = &exemptions {
+        run = run.exemptions(ex);
+    }
+    let mut batches = Vec::new();
+    run.report_with(input, FindingBatch::compact, |batch, ()| -> Result<(), keyrot::Error> {
+        batches.push(batch);
+        Ok(())
+    })
+    .ok()?;
+    Some(batches)
+}
+
+/// The value at `row` of a column, as JSON: text for strings and
+/// dictionaries, RFC 3339 text for timestamps.
+fn cell(column: &dyn Array, row: usize) -> Value {
+    if column.is_null(row) {
+        return Value::Null;
+    }
+    match column.data_type() {
+        DataType::Boolean => Value::Bool(column.as_boolean().value(row)),
+        DataType::Int8 => Value::from(column.as_primitive::<Int8Type>().value(row)),
+        DataType::Int64 => Value::from(column.as_primitive::<Int64Type>().value(row)),
+        DataType::LargeUtf8 => Value::from(column.as_string::<i64>().value(row)),
+        DataType::Timestamp(TimeUnit::Microsecond, Some(zone)) if zone.as_ref() == "UTC" => {
+            let micros = column.as_primitive::<TimestampMicrosecondType>().value(row);
+            let time = keyrot::Timestamp::from_timestamp_micros(micros).expect("a timestamp in range");
+            Value::from(keyrot::format_timestamp(&time))
+        }
+        DataType::Dictionary(key, _) => {
+            let (keys, values) = match key.as_ref() {
+                DataType::Int8 => {
+                    let d = column.as_dictionary::<Int8Type>();
+                    (usize::try_from(d.keys().value(row)).expect("a key"), d.values().clone())
+                }
+                DataType::Int32 => {
+                    let d = column.as_dictionary::<Int32Type>();
+                    (usize::try_from(d.keys().value(row)).expect("a key"), d.values().clone())
+                }
+                other => panic!("unexpected dictionary key {other}"),
+            };
+            Value::from(values.as_string::<i32>().value(keys))
+        }
+        other => panic!("unexpected column type {other}"),
+    }
+}
+
+/// Every row of `batches` as the JSON contract's finding.
+fn as_contract(batches: &[RecordBatch]) -> Vec<Value> {
+    let mut rows = Vec::new();
+    for batch in batches {
+        assert_eq!(batch.schema(), finding_schema(false), "every batch has the documented schema");
+        for row in 0..batch.num_rows() {
+            let mut map = Map::new();
+            for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+                map.insert(field.name().clone(), cell(column.as_ref(), row));
+            }
+            let kind = map.remove("last_used_kind").expect("a last_used_kind column");
+            if kind != "used" {
+                map.insert("last_used".to_owned(), kind);
+            }
+            rows.push(Value::Object(map));
+        }
+    }
+    rows
+}
+
+/// A contract timestamp floored to whole microseconds, as Arrow holds it;
+/// any other value as it is.
+fn floored_to_micros(value: &Value) -> Value {
+    match value.as_str().and_then(keyrot::parse_timestamp) {
+        Some(time) => {
+            let floored = keyrot::Timestamp::from_timestamp_micros(time.timestamp_micros()).expect("in range");
+            Value::from(keyrot::format_timestamp(&floored))
+        }
+        None => value.clone(),
+    }
+}
+
+#[test]
+fn every_row_is_the_contract_finding() {
+    let mut checked = 0;
+    for (dir, input, options) in single_report_cases() {
+        let Some(batches) = judge(&dir, &input, &options, 1 << 20) else { continue };
+        let records: Vec<RecordBatch> =
+            FindingBatches::new(batches.as_slice(), false).collect::<Result<_, _>>().expect("record batches");
+        let mut expected = Vec::new();
+        for f in batches.iter().flat_map(FindingBatch::findings) {
+            let mut json = serde_json::to_value(f.to_finding()).expect("a finding serialises");
+            let exempted = json["exempted"].is_object();
+            json["exempted"] = Value::Bool(exempted);
+            for key in ["last_rotated", "due_at", "last_used"] {
+                json[key] = floored_to_micros(&json[key]);
+            }
+            expected.push(json);
+        }
+        let actual = as_contract(&records);
+        assert_eq!(actual.len(), expected.len(), "{}: one row per finding", dir.display());
+        for (a, e) in actual.iter().zip(&expected) {
+            assert_eq!(a, e, "{}", dir.display());
+        }
+        checked += expected.len();
+    }
+    assert!(checked > 200, "only {checked} findings checked");
+}
+
+#[test]
+fn batches_are_the_same_on_any_threads_and_chunk_size() {
+    for (dir, input, options) in single_report_cases() {
+        let Some(whole) = judge(&dir, &input, &options, 1 << 20) else { continue };
+        let one: Vec<RecordBatch> =
+            FindingBatches::new(whole.as_slice(), false).threads(1).collect::<Result<_, _>>().expect("batches");
+        let one = as_contract(&one);
+        for chunk in [1, 97] {
+            let cut = judge(&dir, &input, &options, chunk).expect("judges at every chunk size");
+            for threads in [1, 3] {
+                let many: Vec<RecordBatch> = FindingBatches::new(cut.as_slice(), false)
+                    .threads(threads)
+                    .collect::<Result<_, _>>()
+                    .expect("batches");
+                assert!(!many.is_empty(), "{}: at least one batch", dir.display());
+                assert_eq!(as_contract(&many), one, "{}: chunk {chunk}, {threads} threads", dir.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn no_findings_still_give_one_empty_batch_with_every_enumeration() {
+    let batches: Vec<FindingBatch> = Vec::new();
+    let records: Vec<RecordBatch> =
+        FindingBatches::new(batches, true).collect::<Result<_, _>>().expect("record batches");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].num_rows(), 0);
+    let status = records[0].column_by_name("status").expect("a status column").as_dictionary::<Int8Type>();
+    let values: Vec<&str> = status.values().as_string::<i32>().iter().map(|v| v.expect("a value")).collect();
+    assert_eq!(values, keyrot::Status::ALL.map(keyrot::Status::as_str));
+}
