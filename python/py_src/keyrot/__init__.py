@@ -297,7 +297,8 @@ class _Judged:
 
     def to_polars(self) -> "polars.DataFrame":
         """The findings as a polars DataFrame, with the columns and types of
-        ``to_pandas()`` (``status`` as an ``Enum``). Needs polars and numpy."""
+        ``to_pandas()`` (``status`` as an ``Enum``), read through the Arrow
+        stream. Needs polars (1.3 or later); not pyarrow."""
         from . import _frames
 
         return _frames.to_polars(self._data)

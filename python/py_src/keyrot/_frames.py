@@ -11,7 +11,7 @@ own text dtype, and the columns with a fixed list of values as polars
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Tuple, Union
+from typing import TYPE_CHECKING, Any, Tuple, Union
 
 if TYPE_CHECKING:
     import pandas
@@ -53,31 +53,23 @@ def to_pandas(data: "Native") -> "pandas.DataFrame":
     table = pa.table(data)
     # pandas' own dtype for text: `str` in pandas 3, `object` before.
     text = pd.Series(["x"]).dtype
-    enums = dict(data.enums())
-    out: Dict[str, Any] = {}
-    for field, column in zip(table.schema, table.columns):
-        kind = field.type
-        mapper: Any = None
-        if field.nullable and kind == pa.int64():
-            mapper = pd.Int64Dtype()
-        elif field.nullable and kind == pa.int8():
-            mapper = pd.Int8Dtype()
-        elif field.nullable and kind == pa.bool_():
-            mapper = pd.BooleanDtype()
-        elif pa.types.is_large_string(kind) and hasattr(text, "__from_arrow__"):
-            mapper = text
-        if mapper is not None:
-            out[field.name] = mapper.__from_arrow__(column)
-        else:
-            # Arrow memory is read-only: a copy, so that the frame can be
-            # written to like any other.
-            series = column.to_pandas().copy()
-            values = enums.get(field.name)
-            if values is not None and list(series.cat.categories) != values:
-                # Every value of an enumeration, whatever the data holds.
-                series = series.cat.set_categories(values)
-            out[field.name] = series
-    frame: "pandas.DataFrame" = pd.DataFrame(out, copy=False)
+    nullable = {pa.int64(): pd.Int64Dtype(), pa.int8(): pd.Int8Dtype(), pa.bool_(): pd.BooleanDtype()}
+    # Nullable integers and flags keep a nullable dtype whether or not this
+    # data holds a null; the rest go through pyarrow's one (threaded) pass.
+    apart = [f.name for f in table.schema if f.nullable and f.type in nullable]
+    rest = table.drop_columns(apart)
+
+    def mapper(kind: Any) -> Any:
+        return text if pa.types.is_large_string(kind) and hasattr(text, "__from_arrow__") else None
+
+    frame: "pandas.DataFrame" = rest.to_pandas(types_mapper=mapper)
+    for name in apart:
+        column = table.column(name)
+        frame.insert(table.column_names.index(name), name, nullable[column.type].__from_arrow__(column))
+    for name, values in data.enums():
+        if list(frame[name].cat.categories) != values:
+            # Every value of an enumeration, whatever the data holds.
+            frame[name] = frame[name].cat.set_categories(values)
     return frame
 
 
