@@ -164,6 +164,12 @@ pub struct Analysis {
     pub policy: Policy,
     /// The form the input was in.
     pub input_format: InputFormat,
+    /// The lowercase hex SHA-256 of the input's bytes, as given (before any
+    /// base64 or JSON wrapper was taken off): the evidence of exactly what was
+    /// judged. `None` (and left out of the JSON) when the run took none
+    /// ([`Run::digest`](crate::Run::digest)) or the rows came one by one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_sha256: Option<String>,
     /// The header's layout.
     pub layout: Layout,
     /// `GeneratedTime` from the input's wrapper, when known.
@@ -464,6 +470,7 @@ impl Analyzer {
             as_of_source: self.as_of_source,
             policy: self.policy,
             input_format: self.input_format,
+            input_sha256: None,
             layout: self.layout,
             generated_time: self.generated_time,
             newest_timestamp: self.newest.map(|(t, _)| t),

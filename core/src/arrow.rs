@@ -321,7 +321,7 @@ pub fn finding_batch(batch: &FindingBatch, with_source: bool) -> Result<RecordBa
 /// The record batches of a sequence of finding batches, one per batch, in
 /// order, made as they are pulled: each pull that finds none ready builds the
 /// next few at once, one per thread, on up to [`threads`](Self::threads)
-/// threads. A [`RecordBatchReader`] (and so an Arrow C stream). It yields at
+/// threads. A [`RecordBatchReader`](arrow_array::RecordBatchReader) (and so an Arrow C stream). It yields at
 /// least one record batch, empty when there are no batches, so that a reader
 /// of no findings still sees every enumeration's values.
 ///

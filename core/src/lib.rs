@@ -51,10 +51,12 @@ mod anomaly;
 pub mod arrow;
 mod batch;
 mod diff;
+mod digest;
 mod error;
 mod exemptions;
 mod export;
 mod input;
+pub mod junit;
 mod limits;
 mod many;
 mod plan;
@@ -62,6 +64,7 @@ mod policy;
 mod report;
 mod rule;
 mod run;
+pub mod sarif;
 mod scan;
 mod value;
 
@@ -71,6 +74,7 @@ pub use analysis::{
 pub use anomaly::{Anomaly, AnomalyCode};
 pub use batch::{FindingBatch, FindingRef};
 pub use diff::{diff, Change, ChangeCode, ChangedKey, Diff, DiffSide, DiffTimes};
+pub use digest::sha256_hex;
 pub use error::{Error, ErrorCode, MAX_VALUE_CHARS};
 pub use exemptions::{glob_match, EntryValue, ExemptionRule, Exemptions};
 pub use export::{csv_column, neutralize, CsvWriter, CSV_COLUMNS};

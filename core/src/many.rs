@@ -29,6 +29,11 @@ pub struct ReportOutcome {
     pub as_of_source: Option<AsOfSource>,
     /// The form the input was in.
     pub input_format: Option<InputFormat>,
+    /// The lowercase hex SHA-256 of the input's bytes (see
+    /// [`Analysis::input_sha256`](crate::Analysis::input_sha256)); `None`
+    /// when it failed or the run took none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_sha256: Option<String>,
     /// The header's layout.
     pub layout: Option<Layout>,
     /// `GeneratedTime` from the input's wrapper, when known.
@@ -131,6 +136,7 @@ impl ManyAnalysis {
                     as_of_source,
                     policy: self.policy,
                     input_format,
+                    input_sha256: report.input_sha256.clone(),
                     layout,
                     generated_time: report.generated_time,
                     newest_timestamp: report.newest_timestamp,
@@ -373,6 +379,7 @@ impl ManyBuilder {
                     as_of: Some(analysis.as_of),
                     as_of_source: Some(analysis.as_of_source),
                     input_format: Some(analysis.input_format),
+                    input_sha256: analysis.input_sha256,
                     layout: Some(analysis.layout),
                     generated_time: analysis.generated_time,
                     newest_timestamp: analysis.newest_timestamp,
@@ -385,6 +392,7 @@ impl ManyBuilder {
                 as_of: None,
                 as_of_source: None,
                 input_format: None,
+                input_sha256: None,
                 layout: None,
                 generated_time: None,
                 newest_timestamp: None,

@@ -4,6 +4,7 @@
 
 use crate::analysis::{Analysis, Analyzer};
 use crate::batch::{FindingBatch, Judge};
+use crate::digest::{Hashing, Shared};
 use crate::error::{Error, ErrorCode};
 use crate::exemptions::Exemptions;
 use crate::limits::Limits;
@@ -73,6 +74,7 @@ pub struct Run {
     limits: Limits,
     chunk_bytes: usize,
     source: Arc<str>,
+    digest: bool,
 }
 
 /// What [`Run::reports`] hands the caller, in input order.
@@ -119,7 +121,18 @@ impl Run {
             limits: Limits::default(),
             chunk_bytes: CHUNK_BYTES,
             source: Arc::from(""),
+            digest: true,
         }
+    }
+
+    /// Whether to take the SHA-256 of each input's bytes as they are read
+    /// (`input_sha256` in the analysis and in each report's outcome, the
+    /// evidence of what was judged). On by default; a caller that prints
+    /// no evidence (the command's CSV and table) may turn it off.
+    #[must_use]
+    pub fn digest(mut self, digest: bool) -> Run {
+        self.digest = digest;
+        self
     }
 
     /// Applies `exemptions` to every finding (see
@@ -313,7 +326,7 @@ impl Run {
 enum Item {
     Start { file: usize, analyzer: Box<Analyzer> },
     Chunk { file: usize, chunk: Chunk, judge: Arc<Judge> },
-    End { file: usize, source: Arc<str>, error: Option<Error> },
+    End { file: usize, source: Arc<str>, error: Option<Error>, sha256: Option<String> },
 }
 
 /// Reads the inputs in order, one chunk at a time.
@@ -322,8 +335,9 @@ struct Feeder<'r, I, R> {
     /// The readers' type.
     reader: std::marker::PhantomData<R>,
     inputs: std::iter::Enumerate<I>,
-    /// The input being read: its index, reader, judge and name.
-    current: Option<(usize, Scanner<'r>, Arc<Judge>)>,
+    /// The input being read: its index, reader, judge, and the digest of
+    /// its bytes when the run takes one.
+    current: Option<(usize, Scanner<'r>, Arc<Judge>, Option<Shared>)>,
     /// An input whose reading failed while it was being read: stop.
     abandoned: Option<usize>,
 }
@@ -335,28 +349,37 @@ where
 {
     /// The next item, `None` when every input has been read.
     fn next(&mut self) -> Option<Item> {
-        if let Some((file, scanner, judge)) = &mut self.current {
+        if let Some((file, scanner, judge, digest)) = &mut self.current {
             let file = *file;
             let next = if self.abandoned == Some(file) { Ok(None) } else { scanner.next_chunk() };
             match next {
                 Ok(Some(chunk)) => return Some(Item::Chunk { file, chunk, judge: Arc::clone(judge) }),
                 Ok(None) => {
                     let source = Arc::clone(judge.source());
+                    let sha256 = digest.as_ref().map(Shared::hex);
                     self.current = None;
-                    return Some(Item::End { file, source, error: None });
+                    return Some(Item::End { file, source, error: None, sha256 });
                 }
                 Err(e) => {
                     let source = Arc::clone(judge.source());
                     self.current = None;
-                    return Some(Item::End { file, source, error: Some(e) });
+                    return Some(Item::End { file, source, error: Some(e), sha256: None });
                 }
             }
         }
         let (file, (name, input)) = self.inputs.next()?;
         let source: Arc<str> = Arc::from(name);
         let run = self.run;
+        let digest = run.digest.then(Shared::default);
         let opened = input.map_err(|e| Error::io(&e)).and_then(|input| {
-            let scanner = Scanner::with_chunk_bytes(input, &run.options.parse_options(), &run.limits, run.chunk_bytes)?;
+            let options = run.options.parse_options();
+            let scanner = match &digest {
+                Some(digest) => {
+                    let input = Hashing::new(input, digest.clone());
+                    Scanner::with_chunk_bytes(input, &options, &run.limits, run.chunk_bytes)?
+                }
+                None => Scanner::with_chunk_bytes(input, &options, &run.limits, run.chunk_bytes)?,
+            };
             let mut analyzer = Analyzer::for_scanner(&scanner, &run.options)?;
             if let Some(exemptions) = &run.exemptions {
                 analyzer = analyzer.with_shared_exemptions(Arc::clone(exemptions));
@@ -366,10 +389,10 @@ where
         });
         match opened {
             Ok((scanner, analyzer, judge)) => {
-                self.current = Some((file, scanner, judge));
+                self.current = Some((file, scanner, judge, digest));
                 Some(Item::Start { file, analyzer: Box::new(analyzer) })
             }
-            Err(e) => Some(Item::End { file, source, error: Some(e) }),
+            Err(e) => Some(Item::End { file, source, error: Some(e), sha256: None }),
         }
     }
 }
@@ -415,7 +438,14 @@ impl Merger {
         }
     }
 
-    fn end<T, E, H>(&mut self, file: usize, source: Arc<str>, error: Option<Error>, handle: &mut H) -> Result<(), E>
+    fn end<T, E, H>(
+        &mut self,
+        file: usize,
+        source: Arc<str>,
+        error: Option<Error>,
+        sha256: Option<String>,
+        handle: &mut H,
+    ) -> Result<(), E>
     where
         H: FnMut(Event<T>) -> Result<(), E>,
     {
@@ -435,7 +465,7 @@ impl Merger {
         };
         let result = match (failed.or(error), analyzer) {
             (Some(e), _) => Err(e),
-            (None, Some(analyzer)) => Ok(analyzer.finish(Vec::new())),
+            (None, Some(analyzer)) => Ok(Analysis { input_sha256: sha256, ..analyzer.finish(Vec::new()) }),
             (None, None) => Err(Error::new(ErrorCode::EmptyInput, "the input is empty: no header, no rows")),
         };
         handle(Event::Done { file, source, result })
@@ -476,7 +506,7 @@ where
                     feeder.abandoned = Some(failed);
                 }
             }
-            Item::End { file, source, error } => merger.end(file, source, error, handle)?,
+            Item::End { file, source, error, sha256 } => merger.end(file, source, error, sha256, handle)?,
         }
     }
 }
@@ -485,7 +515,7 @@ where
 enum Pending<T> {
     Start { file: usize, analyzer: Box<Analyzer> },
     Chunk { file: usize, judged: std::thread::Result<Judged<T>> },
-    End { file: usize, source: Arc<str>, error: Option<Error> },
+    End { file: usize, source: Arc<str>, error: Option<Error>, sha256: Option<String> },
 }
 
 /// Judges the chunks on `threads` threads while this one reads and merges,
@@ -558,8 +588,8 @@ where
                         waiting.insert(index, Pending::Start { file, analyzer });
                         marks += 1;
                     }
-                    Item::End { file, source, error } => {
-                        waiting.insert(index, Pending::End { file, source, error });
+                    Item::End { file, source, error, sha256 } => {
+                        waiting.insert(index, Pending::End { file, source, error, sha256 });
                         marks += 1;
                     }
                 }
@@ -574,9 +604,9 @@ where
                         merger.start(file, analyzer);
                         Ok(())
                     }
-                    Pending::End { file, source, error } => {
+                    Pending::End { file, source, error, sha256 } => {
                         marks -= 1;
-                        merger.end(file, source, error, handle)
+                        merger.end(file, source, error, sha256, handle)
                     }
                     Pending::Chunk { file, judged } => match judged {
                         Ok(judged) => merger.chunk(file, judged, handle).map(|failed| {

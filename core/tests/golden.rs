@@ -25,6 +25,14 @@ fn run_case(options_path: &Path) -> datatest_stable::Result<()> {
         .map_err(|e| format!("{}: {e}", options_path.display()))?;
     let exemptions = load_exemptions(dir)?;
     let actual = actual_json(&input, &options, exemptions.as_ref());
+    if let Some(sha) = actual.get("input_sha256") {
+        // The digest taken while reading is that of the whole file.
+        if sha.as_str() != Some(keyrot::sha256_hex(&input).as_str()) {
+            return Err(format!("{}: input_sha256 is not the file's", input_path.display()).into());
+        }
+    } else if actual.get("error").is_none() {
+        return Err(format!("{}: an analysis without input_sha256", input_path.display()).into());
+    }
     compare_or_bless(&dir.join("expected.json"), &actual)?;
     let plan_path = dir.join("expected_plan.json");
     if plan_path.exists() {

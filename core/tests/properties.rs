@@ -906,7 +906,9 @@ fn typed_path(bytes: &[u8], options: &Options) -> Result<serde_json::Value, Stri
         while let Some(row) = reader.read_row()? {
             findings.extend(analyzer.judge(&row));
         }
-        Ok(analyzer.finish(findings))
+        // The typed path reads rows, not bytes: its digest is that of the
+        // whole input, which the fast path takes as it reads.
+        Ok(keyrot::Analysis { input_sha256: Some(keyrot::sha256_hex(bytes)), ..analyzer.finish(findings) })
     };
     run().map(|a| serde_json::to_value(&a).expect("serializable")).map_err(|e| format!("{e:?}"))
 }

@@ -562,6 +562,13 @@ impl ReportOutcome {
         self.get().and_then(|r| r.input_format).map(|f| name_of(&f))
     }
 
+    /// The lowercase hex SHA-256 of the input's bytes (`None` when it
+    /// failed).
+    #[getter]
+    fn input_sha256(&self) -> Option<&str> {
+        self.get().and_then(|r| r.input_sha256.as_deref())
+    }
+
     /// `current` or `legacy`.
     #[getter]
     fn layout(&self) -> Option<String> {

@@ -63,6 +63,13 @@ impl AnalysisData {
         self.inner.one().map(|a| name_of(&a.input_format))
     }
 
+    /// The lowercase hex SHA-256 of the input's bytes, as given: the
+    /// evidence of exactly what was judged.
+    #[getter]
+    fn input_sha256(&self) -> Option<&str> {
+        self.inner.one().and_then(|a| a.input_sha256.as_deref())
+    }
+
     /// `current` or `legacy`.
     #[getter]
     fn layout(&self) -> Option<String> {

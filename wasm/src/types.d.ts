@@ -174,6 +174,8 @@ export interface CsvCheck {
   as_of_source: AsOfSource;
   policy: Policy;
   input_format: InputFormat;
+  /** The lowercase hex SHA-256 of the input's bytes, as given. */
+  input_sha256: string;
   layout: Layout;
   generated_time: Timestamp | null;
   newest_timestamp: Timestamp | null;
@@ -287,6 +289,8 @@ export interface Analysis {
   as_of_source: AsOfSource;
   policy: Policy;
   input_format: InputFormat;
+  /** The lowercase hex SHA-256 of the input's bytes, as given. */
+  input_sha256: string;
   layout: Layout;
   generated_time: Timestamp | null;
   /** The latest timestamp anywhere in the report. */
@@ -304,6 +308,8 @@ export interface ReportOutcome {
   as_of: Timestamp | null;
   as_of_source: AsOfSource | null;
   input_format: InputFormat | null;
+  /** The lowercase hex SHA-256 of the input's bytes (absent when it failed). */
+  input_sha256?: string;
   layout: Layout | null;
   generated_time: Timestamp | null;
   newest_timestamp: Timestamp | null;

@@ -345,6 +345,14 @@ class Analysis(_Judged):
         return str(self._data.input_format)
 
     @property
+    def input_sha256(self) -> Optional[str]:
+        """The lowercase hex SHA-256 of the input's bytes, as given (before a
+        base64 or JSON wrapper is taken off): the evidence of exactly what
+        was judged. ``None`` for ``analyze_many`` (each report's outcome
+        has its own)."""
+        return self._data.input_sha256
+
+    @property
     def layout(self) -> str:
         """``current`` (22 columns) or ``legacy`` (16, before 2015)."""
         return str(self._data.layout)

@@ -1,0 +1,275 @@
+//! SARIF 2.1.0: the findings as a static-analysis log that GitHub code
+//! scanning and SARIF viewers read, written as the batches stream.
+//!
+//! One run, one rule per keyrot rule, one result per `fail` or `invalid`
+//! key, located at the report's file and the key's line; the reports' names,
+//! the SHA-256 of their bytes, the policy and each report's `as_of` are the
+//! run's artifacts and properties (the evidence of what was judged). Text
+//! from a report is escaped for Markdown (some viewers render `text` as
+//! Markdown) and never holds a control character.
+//!
+//! The log is written in three parts, so that nothing but the reports'
+//! outcomes is held: [`SarifWriter::begin`], then [`SarifWriter::results`]
+//! for each batch (on any thread, in any order of batches; the parts are
+//! joined in input order by [`SarifWriter::join`]), then
+//! [`SarifWriter::end`].
+//!
+//! ```
+//! use keyrot::{Options, Run, parse_timestamp};
+//! use keyrot::sarif::SarifWriter;
+//! let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+//!            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
+//! let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+//! let mut sarif = SarifWriter::new();
+//! let mut out = Vec::new();
+//! sarif.begin(&mut out);
+//! let many = Run::new(&options).reports(
+//!     [("report.csv".to_owned(), Ok(csv.as_bytes()))],
+//!     |batch| SarifWriter::results(batch),
+//!     |merged| {
+//!         if let keyrot::Merged::Batch { made, .. } = merged {
+//!             sarif.join(&mut out, &made);
+//!         }
+//!         Ok::<(), keyrot::Error>(())
+//!     },
+//! )?;
+//! sarif.end(&mut out, &many.policy, &many.reports);
+//! let log: serde_json::Value = serde_json::from_slice(&out).unwrap();
+//! assert_eq!(log["runs"][0]["results"][0]["ruleId"], "access_key_rotated");
+//! assert_eq!(log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+//! # Ok::<(), keyrot::Error>(())
+//! ```
+
+use crate::{format_timestamp, FindingBatch, FindingRef, Policy, ReportOutcome, Status};
+use serde_json::{json, Value};
+
+/// The version of keyrot, as the logs and evidence records name it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The rules keyrot judges by, as SARIF `reportingDescriptor`s.
+fn rules() -> Value {
+    json!([{
+        "id": "access_key_rotated",
+        "name": "AccessKeyRotated",
+        "shortDescription": { "text": "Active access keys are rotated within the policy's maximum age" },
+        "fullDescription": {
+            "text": "Every active access key must be rotated within max_age_days (90 by default, CIS AWS Foundations Benchmark). \
+                     A key whose age cannot be judged from the report is invalid, which fails too."
+        },
+        "defaultConfiguration": { "level": "error" },
+        "properties": { "tags": ["security", "iam", "access-key", "cis-aws-foundations"] }
+    }])
+}
+
+/// Writes a SARIF 2.1.0 log of findings (see the module's documentation).
+#[derive(Debug, Default)]
+pub struct SarifWriter {
+    /// Whether a result has been written (the next is preceded by a comma).
+    any: bool,
+}
+
+impl SarifWriter {
+    /// A writer with nothing written yet.
+    pub fn new() -> SarifWriter {
+        SarifWriter::default()
+    }
+
+    /// The log's start: the schema, the tool and its rules, and the opening
+    /// of the results.
+    pub fn begin(&mut self, out: &mut Vec<u8>) {
+        let driver = json!({
+            "name": "keyrot",
+            "version": VERSION,
+            "semanticVersion": VERSION,
+            "rules": rules(),
+        });
+        out.extend_from_slice(
+            b"{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":",
+        );
+        out.extend_from_slice(driver.to_string().as_bytes());
+        out.extend_from_slice(b"},\"columnKind\":\"unicodeCodePoints\",\"results\":[");
+        self.any = false;
+    }
+
+    /// The results of a batch's `fail` and `invalid` findings, each
+    /// preceded by a comma (see [`join`](Self::join)).
+    pub fn results(batch: &FindingBatch) -> Vec<u8> {
+        let mut out = Vec::new();
+        for f in batch.findings().filter(|f| matches!(f.status(), Status::Fail | Status::Invalid)) {
+            out.push(b',');
+            out.extend_from_slice(result(&f).to_string().as_bytes());
+        }
+        out
+    }
+
+    /// Appends the results [`results`](Self::results) made, in order.
+    pub fn join(&mut self, out: &mut Vec<u8>, made: &[u8]) {
+        match made.split_first() {
+            Some((_, rest)) if !self.any => {
+                out.extend_from_slice(rest);
+                self.any = true;
+            }
+            Some(_) => out.extend_from_slice(made),
+            None => {}
+        }
+    }
+
+    /// The log's end: each report as an artifact with its SHA-256, one
+    /// invocation (unsuccessful when a report could not be judged, with
+    /// a notification per such report), and the evidence record.
+    pub fn end(&mut self, out: &mut Vec<u8>, policy: &Policy, reports: &[ReportOutcome]) {
+        let artifacts: Vec<Value> = reports
+            .iter()
+            .map(|r| {
+                let mut artifact = json!({ "location": { "uri": uri(&r.source) }, "roles": ["analysisTarget"] });
+                if let Some(sha) = &r.input_sha256 {
+                    artifact["hashes"] = json!({ "sha-256": sha });
+                }
+                artifact
+            })
+            .collect();
+        let failed: Vec<Value> = reports
+            .iter()
+            .filter_map(|r| {
+                let e = r.error.as_ref()?;
+                Some(json!({
+                    "level": "error",
+                    "message": { "text": format!("{}: {}", markdown(&r.source), markdown(&e.to_string())) },
+                    "descriptor": { "id": e.code().as_str() },
+                    "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(&r.source) } } }],
+                }))
+            })
+            .collect();
+        let tail = json!({
+            "artifacts": artifacts,
+            "invocations": [{
+                "executionSuccessful": failed.is_empty(),
+                "toolExecutionNotifications": failed,
+            }],
+            "properties": { "keyrot": evidence(policy, reports) },
+        });
+        out.extend_from_slice(b"]");
+        // The tail's members, after the results, in the same run object.
+        let text = tail.to_string();
+        out.push(b',');
+        out.extend_from_slice(&text.as_bytes()[1..]);
+        out.extend_from_slice(b"]}\n");
+    }
+}
+
+/// The evidence record: keyrot's version, the policy, and each report's
+/// name, SHA-256, `as_of` and where it came from.
+pub fn evidence(policy: &Policy, reports: &[ReportOutcome]) -> Value {
+    let inputs: Vec<Value> = reports
+        .iter()
+        .map(|r| {
+            json!({
+                "source": r.source,
+                "input_sha256": r.input_sha256,
+                "as_of": r.as_of.as_ref().map(format_timestamp),
+                "as_of_source": r.as_of_source,
+                "error": r.error.as_ref().map(|e| e.code().as_str()),
+            })
+        })
+        .collect();
+    json!({ "version": VERSION, "policy": policy, "inputs": inputs })
+}
+
+fn result(f: &FindingRef<'_>) -> Value {
+    let reason = f.reason();
+    let who = if f.is_root() { "the root account".to_owned() } else { format!("user {}", markdown(f.user())) };
+    let text = format!("Access key {} of {who} ({}): {}", f.slot(), markdown(f.arn()), markdown(&reason));
+    json!({
+        "ruleId": "access_key_rotated",
+        "ruleIndex": 0,
+        "level": "error",
+        "kind": "fail",
+        "message": { "text": text },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(f.source()) },
+                "region": { "startLine": f.line() },
+            },
+            "logicalLocations": [{ "name": clean(f.user()), "fullyQualifiedName": clean(f.arn()), "kind": "member" }],
+        }],
+        "partialFingerprints": { "keyrotAccessKey/v1": format!("{}#{}", clean(f.arn()), f.slot()) },
+        "properties": {
+            "account_id": clean(f.account_id()),
+            "user": clean(f.user()),
+            "arn": clean(f.arn()),
+            "slot": f.slot(),
+            "status": f.status().as_str(),
+            "code": f.code().map(crate::FindingCode::as_str),
+            "age_days": f.age_days(),
+            "last_rotated": f.last_rotated().as_ref().map(format_timestamp),
+            "due_at": f.due_at().as_ref().map(format_timestamp),
+            "exempted": f.is_exempted(),
+            "reason": clean(&reason),
+        },
+    })
+}
+
+/// Text with every control character spelled out (`\u{7}`), so that
+/// nothing from a report can reach a terminal or a renderer as one.
+fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if ch.is_control() || matches!(ch, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        {
+            out.extend(ch.escape_unicode());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Text with its control characters spelled out and every character Markdown gives a meaning to
+/// escaped with a backslash, so that a viewer rendering the message as
+/// Markdown shows it as written (no link, no image, no emphasis, no HTML).
+pub fn markdown(text: &str) -> String {
+    let clean = clean(text);
+    let mut out = String::with_capacity(clean.len() + 8);
+    for ch in clean.chars() {
+        if "\\`*_{}[]()<>#+-.!|~&\"'=:".contains(ch) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A report's name as a URI reference: a relative path, with every byte
+/// outside the unreserved characters and `/` percent-encoded.
+pub fn uri(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_and_control_characters_are_escaped() {
+        assert_eq!(markdown("[x](http://e/)"), "\\[x\\]\\(http\\://e/\\)");
+        // The escape of the control character is itself escaped: Markdown
+        // shows `a\u{1b}[2J`.
+        assert_eq!(markdown("a\u{1b}[2J"), r"a\\u\{1b\}\[2J");
+        assert_eq!(markdown("<img src=x>"), "\\<img src\\=x\\>");
+    }
+
+    #[test]
+    fn names_become_uri_references() {
+        assert_eq!(uri("reports/credentialReport_1.csv"), "reports/credentialReport_1.csv");
+        assert_eq!(uri("a b#c?.csv"), "a%20b%23c%3F.csv");
+        assert_eq!(uri("ü"), "%C3%BC");
+    }
+}
