@@ -5,7 +5,8 @@
 #
 # 1. a venv (python/.venv, git-ignored; KEYROT_PY_VENV overrides) with
 #    maturin, ziglang, pytest, mypy, ruff, pandas, polars, pyarrow, numpy,
-#    duckdb, matplotlib, nbclient/ipykernel and moto[iam]/boto3 from PyPI, and
+#    duckdb, matplotlib, nbclient/ipykernel, moto[iam]/boto3 and the output
+#    validators (jsonschema, junitparser, py-ocsf-models) from PyPI, and
 #    a wheelhouse of pandas and pyarrow (target/python-wheelhouse) for the
 #    test that installs the wheel into a fresh venv offline;
 # 2. one abi3 manylinux2014 wheel, `maturin build --release --locked --zig
@@ -38,7 +39,7 @@ PY=$VENV/bin/python
 "$PY" -m pip install --quiet \
     'maturin>=1.16,<2' ziglang 'pytest>=8' 'mypy>=1.10' ruff \
     'pandas>=2' 'polars>=1.3' 'pyarrow>=15' numpy duckdb matplotlib \
-    nbclient nbformat ipykernel 'moto[iam]>=5' boto3
+    nbclient nbformat ipykernel 'moto[iam]>=5' boto3 jsonschema junitparser py-ocsf-models
 "$PY" --version
 WHEELHOUSE=$ROOT/target/python-wheelhouse
 "$PY" -m pip download --quiet --only-binary=:all: --dest "$WHEELHOUSE" pandas pyarrow

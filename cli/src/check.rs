@@ -3,6 +3,8 @@
 use crate::output::{self, printable};
 use crate::spill::SpillBuffer;
 use crate::{display_name, open, CheckArgs, FailOn, Format, EXIT_BAD_INPUT, EXIT_COMPLIANT, EXIT_NOT_COMPLIANT};
+use keyrot::junit::{JunitWriter, Tally};
+use keyrot::sarif::SarifWriter;
 use keyrot::{
     Analysis, Anomaly, CsvWriter, Error, Exemptions, ManyAnalysis, Merged, Run, SourcedFinding, Status, Timestamp,
 };
@@ -99,7 +101,8 @@ pub(crate) fn check(
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let mut run = Run::new(&options).threads(args.threads.map_or(0, usize::from));
+    let mut run =
+        Run::new(&options).threads(args.threads.map_or(0, usize::from)).digest(args.format.records_evidence());
     // The sizes of the files, for the default number of threads (a pipe's
     // is unknown: the run then waits to see more than one chunk).
     let sizes: Option<u64> =
@@ -112,7 +115,9 @@ pub(crate) fn check(
     }
     let only = &args.only;
     let keep = |status: Status| only.is_empty() || only.contains(&status);
-    let one = inputs.len() == 1 && !args.reports[0].is_dir();
+    // SARIF and JUnit have a place for an input that could not be read, so
+    // even one report is written as one of several.
+    let one = inputs.len() == 1 && !args.reports[0].is_dir() && !matches!(args.format, Format::Sarif | Format::Junit);
     // Held until each report has been read whole, so that a bad report
     // prints nothing: in memory, then a temporary file, or (stdout being a
     // file) the destination itself, cut back on an error.
@@ -123,7 +128,7 @@ pub(crate) fn check(
     if one {
         check_one(args, &run.source(&display_name(&inputs[0])), &inputs[0], &keep, held, color, out, err)
     } else {
-        check_many(args, &run, &inputs, &keep, held, color, out, err)
+        check_many(args, &run, &options.policy(), &inputs, &keep, held, color, out, err)
     }
 }
 
@@ -238,6 +243,7 @@ fn check_one(
         Format::Csv => held.commit(out)?,
         Format::Json => output::write_json(out, &analysis)?,
         Format::Table => output::write_table(out, &analysis, color)?,
+        Format::Sarif | Format::Junit => unreachable!("SARIF and JUnit are written by check_many"),
     }
     out.flush()?;
     warn(err, &source, &analysis.anomalies.iter().collect::<Vec<_>>())?;
@@ -252,6 +258,7 @@ fn check_one(
 fn check_many(
     args: &CheckArgs,
     run: &Run,
+    policy: &keyrot::Policy,
     inputs: &[PathBuf],
     keep: &(dyn Fn(Status) -> bool + Sync),
     mut held: SpillBuffer,
@@ -260,43 +267,83 @@ fn check_many(
     err: &mut dyn Write,
 ) -> io::Result<i32> {
     let writer = csv_writer(args);
-    let write_csv = args.format == Format::Csv;
-    if write_csv {
-        let mut header = Vec::new();
-        writer.header(&mut header);
-        held.write_all(&header)?;
-        held.commit(out)?;
+    let format = args.format;
+    let mut sarif = SarifWriter::new();
+    let mut head = Vec::new();
+    match format {
+        Format::Csv => writer.header(&mut head),
+        Format::Sarif => sarif.begin(&mut head),
+        Format::Junit => JunitWriter::start(&mut head),
+        Format::Json | Format::Table => {}
     }
+    held.write_all(&head)?;
+    held.commit(out)?;
+    // JUnit: a report's test cases, until its suite's counts are known.
+    let mut cases = SpillBuffer::new();
+    let mut tally = Tally::default();
     let mut findings: Vec<SourcedFinding> = Vec::new();
     let mut start = 0;
     let many = run.reports(
         opened(inputs),
-        |batch| if write_csv { csv_rows(&writer, batch, keep) } else { Vec::new() },
+        |batch| match format {
+            Format::Csv => (csv_rows(&writer, batch, keep), Tally::default()),
+            Format::Sarif => (SarifWriter::results(batch, keep), Tally::default()),
+            Format::Junit => JunitWriter::cases(batch, keep),
+            Format::Json | Format::Table => (Vec::new(), Tally::default()),
+        },
         |merged| -> io::Result<()> {
             match merged {
-                Merged::Batch { batch, made, .. } => {
-                    if write_csv {
-                        held.write_all(&made)?;
-                    } else {
-                        findings.extend(
-                            batch
-                                .findings()
-                                .filter(|f| keep(f.status()))
-                                .map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() }),
-                        );
+                Merged::Batch { batch, made: (made, counted), .. } => match format {
+                    Format::Csv => held.write_all(&made)?,
+                    Format::Sarif => {
+                        let mut joined = Vec::with_capacity(made.len());
+                        sarif.join(&mut joined, &made);
+                        held.write_all(&joined)?;
                     }
-                }
-                Merged::Done { outcome, .. } => match &outcome.error {
-                    Some(e) => {
-                        held.discard()?;
-                        findings.truncate(start);
+                    Format::Junit => {
+                        cases.write_all(&made)?;
+                        tally.add(&counted);
+                    }
+                    Format::Json | Format::Table => findings.extend(
+                        batch
+                            .findings()
+                            .filter(|f| keep(f.status()))
+                            .map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() }),
+                    ),
+                },
+                Merged::Done { outcome, .. } => {
+                    if format == Format::Junit {
+                        let mut suite = Vec::new();
+                        JunitWriter::suite_start(&mut suite, outcome, policy, &tally);
+                        tally = Tally::default();
+                        held.write_all(&suite)?;
+                        if outcome.error.is_some() {
+                            cases.discard()?;
+                        } else {
+                            cases.commit(&mut held)?;
+                        }
+                        let mut end = Vec::new();
+                        JunitWriter::suite_end(&mut end);
+                        held.write_all(&end)?;
+                        held.commit(out)?;
+                    } else {
+                        match &outcome.error {
+                            Some(_) => {
+                                held.discard()?;
+                                sarif.discard();
+                                findings.truncate(start);
+                            }
+                            None => {
+                                held.commit(out)?;
+                                sarif.commit();
+                                start = findings.len();
+                            }
+                        }
+                    }
+                    if let Some(e) = &outcome.error {
                         writeln!(err, "keyrot: {}: {}", printable(&outcome.source), printable(&e.to_string()))?;
                     }
-                    None => {
-                        held.commit(out)?;
-                        start = findings.len();
-                    }
-                },
+                }
             }
             Ok(())
         },
@@ -305,6 +352,16 @@ fn check_many(
     many.findings = findings;
     match args.format {
         Format::Csv => {}
+        Format::Sarif => {
+            let mut tail = Vec::new();
+            sarif.end(&mut tail, &many.policy, &many.reports);
+            out.write_all(&tail)?;
+        }
+        Format::Junit => {
+            let mut tail = Vec::new();
+            JunitWriter::finish(&mut tail);
+            out.write_all(&tail)?;
+        }
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &many)?;
             writeln!(out)?;

@@ -248,6 +248,21 @@ enum Format {
     Json,
     /// One row per finding, with a header; safe to open in a spreadsheet.
     Csv,
+    /// SARIF 2.1.0 (GitHub code scanning, SARIF viewers): one result per
+    /// failing or invalid key, at its report's line; the inputs' SHA-256 and
+    /// the policy as the run's evidence.
+    Sarif,
+    /// JUnit XML (CI test reports): one suite per report, one test case per
+    /// key; failures for `fail`, errors for `invalid`.
+    Junit,
+}
+
+impl Format {
+    /// Whether the output records what was judged (the inputs' SHA-256),
+    /// which the run then takes as it reads.
+    fn records_evidence(self) -> bool {
+        !matches!(self, Format::Table | Format::Csv)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

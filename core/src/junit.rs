@@ -22,14 +22,18 @@
 //! let mut out = Vec::new();
 //! JunitWriter::start(&mut out);
 //! let mut cases = Vec::new();
+//! let mut tally = keyrot::junit::Tally::default();
 //! let many = Run::new(&options).reports(
 //!     [("report.csv".to_owned(), Ok(csv.as_bytes()))],
-//!     |batch| JunitWriter::cases(batch),
+//!     |batch| JunitWriter::cases(batch, |_| true),
 //!     |merged| {
 //!         match merged {
-//!             keyrot::Merged::Batch { made, .. } => cases.extend_from_slice(&made),
+//!             keyrot::Merged::Batch { made: (xml, t), .. } => {
+//!                 cases.extend_from_slice(&xml);
+//!                 tally.add(&t);
+//!             }
 //!             keyrot::Merged::Done { outcome, .. } => {
-//!                 JunitWriter::suite_start(&mut out, outcome, &options.policy());
+//!                 JunitWriter::suite_start(&mut out, outcome, &options.policy(), &tally);
 //!                 out.append(&mut cases);
 //!                 JunitWriter::suite_end(&mut out);
 //!             }
@@ -57,33 +61,36 @@ impl JunitWriter {
         out.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"keyrot\">\n");
     }
 
-    /// The test cases of a batch's findings, one per key.
-    pub fn cases(batch: &FindingBatch) -> Vec<u8> {
+    /// The test cases of a batch's findings whose status `keep` keeps, one
+    /// per key, and their tally.
+    pub fn cases(batch: &FindingBatch, keep: impl Fn(Status) -> bool) -> (Vec<u8>, Tally) {
         let mut out = String::new();
-        for f in batch.findings() {
-            case(&mut out, &f);
+        let mut tally = Tally::default();
+        for f in batch.findings().filter(|f| keep(f.status())) {
+            tally.tests += 1;
+            match case(&mut out, &f) {
+                Outcome::Failure => tally.failures += 1,
+                Outcome::Error => tally.errors += 1,
+                Outcome::Skipped => tally.skipped += 1,
+                Outcome::Passed => {}
+            }
         }
-        out.into_bytes()
+        (out.into_bytes(), tally)
     }
 
-    /// A report's `<testsuite>` tag with its counts and its properties (the
-    /// evidence); for a report that could not be judged, a suite with one
-    /// test case in error that says why.
-    pub fn suite_start(out: &mut Vec<u8>, report: &ReportOutcome, policy: &Policy) {
+    /// A report's `<testsuite>` tag with the tally of its cases and its
+    /// properties (the evidence); for a report that could not be judged, a
+    /// suite with one test case in error that says why (its cases, if any
+    /// were made, are to be dropped).
+    pub fn suite_start(out: &mut Vec<u8>, report: &ReportOutcome, policy: &Policy, tally: &Tally) {
         let mut s = String::new();
         let name = xml(&report.source);
-        match (&report.summary, &report.error) {
-            (Some(counts), _) => {
-                let _ = write!(
-                    s,
-                    "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\"",
-                    counts.keys, counts.fail, counts.invalid
-                );
-            }
-            (None, _) => {
-                let _ = write!(s, "  <testsuite name=\"{name}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\"");
-            }
-        }
+        let tally = if report.error.is_some() { Tally { tests: 1, errors: 1, ..Tally::default() } } else { *tally };
+        let _ = write!(
+            s,
+            "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"",
+            tally.tests, tally.failures, tally.errors, tally.skipped
+        );
         if let Some(as_of) = &report.as_of {
             // JUnit's timestamp has no zone: it is UTC.
             let _ = write!(s, " timestamp=\"{}\"", as_of.format("%Y-%m-%dT%H:%M:%S"));
@@ -127,7 +134,37 @@ impl JunitWriter {
     }
 }
 
-fn case(out: &mut String, f: &FindingRef<'_>) {
+/// How many test cases a suite holds, and how they ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Test cases.
+    pub tests: u64,
+    /// Cases with a `<failure>` (`fail` keys).
+    pub failures: u64,
+    /// Cases with an `<error>` (`invalid` keys).
+    pub errors: u64,
+    /// Cases `<skipped>` (keys an exemption in force covers).
+    pub skipped: u64,
+}
+
+impl Tally {
+    /// Adds another tally to this one.
+    pub fn add(&mut self, other: &Tally) {
+        self.tests += other.tests;
+        self.failures += other.failures;
+        self.errors += other.errors;
+        self.skipped += other.skipped;
+    }
+}
+
+enum Outcome {
+    Passed,
+    Failure,
+    Error,
+    Skipped,
+}
+
+fn case(out: &mut String, f: &FindingRef<'_>) -> Outcome {
     let account = if f.account_id().is_empty() { "(no account)" } else { f.account_id() };
     let reason = xml(&f.reason());
     let _ = write!(
@@ -139,18 +176,29 @@ fn case(out: &mut String, f: &FindingRef<'_>) {
         xml(f.source()),
         f.line()
     );
+    if let Some(exemption) = f.exempted() {
+        let why = xml(&format!("exempted ({}, {}): {}", exemption.owner, exemption.expires, exemption.reason));
+        let _ = writeln!(out, "><skipped message=\"{why}\"/><system-out>{reason}</system-out></testcase>");
+        return Outcome::Skipped;
+    }
     match f.status() {
         Status::Fail => {
             let _ = writeln!(out, "><failure type=\"fail\" message=\"{reason}\">{}</failure></testcase>", xml(f.arn()));
+            Outcome::Failure
         }
         Status::Invalid => {
             let code = f.code().map_or("invalid", crate::FindingCode::as_str);
             let _ = writeln!(out, "><error type=\"{code}\" message=\"{reason}\">{}</error></testcase>", xml(f.arn()));
+            Outcome::Error
         }
         Status::DueSoon => {
             let _ = writeln!(out, "><system-out>due soon: {reason}</system-out></testcase>");
+            Outcome::Passed
         }
-        Status::Pass | Status::Inactive => out.push_str("/>\n"),
+        Status::Pass | Status::Inactive => {
+            out.push_str("/>\n");
+            Outcome::Passed
+        }
     }
 }
 

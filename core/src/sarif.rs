@@ -25,10 +25,11 @@
 //! sarif.begin(&mut out);
 //! let many = Run::new(&options).reports(
 //!     [("report.csv".to_owned(), Ok(csv.as_bytes()))],
-//!     |batch| SarifWriter::results(batch),
+//!     |batch| SarifWriter::results(batch, |_| true),
 //!     |merged| {
-//!         if let keyrot::Merged::Batch { made, .. } = merged {
-//!             sarif.join(&mut out, &made);
+//!         match merged {
+//!             keyrot::Merged::Batch { made, .. } => sarif.join(&mut out, &made),
+//!             keyrot::Merged::Done { .. } => sarif.commit(),
 //!         }
 //!         Ok::<(), keyrot::Error>(())
 //!     },
@@ -64,8 +65,10 @@ fn rules() -> Value {
 /// Writes a SARIF 2.1.0 log of findings (see the module's documentation).
 #[derive(Debug, Default)]
 pub struct SarifWriter {
-    /// Whether a result has been written (the next is preceded by a comma).
+    /// Whether a result has been kept (the next is preceded by a comma).
     any: bool,
+    /// Whether a result has been joined since the last commit or discard.
+    pending: bool,
 }
 
 impl SarifWriter {
@@ -89,13 +92,14 @@ impl SarifWriter {
         out.extend_from_slice(driver.to_string().as_bytes());
         out.extend_from_slice(b"},\"columnKind\":\"unicodeCodePoints\",\"results\":[");
         self.any = false;
+        self.pending = false;
     }
 
-    /// The results of a batch's `fail` and `invalid` findings, each
-    /// preceded by a comma (see [`join`](Self::join)).
-    pub fn results(batch: &FindingBatch) -> Vec<u8> {
+    /// The results of a batch's `fail` and `invalid` findings whose status
+    /// `keep` keeps, each preceded by a comma (see [`join`](Self::join)).
+    pub fn results(batch: &FindingBatch, keep: impl Fn(Status) -> bool) -> Vec<u8> {
         let mut out = Vec::new();
-        for f in batch.findings().filter(|f| matches!(f.status(), Status::Fail | Status::Invalid)) {
+        for f in batch.findings().filter(|f| matches!(f.status(), Status::Fail | Status::Invalid) && keep(f.status())) {
             out.push(b',');
             out.extend_from_slice(result(&f).to_string().as_bytes());
         }
@@ -105,13 +109,24 @@ impl SarifWriter {
     /// Appends the results [`results`](Self::results) made, in order.
     pub fn join(&mut self, out: &mut Vec<u8>, made: &[u8]) {
         match made.split_first() {
-            Some((_, rest)) if !self.any => {
-                out.extend_from_slice(rest);
-                self.any = true;
-            }
+            Some((_, rest)) if !self.any && !self.pending => out.extend_from_slice(rest),
             Some(_) => out.extend_from_slice(made),
-            None => {}
+            None => return,
         }
+        self.pending = true;
+    }
+
+    /// The results joined since the last call are kept (their report was
+    /// read whole).
+    pub fn commit(&mut self) {
+        self.any |= self.pending;
+        self.pending = false;
+    }
+
+    /// The results joined since the last commit were dropped (their report
+    /// failed): the next result is joined as if they had never been.
+    pub fn discard(&mut self) {
+        self.pending = false;
     }
 
     /// The log's end: each report as an artifact with its SHA-256, one
@@ -177,8 +192,8 @@ pub fn evidence(policy: &Policy, reports: &[ReportOutcome]) -> Value {
 
 fn result(f: &FindingRef<'_>) -> Value {
     let reason = f.reason();
-    let who = if f.is_root() { "the root account".to_owned() } else { format!("user {}", markdown(f.user())) };
-    let text = format!("Access key {} of {who} ({}): {}", f.slot(), markdown(f.arn()), markdown(&reason));
+    let who = if f.is_root() { "the root account".to_owned() } else { format!("user {}", code_span(f.user())) };
+    let text = format!("Access key {} of {who} ({}): {}", f.slot(), code_span(f.arn()), markdown(&reason));
     json!({
         "ruleId": "access_key_rotated",
         "ruleIndex": 0,
@@ -192,11 +207,13 @@ fn result(f: &FindingRef<'_>) -> Value {
             },
             "logicalLocations": [{ "name": clean(f.user()), "fullyQualifiedName": clean(f.arn()), "kind": "member" }],
         }],
-        "partialFingerprints": { "keyrotAccessKey/v1": format!("{}#{}", clean(f.arn()), f.slot()) },
+        "partialFingerprints": { "keyrotAccessKey/v1": format!("{}#{}", f.arn(), f.slot()) },
+        // Data, not display: the values as the report has them (JSON
+        // escapes what needs it), as in the JSON contract.
         "properties": {
-            "account_id": clean(f.account_id()),
-            "user": clean(f.user()),
-            "arn": clean(f.arn()),
+            "account_id": f.account_id(),
+            "user": f.user(),
+            "arn": f.arn(),
             "slot": f.slot(),
             "status": f.status().as_str(),
             "code": f.code().map(crate::FindingCode::as_str),
@@ -204,7 +221,7 @@ fn result(f: &FindingRef<'_>) -> Value {
             "last_rotated": f.last_rotated().as_ref().map(format_timestamp),
             "due_at": f.due_at().as_ref().map(format_timestamp),
             "exempted": f.is_exempted(),
-            "reason": clean(&reason),
+            "reason": reason,
         },
     })
 }
@@ -224,19 +241,36 @@ fn clean(text: &str) -> String {
     out
 }
 
-/// Text with its control characters spelled out and every character Markdown gives a meaning to
-/// escaped with a backslash, so that a viewer rendering the message as
-/// Markdown shows it as written (no link, no image, no emphasis, no HTML).
+/// Text with its control characters spelled out and every character that
+/// can start Markdown markup inside a line escaped with a backslash, so
+/// that a viewer rendering the message as Markdown shows it as written (no
+/// link, no image, no emphasis, no HTML, no mail autolink).
 pub fn markdown(text: &str) -> String {
     let clean = clean(text);
     let mut out = String::with_capacity(clean.len() + 8);
     for ch in clean.chars() {
-        if "\\`*_{}[]()<>#+-.!|~&\"'=:".contains(ch) {
+        if "\\`*_{}[]()<>#!|~&@".contains(ch) {
             out.push('\\');
         }
         out.push(ch);
     }
     out
+}
+
+/// Text as a Markdown code span: shown as written by a viewer that renders
+/// Markdown, and readable as plain text. The fence is longer than any run
+/// of backticks inside.
+pub fn code_span(text: &str) -> String {
+    let clean = clean(text);
+    let mut longest = 0;
+    let mut run = 0;
+    for ch in clean.chars() {
+        run = if ch == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if clean.starts_with('`') || clean.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{clean}{pad}{fence}")
 }
 
 /// A report's name as a URI reference: a relative path, with every byte
@@ -259,11 +293,15 @@ mod tests {
 
     #[test]
     fn markdown_and_control_characters_are_escaped() {
-        assert_eq!(markdown("[x](http://e/)"), "\\[x\\]\\(http\\://e/\\)");
+        assert_eq!(markdown("[x](http://e/)"), "\\[x\\]\\(http://e/\\)");
+        assert_eq!(markdown("a@b.example"), "a\\@b.example");
+        assert_eq!(code_span("alice"), "`alice`");
+        assert_eq!(code_span("a``b"), "```a``b```");
+        assert_eq!(code_span("`x"), "`` `x ``");
         // The escape of the control character is itself escaped: Markdown
         // shows `a\u{1b}[2J`.
         assert_eq!(markdown("a\u{1b}[2J"), r"a\\u\{1b\}\[2J");
-        assert_eq!(markdown("<img src=x>"), "\\<img src\\=x\\>");
+        assert_eq!(markdown("<img src=x>"), "\\<img src=x\\>");
     }
 
     #[test]
