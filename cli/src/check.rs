@@ -117,7 +117,9 @@ pub(crate) fn check(
     let keep = |status: Status| only.is_empty() || only.contains(&status);
     // SARIF and JUnit have a place for an input that could not be read, so
     // even one report is written as one of several.
-    let one = inputs.len() == 1 && !args.reports[0].is_dir() && !matches!(args.format, Format::Sarif | Format::Junit);
+    let one = inputs.len() == 1
+        && !args.reports[0].is_dir()
+        && !matches!(args.format, Format::Sarif | Format::Junit | Format::Ocsf);
     // Held until each report has been read whole, so that a bad report
     // prints nothing: in memory, then a temporary file, or (stdout being a
     // file) the destination itself, cut back on an error.
@@ -132,11 +134,18 @@ pub(crate) fn check(
     }
 }
 
-/// The reports to read, opened one at a time as the run reaches them.
-fn opened(paths: &[PathBuf]) -> impl Iterator<Item = (String, io::Result<Box<dyn Read>>)> + '_ {
-    paths.iter().map(|path| {
-        let input: io::Result<Box<dyn Read>> = if path.as_os_str() == "-" {
-            Ok(Box::new(io::stdin().lock()))
+/// The reports to read, opened one at a time as the run reaches them;
+/// standard input from `stdin` when it has been read already.
+fn opened<'a>(
+    paths: &'a [PathBuf],
+    stdin: Option<&'a [u8]>,
+) -> impl Iterator<Item = (String, io::Result<Box<dyn Read + 'a>>)> + 'a {
+    paths.iter().map(move |path| {
+        let input: io::Result<Box<dyn Read + 'a>> = if path.as_os_str() == "-" {
+            match stdin {
+                Some(bytes) => Ok(Box::new(bytes)),
+                None => Ok(Box::new(io::stdin().lock())),
+            }
         } else {
             std::fs::File::open(path)
                 .map(|f| Box::new(f) as Box<dyn Read>)
@@ -144,6 +153,43 @@ fn opened(paths: &[PathBuf]) -> impl Iterator<Item = (String, io::Result<Box<dyn
         };
         (display_name(path), input)
     })
+}
+
+/// The SHA-256 of each input, taken before it is judged, for outputs that
+/// carry it with every record (OCSF); the run takes it again as it reads,
+/// and a report whose bytes changed in between is not written.
+struct Digests {
+    stdin: Option<Vec<u8>>,
+    by_name: std::collections::HashMap<String, String>,
+}
+
+impl Digests {
+    fn none() -> Digests {
+        Digests { stdin: None, by_name: std::collections::HashMap::new() }
+    }
+
+    fn of(paths: &[PathBuf]) -> Digests {
+        let mut digests = Digests::none();
+        for path in paths {
+            let digest = if path.as_os_str() == "-" {
+                let mut bytes = Vec::new();
+                if io::stdin().lock().read_to_end(&mut bytes).is_err() {
+                    continue;
+                }
+                let digest = keyrot::sha256_hex(&bytes);
+                digests.stdin = Some(bytes);
+                digest
+            } else {
+                // A file that cannot be read is reported by the run.
+                match std::fs::File::open(path).and_then(keyrot::sha256_reader) {
+                    Ok(digest) => digest,
+                    Err(_) => continue,
+                }
+            };
+            digests.by_name.insert(display_name(path), digest);
+        }
+        digests
+    }
 }
 
 fn exit_status(args: &CheckArgs, compliant: bool, due_soon: u64) -> i32 {
@@ -243,7 +289,7 @@ fn check_one(
         Format::Csv => held.commit(out)?,
         Format::Json => output::write_json(out, &analysis)?,
         Format::Table => output::write_table(out, &analysis, color)?,
-        Format::Sarif | Format::Junit => unreachable!("SARIF and JUnit are written by check_many"),
+        Format::Sarif | Format::Junit | Format::Ocsf => unreachable!("written by check_many"),
     }
     out.flush()?;
     warn(err, &source, &analysis.anomalies.iter().collect::<Vec<_>>())?;
@@ -274,18 +320,24 @@ fn check_many(
         Format::Csv => writer.header(&mut head),
         Format::Sarif => sarif.begin(&mut head),
         Format::Junit => JunitWriter::start(&mut head),
-        Format::Json | Format::Table => {}
+        Format::Json | Format::Table | Format::Ocsf => {}
     }
     held.write_all(&head)?;
     held.commit(out)?;
+    let digests = if format == Format::Ocsf { Digests::of(inputs) } else { Digests::none() };
+    let mut changed = false;
     // JUnit: a report's test cases, until its suite's counts are known.
     let mut cases = SpillBuffer::new();
     let mut tally = Tally::default();
     let mut findings: Vec<SourcedFinding> = Vec::new();
     let mut start = 0;
     let many = run.reports(
-        opened(inputs),
+        opened(inputs, digests.stdin.as_deref()),
         |batch| match format {
+            Format::Ocsf => (
+                keyrot::ocsf::events(batch, keep, digests.by_name.get(batch.source()).map(String::as_str)),
+                Tally::default(),
+            ),
             Format::Csv => (csv_rows(&writer, batch, keep), Tally::default()),
             Format::Sarif => (SarifWriter::results(batch, keep), Tally::default()),
             Format::Junit => JunitWriter::cases(batch, keep),
@@ -294,7 +346,7 @@ fn check_many(
         |merged| -> io::Result<()> {
             match merged {
                 Merged::Batch { batch, made: (made, counted), .. } => match format {
-                    Format::Csv => held.write_all(&made)?,
+                    Format::Csv | Format::Ocsf => held.write_all(&made)?,
                     Format::Sarif => {
                         let mut joined = Vec::with_capacity(made.len());
                         sarif.join(&mut joined, &made);
@@ -327,7 +379,22 @@ fn check_many(
                         held.write_all(&end)?;
                         held.commit(out)?;
                     } else {
+                        let mismatch = format == Format::Ocsf
+                            && outcome.error.is_none()
+                            && outcome.input_sha256.as_ref() != digests.by_name.get(&outcome.source);
+                        if mismatch {
+                            changed = true;
+                            writeln!(
+                                err,
+                                "keyrot: {}: the input changed while it was read (its SHA-256 is not the one taken \
+                                 before); nothing is written for it",
+                                printable(&outcome.source)
+                            )?;
+                        }
                         match &outcome.error {
+                            _ if mismatch => {
+                                held.discard()?;
+                            }
                             Some(_) => {
                                 held.discard()?;
                                 sarif.discard();
@@ -351,7 +418,7 @@ fn check_many(
     let mut many: ManyAnalysis = many?;
     many.findings = findings;
     match args.format {
-        Format::Csv => {}
+        Format::Csv | Format::Ocsf => {}
         Format::Sarif => {
             let mut tail = Vec::new();
             sarif.end(&mut tail, &many.policy, &many.reports);
@@ -374,7 +441,7 @@ fn check_many(
             many.anomalies.iter().filter(|a| a.source == report.source).map(|a| &a.anomaly).collect();
         warn(err, &report.source, &mine)?;
     }
-    if many.failed().next().is_some() {
+    if changed || many.failed().next().is_some() {
         return Ok(EXIT_BAD_INPUT);
     }
     Ok(exit_status(args, many.is_compliant(), many.summary.overall.due_soon))

@@ -255,6 +255,9 @@ enum Format {
     /// JUnit XML (CI test reports): one suite per report, one test case per
     /// key; failures for `fail`, errors for `invalid`.
     Junit,
+    /// OCSF 1.5.0 Compliance Finding events (class 2003), one JSON object a
+    /// line (AWS Security Lake, Prowler's pipelines), each with its evidence.
+    Ocsf,
 }
 
 impl Format {

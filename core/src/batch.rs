@@ -43,6 +43,7 @@ pub(crate) struct Judge {
     header: Header,
     pub(crate) policy: Policy,
     pub(crate) as_of: Timestamp,
+    as_of_source: crate::AsOfSource,
     lenient: bool,
     limits: Limits,
     /// The report's name.
@@ -64,6 +65,7 @@ impl Judge {
             header: scanner.preamble().header.clone(),
             policy: *analyzer.policy(),
             as_of: analyzer.as_of(),
+            as_of_source: analyzer.as_of_source(),
             lenient: scanner.lenient(),
             limits: *scanner.limits(),
             source,
@@ -495,6 +497,11 @@ impl FindingBatch {
     /// [`Run::reports`](crate::Run::reports)' inputs).
     pub fn source(&self) -> &str {
         &self.judge.source
+    }
+
+    /// Where its report's `as_of` came from.
+    pub fn as_of_source(&self) -> crate::AsOfSource {
+        self.judge.as_of_source
     }
 
     /// The report's name, shared.

@@ -33,6 +33,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// The lowercase hex SHA-256 of everything `input` yields.
+pub fn sha256_reader(mut input: impl Read) -> io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match input.read(&mut buf) {
+            Ok(0) => return Ok(hex(&hasher.finalize())),
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A reader that hashes what it reads.
 pub(crate) struct Hashing<R> {
     inner: R,
@@ -71,5 +85,6 @@ mod tests {
         let mut buf = [0u8; 997];
         while reader.read(&mut buf).unwrap() > 0 {}
         assert_eq!(digest.hex(), sha256_hex(&data));
+        assert_eq!(sha256_reader(data.as_slice()).unwrap(), sha256_hex(&data));
     }
 }

@@ -59,6 +59,7 @@ mod input;
 pub mod junit;
 mod limits;
 mod many;
+pub mod ocsf;
 mod plan;
 mod policy;
 mod report;
@@ -74,7 +75,7 @@ pub use analysis::{
 pub use anomaly::{Anomaly, AnomalyCode};
 pub use batch::{FindingBatch, FindingRef};
 pub use diff::{diff, Change, ChangeCode, ChangedKey, Diff, DiffSide, DiffTimes};
-pub use digest::sha256_hex;
+pub use digest::{sha256_hex, sha256_reader};
 pub use error::{Error, ErrorCode, MAX_VALUE_CHARS};
 pub use exemptions::{glob_match, EntryValue, ExemptionRule, Exemptions};
 pub use export::{csv_column, neutralize, CsvWriter, CSV_COLUMNS};

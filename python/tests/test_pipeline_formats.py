@@ -155,3 +155,61 @@ def test_only_keeps_the_cases_asked_for(tmp_path: Path) -> None:
     assert [c.name for c in suite] == ["new key 1"]
     assert (suite.tests, suite.failures) == (1, 0)
     assert done.returncode == 1  # the verdict counts every key
+
+
+def unknown_keys(raw: Any, dumped: Any, path: str = "") -> List[str]:
+    """The keys of ``raw`` that the validated model dropped (pydantic
+    ignores fields a class does not have): what the schema does not know."""
+    if isinstance(raw, dict) and isinstance(dumped, dict):
+        found: List[str] = []
+        for key, value in raw.items():
+            if key not in dumped:
+                found.append(f"{path}.{key}")
+            else:
+                found += unknown_keys(value, dumped[key], f"{path}.{key}")
+        return found
+    if isinstance(raw, list) and isinstance(dumped, list):
+        return [k for i, (a, b) in enumerate(zip(raw, dumped)) for k in unknown_keys(a, b, f"{path}[{i}]")]
+    return []
+
+
+@pytest.mark.parametrize("path", INPUTS, ids=lambda p: p.parent.name if p.name == "input.csv" else p.name)
+def test_ocsf_events_are_compliance_findings_with_their_evidence(path: Path) -> None:
+    models = pytest.importorskip("py_ocsf_models.events.findings.compliance_finding")
+    done = check("--format", "ocsf", str(path))
+    assert done.returncode in (0, 1), done.stderr
+    lines = done.stdout.decode("utf-8").splitlines()
+    analysis = keyrot.analyze(path, as_of=AS_OF)
+    assert len(lines) == len(analysis)
+    for line, f in zip(lines, analysis):
+        event = json.loads(line)
+        model = models.ComplianceFinding.model_validate(event)
+        assert unknown_keys(event, model.model_dump(mode="json", exclude_unset=True)) == []
+        assert (model.class_uid, model.type_uid, model.metadata.version) == (2003, 200301, "1.5.0")
+        assert model.metadata.product.name == "keyrot" and model.metadata.product.version == keyrot.__version__
+        expected_status = {"fail": 3, "invalid": 2, "due_soon": 2}.get(f.status, 1)
+        assert model.compliance.status_id == expected_status
+        (resource,) = event["resources"]
+        assert resource["data"] == {k: v for k, v in f.to_dict().items() if k not in ("line", "reason")} | {
+            "last_used": f.to_dict()["last_used"]
+        }
+        evidence = event["evidences"][0]["data"]
+        assert evidence["input_sha256"] == sha256(path)
+        assert (evidence["line"], evidence["as_of"], evidence["as_of_source"]) == (f.line, AS_OF, "explicit")
+        assert evidence["keyrot_version"] == keyrot.__version__
+        assert evidence["policy"]["max_age_days"] == 90
+        assert event["message"] == f.reason
+
+
+def test_ocsf_from_standard_input_carries_the_digest_of_what_was_piped() -> None:
+    path = SAMPLES / "c7n-test_iam_user_unused_keys.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "keyrot", "check", "--as-of", AS_OF, "--format", "ocsf", "-"],
+        input=path.read_bytes(),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert events and {e["evidences"][0]["data"]["input_sha256"] for e in events} == {sha256(path)}
