@@ -4,6 +4,7 @@ the typed findings and the exceptions."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import pickle
@@ -43,13 +44,31 @@ def sources(tmp_path: Path) -> List[Any]:
     ]
 
 
+def given_bytes(source: Any) -> bytes:
+    """The bytes a source hands the core: what ``input_sha256`` digests."""
+    if isinstance(source, (str, Path)) and Path(source) == REFERENCE_CSV:
+        return REFERENCE_CSV.read_bytes()
+    if isinstance(source, str):
+        return source.encode("utf-8")
+    if isinstance(source, io.StringIO):
+        return source.getvalue().encode("utf-8")
+    if isinstance(source, io.BytesIO):
+        return source.getvalue()
+    return bytes(source)
+
+
 def test_every_kind_of_source_gives_the_same_analysis(tmp_path: Path) -> None:
     for source in sources(tmp_path):
+        digest = hashlib.sha256(given_bytes(source)).hexdigest()
         analysis = keyrot.analyze(source, as_of=AS_OF)
         got = analysis.to_dict()
         got.pop("input_format")
+        # The evidence is of the bytes as given: the same report in base64
+        # or in a JSON wrapper is other bytes.
+        assert got.pop("input_sha256") == analysis.input_sha256 == digest, type(source).__name__
         want = dict(EXPECTED)
         want.pop("input_format")
+        want.pop("input_sha256")
         assert got == want, type(source).__name__
 
 
