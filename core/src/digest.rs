@@ -6,15 +6,90 @@ use std::io::{self, Read};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// A digest that a [`Hashing`] reader feeds and its owner reads at the end.
-#[derive(Clone, Default)]
-pub(crate) struct Shared(Arc<Mutex<Sha256>>);
+/// The first [`INLINE_BYTES`] are hashed as they are read; beyond them (off
+/// wasm32, which has no threads) the hashing moves to a thread of its own,
+/// fed copies of what is read (at most a few in flight), off the reading
+/// thread's path.
+#[derive(Clone)]
+pub(crate) struct Shared(Arc<Mutex<State>>);
+
+#[derive(Default)]
+enum State {
+    /// Taken out while the digest ends.
+    #[default]
+    Empty,
+    /// Hashing as the bytes are read: the hasher and the bytes it has seen.
+    Inline(Sha256, u64),
+    /// Hashing on a thread, sent copies of the bytes.
+    Thread(std::sync::mpsc::SyncSender<Vec<u8>>, std::thread::JoinHandle<String>),
+    /// Ended: the hex digest.
+    Done(String),
+}
 
 impl Shared {
-    /// The lowercase hex SHA-256 of every byte read so far.
-    pub(crate) fn hex(&self) -> String {
-        let digest = self.0.lock().unwrap_or_else(PoisonError::into_inner).clone().finalize();
-        hex(&digest)
+    /// A digest of nothing yet.
+    pub(crate) fn new() -> Shared {
+        Shared(Arc::new(Mutex::new(State::Inline(Sha256::new(), 0))))
     }
+
+    fn update(&self, bytes: &[u8]) {
+        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let State::Inline(_, seen) = &*state {
+            if *seen > INLINE_BYTES && !cfg!(target_arch = "wasm32") {
+                if let State::Inline(hasher, seen) = std::mem::take(&mut *state) {
+                    *state = spawn(hasher.clone()).unwrap_or(State::Inline(hasher, seen));
+                }
+            }
+        }
+        match &mut *state {
+            State::Inline(hasher, seen) => {
+                hasher.update(bytes);
+                *seen += bytes.len() as u64;
+            }
+            State::Thread(sender, _) => {
+                // The thread only stops when the sender is dropped.
+                let _ = sender.send(bytes.to_vec());
+            }
+            State::Empty | State::Done(_) => {}
+        }
+    }
+
+    /// The lowercase hex SHA-256 of every byte read (the first call ends
+    /// the digest).
+    pub(crate) fn hex(&self) -> String {
+        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let hex = match std::mem::take(&mut *state) {
+            State::Inline(hasher, _) => hex(&hasher.finalize()),
+            State::Thread(sender, handle) => {
+                drop(sender);
+                handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+            State::Done(hex) => hex,
+            State::Empty => hex(&Sha256::new().finalize()),
+        };
+        *state = State::Done(hex.clone());
+        hex
+    }
+}
+
+/// How many bytes are hashed on the reading thread before the hashing
+/// moves to one of its own (one account's report never does).
+pub(crate) const INLINE_BYTES: u64 = 4 << 20;
+
+/// A hashing thread that goes on from `hasher`, or `None` when one cannot
+/// be started.
+fn spawn(mut hasher: Sha256) -> Option<State> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+    let handle = std::thread::Builder::new()
+        .name("keyrot-sha256".to_owned())
+        .spawn(move || {
+            for bytes in receiver {
+                hasher.update(&bytes);
+            }
+            hex(&hasher.finalize())
+        })
+        .ok()?;
+    Some(State::Thread(sender, handle))
 }
 
 /// Lowercase hex.
@@ -62,7 +137,7 @@ impl<R> Hashing<R> {
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.digest.0.lock().unwrap_or_else(PoisonError::into_inner).update(&buf[..n]);
+        self.digest.update(&buf[..n]);
         Ok(n)
     }
 }
@@ -79,10 +154,11 @@ mod tests {
 
     #[test]
     fn a_hashing_reader_hashes_every_byte_in_any_reads() {
-        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
-        let digest = Shared::default();
+        // Past INLINE_BYTES, so that the hashing moves to its thread midway.
+        let data: Vec<u8> = (0..(INLINE_BYTES as u32 + 300_001)).map(|i| (i % 251) as u8).collect();
+        let digest = Shared::new();
         let mut reader = Hashing::new(data.as_slice(), digest.clone());
-        let mut buf = [0u8; 997];
+        let mut buf = vec![0u8; 99_991];
         while reader.read(&mut buf).unwrap() > 0 {}
         assert_eq!(digest.hex(), sha256_hex(&data));
         assert_eq!(sha256_reader(data.as_slice()).unwrap(), sha256_hex(&data));

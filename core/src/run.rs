@@ -370,7 +370,7 @@ where
         let (file, (name, input)) = self.inputs.next()?;
         let source: Arc<str> = Arc::from(name);
         let run = self.run;
-        let digest = run.digest.then(Shared::default);
+        let digest = run.digest.then(Shared::new);
         let opened = input.map_err(|e| Error::io(&e)).and_then(|input| {
             let options = run.options.parse_options();
             let scanner = match &digest {
