@@ -115,8 +115,9 @@ pub(crate) fn check(
     }
     let only = &args.only;
     let keep = |status: Status| only.is_empty() || only.contains(&status);
-    // SARIF and JUnit have a place for an input that could not be read, so
-    // even one report is written as one of several.
+    // SARIF, JUnit and OCSF are written report by report with each one's
+    // evidence (and SARIF and JUnit have a place for an input that could not
+    // be read), so even one report is written as one of several.
     let one = inputs.len() == 1
         && !args.reports[0].is_dir()
         && !matches!(args.format, Format::Sarif | Format::Junit | Format::Ocsf);
@@ -347,11 +348,7 @@ fn check_many(
             match merged {
                 Merged::Batch { batch, made: (made, counted), .. } => match format {
                     Format::Csv | Format::Ocsf => held.write_all(&made)?,
-                    Format::Sarif => {
-                        let mut joined = Vec::with_capacity(made.len());
-                        sarif.join(&mut joined, &made);
-                        held.write_all(&joined)?;
-                    }
+                    Format::Sarif => held.write_all(sarif.join(&made))?,
                     Format::Junit => {
                         cases.write_all(&made)?;
                         tally.add(&counted);

@@ -99,7 +99,7 @@ impl JunitWriter {
         let mut property = |name: &str, value: &str| {
             let _ = writeln!(s, "      <property name=\"{name}\" value=\"{}\"/>", xml(value));
         };
-        property("keyrot.version", crate::sarif::VERSION);
+        property("keyrot.version", crate::VERSION);
         if let Some(sha) = &report.input_sha256 {
             property("input_sha256", sha);
         }

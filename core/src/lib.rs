@@ -76,6 +76,9 @@ pub use anomaly::{Anomaly, AnomalyCode};
 pub use batch::{FindingBatch, FindingRef};
 pub use diff::{diff, Change, ChangeCode, ChangedKey, Diff, DiffSide, DiffTimes};
 pub use digest::{sha256_hex, sha256_reader};
+
+/// The version of keyrot, as its outputs' evidence records name it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use error::{Error, ErrorCode, MAX_VALUE_CHARS};
 pub use exemptions::{glob_match, EntryValue, ExemptionRule, Exemptions};
 pub use export::{csv_column, neutralize, CsvWriter, CSV_COLUMNS};

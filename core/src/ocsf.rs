@@ -31,8 +31,7 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
-use crate::sarif::VERSION;
-use crate::{format_timestamp, FindingBatch, FindingRef, LastUsed, Status};
+use crate::{format_timestamp, FindingBatch, FindingRef, LastUsed, Status, VERSION};
 use serde_json::{json, Value};
 
 /// The OCSF schema version the events follow.

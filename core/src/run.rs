@@ -373,13 +373,8 @@ where
         let digest = run.digest.then(Shared::new);
         let opened = input.map_err(|e| Error::io(&e)).and_then(|input| {
             let options = run.options.parse_options();
-            let scanner = match &digest {
-                Some(digest) => {
-                    let input = Hashing::new(input, digest.clone());
-                    Scanner::with_chunk_bytes(input, &options, &run.limits, run.chunk_bytes)?
-                }
-                None => Scanner::with_chunk_bytes(input, &options, &run.limits, run.chunk_bytes)?,
-            };
+            let input = Hashing::new(input, digest.clone());
+            let scanner = Scanner::with_chunk_bytes(input, &options, &run.limits, run.chunk_bytes)?;
             let mut analyzer = Analyzer::for_scanner(&scanner, &run.options)?;
             if let Some(exemptions) = &run.exemptions {
                 analyzer = analyzer.with_shared_exemptions(Arc::clone(exemptions));

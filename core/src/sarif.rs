@@ -28,7 +28,7 @@
 //!     |batch| SarifWriter::results(batch, |_| true),
 //!     |merged| {
 //!         match merged {
-//!             keyrot::Merged::Batch { made, .. } => sarif.join(&mut out, &made),
+//!             keyrot::Merged::Batch { made, .. } => out.extend_from_slice(sarif.join(&made)),
 //!             keyrot::Merged::Done { .. } => sarif.commit(),
 //!         }
 //!         Ok::<(), keyrot::Error>(())
@@ -41,11 +41,8 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
-use crate::{format_timestamp, FindingBatch, FindingRef, Policy, ReportOutcome, Status};
+use crate::{format_timestamp, FindingBatch, FindingRef, Policy, ReportOutcome, Status, VERSION};
 use serde_json::{json, Value};
-
-/// The version of keyrot, as the logs and evidence records name it.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The rules keyrot judges by, as SARIF `reportingDescriptor`s.
 fn rules() -> Value {
@@ -106,14 +103,21 @@ impl SarifWriter {
         out
     }
 
-    /// Appends the results [`results`](Self::results) made, in order.
-    pub fn join(&mut self, out: &mut Vec<u8>, made: &[u8]) {
+    /// The part of what [`results`](Self::results) made to write next, in
+    /// order: all of it, or without its leading comma for the log's first
+    /// result.
+    pub fn join<'m>(&mut self, made: &'m [u8]) -> &'m [u8] {
         match made.split_first() {
-            Some((_, rest)) if !self.any && !self.pending => out.extend_from_slice(rest),
-            Some(_) => out.extend_from_slice(made),
-            None => return,
+            Some((_, rest)) if !self.any && !self.pending => {
+                self.pending = true;
+                rest
+            }
+            Some(_) => {
+                self.pending = true;
+                made
+            }
+            None => made,
         }
-        self.pending = true;
     }
 
     /// The results joined since the last call are kept (their report was
