@@ -48,7 +48,16 @@ pub fn records(csv: &[u8], limits: Limits) -> (Vec<OracleRecord>, Option<Failure
                 }
                 out.push((line, record.iter().map(<[u8]>::to_vec).collect()));
             }
-            Ok(None) => return (out, None),
+            Ok(None) => {
+                // Text that ends inside quotes without making a record (a
+                // lone `"`) is a syntax error too.
+                let text = reader.get_ref();
+                if text.at_end && text.state.quote == Quote::Quoted {
+                    let line = text.state.row_line;
+                    return (out, Some(Failure { code: ErrorCode::CsvSyntax, line: Some(line) }));
+                }
+                return (out, None);
+            }
             Err(failure) => return (out, Some(failure)),
         }
     }
@@ -70,6 +79,10 @@ type CsvReader<'a> = csv::Reader<Newlines<&'a [u8]>>;
 /// before the parser buffers it.
 struct Newlines<R> {
     inner: R,
+    /// The input starts with a BOM not yet handed out: the parser strips
+    /// it, so it is handed out without moving the quoting state (a `"`
+    /// right after it opens a quoted field, for the parser and for keyrot).
+    bom: bool,
     /// The input has been read to its end.
     at_end: bool,
     /// What the text handed out so far says.
@@ -80,6 +93,7 @@ impl<R> Newlines<R> {
     fn new(inner: R, limits: Limits) -> Newlines<R> {
         Newlines {
             inner,
+            bom: true,
             at_end: false,
             state: TextState {
                 after_cr: false,
@@ -180,6 +194,10 @@ impl<R: BufRead> Read for Newlines<R> {
                 return Ok(0);
             }
             let (mut used, mut written) = (0, 0);
+            if std::mem::take(&mut self.bom) && chunk.starts_with(b"\xef\xbb\xbf") && out.len() >= 3 {
+                out[..3].copy_from_slice(b"\xef\xbb\xbf");
+                (used, written) = (3, 3);
+            }
             if std::mem::take(&mut state.after_cr) && chunk[0] == b'\n' {
                 used = 1;
             }
