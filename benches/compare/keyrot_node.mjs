@@ -2,7 +2,7 @@
 // reads the report through fs.readSync a megabyte at a time, judges it and
 // writes the CSV of the `fail` findings inside WebAssembly, and hands each
 // piece to fs.writeSync: the same bytes as
-// `keyrot check --only fail --format csv REPORT` (all 19 columns, `source`
+// `keyrot check --only fail --format csv REPORT` (all 20 columns, `source`
 // the report's path as given), written to OUT.csv, in memory that does not
 // grow with the report.
 //

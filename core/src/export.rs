@@ -16,7 +16,10 @@ pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The columns of the CSV output of findings, in their default order.
-pub const CSV_COLUMNS: [&str; 19] = [
+/// `exempted` is last, so the first 19 keep the places they had before it:
+/// `true` when an exemption in force covers the key (it keeps its status
+/// but does not fail the report), the same in every interface.
+pub const CSV_COLUMNS: [&str; 20] = [
     "source",
     "account_id",
     "user",
@@ -36,6 +39,7 @@ pub const CSV_COLUMNS: [&str; 19] = [
     "code",
     "reason",
     "line",
+    "exempted",
 ];
 
 /// The position in [`CSV_COLUMNS`] of the column `name`.
@@ -144,7 +148,8 @@ impl CsvWriter {
                     let _ = f.write_reason(&mut self.reason);
                     text(out, &self.reason);
                 }
-                _ => int(out, f.line() as i64),
+                18 => int(out, f.line() as i64),
+                _ => out.extend_from_slice(if f.is_exempted() { b"true" } else { b"false" }),
             }
         }
         out.push(b'\n');
@@ -221,5 +226,31 @@ mod tests {
             int(&mut out, n);
             assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
         }
+    }
+
+    #[test]
+    fn the_exempted_column_says_which_keys_an_exemption_covers() {
+        let case = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/cases/exemptions_make_report_compliant");
+        let input = std::fs::read(format!("{case}/input.csv")).unwrap();
+        let options =
+            crate::Options::from_json(&std::fs::read_to_string(format!("{case}/options.json")).unwrap()).unwrap();
+        let toml = std::fs::read_to_string(format!("{case}/exemptions.toml")).unwrap();
+        let exemptions = crate::Exemptions::from_toml(&toml).unwrap();
+        let csv = |exemptions: Option<&crate::Exemptions>| {
+            let mut writer = CsvWriter::new(vec![2, 6, 19]).unwrap();
+            let mut out = Vec::new();
+            let mut run = crate::Run::new(&options);
+            if let Some(exemptions) = exemptions {
+                run = run.exemptions(exemptions);
+            }
+            run.report(&input[..], |batch| {
+                batch.findings().for_each(|f| writer.row(&mut out, &f));
+                Ok::<(), crate::Error>(())
+            })
+            .unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(csv(Some(&exemptions)), "legacy-appliance,fail,true\n");
+        assert_eq!(csv(None), "legacy-appliance,fail,false\n");
     }
 }

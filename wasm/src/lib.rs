@@ -174,7 +174,7 @@ pub fn diff(
 /// at the end (`buf => fs.readSync(fd, buf)`); a `Uint8Array` or
 /// `ArrayBuffer` is read in pieces, not copied whole into the module's
 /// memory. `options` are those of `analyze`, and `only` (the statuses to
-/// write; default all), `columns` (the columns, in order; default all 19),
+/// write; default all), `columns` (the columns, in order; default all 20),
 /// `source` (the text of the `source` column; default empty) and `write` (a
 /// function given each piece of the CSV, in order, instead of collecting
 /// it).

@@ -141,7 +141,8 @@ export type CsvColumn =
   | "used_since_rotation"
   | "code"
   | "reason"
-  | "line";
+  | "line"
+  | "exempted";
 
 /**
  * A report read piece by piece (`checkCsv`): fills `buf` with the next bytes of the report and returns how
@@ -153,7 +154,7 @@ export type ReadInto = (buf: Uint8Array) => number;
 export interface CheckCsvOptions extends AnalyzeOptions {
   /** Write only findings with these statuses (`--only`); default all. The summary counts every key. */
   only?: Status | Status[] | null;
-  /** The columns to write, in this order (`--columns`); default all 19. */
+  /** The columns to write, in this order (`--columns`); default all 20. */
   columns?: CsvColumn | CsvColumn[] | null;
   /** The text of the `source` column (the command writes the file's path); default empty. */
   source?: string | null;
