@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 /// Counts for one account or for the whole report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Counts {
     /// Rows (users, the root row included).
     pub users: u64,
@@ -124,6 +125,7 @@ impl Counts {
 
 /// The counts of one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AccountSummary {
     /// The account id from the rows' ARNs.
     pub account_id: String,
@@ -134,6 +136,7 @@ pub struct AccountSummary {
 
 /// The counts overall and per account (sorted by account id).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
     /// The counts over every row.
     #[serde(flatten)]
@@ -154,9 +157,11 @@ impl Summary {
 
 /// The result of judging one report: the contract every interface exposes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Analysis {
     /// The evaluation instant.
     #[serde(serialize_with = "ser_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp"))]
     pub as_of: Timestamp,
     /// Where `as_of` came from.
     pub as_of_source: AsOfSource,
@@ -169,15 +174,18 @@ pub struct Analysis {
     /// judged. `None` (and left out of the JSON) when the run took none
     /// ([`Run::digest`](crate::Run::digest)) or the rows came one by one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub input_sha256: Option<String>,
     /// The header's layout.
     pub layout: Layout,
     /// `GeneratedTime` from the input's wrapper, when known.
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub generated_time: Option<Timestamp>,
     /// The latest timestamp anywhere in the report: a lower bound for when
     /// it was generated.
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub newest_timestamp: Option<Timestamp>,
     /// The counts.
     pub summary: Summary,

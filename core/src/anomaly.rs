@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// A stable identifier for an [`Anomaly`], serialized in `snake_case`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AnomalyCode {
@@ -52,6 +53,7 @@ pub enum AnomalyCode {
 /// assert_eq!(report.anomalies[0].column.as_deref(), Some("extra"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Anomaly {
     /// The stable code.
     pub code: AnomalyCode,
@@ -64,6 +66,7 @@ pub struct Anomaly {
     /// For `row_error`: the code of the error the row would have raised in
     /// strict mode.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub error: Option<ErrorCode>,
     /// A sentence for people.
     pub message: String,

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// A stable identifier for a [`Change`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ChangeCode {
@@ -70,11 +71,13 @@ impl ChangeCode {
 
 /// One key of a change, as one report shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChangedKey {
     /// The slot in that report.
     pub slot: u8,
     /// The key's creation time: what matches it across reports.
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub last_rotated: Option<Timestamp>,
     /// Its status in that report, judged at that report's `as_of`.
     pub status: Status,
@@ -90,6 +93,7 @@ impl ChangedKey {
 
 /// One change between the reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Change {
     /// What changed.
     pub change: ChangeCode,
@@ -110,14 +114,17 @@ pub struct Change {
 
 /// One side of a diff: when it was judged and why then.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DiffSide {
     /// The evaluation instant of this report.
     #[serde(serialize_with = "ser_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp"))]
     pub as_of: Timestamp,
     /// Where it came from.
     pub as_of_source: AsOfSource,
     /// The report's `GeneratedTime`, when its input carried one.
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub generated_time: Option<Timestamp>,
     /// The number of keys in the report.
     pub keys: u64,
@@ -127,6 +134,7 @@ pub struct DiffSide {
 
 /// The changes from an older report to a newer one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Diff {
     /// The policy both reports were judged by.
     pub policy: Policy,

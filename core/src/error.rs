@@ -13,6 +13,7 @@ pub const MAX_VALUE_CHARS: usize = 80;
 /// Tests and bindings key on these codes (serialized in `snake_case`), never
 /// on the message text. New codes may be added; existing ones do not change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorCode {
@@ -105,6 +106,7 @@ impl fmt::Display for ErrorCode {
 /// assert_eq!(err.line(), Some(1));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ErrorRecord"))]
 pub struct Error {
     code: ErrorCode,
     message: String,

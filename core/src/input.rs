@@ -17,6 +17,7 @@ use std::io::{self, BufRead, BufReader, Read};
 /// assert_eq!(report.input_format, InputFormat::Csv);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum InputFormat {
     /// Detect the form from the first bytes (the default).

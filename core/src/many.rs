@@ -19,11 +19,13 @@ use std::io::Read;
 
 /// What happened to one input of [`analyze_many`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReportOutcome {
     /// The name the caller gave the input (a file name).
     pub source: String,
     /// The evaluation instant of this report (`None` when it failed early).
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub as_of: Option<Timestamp>,
     /// Where `as_of` came from.
     pub as_of_source: Option<AsOfSource>,
@@ -33,14 +35,17 @@ pub struct ReportOutcome {
     /// [`Analysis::input_sha256`](crate::Analysis::input_sha256)); `None`
     /// when it failed or the run took none.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub input_sha256: Option<String>,
     /// The header's layout.
     pub layout: Option<Layout>,
     /// `GeneratedTime` from the input's wrapper, when known.
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub generated_time: Option<Timestamp>,
     /// The latest timestamp in the report.
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub newest_timestamp: Option<Timestamp>,
     /// The counts of this report.
     pub summary: Option<Counts>,
@@ -50,6 +55,7 @@ pub struct ReportOutcome {
 
 /// A finding with the report it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SourcedFinding {
     /// The report's name.
     pub source: String,
@@ -60,6 +66,7 @@ pub struct SourcedFinding {
 
 /// An anomaly with the report it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SourcedAnomaly {
     /// The report's name.
     pub source: String,
@@ -70,6 +77,7 @@ pub struct SourcedAnomaly {
 
 /// The result of judging many reports together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ManyAnalysis {
     /// The policy applied to every report.
     pub policy: Policy,

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 /// The next step for one user, as a stable `snake_case` code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StepCode {
@@ -79,11 +80,14 @@ impl StepCode {
 
 /// One key a step concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlanKey {
     /// The report's slot.
     pub slot: u8,
     /// What the step does with it: `target` (the key acted on), `old`, `new`
-    /// (the replacement, left alone), or `inactive`.
+    /// (the replacement, left alone), or `inactive` (one of
+    /// [`PlanKey::ROLES`]).
+    #[cfg_attr(feature = "ts", ts(type = r#""target" | "old" | "new" | "inactive""#))]
     pub role: &'static str,
     /// The key's status.
     pub status: Status,
@@ -91,6 +95,7 @@ pub struct PlanKey {
     pub active: bool,
     /// Its creation (rotation) time: how to find it in `list-access-keys`.
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub last_rotated: Option<Timestamp>,
     /// Its last use.
     pub last_used: Option<LastUsed>,
@@ -108,6 +113,7 @@ impl PlanKey {
 
 /// The next step of one user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Step {
     /// The step.
     pub step: StepCode,
@@ -134,6 +140,7 @@ pub struct Step {
     pub commands: Vec<String>,
     /// For `wait_before_delete`: the earliest time the key may be deleted.
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub delete_after: Option<Timestamp>,
     /// Things the person must know: a key that `list-access-keys` did not
     /// list, a value kept out of the commands.
@@ -142,9 +149,11 @@ pub struct Step {
 
 /// The plan for a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Plan {
     /// The evaluation instant of the analysis.
     #[serde(serialize_with = "ser_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp"))]
     pub as_of: Timestamp,
     /// The policy of the analysis (its `grace_days` decides deletions).
     pub policy: Policy,

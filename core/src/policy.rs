@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// How ages are compared with the limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Granularity {
     /// Compare exact durations, to the second: a key fails when its age is
@@ -33,6 +34,7 @@ pub enum Granularity {
 /// assert_eq!(err.column(), Some("warn_days"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
     /// A key older than this many days fails; 1 to 3650.
@@ -84,6 +86,7 @@ impl Policy {
 
 /// Where `as_of`, the evaluation instant, came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AsOfSource {
     /// Given by the caller.

@@ -63,6 +63,7 @@ const CERT_BASE: [usize; 2] = [18, 20];
 
 /// Which column layout the header has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Layout {
     /// The 22-column layout AWS has written since 2015 (possibly with
@@ -85,6 +86,7 @@ pub enum Layout {
 /// assert_eq!(problem.value.as_deref(), Some("maybe"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct ParseOptions {
     /// The form of the input; `Auto` detects it.
@@ -97,17 +99,23 @@ pub struct ParseOptions {
 
 /// One access-key slot of a row.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AccessKey {
     /// `access_key_N_active`.
+    #[cfg_attr(feature = "ts", ts(type = "BooleanCell"))]
     pub active: Field<bool>,
     /// `access_key_N_last_rotated`: the key's creation time in practice;
     /// `N/A` when the slot is empty (inactive keys keep their date).
+    #[cfg_attr(feature = "ts", ts(type = "TimestampCell"))]
     pub last_rotated: Field<Timestamp>,
     /// `access_key_N_last_used_date` (minute precision from AWS).
+    #[cfg_attr(feature = "ts", ts(type = "TimestampCell"))]
     pub last_used_date: Field<Timestamp>,
     /// `access_key_N_last_used_region`.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub last_used_region: Field<String>,
     /// `access_key_N_last_used_service`.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub last_used_service: Field<String>,
 }
 
@@ -128,15 +136,19 @@ impl AccessKey {
 
 /// One X.509 signing-certificate slot of a row.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Certificate {
     /// `cert_N_active`.
+    #[cfg_attr(feature = "ts", ts(type = "BooleanCell"))]
     pub active: Field<bool>,
     /// `cert_N_last_rotated`.
+    #[cfg_attr(feature = "ts", ts(type = "TimestampCell"))]
     pub last_rotated: Field<Timestamp>,
 }
 
 /// One row of the report: one user (or the root account).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Row {
     /// The 1-based line the row starts on.
     pub line: u64,
@@ -151,16 +163,22 @@ pub struct Row {
     /// ARN ending in `:root`).
     pub is_root: bool,
     /// `user_creation_time`.
+    #[cfg_attr(feature = "ts", ts(type = "TimestampCell"))]
     pub user_creation_time: Field<Timestamp>,
     /// `password_enabled` (`not_supported` on the root row).
+    #[cfg_attr(feature = "ts", ts(type = "BooleanCell"))]
     pub password_enabled: Field<bool>,
     /// `password_last_used`.
+    #[cfg_attr(feature = "ts", ts(type = "TimestampCell"))]
     pub password_last_used: Field<Timestamp>,
     /// `password_last_changed`.
+    #[cfg_attr(feature = "ts", ts(type = "TimestampCell"))]
     pub password_last_changed: Field<Timestamp>,
     /// `password_next_rotation`.
+    #[cfg_attr(feature = "ts", ts(type = "TimestampCell"))]
     pub password_next_rotation: Field<Timestamp>,
     /// `mfa_active`.
+    #[cfg_attr(feature = "ts", ts(type = "BooleanCell"))]
     pub mfa_active: Field<bool>,
     /// The two access-key slots; slot 1 first. Slot numbers are not stable
     /// and slot 1 is not the older key.
@@ -171,11 +189,13 @@ pub struct Row {
     /// fields could not be assigned to columns (wrong field count), every
     /// field but `user` is `Absent` and both key slots are judged `invalid`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Error>>", optional))]
     pub problems: Vec<Error>,
     /// Lenient mode only: the row's fields could not be assigned to columns
     /// (wrong field count, or text that is not UTF-8), so every field but
     /// `user` and `arn` is `Absent` and both key slots are judged `invalid`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(type = "true", optional))]
     pub malformed: bool,
 }
 
@@ -720,6 +740,7 @@ pub(crate) fn build_row(record: &Record<'_>, header: &Header, lenient: bool) -> 
 /// A whole report read into memory: the rows in input order and what the
 /// input said about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     /// The form the input was in.
     pub input_format: InputFormat,
@@ -729,6 +750,7 @@ pub struct Report {
     pub columns: Vec<String>,
     /// `GeneratedTime` from the JSON wrapper, when the input carried one.
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub generated_time: Option<Timestamp>,
     /// The rows, in input order.
     pub rows: Vec<Row>,

@@ -11,6 +11,7 @@ const DAY: i64 = 86_400;
 
 /// The status of one key (rotation-rule.md §1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The data cannot be judged; counts as non-compliant (fail closed).
@@ -67,6 +68,7 @@ impl std::fmt::Display for Status {
 
 /// Why a key is `invalid`: the finding's `code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FindingCode {
@@ -101,6 +103,7 @@ impl FindingCode {
 
 /// When a key was last used, as the report tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = r#"Timestamp | "never" | "no_information""#))]
 pub enum LastUsed {
     /// Last used at this instant (minute precision from AWS).
     At(Timestamp),
@@ -135,6 +138,7 @@ impl Serialize for LastUsed {
 /// An accepted exception to the rule (see the exemptions file). A finding it
 /// matches keeps its status but does not count against compliance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Exemption {
     /// The account id, or `*`.
     pub account: String,
@@ -152,6 +156,7 @@ pub struct Exemption {
 
 /// The verdict on one key (rotation-rule.md §1.4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     /// The account id from the row's ARN.
     pub account_id: String,
@@ -169,11 +174,13 @@ pub struct Finding {
     pub active: bool,
     /// When the key was created or last rotated.
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub last_rotated: Option<Timestamp>,
     /// The age in whole days, floored (negative for a future date).
     pub age_days: Option<i64>,
     /// `last_rotated + max_age_days`; `None` when not representable.
     #[serde(serialize_with = "ser_opt_ts")]
+    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
     pub due_at: Option<Timestamp>,
     /// Whole days from `as_of` to `due_at`, floored: negative exactly when
     /// the key is overdue.

@@ -19,18 +19,12 @@ use std::io::Read;
 /// given is then a prefix of the output.
 ///
 /// ```
-/// use keyrot_wasm::{check::check_csv, options::{check_csv_options, OptionValue}};
+/// use keyrot_wasm::{check::check_csv, options::CheckCsvOptions};
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,true,2026-11-01T00:00:00Z\n";
-/// let judging = check_csv_options(
-///     &[
-///         ("asOf".into(), OptionValue::Text("2026-11-26T00:00:00Z".into())),
-///         ("only".into(), OptionValue::Text("fail".into())),
-///         ("columns".into(), OptionValue::Text("user,slot,age_days".into())),
-///     ],
-///     None,
-/// )
-/// .unwrap();
+/// let options: CheckCsvOptions =
+///     serde_json::from_str(r#"{"asOf": "2026-11-26T00:00:00Z", "only": "fail", "columns": "user,slot,age_days"}"#).unwrap();
+/// let judging = options.judging(None).unwrap();
 /// let mut out = Vec::new();
 /// let (analysis, rows) = check_csv(csv.as_bytes(), judging, |piece| {
 ///     out.extend_from_slice(piece);
@@ -75,20 +69,20 @@ pub fn check_csv<R: Read, E: From<Error>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::options::{check_csv_options, OptionValue};
+    use crate::options::{read, CheckCsvOptions};
+    use serde_json::{json, Value};
 
     const REPORT: &str =
         "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
         alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,true,2026-11-01T00:00:00Z\n\
         =bob,arn:aws:iam::111122223333:user/bob,false,2026-01-01T00:00:00Z,true,2026-08-27T23:59:59Z\n";
 
-    fn run(input: &[u8], options: &[(&str, OptionValue)]) -> Result<(String, Analysis, u64, usize), Error> {
-        let entries: Vec<(String, OptionValue)> = [("asOf", OptionValue::Text("2026-11-26T00:00:00Z".into()))]
-            .iter()
-            .chain(options)
-            .map(|(n, v)| ((*n).to_owned(), v.clone()))
-            .collect();
-        let judging = check_csv_options(&entries, None)?;
+    fn run(input: &[u8], options: &[(&str, Value)]) -> Result<(String, Analysis, u64, usize), Error> {
+        let mut object = json!({"asOf": "2026-11-26T00:00:00Z"});
+        for (name, value) in options {
+            object[*name] = value.clone();
+        }
+        let judging = read::<CheckCsvOptions, _>(&object, "checkCsv", |_| None)?.judging(None)?;
         let (mut out, mut pieces) = (Vec::new(), 0);
         let (analysis, rows) = check_csv(input, judging, |piece| {
             out.extend_from_slice(piece);
@@ -100,8 +94,7 @@ mod tests {
 
     #[test]
     fn writes_what_the_core_writer_writes_for_the_analysis() {
-        let (csv, analysis, rows, _) =
-            run(REPORT.as_bytes(), &[("source", OptionValue::Text("r.csv".into()))]).unwrap();
+        let (csv, analysis, rows, _) = run(REPORT.as_bytes(), &[("source", json!("r.csv"))]).unwrap();
         let full = keyrot::analyze(REPORT.as_bytes(), &analysis_options()).unwrap();
         let mut writer = CsvWriter::default();
         let mut expected = Vec::new();
@@ -128,18 +121,13 @@ mod tests {
 
     #[test]
     fn only_and_columns_choose_rows_and_cells() {
-        let (csv, analysis, rows, _) = run(
-            REPORT.as_bytes(),
-            &[
-                ("only", OptionValue::Text("fail".into())),
-                ("columns", OptionValue::Text("user,slot,status,age_days".into())),
-            ],
-        )
-        .unwrap();
+        let (csv, analysis, rows, _) =
+            run(REPORT.as_bytes(), &[("only", json!("fail")), ("columns", json!("user,slot,status,age_days"))])
+                .unwrap();
         assert_eq!(csv, "user,slot,status,age_days\nalice,1,fail,329\n'=bob,2,fail,90\n");
         assert_eq!(rows, 2);
         assert_eq!(analysis.summary.overall.keys, 4, "the summary counts every key");
-        let (csv, _, rows, _) = run(REPORT.as_bytes(), &[("only", OptionValue::Text("invalid".into()))]).unwrap();
+        let (csv, _, rows, _) = run(REPORT.as_bytes(), &[("only", json!("invalid"))]).unwrap();
         assert_eq!((csv.lines().count(), rows), (1, 0), "the header alone: {csv}");
     }
 
@@ -164,7 +152,7 @@ mod tests {
         let err = run(bad.as_bytes(), &[]).unwrap_err();
         assert_eq!((err.code(), err.line(), err.value()), (keyrot::ErrorCode::InvalidBoolean, Some(3), Some("maybe")));
         assert_eq!(run(b"", &[]).unwrap_err().code(), keyrot::ErrorCode::EmptyInput);
-        let err = run(REPORT.as_bytes(), &[("maxAgeDays", OptionValue::Number(0.0))]).unwrap_err();
+        let err = run(REPORT.as_bytes(), &[("maxAgeDays", json!(0))]).unwrap_err();
         assert_eq!(err.code(), keyrot::ErrorCode::InvalidPolicy);
     }
 }

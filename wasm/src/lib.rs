@@ -6,26 +6,29 @@
 //! `Uint8Array`s (the CSV, base64 of it, or the JSON the AWS CLI prints
 //! around it) and return plain objects in the JSON contract of
 //! `testdata/README.md`: the core's own serialization, snake_case keys,
-//! timestamps as RFC 3339 strings ending in `Z`. The TypeScript
-//! declarations of those objects are in `types.d.ts` (checked against every
-//! golden output by `tests/types.test.mjs`). Options are an object with
-//! camelCase names (`asOf`, `maxAgeDays`, …); unknown names
-//! are errors. Errors are thrown as JS `Error`s whose message is the core's
-//! `Display` and whose `code`, `line`, `column` and `value` properties are
-//! the core's. `checkCsv` is the fast path for large reports: it returns the
-//! findings as the CSV bytes the command writes, never as JS objects.
+//! timestamps as RFC 3339 strings ending in `Z`. Their TypeScript
+//! declarations (`types.d.ts`) are generated from the Rust types
+//! (`tests/types.rs`). Options are an object with camelCase names (`asOf`,
+//! `maxAgeDays`, …) read by serde into the structs of [`options`]; unknown
+//! names are errors. Errors are thrown as JS `Error`s whose message is the
+//! core's `Display` and whose `code`, `line`, `column` and `value`
+//! properties are the core's. `checkCsv` is the fast path for large
+//! reports: it returns the findings as the CSV bytes the command writes,
+//! never as JS objects.
 //!
-//! The crate builds on the host too (so `cargo test --workspace` covers the
-//! option handling in [`options`]); the exported functions only run in a
-//! JS engine.
+//! The crate builds on the host too (so `cargo test --workspace` covers
+//! [`options`] and [`check`]); the exported functions only run in a JS
+//! engine.
 #![deny(missing_docs)]
 
 pub mod check;
+mod io;
 pub mod options;
 
+use io::{input_bytes, input_reader, JsOut};
 use js_sys::{Array, ArrayBuffer, Date, Object, Reflect, Uint8Array};
 use keyrot::Timestamp;
-use options::OptionValue;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -37,25 +40,24 @@ const TYPES: &'static str = include_str!("types.d.ts");
 
 #[wasm_bindgen]
 extern "C" {
-    /// The options object of `analyze` (typed `AnalyzeOptions` in
-    /// TypeScript); checked property by property at run time.
+    /// The options object of `analyze` and `analyzeMany`
+    /// ([`options::AnalyzeOptions`]).
     #[wasm_bindgen(typescript_type = "AnalyzeOptions")]
     pub type AnalyzeOptions;
 
-    /// The options object of `parse` (typed `ParseOptions` in TypeScript).
+    /// The options object of `parse` ([`options::ParseOptionsArg`]).
     #[wasm_bindgen(typescript_type = "ParseOptions")]
     pub type ParseOptions;
 
-    /// The options object of `plan` (typed `PlanOptions` in TypeScript).
+    /// The options object of `plan` ([`options::PlanOptions`]).
     #[wasm_bindgen(typescript_type = "PlanOptions")]
     pub type PlanOptions;
 
-    /// The options object of `diff` (typed `DiffOptions` in TypeScript).
+    /// The options object of `diff` ([`options::DiffOptions`]).
     #[wasm_bindgen(typescript_type = "DiffOptions")]
     pub type DiffOptions;
 
-    /// The options object of `checkCsv` (typed `CheckCsvOptions` in
-    /// TypeScript).
+    /// The options object of `checkCsv` ([`options::CheckCsvOptions`]).
     #[wasm_bindgen(typescript_type = "CheckCsvOptions")]
     pub type CheckCsvOptions;
 }
@@ -76,8 +78,8 @@ pub fn analyze(
     options: Option<AnalyzeOptions>,
 ) -> Result<JsValue, JsValue> {
     set_panic_hook();
-    let entries = option_entries(options.map(JsValue::from))?;
-    let judging = options::analyze_options(&entries, now()).map_err(to_js_error)?;
+    let judging = read_options::<options::AnalyzeOptions>(options.map(Into::into), "analyze")?;
+    let judging = judging.judging(now()).map_err(to_js_error)?;
     let bytes = input_bytes(&input, "the input")?;
     to_plain_object(&judge(&bytes, &judging)?)
 }
@@ -96,8 +98,8 @@ pub fn analyze_many(
     options: Option<AnalyzeOptions>,
 ) -> Result<JsValue, JsValue> {
     set_panic_hook();
-    let entries = option_entries(options.map(JsValue::from))?;
-    let judging = options::analyze_options(&entries, now()).map_err(to_js_error)?;
+    let judging = read_options::<options::AnalyzeOptions>(options.map(Into::into), "analyzeMany")?;
+    let judging = judging.judging(now()).map_err(to_js_error)?;
     if !Array::is_array(&inputs) {
         return Err(type_error(&format!(
             "the inputs must be an array of {{ name, input }} objects, not {}",
@@ -134,8 +136,8 @@ pub fn plan(
     options: Option<PlanOptions>,
 ) -> Result<JsValue, JsValue> {
     set_panic_hook();
-    let entries = option_entries(options.map(JsValue::from))?;
-    let judging = options::plan_options(&entries, now()).map_err(to_js_error)?;
+    let judging = read_options::<options::PlanOptions>(options.map(Into::into), "plan")?;
+    let judging = judging.judging(now()).map_err(to_js_error)?;
     let bytes = input_bytes(&input, "the input")?;
     let analysis = judge(&bytes, &judging)?;
     to_plain_object(&keyrot::plan(&analysis, judging.access_keys.as_deref()))
@@ -156,8 +158,8 @@ pub fn diff(
     options: Option<DiffOptions>,
 ) -> Result<JsValue, JsValue> {
     set_panic_hook();
-    let entries = option_entries(options.map(JsValue::from))?;
-    let judging = options::diff_options(&entries, now()).map_err(to_js_error)?;
+    let judging = read_options::<options::DiffOptions>(options.map(Into::into), "diff")?;
+    let judging = judging.judging(now()).map_err(to_js_error)?;
     let parse_options = judging.options.parse_options();
     let old = keyrot::parse_bytes(&input_bytes(&old, "the old report")?, &parse_options).map_err(to_js_error)?;
     let new = keyrot::parse_bytes(&input_bytes(&new, "the new report")?, &parse_options).map_err(to_js_error)?;
@@ -174,10 +176,10 @@ pub fn diff(
 /// at the end (`buf => fs.readSync(fd, buf)`); a `Uint8Array` or
 /// `ArrayBuffer` is read in pieces, not copied whole into the module's
 /// memory. `options` are those of `analyze`, and `only` (the statuses to
-/// write; default all), `columns` (the columns, in order; default all 20),
-/// `source` (the text of the `source` column; default empty) and `write` (a
-/// function given each piece of the CSV, in order, instead of collecting
-/// it).
+/// write; default all), `columns` (the columns, in order; default all of
+/// `CsvColumn`), `source` (the text of the `source` column; default empty)
+/// and `write` (a function given each piece of the CSV, in order, instead
+/// of collecting it).
 ///
 /// Returns the analysis without `findings` (every key is counted in
 /// `summary`), with `csv` (a `Uint8Array`: the header line, then one line
@@ -190,16 +192,12 @@ pub fn check_csv(
     options: Option<CheckCsvOptions>,
 ) -> Result<JsValue, JsValue> {
     set_panic_hook();
-    let options = options.map(JsValue::from);
-    let entries = option_entries(options.clone())?;
-    let judging = options::check_csv_options(&entries, now()).map_err(to_js_error)?;
-    // Checked to be a function, or not given, by `check_csv_options`.
-    let write = match &options {
-        Some(object) if object.is_object() => {
-            Reflect::get(object, &JsValue::from_str("write"))?.dyn_into::<js_sys::Function>().ok()
-        }
-        _ => None,
-    };
+    let options: Option<JsValue> = options.map(Into::into);
+    let judging = read_options::<options::CheckCsvOptions>(options.clone(), "checkCsv")?;
+    let judging = judging.judging(now()).map_err(to_js_error)?;
+    // A function, or nothing: `read_options` refused anything else.
+    let write = options.and_then(|o| Reflect::get(&o, &JsValue::from_str("write")).ok());
+    let write = write.and_then(|w| w.dyn_into::<js_sys::Function>().ok());
     let thrown = Rc::new(Cell::new(None));
     let (reader, size) = input_reader(&input, "the input", &thrown)?;
     // What `input` threw, else the error.
@@ -257,8 +255,7 @@ pub fn parse(
     options: Option<ParseOptions>,
 ) -> Result<JsValue, JsValue> {
     set_panic_hook();
-    let entries = option_entries(options.map(JsValue::from))?;
-    let options = options::parse_options(&entries).map_err(to_js_error)?;
+    let options = read_options::<options::ParseOptionsArg>(options.map(Into::into), "parse")?.read();
     let bytes = input_bytes(&input, "the input")?;
     let report = keyrot::parse_bytes(&bytes, &options).map_err(to_js_error)?;
     to_plain_object(&report)
@@ -276,210 +273,90 @@ fn now() -> Option<Timestamp> {
     chrono::DateTime::from_timestamp_millis(Date::now() as i64)
 }
 
-/// The options object's own enumerable properties, in order.
-fn option_entries(options: Option<JsValue>) -> Result<Vec<(String, OptionValue)>, JsValue> {
-    let Some(value) = options else {
-        return Ok(Vec::new());
+/// Reads the options object of `function` into `T` with serde: nothing
+/// (`undefined`, `null`) is the defaults. Before serde sees it, a copy is
+/// made in which a `Date` is its RFC 3339 text (`"Invalid Date"` when it
+/// is one, which `asOf` then refuses), an `ArrayBuffer` is a `Uint8Array`,
+/// and the function `write` is left out (the caller takes it).
+fn read_options<T: DeserializeOwned + Default>(options: Option<JsValue>, function: &str) -> Result<T, JsValue> {
+    let Some(given) = options.filter(|o| !o.is_undefined() && !o.is_null()) else {
+        return Ok(T::default());
     };
     // The binding does not check the argument's type: do it here.
-    if value.is_undefined() || value.is_null() {
-        return Ok(Vec::new());
-    }
-    if !value.is_object() || Array::is_array(&value) {
-        let kind = if Array::is_array(&value) { "an array".to_owned() } else { js_type(&value) };
+    if !given.is_object() || Array::is_array(&given) {
+        let kind = if Array::is_array(&given) { "an array".to_owned() } else { js_type(&given) };
         return Err(to_js_error(options::not_an_object(&kind)));
     }
-    let object: &Object = value.unchecked_ref();
-    let keys = Object::keys(object);
-    let mut entries = Vec::with_capacity(keys.length() as usize);
-    for key in keys.iter() {
-        let name = key.as_string().unwrap_or_default();
-        let item = Reflect::get(&value, &key)?;
-        entries.push((name, option_value(&item)));
-    }
-    Ok(entries)
-}
-
-fn option_value(value: &JsValue) -> OptionValue {
-    if value.is_undefined() || value.is_null() {
-        OptionValue::Missing
-    } else if let Some(b) = value.as_bool() {
-        OptionValue::Bool(b)
-    } else if let Some(n) = value.as_f64() {
-        OptionValue::Number(n)
-    } else if let Some(s) = value.as_string() {
-        OptionValue::Text(s)
-    } else if let Some(date) = value.dyn_ref::<Date>() {
-        OptionValue::Date(date.get_time())
-    } else if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-        OptionValue::Bytes(bytes.to_vec())
-    } else if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
-        OptionValue::Bytes(Uint8Array::new(buffer).to_vec())
-    } else if value.is_object() {
-        match serde_wasm_bindgen::from_value::<serde_json::Value>(value.clone()) {
-            Ok(data) => OptionValue::Data(data),
-            Err(_) => OptionValue::Other(js_type(value)),
-        }
-    } else {
-        OptionValue::Other(js_type(value))
-    }
-}
-
-fn js_type(value: &JsValue) -> String {
-    value.js_typeof().as_string().unwrap_or_default()
-}
-
-/// The input's bytes: a string's UTF-8, or a copy of the byte array.
-/// `what` names the argument in the error.
-fn input_bytes(input: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
-    if let Some(text) = input.as_string() {
-        Ok(text.into_bytes())
-    } else if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
-        Ok(bytes.to_vec())
-    } else if let Some(buffer) = input.dyn_ref::<ArrayBuffer>() {
-        Ok(Uint8Array::new(buffer).to_vec())
-    } else {
-        let kind = if input.is_null() { "null".to_owned() } else { js_type(input) };
-        Err(type_error(&format!("{what} must be a string, a Uint8Array or an ArrayBuffer, not {kind}")))
-    }
-}
-
-/// The input as a reader, and its size in bytes when known: a string's
-/// UTF-8, a byte array read in pieces straight from JS memory, or what a
-/// read function gives. What the function throws is kept in `thrown`.
-/// `what` names the argument in the error.
-fn input_reader(
-    input: &JsValue,
-    what: &str,
-    thrown: &Rc<Cell<Option<JsValue>>>,
-) -> Result<(Box<dyn std::io::Read>, Option<usize>), JsValue> {
-    let array = if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
-        bytes.clone()
-    } else if let Some(buffer) = input.dyn_ref::<ArrayBuffer>() {
-        Uint8Array::new(buffer)
-    } else if let Some(read) = input.dyn_ref::<js_sys::Function>() {
-        let reader = JsRead { read: read.clone(), buf: None, thrown: Rc::clone(thrown) };
-        return Ok((Box::new(reader), None));
-    } else {
-        let bytes = input_bytes(input, what)?;
-        let size = bytes.len();
-        return Ok((Box::new(std::io::Cursor::new(bytes)), Some(size)));
-    };
-    let size = array.length() as usize;
-    Ok((Box::new(JsBytes { array, at: 0 }), Some(size)))
-}
-
-/// Reads through a JS function that fills the `Uint8Array` it is given and
-/// returns how many bytes it put there (0 at the end), as `fs.readSync`
-/// does. The array is the reader's own, reused, and copied into the
-/// module's memory after each call.
-struct JsRead {
-    read: js_sys::Function,
-    buf: Option<Uint8Array>,
-    /// What the function threw, for `checkCsv` to throw again.
-    thrown: Rc<Cell<Option<JsValue>>>,
-}
-
-impl std::io::Read for JsRead {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        // At most 1 MiB a call: about a chunk.
-        let want = out.len().min(1 << 20) as u32;
-        if want == 0 {
-            return Ok(0);
-        }
-        let buf = match &self.buf {
-            Some(buf) if buf.length() >= want => buf.clone(),
-            _ => Uint8Array::new_with_length(want.max(1 << 16)),
+    let copy = Object::new();
+    for key in Object::keys(given.unchecked_ref::<Object>()).iter() {
+        let value = Reflect::get(&given, &key)?;
+        let value = if let Some(date) = value.dyn_ref::<Date>() {
+            let valid = !date.get_time().is_nan();
+            JsValue::from(if valid { String::from(date.to_iso_string()) } else { "Invalid Date".to_owned() })
+        } else if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
+            Uint8Array::new(buffer).into()
+        } else if value.is_function() && key.as_string().as_deref() == Some("write") {
+            continue;
+        } else {
+            value
         };
-        self.buf = Some(buf.clone());
-        let view = buf.subarray(0, want);
-        let got = self.read.call1(&JsValue::NULL, &view).map_err(|err| {
-            self.thrown.set(Some(err));
-            std::io::Error::other("the read function threw")
-        })?;
-        let n = got.as_f64().filter(|n| n.fract() == 0.0 && (0.0..=f64::from(want)).contains(n)).ok_or_else(|| {
-            let shown = got.as_f64().map_or_else(|| js_type(&got), |n| n.to_string());
-            std::io::Error::other(format!(
-                "the read function returned {shown}; it must return the number of bytes it put in the array, 0 to {want}"
-            ))
-        })? as usize;
-        view.subarray(0, n as u32).copy_to(&mut out[..n]);
-        Ok(n)
+        Reflect::set(&copy, &key, &value)?;
+    }
+    let deserializer = EveryKey(serde_wasm_bindgen::Deserializer::from(JsValue::from(copy)));
+    let describe = |name: &str| Reflect::get(&given, &JsValue::from_str(name)).ok().map(|v| describe(&v));
+    options::read(deserializer, function, describe).map_err(to_js_error)
+}
+
+/// The options object read as a map of all its keys: serde-wasm-bindgen
+/// reads a struct by looking up the names it knows, so an unknown name
+/// would go unseen by `deny_unknown_fields`.
+struct EveryKey(serde_wasm_bindgen::Deserializer);
+
+impl<'de> serde::Deserializer<'de> for EveryKey {
+    type Error = serde_wasm_bindgen::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
     }
 }
 
-/// Output bytes written straight into a JS byte array, so the module's
-/// memory holds one chunk's rows at a time. The array starts at the size of
-/// the input, 1 MiB when that is not known (the CSV of the failing keys of
-/// a real report is smaller than the report; a large allocation that is
-/// never written costs no memory), and doubles when full.
-///
-/// Measured on a 1,000,000-row report (`only: ['fail']`, 193 MB of CSV): a
-/// JS array per chunk joined at the end, or this with a final copy to the
-/// exact size, took 15 to 20 % more time and about 180 MB more peak memory.
-struct JsOut {
-    buf: Uint8Array,
-    len: u32,
-    /// More than a JS byte array can hold was written.
-    overflow: bool,
-}
-
-impl JsOut {
-    fn with_capacity(capacity: usize) -> JsOut {
-        let capacity = capacity.clamp(1 << 16, 1 << 31);
-        JsOut { buf: Uint8Array::new_with_length(capacity as u32), len: 0, overflow: false }
-    }
-
-    fn push(&mut self, bytes: &[u8]) {
-        let need = u64::from(self.len) + bytes.len() as u64;
-        if need > u64::from(u32::MAX) || self.overflow {
-            self.overflow = true;
-            return;
+/// A JS value as an error's `value` shows it.
+fn describe(value: &JsValue) -> String {
+    if let Some(text) = value.as_string() {
+        text
+    } else if let Some(n) = value.as_f64() {
+        n.to_string()
+    } else if let Some(b) = value.as_bool() {
+        b.to_string()
+    } else if value.is_null() {
+        "null".to_owned()
+    } else if let Some(date) = value.dyn_ref::<Date>() {
+        if date.get_time().is_nan() {
+            "Invalid Date".to_owned()
+        } else {
+            date.to_iso_string().into()
         }
-        if need > u64::from(self.buf.length()) {
-            let grown = need.max(2 * u64::from(self.buf.length())).min(u64::from(u32::MAX));
-            let grown = Uint8Array::new_with_length(grown as u32);
-            grown.set(&self.buf.subarray(0, self.len), 0);
-            self.buf = grown;
-        }
-        self.buf.subarray(self.len, need as u32).copy_from(bytes);
-        self.len = need as u32;
-    }
-
-    /// The bytes written: a view of the array when they fill at least half
-    /// of it (no copy), else a copy of the exact size, so that what is kept
-    /// alive is at most twice what was written.
-    fn finish(self) -> Result<Uint8Array, JsValue> {
-        if self.overflow {
-            let err = keyrot::Error::new(keyrot::ErrorCode::LimitExceeded, "the CSV output would be 4 GiB or more");
-            return Err(to_js_error(err));
-        }
-        Ok(if self.len >= self.buf.length() / 2 { self.buf.subarray(0, self.len) } else { self.buf.slice(0, self.len) })
+    } else if Array::is_array(value) {
+        "an array".to_owned()
+    } else if value.is_function() || !value.is_object() {
+        format!("a value of type {}", js_type(value))
+    } else {
+        "an object".to_owned()
     }
 }
 
-/// Reads a JS byte array from its start, copying each piece asked for into
-/// the module's memory.
-struct JsBytes {
-    array: Uint8Array,
-    at: u32,
-}
-
-impl std::io::Read for JsBytes {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let left = self.array.length() - self.at;
-        let n = left.min(u32::try_from(buf.len()).unwrap_or(u32::MAX));
-        if n > 0 {
-            self.array.subarray(self.at, self.at + n).copy_to(&mut buf[..n as usize]);
-            self.at += n;
-        }
-        Ok(n as usize)
-    }
+pub(crate) fn js_type(value: &JsValue) -> String {
+    value.js_typeof().as_string().unwrap_or_default()
 }
 
 /// A `TypeError` for an argument of the wrong kind, with `code`
 /// `invalid_input` and no place, like the core's errors.
-fn type_error(message: &str) -> JsValue {
+pub(crate) fn type_error(message: &str) -> JsValue {
     let err = js_sys::TypeError::new(message);
     let props = [
         ("code", JsValue::from_str("invalid_input")),
@@ -505,7 +382,7 @@ fn to_plain_object<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 /// The core's error as a JS `Error`: the message is its `Display`; `code`,
 /// `line`, `column` and `value` are properties (`null` when they do not
 /// apply).
-fn to_js_error(err: keyrot::Error) -> JsValue {
+pub(crate) fn to_js_error(err: keyrot::Error) -> JsValue {
     let js = js_sys::Error::new(&err.to_string());
     let props: [(&str, JsValue); 4] = [
         ("code", JsValue::from_str(err.code().as_str())),

@@ -1,353 +1,501 @@
-//! Reading the JS options object: camelCase names, JS types, strict about
-//! unknown names. Pure Rust, so it is tested on the host too; `lib.rs` turns
-//! the JS object into [`OptionValue`]s.
+//! The JS options objects: camelCase names, unknown names refused. serde
+//! reads them into these structs (through `serde-wasm-bindgen` in the
+//! binding, `serde_json` in the tests on the host), which convert into the
+//! core's [`Options`]; their TypeScript declarations are generated from
+//! them by ts-rs (`tests/types.rs`). What serde says is made into the core's
+//! [`Error`]: `column` is the option's contract (snake_case) name, `value`
+//! what was given, and an unknown name gets a "did you mean" hint.
 
-use keyrot::{Error, ErrorCode, Exemptions, KnownKey, Options, ParseOptions, Status, Timestamp};
-use serde::de::value::{Error as DeError, StrDeserializer};
+use keyrot::{
+    Error, ErrorCode, Exemptions, Granularity, InputFormat, KnownKey, Options, ParseOptions, Status, Timestamp,
+};
+use serde::de::{self, DeserializeOwned, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
+use ts_rs::TS;
 
-/// One option's value as JS gave it, reduced to what the options need.
-#[derive(Debug, Clone, PartialEq)]
-pub enum OptionValue {
-    /// `undefined` or `null`: the option is not given (its default applies).
-    Missing,
-    /// A boolean.
-    Bool(bool),
-    /// A number (JS numbers are doubles).
-    Number(f64),
-    /// A string.
-    Text(String),
-    /// A `Date`, as milliseconds since the Unix epoch (`NaN` for an invalid
-    /// date).
-    Date(f64),
-    /// Bytes (a `Uint8Array` or an `ArrayBuffer`).
-    Bytes(Vec<u8>),
-    /// An array or a plain object, as JSON data.
-    Data(serde_json::Value),
-    /// Anything else, described by its JS type (`"function"`, `"bigint"`, …).
-    Other(String),
-}
-
-impl OptionValue {
-    /// The value as it reads in an error message, cut to a sane length.
-    fn describe(&self) -> String {
-        match self {
-            OptionValue::Missing => "null".to_owned(),
-            OptionValue::Bool(b) => b.to_string(),
-            OptionValue::Number(n) => n.to_string(),
-            OptionValue::Text(t) => t.clone(),
-            OptionValue::Date(ms) => format!("Date({ms})"),
-            OptionValue::Bytes(b) => format!("{} bytes", b.len()),
-            OptionValue::Data(v) => if v.is_array() { "an array" } else { "an object" }.to_owned(),
-            OptionValue::Other(kind) => format!("a value of type {kind}"),
+/// The fields every judging function takes, then the struct's own.
+macro_rules! judging_options {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, Deserialize, TS)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        #[ts(rename_all = "camelCase", optional_fields = nullable)]
+        pub struct $name {
+            /// The evaluation instant (an RFC 3339 string or a `Date`);
+            /// default: the report's `GeneratedTime`, else now.
+            #[ts(type = "string | Date | null", optional)]
+            pub as_of: Option<String>,
+            /// A key older than this many days fails; 1 to 3650; default 90.
+            #[ts(type = "number | null", optional)]
+            pub max_age_days: Option<Days>,
+            /// An active key within this many days of the limit is
+            /// `due_soon`; 0 disables; default 14.
+            #[ts(type = "number | null", optional)]
+            pub warn_days: Option<Days>,
+            /// When true, an inactive key over the limit fails too; default
+            /// false.
+            pub include_inactive: Option<bool>,
+            /// `exact` (to the second, the default) or `whole_days`
+            /// (Prowler's rounding).
+            pub granularity: Option<Granularity>,
+            /// Rotation plan: days a replaced key must be unused before
+            /// deleting it; 0 to 365; default 7.
+            #[ts(type = "number | null", optional)]
+            pub grace_days: Option<Days>,
+            /// Keep rows with bad cells (as `row_error` anomalies and
+            /// `invalid` findings) instead of throwing.
+            pub lenient: Option<bool>,
+            /// The input's form; default `auto`.
+            pub format: Option<InputFormat>,
+            $($(#[$fmeta])* pub $field: $ty,)*
         }
+    };
+}
+
+judging_options! {
+    /// Options of `analyze` and `analyzeMany`. `null` or `undefined` means
+    /// "the default".
+    AnalyzeOptions {
+        /// Accepted exceptions: the TOML text of an exemptions file
+        /// (`[[exemption]]` tables), or a list of entries. A matching finding
+        /// keeps its status but does not count against compliance.
+        #[ts(type = "string | ExemptionEntry[] | null", optional)]
+        exemptions: Option<ExemptionsArg>,
     }
 }
 
-/// The option names of `analyze` and `analyzeMany`: the JS name, then the
-/// contract's name (the one `options.json`, Rust, Python and the CLI use).
-pub const ANALYZE_OPTIONS: [(&str, &str); 9] = [
-    ("asOf", "as_of"),
-    ("maxAgeDays", "max_age_days"),
-    ("warnDays", "warn_days"),
-    ("includeInactive", "include_inactive"),
-    ("granularity", "granularity"),
-    ("graceDays", "grace_days"),
-    ("lenient", "lenient"),
-    ("format", "format"),
-    ("exemptions", "exemptions"),
-];
-
-/// `a` then `b`: the option tables that add to `analyze`'s are built from it.
-const fn then<const N: usize, const M: usize, const T: usize>(
-    a: [(&'static str, &'static str); N],
-    b: [(&'static str, &'static str); M],
-) -> [(&'static str, &'static str); T] {
-    assert!(N + M == T, "the table's length is the sum of its parts");
-    let mut out = [("", ""); T];
-    let mut i = 0;
-    while i < N {
-        out[i] = a[i];
-        i += 1;
+judging_options! {
+    /// Options of `plan`: those of `analyze`, and the keys the account lists.
+    PlanOptions {
+        /// Accepted exceptions, as for `analyze`.
+        #[ts(type = "string | ExemptionEntry[] | null", optional)]
+        exemptions: Option<ExemptionsArg>,
+        /// The JSON `aws iam list-access-keys` printed (text, bytes or the
+        /// parsed data), so the commands name real key ids.
+        #[ts(type = "string | Uint8Array | ArrayBuffer | object | null", optional)]
+        access_keys: Option<AccessKeysArg>,
     }
-    while i < T {
-        out[i] = b[i - N];
-        i += 1;
-    }
-    out
 }
 
-/// The option names of `plan`: those of `analyze` and `accessKeys`.
-pub const PLAN_OPTIONS: [(&str, &str); 10] = then(ANALYZE_OPTIONS, [("accessKeys", "access_keys")]);
+judging_options! {
+    /// Options of `checkCsv`: those of `analyze`, and what to write.
+    CheckCsvOptions {
+        /// Accepted exceptions, as for `analyze`.
+        #[ts(type = "string | ExemptionEntry[] | null", optional)]
+        exemptions: Option<ExemptionsArg>,
+        /// Write only findings with these statuses (`--only`); default all.
+        /// The summary counts every key.
+        #[ts(type = "Status | Status[] | null", optional)]
+        only: Option<Names>,
+        /// The columns to write, in this order (`--columns`); default all.
+        #[ts(type = "CsvColumn | CsvColumn[] | null", optional)]
+        columns: Option<Names>,
+        /// The text of the `source` column (the command writes the file's
+        /// path); default empty.
+        source: Option<String>,
+        /// Called with each piece of the CSV, in order (the header line
+        /// first, then the rows of about a megabyte of the report at a
+        /// time), instead of collecting it in `csv`. Each piece is a new
+        /// array the function may keep. When `checkCsv` throws, what was
+        /// written before is to be thrown away.
+        #[ts(type = "((bytes: Uint8Array) => void) | null", optional)]
+        write: Option<WriteFn>,
+    }
+}
 
-/// The option names of `diff`: the policy, how to read the inputs, the new
-/// report's time (`asOf`) and the old report's (`oldAsOf`).
-pub const DIFF_OPTIONS: [(&str, &str); 9] = [
-    ("asOf", "as_of"),
-    ("oldAsOf", "old_as_of"),
-    ("maxAgeDays", "max_age_days"),
-    ("warnDays", "warn_days"),
-    ("includeInactive", "include_inactive"),
-    ("granularity", "granularity"),
-    ("graceDays", "grace_days"),
-    ("lenient", "lenient"),
-    ("format", "format"),
-];
+judging_options! {
+    /// Options of `diff`: the policy and how to read both reports, and when
+    /// each is judged (`asOf` is the new report's time).
+    DiffOptions {
+        /// The old report's evaluation time; default: its `GeneratedTime`,
+        /// else its newest timestamp.
+        #[ts(type = "string | Date | null", optional)]
+        old_as_of: Option<String>,
+    }
+}
 
-/// The option names of `checkCsv`: those of `analyze`, which findings
-/// (`only`) and columns (`columns`) to write, the text of the `source`
-/// column, and a function to give the CSV to (`write`).
-pub const CHECK_CSV_OPTIONS: [(&str, &str); 13] =
-    then(ANALYZE_OPTIONS, [("only", "only"), ("columns", "columns"), ("source", "source"), ("write", "write")]);
+/// Options of `parse`: only how to read the input applies.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(rename = "ParseOptions", rename_all = "camelCase", optional_fields = nullable)]
+pub struct ParseOptionsArg {
+    /// Keep rows with bad cells instead of throwing.
+    pub lenient: Option<bool>,
+    /// The input's form; default `auto`.
+    pub format: Option<InputFormat>,
+}
 
-/// The option names of `parse` (only how to read the input applies).
-pub const PARSE_OPTIONS: [(&str, &str); 2] = [("lenient", "lenient"), ("format", "format")];
-
-/// What `analyze`, `analyzeMany` and `plan` take besides the input.
+/// What the judging functions take besides the input, in the core's types.
 #[derive(Debug, Default)]
 pub struct Judging {
     /// The core's options.
     pub options: Options,
-    /// The exemptions, when given (`exemptions`: TOML text or a list of
-    /// entries).
+    /// The exemptions, when given.
     pub exemptions: Option<Exemptions>,
-    /// The keys `aws iam list-access-keys` listed, when given (`accessKeys`,
-    /// `plan` only).
+    /// The keys `aws iam list-access-keys` listed (`plan` only).
     pub access_keys: Option<Vec<KnownKey>>,
-    /// The old report's evaluation time (`oldAsOf`, `diff` only).
+    /// The old report's evaluation time (`diff` only).
     pub old_as_of: Option<Timestamp>,
-    /// The statuses of the findings to write (`only`, `checkCsv` only);
-    /// empty: every finding.
+    /// The statuses of the findings to write (`checkCsv` only); empty: all.
     pub only: Vec<Status>,
     /// The columns to write, as positions in [`keyrot::CSV_COLUMNS`]
-    /// (`columns`, `checkCsv` only); empty: all of them.
+    /// (`checkCsv` only); empty: all of them.
     pub columns: Vec<usize>,
-    /// The text of the `source` column (`source`, `checkCsv` only); empty
-    /// by default.
+    /// The text of the `source` column (`checkCsv` only).
     pub source: String,
 }
 
-/// Builds the core's [`Options`] (and the exemptions) from the options of
-/// `analyze` or `analyzeMany`, in the order given. `clock` is the caller's
-/// "now", used only when neither `asOf` nor the report's `GeneratedTime` is
-/// known.
-///
-/// Errors: `invalid_as_of` for a bad `asOf`, `invalid_exemptions` for bad
-/// exemptions, `invalid_policy` for any other bad value or an unknown name;
-/// `column` names the option by its contract (snake_case) name, as the
-/// core's own range errors do, or by the name as given when it is unknown.
-///
-/// ```
-/// use keyrot_wasm::options::{analyze_options, OptionValue};
-/// let judging = analyze_options(
-///     &[("maxAgeDays".into(), OptionValue::Number(30.0)), ("asOf".into(), OptionValue::Text("2026-11-26T00:00:00Z".into()))],
-///     None,
-/// ).unwrap();
-/// assert_eq!(judging.options.max_age_days, 30);
-/// assert!(judging.options.as_of.is_some());
-/// let err = analyze_options(&[("max_age_days".into(), OptionValue::Number(30.0))], None).unwrap_err();
-/// assert_eq!(err.code(), keyrot::ErrorCode::InvalidPolicy);
-/// ```
-pub fn analyze_options(entries: &[(String, OptionValue)], clock: Option<Timestamp>) -> Result<Judging, Error> {
-    judging(entries, clock, &ANALYZE_OPTIONS, "analyze")
-}
-
-/// Like [`analyze_options`], for `plan`, which also takes `accessKeys`: the
-/// JSON `aws iam list-access-keys` prints (text, bytes or the parsed data).
-pub fn plan_options(entries: &[(String, OptionValue)], clock: Option<Timestamp>) -> Result<Judging, Error> {
-    judging(entries, clock, &PLAN_OPTIONS, "plan")
-}
-
-/// Like [`analyze_options`], for `checkCsv`, which also takes `only` (the
-/// statuses to write: an array of names, or a string of them separated by
-/// commas as on the command line; `due-soon` is `due_soon`), `columns` (the
-/// columns of [`keyrot::CSV_COLUMNS`] to write, in order; an array or a
-/// comma-separated string), `source` (the text of the `source` column) and
-/// `write` (a function, checked here and taken by the binding).
-///
-/// ```
-/// use keyrot_wasm::options::{check_csv_options, OptionValue};
-/// let judging = check_csv_options(
-///     &[
-///         ("only".into(), OptionValue::Text("fail,due-soon".into())),
-///         ("columns".into(), OptionValue::Data(serde_json::json!(["user", "slot", "age_days"]))),
-///     ],
-///     None,
-/// )
-/// .unwrap();
-/// assert_eq!(judging.only, [keyrot::Status::Fail, keyrot::Status::DueSoon]);
-/// assert_eq!(judging.columns, [2, 5, 9]);
-/// let err = check_csv_options(&[("only".into(), OptionValue::Text("failed".into()))], None).unwrap_err();
-/// assert_eq!((err.column(), err.value()), (Some("only"), Some("failed")));
-/// ```
-pub fn check_csv_options(entries: &[(String, OptionValue)], clock: Option<Timestamp>) -> Result<Judging, Error> {
-    judging(entries, clock, &CHECK_CSV_OPTIONS, "checkCsv")
-}
-
-/// Like [`analyze_options`], for `diff`: `asOf` is the new report's time and
-/// `oldAsOf` the old one's; exemptions do not apply.
-pub fn diff_options(entries: &[(String, OptionValue)], clock: Option<Timestamp>) -> Result<Judging, Error> {
-    judging(entries, clock, &DIFF_OPTIONS, "diff")
-}
-
-fn judging(
-    entries: &[(String, OptionValue)],
+/// The core's options from the fields every judging function takes.
+/// `clock` is the caller's "now", the last resort for the evaluation time.
+fn core_options(
+    as_of: Option<&str>,
+    days: [Option<Days>; 3],
+    flags: [Option<bool>; 2],
+    granularity: Option<Granularity>,
+    format: Option<InputFormat>,
     clock: Option<Timestamp>,
-    known: &[(&'static str, &'static str)],
-    function: &str,
-) -> Result<Judging, Error> {
-    let mut judging = Judging { options: Options { clock, ..Options::default() }, ..Judging::default() };
-    let options = &mut judging.options;
-    for (name, value) in entries {
-        let contract = contract_name(name, known, function)?;
-        if *value == OptionValue::Missing {
-            continue;
-        }
-        match contract {
-            "as_of" => options.as_of = Some(as_of(value)?),
-            "old_as_of" => judging.old_as_of = Some(as_of(value).map_err(|e| old_as_of_error(&e))?),
-            "max_age_days" => options.max_age_days = whole_number(name, contract, value)?,
-            "warn_days" => options.warn_days = whole_number(name, contract, value)?,
-            "grace_days" => options.grace_days = whole_number(name, contract, value)?,
-            "include_inactive" => options.include_inactive = boolean(name, contract, value)?,
-            "lenient" => options.lenient = boolean(name, contract, value)?,
-            "granularity" => options.granularity = literal(name, contract, value, "`exact` or `whole_days`")?,
-            "format" => options.format = literal(name, contract, value, "`auto`, `csv`, `base64` or `cli_json`")?,
-            "exemptions" => judging.exemptions = Some(exemptions(value)?),
-            "only" => {
-                judging.only = names(name, contract, value, ("status", "statuses"), Status::parse, STATUS_NAMES)?;
+) -> Result<Options, Error> {
+    let d = Options::default();
+    let [max_age, warn, grace] = days.map(|day| day.map(|Days(n)| n));
+    let [include_inactive, lenient] = flags;
+    Ok(Options {
+        as_of: as_of.map(keyrot::parse_as_of).transpose()?,
+        max_age_days: max_age.unwrap_or(d.max_age_days),
+        warn_days: warn.unwrap_or(d.warn_days),
+        include_inactive: include_inactive.unwrap_or(d.include_inactive),
+        granularity: granularity.unwrap_or(d.granularity),
+        grace_days: grace.unwrap_or(d.grace_days),
+        lenient: lenient.unwrap_or(d.lenient),
+        format: format.unwrap_or(d.format),
+        clock,
+    })
+}
+
+/// The core's options from one of the structs of [`judging_options!`].
+macro_rules! core_options_of {
+    ($o:expr, $clock:expr) => {
+        core_options(
+            $o.as_of.as_deref(),
+            [$o.max_age_days, $o.warn_days, $o.grace_days],
+            [$o.include_inactive, $o.lenient],
+            $o.granularity,
+            $o.format,
+            $clock,
+        )
+    };
+}
+
+impl AnalyzeOptions {
+    /// Into the core's types. `clock` is the caller's "now".
+    ///
+    /// ```
+    /// let options: keyrot_wasm::options::AnalyzeOptions =
+    ///     serde_json::from_str(r#"{"maxAgeDays": 30, "asOf": "2026-11-26T00:00:00Z"}"#).unwrap();
+    /// let judging = options.judging(None).unwrap();
+    /// assert_eq!(judging.options.max_age_days, 30);
+    /// assert!(judging.options.as_of.is_some());
+    /// ```
+    pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
+        let exemptions = self.exemptions.as_ref().map(ExemptionsArg::read).transpose()?;
+        Ok(Judging { options: core_options_of!(self, clock)?, exemptions, ..Judging::default() })
+    }
+}
+
+impl PlanOptions {
+    /// Into the core's types. `clock` is the caller's "now".
+    pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
+        let exemptions = self.exemptions.as_ref().map(ExemptionsArg::read).transpose()?;
+        let access_keys = self.access_keys.as_ref().map(AccessKeysArg::read).transpose()?;
+        Ok(Judging { options: core_options_of!(self, clock)?, exemptions, access_keys, ..Judging::default() })
+    }
+}
+
+impl CheckCsvOptions {
+    /// Into the core's types. `clock` is the caller's "now". `only` and
+    /// `columns` are arrays of names or one string of them separated by
+    /// commas, as on the command line (`due-soon` is `due_soon`).
+    ///
+    /// ```
+    /// let options: keyrot_wasm::options::CheckCsvOptions =
+    ///     serde_json::from_str(r#"{"only": "fail,due-soon", "columns": ["user", "slot", "age_days"]}"#).unwrap();
+    /// let judging = options.judging(None).unwrap();
+    /// assert_eq!(judging.only, [keyrot::Status::Fail, keyrot::Status::DueSoon]);
+    /// assert_eq!(judging.columns, [2, 5, 9]);
+    /// ```
+    pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
+        let exemptions = self.exemptions.as_ref().map(ExemptionsArg::read).transpose()?;
+        let statuses = "fail, invalid, due_soon, pass, inactive";
+        let only = self.only.map(|n| n.read("only", ("status", "statuses"), Status::parse, statuses)).transpose()?;
+        let known = keyrot::CSV_COLUMNS.join(", ");
+        let columns =
+            self.columns.map(|n| n.read("columns", ("column", "columns"), keyrot::csv_column, &known)).transpose()?;
+        Ok(Judging {
+            options: core_options_of!(self, clock)?,
+            exemptions,
+            only: only.unwrap_or_default(),
+            columns: columns.unwrap_or_default(),
+            source: self.source.unwrap_or_default(),
+            ..Judging::default()
+        })
+    }
+}
+
+impl DiffOptions {
+    /// Into the core's types: `asOf` is the new report's time, `oldAsOf`
+    /// the old one's. `clock` is the caller's "now".
+    pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
+        let old_as_of = self.old_as_of.as_deref().map(keyrot::parse_as_of).transpose().map_err(|e| {
+            let message = e.message().replace("`as_of`", "`old_as_of`").replace("`asOf`", "`oldAsOf`");
+            let renamed = Error::new(e.code(), message).at_column("old_as_of");
+            e.value().map_or(renamed.clone(), |v| renamed.with_value(v))
+        })?;
+        Ok(Judging { options: core_options_of!(self, clock)?, old_as_of, ..Judging::default() })
+    }
+}
+
+impl ParseOptionsArg {
+    /// Into the core's [`ParseOptions`].
+    pub fn read(self) -> ParseOptions {
+        let d = ParseOptions::default();
+        ParseOptions { lenient: self.lenient.unwrap_or(d.lenient), format: self.format.unwrap_or(d.format) }
+    }
+}
+
+/// A whole number of days, 0 or more (JS has only doubles: `1.5` and `-1`
+/// are refused here, the core checks the ranges).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Days(pub u32);
+
+impl<'de> Deserialize<'de> for Days {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Days, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Days;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number of days (0 or more)")
             }
-            "columns" => {
-                let known = keyrot::CSV_COLUMNS.join(", ");
-                judging.columns = names(name, contract, value, ("column", "columns"), keyrot::csv_column, &known)?;
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Days, E> {
+                u32::try_from(n).map(Days).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(n), &self))
             }
-            "source" => match value {
-                OptionValue::Text(text) => judging.source.clone_from(text),
-                _ => return Err(bad_type(name, contract, value, "a string")),
-            },
-            // The function itself is taken by the binding.
-            "write" => {
-                if *value != OptionValue::Other("function".into()) {
-                    return Err(bad_type(name, contract, value, "a function"));
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Days, E> {
+                u32::try_from(n).map(Days).map_err(|_| E::invalid_value(de::Unexpected::Signed(n), &self))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Days, E> {
+                if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
+                    Ok(Days(n as u32))
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Float(n), &self))
                 }
             }
-            _ => judging.access_keys = Some(access_keys(value)?),
         }
+        deserializer.deserialize_u32(V)
     }
-    Ok(judging)
 }
 
-/// The statuses `only` takes, as the error for another name lists them.
-const STATUS_NAMES: &str = "fail, invalid, due_soon, pass, inactive";
+/// Exemptions as given: TOML text, or a list of entries as data.
+#[derive(Debug)]
+pub enum ExemptionsArg {
+    /// The TOML text of an exemptions file.
+    Toml(String),
+    /// A list of entries.
+    Entries(serde_json::Value),
+}
+
+impl ExemptionsArg {
+    fn read(&self) -> Result<Exemptions, Error> {
+        match self {
+            ExemptionsArg::Toml(text) => Exemptions::from_toml(text),
+            ExemptionsArg::Entries(data) => Exemptions::from_json(data),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExemptionsArg {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ExemptionsArg, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ExemptionsArg;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("the TOML text of an exemptions file or a list of entries")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<ExemptionsArg, E> {
+                Ok(ExemptionsArg::Toml(text.to_owned()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ExemptionsArg, A::Error> {
+                Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(ExemptionsArg::Entries)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// The keys `aws iam list-access-keys` printed: its JSON as text or bytes,
+/// or the parsed data.
+#[derive(Debug)]
+pub struct AccessKeysArg(Vec<u8>);
+
+impl AccessKeysArg {
+    fn read(&self) -> Result<Vec<KnownKey>, Error> {
+        keyrot::read_access_keys(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for AccessKeysArg {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AccessKeysArg, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = AccessKeysArg;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("the JSON of `aws iam list-access-keys` (text, bytes or the parsed data)")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<AccessKeysArg, E> {
+                Ok(AccessKeysArg(text.as_bytes().to_vec()))
+            }
+            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<AccessKeysArg, E> {
+                Ok(AccessKeysArg(bytes.to_vec()))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<AccessKeysArg, A::Error> {
+                let data: serde_json::Value = Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(AccessKeysArg(data.to_string().into_bytes()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<AccessKeysArg, A::Error> {
+                let data: serde_json::Value = Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(AccessKeysArg(data.to_string().into_bytes()))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
 
 /// A list of names (`only`, `columns`): an array of strings, or one string
-/// of them separated by commas; each is read by `read`. At least one.
-/// `(one, many)` name the kind of item; `known` lists the names taken.
-fn names<T>(
-    name: &str,
-    contract: &str,
-    value: &OptionValue,
-    (one, many): (&str, &str),
-    read: impl Fn(&str) -> Option<T>,
-    known: &str,
-) -> Result<Vec<T>, Error> {
-    let wanted = format!("an array of {many} (or one string of them separated by commas)");
-    let items: Vec<String> = match value {
-        OptionValue::Text(text) => text.split(',').map(str::to_owned).collect(),
-        OptionValue::Data(serde_json::Value::Array(items)) => {
-            let mut texts = Vec::with_capacity(items.len());
-            for item in items {
-                match item {
-                    serde_json::Value::String(text) => texts.push(text.clone()),
-                    _ => return Err(bad_type(name, contract, value, &wanted)),
-                }
-            }
-            texts
+/// of them separated by commas.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "an array of names (or one string of them separated by commas)")]
+pub enum Names {
+    /// One string, split at commas.
+    Joined(String),
+    /// An array of names.
+    List(Vec<String>),
+}
+
+impl Names {
+    /// Each name read by `read`, at least one. `(one, many)` name the kind
+    /// of item and `known` lists the names taken, for the error.
+    fn read<T>(
+        self,
+        option: &str,
+        (one, many): (&str, &str),
+        read: impl Fn(&str) -> Option<T>,
+        known: &str,
+    ) -> Result<Vec<T>, Error> {
+        let items = match self {
+            Names::Joined(text) => text.split(',').map(str::to_owned).collect(),
+            Names::List(items) => items,
+        };
+        if items.is_empty() {
+            let message = format!("`{option}` must name at least one of the {many}: {known}");
+            return Err(Error::new(ErrorCode::InvalidPolicy, message).at_column(option).with_value("an empty array"));
         }
-        _ => return Err(bad_type(name, contract, value, &wanted)),
-    };
-    if items.is_empty() {
-        return Err(bad_type(name, contract, value, &format!("{wanted}, with at least one")));
-    }
-    items
-        .iter()
-        .map(|item| {
-            read(item.trim()).ok_or_else(|| {
-                Error::new(
-                    ErrorCode::InvalidPolicy,
-                    format!("`{name}` names an unknown {one} `{item}`; the {many} are {known}"),
-                )
-                .at_column(contract)
-                .with_value(item)
+        items
+            .iter()
+            .map(|item| {
+                read(item.trim()).ok_or_else(|| {
+                    let message = format!("`{option}` names an unknown {one} `{item}`; the {many} are {known}");
+                    Error::new(ErrorCode::InvalidPolicy, message).at_column(option).with_value(item)
+                })
             })
-        })
-        .collect()
-}
-
-/// The same error, naming `old_as_of`.
-fn old_as_of_error(err: &Error) -> Error {
-    let mut renamed =
-        Error::new(err.code(), err.message().replace("`asOf`", "`oldAsOf`").replace("`as_of`", "`old_as_of`"))
-            .at_column("old_as_of");
-    if let Some(value) = err.value() {
-        renamed = renamed.with_value(value);
+            .collect()
     }
-    renamed
 }
 
-fn exemptions(value: &OptionValue) -> Result<Exemptions, Error> {
-    match value {
-        OptionValue::Text(toml) => Exemptions::from_toml(toml),
-        OptionValue::Data(data) if data.is_array() => Exemptions::from_json(data),
-        other => {
-            let shown = other.describe();
-            Err(Error::new(
-                ErrorCode::InvalidExemptions,
-                format!("`exemptions` must be the TOML text of an exemptions file or a list of entries, not {shown}"),
-            )
-            .at_column("exemptions")
-            .with_value(&shown))
+/// `write`: the function is taken out by the binding before the options
+/// are read, so whatever is left here is not a function.
+#[derive(Debug)]
+pub struct WriteFn;
+
+impl<'de> Deserialize<'de> for WriteFn {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<WriteFn, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = WriteFn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a function")
+            }
         }
+        deserializer.deserialize_any(V)
     }
 }
 
-fn access_keys(value: &OptionValue) -> Result<Vec<KnownKey>, Error> {
-    match value {
-        OptionValue::Text(json) => keyrot::read_access_keys(json.as_bytes()),
-        OptionValue::Bytes(json) => keyrot::read_access_keys(json),
-        OptionValue::Data(data) => keyrot::read_access_keys(data.to_string().as_bytes()),
-        other => Err(bad_type(
-            "accessKeys",
-            "access_keys",
-            other,
-            "the JSON of `aws iam list-access-keys` (text, bytes or the parsed data)",
-        )),
-    }
-}
-
-/// Builds the core's [`ParseOptions`] from the JS options' entries: only
-/// `format` and `lenient` apply to `parse`.
+/// Reads an options struct for `function` (`"analyze"`, …) with
+/// `deserializer`, making serde's error the core's: `describe(name)` gives
+/// the value of the option `name` as given, for the error's `value`.
 ///
 /// ```
-/// use keyrot_wasm::options::{parse_options, OptionValue};
-/// let opts = parse_options(&[("lenient".into(), OptionValue::Bool(true))]).unwrap();
-/// assert!(opts.lenient);
-/// assert!(parse_options(&[("asOf".into(), OptionValue::Text("2026-11-26T00:00:00Z".into()))]).is_err());
+/// use keyrot_wasm::options::{read, AnalyzeOptions};
+/// let json = serde_json::json!({"max_age_days": 30});
+/// let err = read::<AnalyzeOptions, _>(&json, "analyze", |_| None).unwrap_err();
+/// assert_eq!((err.code(), err.column()), (keyrot::ErrorCode::InvalidPolicy, Some("max_age_days")));
+/// assert!(err.message().ends_with("(did you mean `maxAgeDays`?)"), "{}", err.message());
 /// ```
-pub fn parse_options(entries: &[(String, OptionValue)]) -> Result<ParseOptions, Error> {
-    let mut options = ParseOptions::default();
-    for (name, value) in entries {
-        let contract = contract_name(name, &PARSE_OPTIONS, "parse")?;
-        if *value == OptionValue::Missing {
-            continue;
+pub fn read<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+    deserializer: D,
+    function: &str,
+    describe: impl Fn(&str) -> Option<String>,
+) -> Result<T, Error>
+where
+    D::Error: std::fmt::Display,
+{
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let message = err.inner().to_string();
+        // serde-wasm-bindgen's errors are JS `Error`s, shown as "Error: …".
+        let message = message.strip_prefix("Error: ").unwrap_or(&message);
+        let path = err.path().to_string();
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            return unknown_option(rest, function);
         }
-        if contract == "lenient" {
-            options.lenient = boolean(name, contract, value)?;
-        } else {
-            options.format = literal(name, contract, value, "`auto`, `csv`, `base64` or `cli_json`")?;
+        // The option is the path's first segment (`maxAgeDays`, `only[2]`).
+        let name = path.split(['.', '[']).next().unwrap_or_default();
+        let contract = snake_case(name);
+        let code = match contract.as_str() {
+            "as_of" | "old_as_of" => ErrorCode::InvalidAsOf,
+            "exemptions" => ErrorCode::InvalidExemptions,
+            _ => ErrorCode::InvalidPolicy,
+        };
+        let mut error = Error::new(code, format!("`{name}`: {message}")).at_column(&contract);
+        if let Some(value) = describe(name) {
+            error = error.with_value(&value);
         }
+        error
+    })
+}
+
+/// The error for an unknown option: `rest` is serde's message after
+/// "unknown field `" (the name, then the names it expected).
+fn unknown_option(rest: &str, function: &str) -> Error {
+    let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    let mut message = format!("unknown option `{name}` for {function}; the options are {list}");
+    let folded = |s: &str| s.replace('_', "").to_ascii_lowercase();
+    if let Some(near) = known.iter().find(|k| folded(k) == folded(name)) {
+        message.push_str(&format!(" (did you mean `{near}`?)"));
+    } else if function == "parse" && serde_json::from_value::<AnalyzeOptions>(serde_json::json!({ name: null })).is_ok()
+    {
+        message.push_str(" (it applies to analyze only)");
     }
-    Ok(options)
+    Error::new(ErrorCode::InvalidPolicy, message).at_column(name)
+}
+
+/// `maxAgeDays` as the contract spells it: `max_age_days`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// The error for an options argument that is not an object.
@@ -355,87 +503,14 @@ pub fn not_an_object(kind: &str) -> Error {
     Error::new(ErrorCode::InvalidPolicy, format!("options must be an object, not {kind}")).with_value(kind)
 }
 
-fn contract_name(name: &str, known: &[(&'static str, &'static str)], function: &str) -> Result<&'static str, Error> {
-    if let Some((_, contract)) = known.iter().find(|(js, _)| *js == name) {
-        return Ok(contract);
-    }
-    let names: Vec<String> = known.iter().map(|(js, _)| format!("`{js}`")).collect();
-    let mut message = format!("unknown option `{name}` for {function}; the options are {}", names.join(", "));
-    if let Some((js, _)) = known.iter().find(|(_, contract)| *contract == name) {
-        message.push_str(&format!(" (did you mean `{js}`?)"));
-    } else if function == "parse" && ANALYZE_OPTIONS.iter().any(|(js, _)| *js == name) {
-        message.push_str(" (it applies to analyze only)");
-    }
-    Err(Error::new(ErrorCode::InvalidPolicy, message).at_column(name))
-}
-
-fn bad_type(name: &str, contract: &str, value: &OptionValue, wanted: &str) -> Error {
-    let shown = value.describe();
-    Error::new(ErrorCode::InvalidPolicy, format!("`{name}` must be {wanted}, not {shown}"))
-        .at_column(contract)
-        .with_value(&shown)
-}
-
-fn as_of(value: &OptionValue) -> Result<Timestamp, Error> {
-    match value {
-        OptionValue::Text(text) => keyrot::parse_as_of(text),
-        OptionValue::Date(ms) => {
-            let date = if ms.is_finite() { chrono::DateTime::from_timestamp_millis(*ms as i64) } else { None };
-            date.ok_or_else(|| {
-                Error::new(ErrorCode::InvalidAsOf, "`asOf` is an invalid Date")
-                    .at_column("as_of")
-                    .with_value("Invalid Date")
-            })
-        }
-        other => {
-            let shown = other.describe();
-            Err(Error::new(
-                ErrorCode::InvalidAsOf,
-                format!("`asOf` must be an RFC 3339 string (like 2026-11-26T00:00:00Z) or a Date, not {shown}"),
-            )
-            .at_column("as_of")
-            .with_value(&shown))
-        }
-    }
-}
-
-fn whole_number(name: &str, contract: &str, value: &OptionValue) -> Result<u32, Error> {
-    match value {
-        OptionValue::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= f64::from(u32::MAX) => Ok(*n as u32),
-        _ => Err(bad_type(name, contract, value, "a whole number of days (0 or more)")),
-    }
-}
-
-fn boolean(name: &str, contract: &str, value: &OptionValue) -> Result<bool, Error> {
-    match value {
-        OptionValue::Bool(b) => Ok(*b),
-        _ => Err(bad_type(name, contract, value, "true or false")),
-    }
-}
-
-/// Reads an enum of the core from its contract spelling, so a variant the
-/// core adds is accepted without a change here.
-fn literal<T: for<'de> Deserialize<'de>>(
-    name: &str,
-    contract: &str,
-    value: &OptionValue,
-    wanted: &str,
-) -> Result<T, Error> {
-    match value {
-        OptionValue::Text(text) => {
-            T::deserialize(StrDeserializer::<DeError>::new(text)).map_err(|_| bad_type(name, contract, value, wanted))
-        }
-        _ => Err(bad_type(name, contract, value, wanted)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use keyrot::{Granularity, InputFormat};
+    use serde_json::json;
 
-    fn entries(list: &[(&str, OptionValue)]) -> Vec<(String, OptionValue)> {
-        list.iter().map(|(n, v)| ((*n).to_owned(), v.clone())).collect()
+    fn analyze(options: serde_json::Value) -> Result<Judging, Error> {
+        let describe = |name: &str| options.get(name).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+        read::<AnalyzeOptions, _>(&options, "analyze", describe)?.judging(None)
     }
 
     fn ts(text: &str) -> Timestamp {
@@ -444,252 +519,99 @@ mod tests {
 
     #[test]
     fn every_option_maps_to_the_core() {
-        let opts = analyze_options(
-            &entries(&[
-                ("asOf", OptionValue::Text("2026-11-26T01:02:03+01:00".into())),
-                ("maxAgeDays", OptionValue::Number(30.0)),
-                ("warnDays", OptionValue::Number(0.0)),
-                ("includeInactive", OptionValue::Bool(true)),
-                ("granularity", OptionValue::Text("whole_days".into())),
-                ("graceDays", OptionValue::Number(3.0)),
-                ("lenient", OptionValue::Bool(true)),
-                ("format", OptionValue::Text("cli_json".into())),
-            ]),
-            Some(ts("2030-01-01T00:00:00Z")),
+        let opts = read::<AnalyzeOptions, _>(
+            &json!({
+                "asOf": "2026-11-26T01:02:03+01:00", "maxAgeDays": 30, "warnDays": 0, "includeInactive": true,
+                "granularity": "whole_days", "graceDays": 3, "lenient": true, "format": "cli_json",
+            }),
+            "analyze",
+            |_| None,
         )
         .unwrap()
+        .judging(Some(ts("2030-01-01T00:00:00Z")))
+        .unwrap()
         .options;
-        assert_eq!(opts.as_of, Some(ts("2026-11-26T00:02:03Z")));
-        assert_eq!(opts.max_age_days, 30);
-        assert_eq!(opts.warn_days, 0);
-        assert!(opts.include_inactive);
-        assert_eq!(opts.granularity, Granularity::WholeDays);
-        assert_eq!(opts.grace_days, 3);
-        assert!(opts.lenient);
-        assert_eq!(opts.format, InputFormat::CliJson);
-        assert_eq!(opts.clock, Some(ts("2030-01-01T00:00:00Z")));
+        let want = Options {
+            as_of: Some(ts("2026-11-26T00:02:03Z")),
+            max_age_days: 30,
+            warn_days: 0,
+            include_inactive: true,
+            granularity: Granularity::WholeDays,
+            grace_days: 3,
+            lenient: true,
+            format: InputFormat::CliJson,
+            clock: Some(ts("2030-01-01T00:00:00Z")),
+        };
+        assert_eq!(opts, want);
     }
 
     #[test]
-    fn no_options_are_the_defaults_plus_the_clock() {
-        let now = ts("2030-01-01T00:00:00Z");
-        let opts = analyze_options(&[], Some(now)).unwrap().options;
-        assert_eq!(opts, Options { clock: Some(now), ..Options::default() });
+    fn no_options_and_nulls_are_the_defaults() {
+        assert_eq!(analyze(json!({})).unwrap().options, Options::default());
+        assert_eq!(analyze(json!({"asOf": null, "maxAgeDays": null})).unwrap().options, Options::default());
     }
 
     #[test]
-    fn missing_values_keep_the_default() {
-        let opts =
-            analyze_options(&entries(&[("asOf", OptionValue::Missing), ("maxAgeDays", OptionValue::Missing)]), None)
-                .unwrap()
-                .options;
-        assert_eq!(opts.as_of, None);
-        assert_eq!(opts.max_age_days, 90);
-    }
-
-    #[test]
-    fn a_date_is_taken_to_the_millisecond() {
-        let opts =
-            analyze_options(&entries(&[("asOf", OptionValue::Date(1_795_651_200_123.0))]), None).unwrap().options;
-        assert_eq!(opts.as_of, Some(ts("2026-11-26T00:00:00.123Z")));
-    }
-
-    #[test]
-    fn an_invalid_date_is_invalid_as_of() {
-        let err = analyze_options(&entries(&[("asOf", OptionValue::Date(f64::NAN))]), None).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::InvalidAsOf);
-        assert_eq!(err.column(), Some("as_of"));
-        assert_eq!(err.value(), Some("Invalid Date"));
-    }
-
-    #[test]
-    fn a_bad_as_of_string_is_the_cores_error() {
-        let err = analyze_options(&entries(&[("asOf", OptionValue::Text("2026-11-26".into()))]), None).unwrap_err();
-        assert_eq!(err, keyrot::parse_as_of("2026-11-26").unwrap_err());
-    }
-
-    #[test]
-    fn as_of_of_another_type_is_invalid_as_of() {
-        let err = analyze_options(&entries(&[("asOf", OptionValue::Number(1.0))]), None).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::InvalidAsOf);
-        assert_eq!(err.value(), Some("1"));
-    }
-
-    #[test]
-    fn unknown_names_are_errors_and_snake_case_gets_a_hint() {
-        let err = analyze_options(&entries(&[("max_age_days", OptionValue::Number(30.0))]), None).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::InvalidPolicy);
-        assert_eq!(err.column(), Some("max_age_days"));
-        assert!(err.message().contains("did you mean `maxAgeDays`?"), "{}", err.message());
-
-        let err = analyze_options(&entries(&[("colour", OptionValue::Missing)]), None).unwrap_err();
+    fn unknown_names_are_errors_with_a_hint() {
+        let err = analyze(json!({"max_age_days": 30})).unwrap_err();
+        assert_eq!((err.code(), err.column()), (ErrorCode::InvalidPolicy, Some("max_age_days")));
+        assert!(err.message().starts_with("unknown option `max_age_days` for analyze; the options are `asOf`,"));
+        assert!(err.message().ends_with("(did you mean `maxAgeDays`?)"), "{}", err.message());
+        let err = analyze(json!({"colour": 1})).unwrap_err();
         assert_eq!(err.column(), Some("colour"));
-        assert!(err.message().starts_with("unknown option `colour`"));
+        assert!(!err.message().contains("did you mean"));
+        let err = read::<ParseOptionsArg, _>(&json!({"asOf": "x"}), "parse", |_| None).unwrap_err();
+        assert!(err.message().ends_with("(it applies to analyze only)"), "{}", err.message());
     }
 
     #[test]
-    fn numbers_must_be_whole_and_not_negative() {
-        for bad in [OptionValue::Number(1.5), OptionValue::Number(-1.0), OptionValue::Text("90".into())] {
-            let err = analyze_options(&entries(&[("maxAgeDays", bad.clone())]), None).unwrap_err();
-            assert_eq!(err.code(), ErrorCode::InvalidPolicy, "{bad:?}");
-            assert_eq!(err.column(), Some("max_age_days"));
-        }
-        let err = analyze_options(&entries(&[("warnDays", OptionValue::Number(f64::INFINITY))]), None).unwrap_err();
-        assert_eq!(err.value(), Some("inf"));
-    }
-
-    #[test]
-    fn ranges_are_left_to_the_core() {
-        // 0 is a whole number, so the binding takes it; the core rejects it
-        // when the policy is validated.
-        let opts = analyze_options(&entries(&[("maxAgeDays", OptionValue::Number(0.0))]), None).unwrap().options;
-        assert_eq!(opts.max_age_days, 0);
-        assert_eq!(opts.policy().validate().unwrap_err().column(), Some("max_age_days"));
-    }
-
-    #[test]
-    fn booleans_and_enums_are_checked() {
-        let err = analyze_options(&entries(&[("lenient", OptionValue::Text("yes".into()))]), None).unwrap_err();
-        assert_eq!((err.code(), err.column(), err.value()), (ErrorCode::InvalidPolicy, Some("lenient"), Some("yes")));
-        let err = analyze_options(&entries(&[("granularity", OptionValue::Text("days".into()))]), None).unwrap_err();
-        assert_eq!(err.column(), Some("granularity"));
-        let err = analyze_options(&entries(&[("format", OptionValue::Other("object".into()))]), None).unwrap_err();
-        assert_eq!(err.value(), Some("a value of type object"));
-    }
-
-    #[test]
-    fn parse_takes_only_format_and_lenient() {
-        let opts = parse_options(&entries(&[
-            ("format", OptionValue::Text("base64".into())),
-            ("lenient", OptionValue::Bool(true)),
-        ]))
-        .unwrap();
-        assert_eq!(opts, ParseOptions { format: InputFormat::Base64, lenient: true });
-        let err = parse_options(&entries(&[("maxAgeDays", OptionValue::Number(30.0))])).unwrap_err();
-        assert!(err.message().contains("applies to analyze only"), "{}", err.message());
-    }
-
-    const TOML: &str = "[[exemption]]\naccount = \"*\"\nuser = \"ci\"\nreason = \"vendor\"\nowner = \"sec@example.com\"\nexpires = 2027-01-01\n";
-
-    #[test]
-    fn exemptions_come_as_toml_or_as_entries() {
-        let judging = analyze_options(&entries(&[("exemptions", OptionValue::Text(TOML.into()))]), None).unwrap();
-        assert_eq!(judging.exemptions.unwrap().rules().len(), 1);
-
-        let data = serde_json::json!([
-            {"account": "*", "user": "ci", "reason": "vendor", "owner": "sec@example.com", "expires": "2027-01-01"},
-            {"account": "*", "user": "x"}
-        ]);
-        let judging = analyze_options(&entries(&[("exemptions", OptionValue::Data(data))]), None).unwrap();
-        let exemptions = judging.exemptions.unwrap();
-        assert_eq!(exemptions.rules().len(), 1);
-        assert_eq!(exemptions.problems().len(), 1, "an unusable entry is reported, not dropped");
-
-        let err =
-            analyze_options(&entries(&[("exemptions", OptionValue::Text("[[exemption".into()))]), None).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::InvalidExemptions);
-        let err = analyze_options(&entries(&[("exemptions", OptionValue::Number(1.0))]), None).unwrap_err();
-        assert_eq!((err.code(), err.column()), (ErrorCode::InvalidExemptions, Some("exemptions")));
-    }
-
-    #[test]
-    fn access_keys_are_for_plan_only() {
-        let json = r#"{"AccessKeyMetadata": [{"UserName": "ci", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "Status": "Active", "CreateDate": "2026-01-01T00:00:00Z"}]}"#;
-        let judging = plan_options(&entries(&[("accessKeys", OptionValue::Text(json.into()))]), None).unwrap();
-        assert_eq!(judging.access_keys.unwrap()[0].access_key_id, "AKIAIOSFODNN7EXAMPLE");
-        let data: serde_json::Value = serde_json::from_str(json).unwrap();
-        let judging = plan_options(&entries(&[("accessKeys", OptionValue::Data(data))]), None).unwrap();
-        assert_eq!(judging.access_keys.unwrap().len(), 1);
-        let judging = plan_options(&entries(&[("accessKeys", OptionValue::Bytes(json.as_bytes().to_vec()))]), None);
-        assert_eq!(judging.unwrap().access_keys.unwrap()[0].user, "ci");
-
-        let err = analyze_options(&entries(&[("accessKeys", OptionValue::Text(json.into()))]), None).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::InvalidPolicy);
-        let err = plan_options(&entries(&[("accessKeys", OptionValue::Bool(true))]), None).unwrap_err();
-        assert_eq!(err.column(), Some("access_keys"));
-    }
-
-    #[test]
-    fn check_csv_takes_only_columns_and_source() {
-        let judging = check_csv_options(
-            &entries(&[
-                ("only", OptionValue::Data(serde_json::json!(["fail", "due-soon", "invalid"]))),
-                ("columns", OptionValue::Data(serde_json::json!(["line", "user"]))),
-                ("source", OptionValue::Text("a.csv".into())),
-                ("maxAgeDays", OptionValue::Number(30.0)),
-            ]),
-            None,
-        )
-        .unwrap();
-        assert_eq!(judging.only, [Status::Fail, Status::DueSoon, Status::Invalid]);
-        assert_eq!(judging.columns, [18, 2]);
-        assert_eq!(judging.source, "a.csv");
-        assert_eq!(judging.options.max_age_days, 30);
-
-        // One string: one name, or several separated by commas.
-        let judging = check_csv_options(
-            &entries(&[
-                ("only", OptionValue::Text("pass".into())),
-                ("columns", OptionValue::Text("user, slot".into())),
-            ]),
-            None,
-        )
-        .unwrap();
-        assert_eq!((judging.only, judging.columns), (vec![Status::Pass], vec![2, 5]));
-
-        // Not given: every status, every column, no source.
-        let judging = check_csv_options(&entries(&[("only", OptionValue::Missing)]), None).unwrap();
-        assert!(judging.only.is_empty() && judging.columns.is_empty() && judging.source.is_empty());
-    }
-
-    #[test]
-    fn check_csv_names_are_checked() {
-        let err = check_csv_options(&entries(&[("only", OptionValue::Data(serde_json::json!(["fail", "ok"])))]), None)
-            .unwrap_err();
-        assert_eq!((err.code(), err.column(), err.value()), (ErrorCode::InvalidPolicy, Some("only"), Some("ok")));
-        assert!(err.message().contains("unknown status `ok`"), "{}", err.message());
-        let err =
-            check_csv_options(&entries(&[("columns", OptionValue::Text("user,colour".into()))]), None).unwrap_err();
-        assert_eq!((err.column(), err.value()), (Some("columns"), Some("colour")));
-        assert!(err.message().contains("the columns are source, account_id"), "{}", err.message());
-        for bad in [
-            OptionValue::Data(serde_json::json!([])),
-            OptionValue::Data(serde_json::json!([1])),
-            OptionValue::Data(serde_json::json!({"fail": true})),
-            OptionValue::Bool(true),
+    fn a_bad_value_names_the_option_by_its_contract_name() {
+        for (options, code, column, value) in [
+            (json!({"maxAgeDays": "90"}), ErrorCode::InvalidPolicy, "max_age_days", "90"),
+            (json!({"maxAgeDays": 1.5}), ErrorCode::InvalidPolicy, "max_age_days", "1.5"),
+            (json!({"warnDays": -1}), ErrorCode::InvalidPolicy, "warn_days", "-1"),
+            (json!({"lenient": "yes"}), ErrorCode::InvalidPolicy, "lenient", "yes"),
+            (json!({"granularity": "days"}), ErrorCode::InvalidPolicy, "granularity", "days"),
+            (json!({"asOf": 5}), ErrorCode::InvalidAsOf, "as_of", "5"),
+            (json!({"asOf": "yesterday"}), ErrorCode::InvalidAsOf, "as_of", "yesterday"),
+            (json!({"exemptions": 5}), ErrorCode::InvalidExemptions, "exemptions", "5"),
         ] {
-            let err = check_csv_options(&entries(&[("only", bad.clone())]), None).unwrap_err();
-            assert_eq!((err.code(), err.column()), (ErrorCode::InvalidPolicy, Some("only")), "{bad:?}");
+            let err = analyze(options.clone()).unwrap_err();
+            assert_eq!((err.code(), err.column(), err.value()), (code, Some(column), Some(value)), "{options}");
         }
-        let err = check_csv_options(&entries(&[("source", OptionValue::Number(1.0))]), None).unwrap_err();
-        assert_eq!(err.column(), Some("source"));
-        // `write` is a function (which the binding takes itself).
-        assert!(check_csv_options(&entries(&[("write", OptionValue::Other("function".into()))]), None).is_ok());
-        let err = check_csv_options(&entries(&[("write", OptionValue::Text("out.csv".into()))]), None).unwrap_err();
-        assert_eq!((err.code(), err.column(), err.value()), (ErrorCode::InvalidPolicy, Some("write"), Some("out.csv")));
-        // The new names belong to checkCsv only.
-        let err = analyze_options(&entries(&[("only", OptionValue::Text("fail".into()))]), None).unwrap_err();
-        assert!(err.message().starts_with("unknown option `only` for analyze"), "{}", err.message());
     }
 
     #[test]
-    fn diff_takes_two_times_and_no_exemptions() {
-        let judging = diff_options(
-            &entries(&[
-                ("asOf", OptionValue::Text("2026-11-26T00:00:00Z".into())),
-                ("oldAsOf", OptionValue::Text("2026-11-25T00:00:00Z".into())),
-            ]),
-            None,
-        )
-        .unwrap();
-        assert_eq!(judging.options.as_of, Some(ts("2026-11-26T00:00:00Z")));
-        assert_eq!(judging.old_as_of, Some(ts("2026-11-25T00:00:00Z")));
-        let err = diff_options(&entries(&[("oldAsOf", OptionValue::Text("yesterday".into()))]), None).unwrap_err();
-        assert_eq!(
-            (err.code(), err.column(), err.value()),
-            (ErrorCode::InvalidAsOf, Some("old_as_of"), Some("yesterday"))
-        );
-        let err = diff_options(&entries(&[("exemptions", OptionValue::Text(TOML.into()))]), None).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::InvalidPolicy);
+    fn exemptions_and_access_keys_come_as_text_or_data() {
+        let entry = json!({"account": "*", "user": "ci-*", "reason": "r", "owner": "o", "expires": "2027-01-01"});
+        let toml =
+            "[[exemption]]\naccount = \"*\"\nuser = \"ci-*\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2027-01-01\n";
+        let from_data = analyze(json!({ "exemptions": [entry] })).unwrap().exemptions.unwrap();
+        let from_toml = analyze(json!({ "exemptions": toml })).unwrap().exemptions.unwrap();
+        assert_eq!(from_data, from_toml);
+        let keys = json!({"AccessKeyMetadata": [{"UserName": "a", "AccessKeyId": "AKIAEXAMPLE1", "Status": "Active",
+            "CreateDate": "2026-01-01T00:00:00Z"}]});
+        let plan = |v: serde_json::Value| read::<PlanOptions, _>(&json!({ "accessKeys": v }), "plan", |_| None);
+        let from_data = plan(keys.clone()).unwrap().judging(None).unwrap().access_keys.unwrap();
+        let from_text = plan(json!(keys.to_string())).unwrap().judging(None).unwrap().access_keys.unwrap();
+        assert_eq!((from_data.len(), from_data), (1, from_text));
+    }
+
+    #[test]
+    fn only_and_columns_name_what_they_take() {
+        let check = |v: serde_json::Value| read::<CheckCsvOptions, _>(&v, "checkCsv", |_| None)?.judging(None);
+        let err = check(json!({"only": "failed"})).unwrap_err();
+        assert_eq!((err.column(), err.value()), (Some("only"), Some("failed")));
+        let err = check(json!({"columns": []})).unwrap_err();
+        assert_eq!(err.column(), Some("columns"));
+        let err = check(json!({"write": 5})).unwrap_err();
+        assert!(err.message().contains("expected a function"), "{}", err.message());
+    }
+
+    #[test]
+    fn old_as_of_is_named_in_its_errors() {
+        let options = read::<DiffOptions, _>(&json!({"oldAsOf": "2026-11-26"}), "diff", |_| None).unwrap();
+        let err = options.judging(None).unwrap_err();
+        assert_eq!((err.code(), err.column()), (ErrorCode::InvalidAsOf, Some("old_as_of")));
     }
 }

@@ -92,7 +92,7 @@ export function outcome(fn) {
 export const CSV_COLUMNS = [
   'source', 'account_id', 'user', 'arn', 'is_root', 'slot', 'status', 'active', 'last_rotated', 'age_days',
   'due_at', 'days_until_due', 'last_used', 'last_used_region', 'last_used_service', 'used_since_rotation',
-  'code', 'reason', 'line',
+  'code', 'reason', 'line', 'exempted',
 ];
 
 /** The columns whose text comes from the report (or the caller), neutralised for spreadsheets. */
@@ -112,7 +112,8 @@ export function findingsCsv(findings, source, columns = CSV_COLUMNS) {
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   const lines = [columns.join(',')];
-  for (const f of findings) lines.push(columns.map((c) => cell(c, c === 'source' ? source : f[c])).join(','));
+  const value = (f, c) => (c === 'source' ? source : c === 'exempted' ? f.exempted !== null : f[c]);
+  for (const f of findings) lines.push(columns.map((c) => cell(c, value(f, c))).join(','));
   return lines.join('\n') + '\n';
 }
 
