@@ -9,7 +9,7 @@
 use keyrot::{
     Error, ErrorCode, Exemptions, Granularity, InputFormat, KnownKey, Options, ParseOptions, Status, Timestamp,
 };
-use serde::de::{self, DeserializeOwned, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::Deserialize;
 use ts_rs::TS;
 
@@ -293,77 +293,44 @@ impl<'de> Deserialize<'de> for Days {
 }
 
 /// Exemptions as given: TOML text, or a list of entries as data.
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "the TOML text of an exemptions file or a list of entries")]
 pub enum ExemptionsArg {
     /// The TOML text of an exemptions file.
     Toml(String),
     /// A list of entries.
-    Entries(serde_json::Value),
+    Entries(Vec<serde_json::Value>),
 }
 
 impl ExemptionsArg {
     fn read(&self) -> Result<Exemptions, Error> {
         match self {
             ExemptionsArg::Toml(text) => Exemptions::from_toml(text),
-            ExemptionsArg::Entries(data) => Exemptions::from_json(data),
+            ExemptionsArg::Entries(data) => Exemptions::from_json(&serde_json::Value::Array(data.clone())),
         }
-    }
-}
-
-impl<'de> Deserialize<'de> for ExemptionsArg {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ExemptionsArg, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = ExemptionsArg;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("the TOML text of an exemptions file or a list of entries")
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<ExemptionsArg, E> {
-                Ok(ExemptionsArg::Toml(text.to_owned()))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ExemptionsArg, A::Error> {
-                Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(ExemptionsArg::Entries)
-            }
-        }
-        deserializer.deserialize_any(V)
     }
 }
 
 /// The keys `aws iam list-access-keys` printed: its JSON as text or bytes,
 /// or the parsed data.
-#[derive(Debug)]
-pub struct AccessKeysArg(Vec<u8>);
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "the JSON of `aws iam list-access-keys` (text, bytes or the parsed data)")]
+pub enum AccessKeysArg {
+    /// The JSON text.
+    Text(String),
+    /// The JSON as bytes.
+    Bytes(serde_bytes::ByteBuf),
+    /// The parsed data.
+    Data(serde_json::Value),
+}
 
 impl AccessKeysArg {
     fn read(&self) -> Result<Vec<KnownKey>, Error> {
-        keyrot::read_access_keys(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for AccessKeysArg {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AccessKeysArg, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = AccessKeysArg;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("the JSON of `aws iam list-access-keys` (text, bytes or the parsed data)")
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<AccessKeysArg, E> {
-                Ok(AccessKeysArg(text.as_bytes().to_vec()))
-            }
-            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<AccessKeysArg, E> {
-                Ok(AccessKeysArg(bytes.to_vec()))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<AccessKeysArg, A::Error> {
-                let data: serde_json::Value = Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(AccessKeysArg(data.to_string().into_bytes()))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<AccessKeysArg, A::Error> {
-                let data: serde_json::Value = Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-                Ok(AccessKeysArg(data.to_string().into_bytes()))
-            }
+        match self {
+            AccessKeysArg::Text(text) => keyrot::read_access_keys(text.as_bytes()),
+            AccessKeysArg::Bytes(bytes) => keyrot::read_access_keys(bytes),
+            AccessKeysArg::Data(data) => keyrot::read_access_keys(data.to_string().as_bytes()),
         }
-        deserializer.deserialize_any(V)
     }
 }
 
