@@ -214,7 +214,7 @@ struct CheckArgs {
     /// The columns of the CSV output, in this order (comma-separated; default: all of source,
     /// account_id, user, arn, is_root, slot, status, active, last_rotated, age_days, due_at,
     /// days_until_due, last_used, last_used_region, last_used_service, used_since_rotation, code,
-    /// reason, line).
+    /// reason, line, exempted).
     #[arg(long, value_name = "COLUMN", value_delimiter = ',', value_parser = parse_column)]
     columns: Vec<usize>,
 
