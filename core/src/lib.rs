@@ -68,6 +68,7 @@ mod run;
 pub mod sarif;
 mod scan;
 mod value;
+pub mod view;
 
 pub use analysis::{
     analyze, analyze_bytes, analyze_with_exemptions, AccountSummary, Analysis, Analyzer, Counts, Summary,

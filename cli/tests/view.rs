@@ -1,0 +1,94 @@
+//! The table the browser page holds (`keyrot::view::FindingTable`) writes
+//! every format as the command does: for every golden case of one report
+//! that the command reads (the real samples and the hostile names among
+//! them), `keyrot check --format F` on the case's file and the table's
+//! export of all its rows give the same bytes, for CSV, JSON, SARIF, JUnit
+//! and OCSF; and the same for a folder of several of them.
+
+use keyrot::view::{Export, FindingTable, Query};
+use keyrot::{Options, Run};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const FORMATS: [(&str, Export); 5] = [
+    ("csv", Export::Csv),
+    ("json", Export::Json),
+    ("sarif", Export::Sarif),
+    ("junit", Export::Junit),
+    ("ocsf", Export::Ocsf),
+];
+
+fn cases() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/cases")
+}
+
+/// What the command writes for `files` (names relative to `dir`).
+fn command(dir: &Path, format: &str, as_of: &str, files: &[&str]) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_keyrot"))
+        .current_dir(dir)
+        .args(["check", "--as-of", as_of, "--format", format])
+        .args(files)
+        .output()
+        .expect("keyrot runs");
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{format} {files:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+fn table(dir: &Path, as_of: &str, files: &[&str]) -> FindingTable {
+    let options = Options::from_json(&format!("{{\"as_of\": \"{as_of}\"}}")).unwrap();
+    let inputs = files.iter().map(|f| ((*f).to_owned(), std::fs::File::open(dir.join(f))));
+    FindingTable::check(&Run::new(&options), inputs)
+}
+
+fn exported(table: &FindingTable, format: Export) -> Vec<u8> {
+    let mut out = Vec::new();
+    table.export(format, &table.select(&Query::default()), &mut out);
+    out
+}
+
+#[test]
+fn each_report_exports_what_the_command_writes() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(cases()).unwrap() {
+        let dir = entry.unwrap().path();
+        let slug = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let options = std::fs::read_to_string(dir.join("options.json")).unwrap_or_default();
+        // Cases of one CSV file judged at an explicit time, with no other option.
+        let simple = options.trim().starts_with("{\"as_of\":") && options.matches(':').count() == 3;
+        if !(slug.starts_with("real_") || slug.contains("hostile") || slug.contains("user_names")) || !simple {
+            continue;
+        }
+        let Some(file) = ["input.csv", "input.json", "input.txt"].into_iter().find(|f| dir.join(f).exists()) else {
+            continue;
+        };
+        let as_of: serde_json::Value = serde_json::from_str(&options).unwrap();
+        let as_of = as_of["as_of"].as_str().unwrap();
+        let table = table(&dir, as_of, &[file]);
+        for (name, format) in FORMATS {
+            let want = command(&dir, name, as_of, &[file]);
+            let have = exported(&table, format);
+            assert!(
+                have == want,
+                "{slug} as {name}:\n--- table\n{}\n--- command\n{}",
+                String::from_utf8_lossy(&have),
+                String::from_utf8_lossy(&want)
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} cases");
+}
+
+#[test]
+fn a_folder_exports_what_the_command_writes() {
+    let dir = cases();
+    let files =
+        ["real_guardian_security_hq/input.csv", "hostile_user_names/input.csv", "real_c7n_unused_keys/input.csv"];
+    let as_of = "2026-11-26T00:00:00Z";
+    let table = table(&dir, as_of, &files);
+    assert_eq!(table.many().reports.len(), 3);
+    for (name, format) in FORMATS {
+        let want = command(&dir, name, as_of, &files);
+        assert!(exported(&table, format) == want, "{name}");
+    }
+}

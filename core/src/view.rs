@@ -1,0 +1,463 @@
+//! Findings held for a table that a person browses: the browser page's
+//! model. Reports are judged by one [`Run`] and their findings kept as the
+//! core's compact batches (no owned [`Finding`](crate::Finding) per key), so
+//! a million keys stay small. A [`Query`] filters and sorts them into a
+//! [`Selection`] (row numbers), read a page at a time; the age chart is
+//! counted from them ([`FindingTable::histogram`]); and every output format
+//! is written from them by the core's writers ([`FindingTable::export`]),
+//! so the page's CSV, JSON, SARIF, JUnit and OCSF are the command's bytes.
+//!
+//! ```
+//! use keyrot::view::{Export, FindingTable, Query, SortKey};
+//! use keyrot::{Options, Run, parse_timestamp};
+//! let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+//!            bob,arn:aws:iam::111122223333:user/bob,true,2026-11-01T00:00:00Z,false,N/A\n\
+//!            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
+//! let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+//! let table = FindingTable::check(&Run::new(&options), [("r.csv".to_owned(), Ok(csv.as_bytes()))]);
+//! let by_user = table.select(&Query { sort: SortKey::User, ..Query::default() });
+//! let users: Vec<&str> = by_user.iter().map(|&row| table.get(row).unwrap().user()).collect();
+//! assert_eq!(users, ["alice", "bob"]);
+//! let mut out = Vec::new();
+//! table.export(Export::Csv, &table.select(&Query::default()), &mut out);
+//! assert!(String::from_utf8(out).unwrap().starts_with("source,account_id,user,"));
+//! ```
+
+use crate::batch::{FindingBatch, FindingRef};
+use crate::junit::{JunitWriter, Tally};
+use crate::many::{ManyAnalysis, SourcedFinding};
+use crate::rule::{LastUsed, Status};
+use crate::run::{Merged, Run};
+use crate::sarif::SarifWriter;
+use crate::{Analysis, CsvWriter};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::io::{self, Read};
+
+/// The judged reports and their findings, in the order given.
+#[derive(Debug)]
+pub struct FindingTable {
+    /// The reports' outcomes, summary and anomalies; `findings` is empty
+    /// (they are in `batches`).
+    many: ManyAnalysis,
+    /// The batches of the reports that were read whole, with the report's
+    /// index, in input order.
+    batches: Vec<(usize, FindingBatch)>,
+    /// Where each finding is: `(batch, index in it)`, in input order.
+    rows: Vec<(u32, u32)>,
+}
+
+/// The row numbers of a [`FindingTable`] that a [`Query`] selects, in the
+/// order it sorts them.
+pub type Selection = Vec<u32>;
+
+/// Which findings a table shows and in what order. Text filters are `None`
+/// for "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Query {
+    /// The column to sort by; ties keep the input order.
+    pub sort: SortKey,
+    /// Sort from the largest; a missing value is last either way.
+    pub descending: bool,
+    /// Only findings with this status.
+    pub status: Option<Status>,
+    /// Only this account.
+    pub account: Option<String>,
+    /// Only users whose name holds this text (case-insensitive).
+    pub user: Option<String>,
+    /// Only the report of this name.
+    pub source: Option<String>,
+    /// Only keys an exemption in force covers (`true`) or does not.
+    pub exempted: Option<bool>,
+}
+
+/// The columns a table sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    /// From the most urgent status (`fail`, `invalid`, `due_soon`, `pass`,
+    /// `inactive`).
+    Status,
+    /// The report's name.
+    Source,
+    /// The account id.
+    AccountId,
+    /// The user name (case-insensitive; digits by value: `u2` before `u10`).
+    User,
+    /// The slot.
+    Slot,
+    /// When the key was created or last rotated.
+    LastRotated,
+    /// The key's age.
+    AgeDays,
+    /// Days until the key is due.
+    DaysUntilDue,
+    /// When the key was last used (`never` and `no_information` last).
+    LastUsed,
+    /// The report's line: the input order.
+    #[default]
+    Line,
+}
+
+/// The output formats a table writes, each as `keyrot check --format`
+/// writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Export {
+    /// The findings CSV ([`CsvWriter`], every column).
+    Csv,
+    /// The JSON contract: an [`Analysis`] for one report, a
+    /// [`ManyAnalysis`] for several.
+    Json,
+    /// SARIF 2.1.0 ([`crate::sarif`]).
+    Sarif,
+    /// JUnit XML ([`crate::junit`]).
+    Junit,
+    /// OCSF Compliance Findings as JSON Lines ([`crate::ocsf`]).
+    Ocsf,
+}
+
+/// Key ages counted in bins for a chart: keys with a usable age (not
+/// `invalid`, not in the future), per status. The axis runs to at least
+/// twice the limit; older keys share the last bin (`overflow`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Histogram {
+    /// Days per bin: 1, 2 or 5 times a power of ten.
+    pub bin_days: i64,
+    /// The bins, from age 0.
+    pub bins: Vec<Bin>,
+    /// The last bin also counts every older key.
+    pub overflow: bool,
+    /// Keys counted in the bins.
+    pub shown: u64,
+    /// Keys with no usable age.
+    pub unusable: u64,
+    /// The most keys in one bin.
+    pub tallest: u64,
+    /// The oldest age counted, in days.
+    pub oldest: i64,
+    /// The policy's limit.
+    pub max_age_days: u32,
+}
+
+/// One bin of a [`Histogram`]: ages from `start` (included) to `end`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bin {
+    /// The first age, in days.
+    pub start: i64,
+    /// The age after the last.
+    pub end: i64,
+    /// Keys per status (`invalid` keys are never counted).
+    pub counts: BinCounts,
+}
+
+/// The keys of one bin per status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BinCounts {
+    /// `fail`.
+    pub fail: u64,
+    /// `due_soon`.
+    pub due_soon: u64,
+    /// `pass`.
+    pub pass: u64,
+    /// `inactive`.
+    pub inactive: u64,
+}
+
+impl FindingTable {
+    /// Judges the reports with `run` and keeps their findings. A report that
+    /// cannot be read keeps none (its outcome says why); the others are
+    /// kept whole.
+    pub fn check<I, R>(run: &Run, inputs: I) -> FindingTable
+    where
+        I: IntoIterator<Item = (String, io::Result<R>)>,
+        R: Read,
+    {
+        let (mut batches, mut pending) = (Vec::new(), Vec::new());
+        let many = run.reports(inputs, FindingBatch::compact, |merged| {
+            match merged {
+                Merged::Batch { report, batch, .. } => pending.push((report, batch)),
+                Merged::Done { outcome, .. } if outcome.error.is_none() => batches.append(&mut pending),
+                Merged::Done { .. } => pending.clear(),
+            }
+            Ok::<(), std::convert::Infallible>(())
+        });
+        let many = match many {
+            Ok(many) => many,
+            Err(never) => match never {},
+        };
+        let rows = batches
+            .iter()
+            .enumerate()
+            .flat_map(|(b, (_, batch))| (0..batch.len() as u32).map(move |i| (b as u32, i)))
+            .collect();
+        FindingTable { many, batches, rows }
+    }
+
+    /// The reports' outcomes, summary, policy and anomalies (without
+    /// findings).
+    pub fn many(&self) -> &ManyAnalysis {
+        &self.many
+    }
+
+    /// The one report as an [`Analysis`] without findings, when one report
+    /// was given and read.
+    pub fn analysis(&self) -> Option<Analysis> {
+        if self.many.reports.len() != 1 {
+            return None;
+        }
+        let (_, mut analysis) = self.many.analyses().pop()?;
+        analysis.summary = self.many.summary.clone();
+        Some(analysis)
+    }
+
+    /// How many findings there are.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there is no finding.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The finding at row `row` (input order).
+    pub fn get(&self, row: u32) -> Option<FindingRef<'_>> {
+        let &(batch, index) = self.rows.get(row as usize)?;
+        self.batches[batch as usize].1.get(index as usize)
+    }
+
+    /// The rows `query` selects, in its order.
+    pub fn select(&self, query: &Query) -> Selection {
+        let user = query.user.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_lowercase);
+        let keep = |f: &FindingRef<'_>| {
+            query.status.is_none_or(|s| f.status() == s)
+                && query.account.as_deref().is_none_or(|a| f.account_id() == a)
+                && query.source.as_deref().is_none_or(|s| f.source() == s)
+                && query.exempted.is_none_or(|e| f.is_exempted() == e)
+                && user.as_deref().is_none_or(|u| f.user().to_lowercase().contains(u))
+        };
+        let mut rows: Selection =
+            (0..self.rows.len() as u32).filter(|&row| self.get(row).is_some_and(|f| keep(&f))).collect();
+        if query.sort != SortKey::Line || query.descending {
+            let finding = |row: u32| self.get(row).expect("a selected row exists");
+            // A stable sort: ties keep the input order.
+            rows.sort_by(|&a, &b| compare(&finding(a), &finding(b), query.sort, query.descending));
+        }
+        rows
+    }
+
+    /// The ages of every key, in about `target_bins` bins.
+    pub fn histogram(&self, target_bins: u32) -> Histogram {
+        let max_age_days = self.many.policy.max_age_days;
+        let usable = |f: &FindingRef<'_>| f.age_days().filter(|&a| a >= 0 && f.status() != Status::Invalid);
+        let findings = || (0..self.rows.len() as u32).filter_map(|row| self.get(row));
+        let (mut shown, mut unusable, mut oldest) = (0u64, 0u64, 0i64);
+        for f in findings() {
+            match usable(&f) {
+                Some(age) => (shown, oldest) = (shown + 1, oldest.max(age)),
+                None => unusable += 1,
+            }
+        }
+        let limit = i64::from(max_age_days);
+        let span = (limit * 2).max((oldest + 1).min(limit * 6)).max(1);
+        let bin_days = nice_step(span as f64 / f64::from(target_bins.max(1)));
+        let count = (span + bin_days - 1) / bin_days;
+        let mut bins: Vec<Bin> = (0..count)
+            .map(|i| Bin { start: i * bin_days, end: (i + 1) * bin_days, counts: BinCounts::default() })
+            .collect();
+        let mut overflow = false;
+        for f in findings() {
+            let Some(age) = usable(&f) else { continue };
+            let mut i = age / bin_days;
+            if i >= count {
+                i = count - 1;
+                overflow = true;
+            }
+            let counts = &mut bins[i as usize].counts;
+            match f.status() {
+                Status::Fail => counts.fail += 1,
+                Status::DueSoon => counts.due_soon += 1,
+                Status::Pass => counts.pass += 1,
+                Status::Inactive | Status::Invalid => counts.inactive += 1,
+            }
+        }
+        let tallest = bins.iter().map(|b| b.counts.fail + b.counts.due_soon + b.counts.pass + b.counts.inactive);
+        let tallest = tallest.max().unwrap_or(0);
+        Histogram { bin_days, bins, overflow, shown, unusable, tallest, oldest, max_age_days }
+    }
+
+    /// Writes the table as `format`: CSV and JSON hold the rows of
+    /// `selection` in its order (every row in input order is what `keyrot
+    /// check --format csv|json` writes); SARIF, JUnit and OCSF hold every
+    /// report and the findings whose status one of `selection` has, in
+    /// input order, as `keyrot check --format sarif|junit|ocsf` writes with
+    /// `--only` those statuses.
+    pub fn export(&self, format: Export, selection: &[u32], out: &mut Vec<u8>) {
+        let statuses: Vec<Status> = {
+            let mut seen = [false; 5];
+            selection.iter().filter_map(|&r| self.get(r)).for_each(|f| seen[f.status() as usize] = true);
+            Status::ALL.into_iter().filter(|s| seen[*s as usize]).collect()
+        };
+        let keep = |s: Status| statuses.contains(&s);
+        let by_report = |report: usize| self.batches.iter().filter(move |(r, _)| *r == report).map(|(_, b)| b);
+        match format {
+            Export::Csv => {
+                let mut writer = CsvWriter::default();
+                writer.header(out);
+                selection.iter().filter_map(|&r| self.get(r)).for_each(|f| writer.row(out, &f));
+            }
+            Export::Json => {
+                let mut many = self.many.clone();
+                many.findings = selection
+                    .iter()
+                    .filter_map(|&r| self.get(r))
+                    .map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() })
+                    .collect();
+                // Writing JSON into memory cannot fail.
+                let _ = match self.analysis() {
+                    Some(mut one) => {
+                        one.findings = many.findings.into_iter().map(|f| f.finding).collect();
+                        serde_json::to_writer_pretty(&mut *out, &one)
+                    }
+                    None => serde_json::to_writer_pretty(&mut *out, &many),
+                };
+                out.push(b'\n');
+            }
+            Export::Sarif => {
+                let mut sarif = SarifWriter::new();
+                sarif.begin(out);
+                for (report, outcome) in self.many.reports.iter().enumerate() {
+                    for batch in by_report(report) {
+                        out.extend_from_slice(sarif.join(&SarifWriter::results(batch, keep)));
+                    }
+                    if outcome.error.is_some() {
+                        sarif.discard();
+                    } else {
+                        sarif.commit();
+                    }
+                }
+                sarif.end(out, &self.many.policy, &self.many.reports);
+            }
+            Export::Junit => {
+                JunitWriter::start(out);
+                for (report, outcome) in self.many.reports.iter().enumerate() {
+                    let (mut cases, mut tally) = (Vec::new(), Tally::default());
+                    for batch in by_report(report) {
+                        let (made, counted) = JunitWriter::cases(batch, keep);
+                        cases.extend_from_slice(&made);
+                        tally.add(&counted);
+                    }
+                    JunitWriter::suite_start(out, outcome, &self.many.policy, &tally);
+                    out.extend_from_slice(&cases);
+                    JunitWriter::suite_end(out);
+                }
+                JunitWriter::finish(out);
+            }
+            Export::Ocsf => {
+                for (report, outcome) in self.many.reports.iter().enumerate() {
+                    for batch in by_report(report) {
+                        out.extend_from_slice(&crate::ocsf::events(batch, keep, outcome.input_sha256.as_deref()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A step of 1, 2 or 5 times a power of ten, at least `raw` (and at least 1).
+fn nice_step(raw: f64) -> i64 {
+    if raw <= 1.0 || !raw.is_finite() {
+        return 1;
+    }
+    let power = 10f64.powi(raw.log10().floor() as i32);
+    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * power).find(|s| *s >= raw).unwrap_or(10.0 * power);
+    step.round() as i64
+}
+
+/// Orders two findings by `key`: a missing value is last in either
+/// direction.
+fn compare(a: &FindingRef<'_>, b: &FindingRef<'_>, key: SortKey, descending: bool) -> Ordering {
+    fn present<T: Ord>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
+        match (a, b) {
+            (Some(a), Some(b)) if descending => b.cmp(&a),
+            (Some(a), Some(b)) => a.cmp(&b),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
+    }
+    let text = |x: &str, y: &str| {
+        let order = natural(x, y);
+        if descending {
+            order.reverse()
+        } else {
+            order
+        }
+    };
+    let rank = |f: &FindingRef<'_>| Status::ALL.iter().position(|s| *s == f.status());
+    let used = |f: &FindingRef<'_>| f.last_used().and_then(LastUsed::at);
+    match key {
+        SortKey::Status => present(rank(a), rank(b), descending),
+        SortKey::Source => text(a.source(), b.source()),
+        SortKey::AccountId => text(a.account_id(), b.account_id()),
+        SortKey::User => text(a.user(), b.user()),
+        SortKey::Slot => present(Some(a.slot()), Some(b.slot()), descending),
+        SortKey::LastRotated => present(a.last_rotated(), b.last_rotated(), descending),
+        SortKey::AgeDays => present(a.age_days(), b.age_days(), descending),
+        SortKey::DaysUntilDue => present(a.days_until_due(), b.days_until_due(), descending),
+        SortKey::LastUsed => present(used(a), used(b), descending),
+        SortKey::Line => present(Some(a.line()), Some(b.line()), descending),
+    }
+}
+
+/// Text in the order people expect: letters without regard to case, and
+/// runs of digits by their value (`u2` before `u10`).
+fn natural(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let digits = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (na, nb) = (digits(a), digits(b));
+                let (da, db) = (&a[..na], &b[..nb]);
+                // Without leading zeros, a longer run is a larger number.
+                let trim = |d: &'_ [u8]| -> usize { d.iter().take_while(|c| **c == b'0').count() };
+                let (ta, tb) = (&da[trim(da)..], &db[trim(db)..]);
+                let order = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb));
+                if order != Ordering::Equal {
+                    return order;
+                }
+                (a, b) = (&a[na..], &b[nb..]);
+            }
+            (Some(x), Some(y)) => {
+                let order = x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase());
+                if order != Ordering::Equal {
+                    return order;
+                }
+                (a, b) = (&a[1..], &b[1..]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_ignores_case_and_reads_numbers() {
+        let mut names = ["u10", "U2", "alice", "Bob", "u2", "u02x", "b"];
+        names.sort_by(|a, b| natural(a, b));
+        assert_eq!(names, ["alice", "b", "Bob", "U2", "u2", "u02x", "u10"]);
+    }
+
+    #[test]
+    fn nice_steps() {
+        assert_eq!([0.5, 1.0, 4.5, 7.0, 18.0, 30.0, 120.0].map(nice_step), [1, 1, 5, 10, 20, 50, 200]);
+    }
+}
