@@ -55,10 +55,13 @@ pub type Selection = Vec<u32>;
 /// for "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Query {
     /// The column to sort by; ties keep the input order.
+    #[cfg_attr(feature = "ts", ts(as = "Option<SortKey>", optional))]
     pub sort: SortKey,
     /// Sort from the largest; a missing value is last either way.
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub descending: bool,
     /// Only findings with this status.
     pub status: Option<Status>,
@@ -75,6 +78,7 @@ pub struct Query {
 /// The columns a table sorts by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SortKey {
     /// From the most urgent status (`fail`, `invalid`, `due_soon`, `pass`,
     /// `inactive`).
@@ -104,6 +108,7 @@ pub enum SortKey {
 /// writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Export {
     /// The findings CSV ([`CsvWriter`], every column).
     Csv,
@@ -122,6 +127,7 @@ pub enum Export {
 /// `invalid`, not in the future), per status. The axis runs to at least
 /// twice the limit; older keys share the last bin (`overflow`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Histogram {
     /// Days per bin: 1, 2 or 5 times a power of ten.
     pub bin_days: i64,
@@ -143,6 +149,7 @@ pub struct Histogram {
 
 /// One bin of a [`Histogram`]: ages from `start` (included) to `end`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Bin {
     /// The first age, in days.
     pub start: i64,
@@ -154,6 +161,7 @@ pub struct Bin {
 
 /// The keys of one bin per status.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BinCounts {
     /// `fail`.
     pub fail: u64,

@@ -24,6 +24,7 @@
 pub mod check;
 mod io;
 pub mod options;
+pub mod page;
 
 use io::{input_bytes, input_reader, JsOut};
 use js_sys::{Array, ArrayBuffer, Date, Object, Reflect, Uint8Array};
@@ -263,13 +264,13 @@ pub fn parse(
 
 /// Sends a panic's message to `console.error` (feature `panic-hook`); does
 /// nothing after the first call.
-fn set_panic_hook() {
+pub(crate) fn set_panic_hook() {
     #[cfg(feature = "panic-hook")]
     console_error_panic_hook::set_once();
 }
 
 /// The current time from the JS clock, as the core's `clock` fallback.
-fn now() -> Option<Timestamp> {
+pub(crate) fn now() -> Option<Timestamp> {
     chrono::DateTime::from_timestamp_millis(Date::now() as i64)
 }
 
@@ -278,7 +279,10 @@ fn now() -> Option<Timestamp> {
 /// made in which a `Date` is its RFC 3339 text (`"Invalid Date"` when it
 /// is one, which `asOf` then refuses), an `ArrayBuffer` is a `Uint8Array`,
 /// and the function `write` is left out (the caller takes it).
-fn read_options<T: DeserializeOwned + Default>(options: Option<JsValue>, function: &str) -> Result<T, JsValue> {
+pub(crate) fn read_options<T: DeserializeOwned + Default>(
+    options: Option<JsValue>,
+    function: &str,
+) -> Result<T, JsValue> {
     let Some(given) = options.filter(|o| !o.is_undefined() && !o.is_null()) else {
         return Ok(T::default());
     };
@@ -375,7 +379,7 @@ pub(crate) fn type_error(message: &str) -> JsValue {
 /// `None`, objects for maps, numbers for integers. (A `serde_json` string
 /// handed to `JSON.parse` measured no faster on a 200,000-row report, about
 /// 5 s of CPU either way in Node, and needs the whole text in memory twice.)
-fn to_plain_object<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+pub(crate) fn to_plain_object<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
 }
 

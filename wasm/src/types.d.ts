@@ -1369,3 +1369,129 @@ export type Report = {
    */
   anomalies: Array<Anomaly>;
 };
+
+/**
+ * Which findings a table shows and in what order. Text filters are `None`
+ * for "any".
+ */
+export type Query = {
+  /**
+   * The column to sort by; ties keep the input order.
+   */
+  sort?: SortKey;
+  /**
+   * Sort from the largest; a missing value is last either way.
+   */
+  descending?: boolean;
+  /**
+   * Only findings with this status.
+   */
+  status?: Status | null;
+  /**
+   * Only this account.
+   */
+  account?: string | null;
+  /**
+   * Only users whose name holds this text (case-insensitive).
+   */
+  user?: string | null;
+  /**
+   * Only the report of this name.
+   */
+  source?: string | null;
+  /**
+   * Only keys an exemption in force covers (`true`) or does not.
+   */
+  exempted?: boolean | null;
+};
+
+/**
+ * The columns a table sorts by.
+ */
+export type SortKey = "status" | "source" | "account_id" | "user" | "slot" | "last_rotated" | "age_days" | "days_until_due" | "last_used" | "line";
+
+/**
+ * The output formats a table writes, each as `keyrot check --format`
+ * writes it.
+ */
+export type Export = "csv" | "json" | "sarif" | "junit" | "ocsf";
+
+/**
+ * Key ages counted in bins for a chart: keys with a usable age (not
+ * `invalid`, not in the future), per status. The axis runs to at least
+ * twice the limit; older keys share the last bin (`overflow`).
+ */
+export type Histogram = {
+  /**
+   * Days per bin: 1, 2 or 5 times a power of ten.
+   */
+  bin_days: number;
+  /**
+   * The bins, from age 0.
+   */
+  bins: Array<Bin>;
+  /**
+   * The last bin also counts every older key.
+   */
+  overflow: boolean;
+  /**
+   * Keys counted in the bins.
+   */
+  shown: number;
+  /**
+   * Keys with no usable age.
+   */
+  unusable: number;
+  /**
+   * The most keys in one bin.
+   */
+  tallest: number;
+  /**
+   * The oldest age counted, in days.
+   */
+  oldest: number;
+  /**
+   * The policy's limit.
+   */
+  max_age_days: number;
+};
+
+/**
+ * One bin of a [`Histogram`]: ages from `start` (included) to `end`.
+ */
+export type Bin = {
+  /**
+   * The first age, in days.
+   */
+  start: number;
+  /**
+   * The age after the last.
+   */
+  end: number;
+  /**
+   * Keys per status (`invalid` keys are never counted).
+   */
+  counts: BinCounts;
+};
+
+/**
+ * The keys of one bin per status.
+ */
+export type BinCounts = {
+  /**
+   * `fail`.
+   */
+  fail: number;
+  /**
+   * `due_soon`.
+   */
+  due_soon: number;
+  /**
+   * `pass`.
+   */
+  pass: number;
+  /**
+   * `inactive`.
+   */
+  inactive: number;
+};

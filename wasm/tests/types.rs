@@ -122,6 +122,13 @@ fn declarations() -> String {
         keyrot::Certificate,
         keyrot::Row,
         keyrot::Report,
+        // The page's table.
+        keyrot::view::Query,
+        keyrot::view::SortKey,
+        keyrot::view::Export,
+        keyrot::view::Histogram,
+        keyrot::view::Bin,
+        keyrot::view::BinCounts,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

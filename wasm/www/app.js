@@ -45,7 +45,7 @@ const state = {
   exemptions: null,
   /** {name, text} of the access-key list, or null. */
   accessKeys: null,
-  /** The files checked, [{name, bytes: ArrayBuffer}]: the plan's worker gets copies. */
+  /** The files checked, [{name, blob: Blob}] (a File is one): the workers read them in pieces. */
   files: [],
   /** The options of the latest check message, and of the shown result. */
   checkOptions: null,
@@ -59,8 +59,21 @@ const state = {
 
 // --- options ------------------------------------------------------------------
 
+/** An instant as the date box shows it: RFC 3339 in UTC, to the second. */
 function utcInputValue(date) {
-  return date.toISOString().slice(0, 19);
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * The date box's text as the engine's `asOf`, read as UTC whatever the
+ * browser's time zone: a day alone is its midnight, a time without seconds
+ * gets `:00`, `Z` may be left out, a space may stand for `T`. Anything else
+ * goes to the engine as typed, which names what is wrong.
+ */
+function utcAsOf(text) {
+  const m = text.trim().match(/^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?)?(Z|z)?$/);
+  if (!m) return text.trim();
+  return `${m[1]}T${m[2] ?? '00:00'}${m[3] ?? ':00'}Z`;
 }
 
 /** The options object of `analyze` (and of `plan`, but for the key list), from the form. */
@@ -79,7 +92,7 @@ function currentOptions() {
   if (warn !== '') options.warnDays = Number(warn);
   if (grace !== '') options.graceDays = Number(grace);
   if ($('as-of-fixed').checked && $('as-of').value) {
-    options.asOf = new Date(`${$('as-of').value}Z`);
+    options.asOf = utcAsOf($('as-of').value);
   }
   // The engine reads the TOML itself (keyrot::Exemptions::from_toml).
   if (state.exemptions) options.exemptions = state.exemptions.text;
@@ -102,11 +115,9 @@ function megabytes(bytes) {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${number.format(Math.ceil(bytes / 1e3))} kB`;
 }
 
-/** Checks `files` ([{name, bytes: Promise<ArrayBuffer>}]): one report, or several together. */
-async function load(files) {
+/** Checks `files` ([{name, blob: Blob}]): one report, or several together. */
+function load(files) {
   const label = files.length === 1 ? files[0].name : `${files.length} files`;
-  setStatus(`Reading ${label}…`);
-  const read = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.bytes })));
   state.name = label;
   state.query = { ...EMPTY_QUERY };
   state.page = 0;
@@ -114,21 +125,18 @@ async function load(files) {
   state.planPage = 0;
   $('filter-user').value = '';
   $('plan-user').value = '';
-  const size = read.reduce((n, f) => n + f.bytes.byteLength, 0);
+  const size = files.reduce((n, f) => n + f.blob.size, 0);
   setStatus(`Checking ${label} (${megabytes(size)})…`);
   $('result').setAttribute('aria-busy', 'true');
-  state.files = read;
+  state.files = files;
   state.checkOptions = currentOptions();
-  const copies = read.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
-  state.checkId = send(
-    { type: 'load', files: copies, options: state.checkOptions },
-    copies.map((f) => f.bytes),
-  );
+  // A Blob is sent as a handle to its bytes, not a copy of them.
+  state.checkId = send({ type: 'load', files, options: state.checkOptions });
 }
 
 function loadFileList(list) {
   const files = [...(list ?? [])];
-  if (files.length) load(files.map((file) => ({ name: file.name, bytes: file.arrayBuffer() })));
+  if (files.length) load(files.map((file) => ({ name: file.name, blob: file })));
 }
 
 let recheckTimer = 0;
@@ -163,11 +171,14 @@ function requestPlan() {
     // The analysis and the plan judge at the same instant, with the same options.
     const options = { ...state.resultOptions };
     delete options.exemptions; // they change no step
-    const files = state.files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
-    planWorker.postMessage(
-      { type: 'make', files, many: state.many, options, accessKeys: state.accessKeys?.text ?? null, reports: state.planReports },
-      files.map((f) => f.bytes),
-    );
+    planWorker.postMessage({
+      type: 'make',
+      files: state.files,
+      many: state.many,
+      options,
+      accessKeys: state.accessKeys?.text ?? null,
+      reports: state.planReports,
+    });
     state.planMade = state.planVersion;
     $('plan-status').textContent = 'Making the plan…';
   }
@@ -538,7 +549,7 @@ function drawChart(hist, policy) {
   const margin = { left: 78, right: 20, top: 34, bottom: 48 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
-  const span = hist.bins.length * hist.binDays;
+  const span = hist.bins.length * hist.bin_days;
   const x = (days) => margin.left + (days / span) * plotW;
   const yMax = Math.max(1, hist.tallest);
   const yStep = Math.max(1, niceStep(yMax / 4));
@@ -555,7 +566,7 @@ function drawChart(hist, policy) {
   );
 
   // Bars, stacked by status.
-  const barW = Math.max(1, (hist.binDays / span) * plotW - 1);
+  const barW = Math.max(1, (hist.bin_days / span) * plotW - 1);
   for (const bin of hist.bins) {
     let base = 0;
     const last = bin === hist.bins[hist.bins.length - 1] && hist.overflow;
@@ -1021,7 +1032,7 @@ function setUp() {
 
   $('paste-check').addEventListener('click', () => {
     const text = $('paste').value;
-    load([{ name: 'pasted text', bytes: Promise.resolve(new TextEncoder().encode(text).buffer) }]);
+    load([{ name: 'pasted text', blob: new Blob([text]) }]);
   });
 
   // The inputs are emptied after reading, so choosing a corrected file of the
@@ -1122,6 +1133,9 @@ function setUp() {
 
   $('export-csv').addEventListener('click', () => send({ type: 'export', format: 'csv', query: state.query }));
   $('export-json').addEventListener('click', () => send({ type: 'export', format: 'json', query: state.query }));
+  for (const format of ['sarif', 'junit', 'ocsf']) {
+    $(`export-${format}`).addEventListener('click', () => send({ type: 'export', format, query: state.query }));
+  }
 }
 
 setUp();

@@ -5,7 +5,7 @@
 // answering meanwhile; and a second heap makes both faster (a plan made
 // beside 266,667 live findings took several times as long).
 //
-// Messages in:  {type: 'make', files: [{name, bytes: ArrayBuffer}], many, options, accessKeys,
+// Messages in:  {type: 'make', files: [{name, blob: Blob}], many, options, accessKeys,
 //                reports: [{source, as_of, error}]}
 //                   what to plan: `reports` is what the analysis found, in
 //                   the order of `files`; each file is planned at the time it
@@ -53,7 +53,8 @@ function makePlan() {
         return;
       }
       // The time the findings were judged at: "now" must not move between the two.
-      const result = plan(files[i].bytes, { ...options, asOf: report.as_of });
+      const bytes = new Uint8Array(new FileReaderSync().readAsArrayBuffer(files[i].blob));
+      const result = plan(bytes, { ...options, asOf: report.as_of });
       for (const step of result.steps) steps.push(many ? { ...step, source: report.source } : step);
       times.add(result.as_of);
       perReport.push({ source: report.source, steps: result.steps.length, as_of: result.as_of, error: null });
@@ -75,7 +76,7 @@ self.onmessage = ({ data }) => {
   switch (data.type) {
     case 'make':
       input = {
-        files: data.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })),
+        files: data.files,
         many: data.many,
         options: data.options,
         accessKeys: data.accessKeys,

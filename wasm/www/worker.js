@@ -1,21 +1,23 @@
 // The page's worker: runs the keyrot engine (WebAssembly) and keeps the
-// findings, so reports of any size never block the page. The page asks for
-// one page of the table at a time. (The rotation plan has its own worker,
-// plan-worker.js: a plan of a large report takes a while, and the table must
-// keep answering meanwhile.)
+// findings, so reports of any size never block the page. The engine's
+// `Checker` judges the files once and holds the findings as its compact
+// batches; the worker asks it for one page of the table at a time, for the
+// chart's counts, and for the exports (the command's bytes). The files are
+// read in pieces straight from disk (FileReaderSync over slices), never whole
+// into memory. (The rotation plan has its own worker, plan-worker.js: a plan
+// of a large report takes a while, and the table must keep answering.)
 //
-// Messages in:  {type: 'load', id, files: [{name, bytes: ArrayBuffer}], options}
-//                   one file is judged by `analyze`, several by `analyzeMany`
+// Messages in:  {type: 'load', id, files: [{name, blob: Blob}], options}
 //               {type: 'options', id, options}      re-check the same files
 //               {type: 'query', id, query, page, size}
-//               {type: 'export', id, format: 'csv' | 'json', query}
+//               {type: 'export', id, format: 'csv' | 'json' | 'sarif' | 'junit' | 'ocsf', query}
 // Messages out: {type: 'result' | 'error' | 'page' | 'export', id, ...}
 //
 // `options` are those of `analyze` (`exemptions` is the TOML text of an
-// exemptions file).
-import { initSync, analyze, analyzeMany } from './pkg/keyrot.js';
+// exemptions file). `query` is the page's: {sort, dir, status, account, user,
+// source, exempted: 'yes' | 'no' | ''}.
+import { initSync, Checker } from './pkg/keyrot.js';
 import wasmBytes from './pkg/keyrot_bg.wasm.js';
-import { FindingsView, histogram, toCsv, EXPORT_COLUMNS, MANY_EXPORT_COLUMNS } from './lib/findings.js';
 
 // The bytes are inlined in a script module: the page's policy forbids fetch.
 initSync({ module: wasmBytes });
@@ -23,13 +25,25 @@ initSync({ module: wasmBytes });
 /** The most anomalies sent to the page (a lenient run can have one per row). */
 const MAX_ANOMALIES = 500;
 const EXEMPTION_CODES = new Set(['exemption_expired', 'exemption_invalid', 'exemption_unused']);
+const EXPORT_TYPES = {
+  csv: 'text/csv;charset=utf-8',
+  json: 'application/json',
+  sarif: 'application/sarif+json',
+  junit: 'application/xml',
+  ocsf: 'application/x-ndjson',
+};
+const EXPORT_EXTENSIONS = { csv: 'csv', json: 'json', sarif: 'sarif', junit: 'xml', ocsf: 'ocsf.jsonl' };
 
-/** The files being checked: [{name, bytes: Uint8Array}]. */
+/** The files being checked: [{name, blob}]. */
 let files = [];
 let options = {};
-/** The last good result: {many}; null after an error. */
-let checked = null;
-let view = null;
+/** The engine's checker of the last good result; null after an error. */
+let checker = null;
+let many = false;
+/** The query the checker's selection was made by (JSON), to skip repeats. */
+let selected = null;
+/** How many rows that selection holds. */
+let selectedTotal = 0;
 
 function errorFields(err) {
   return {
@@ -45,23 +59,57 @@ function label() {
   return files.length === 1 ? files[0].name : `${files.length} files`;
 }
 
+/** A read function over a Blob: fills the array it is given with the next bytes. */
+function reader(blob) {
+  const sync = new FileReaderSync();
+  let at = 0;
+  return (buf) => {
+    if (at >= blob.size) return 0;
+    const piece = new Uint8Array(sync.readAsArrayBuffer(blob.slice(at, at + buf.length)));
+    buf.set(piece);
+    at += piece.length;
+    return piece.length;
+  };
+}
+
+/** The page's query as the engine's. */
+function engineQuery({ sort = 'line', dir = 'asc', status = '', account = '', user = '', source = '', exempted = '' } = {}) {
+  return {
+    sort,
+    descending: dir === 'desc',
+    status: status || null,
+    account: account || null,
+    user: user.trim() || null,
+    source: source || null,
+    exempted: exempted === '' ? null : exempted === 'yes',
+  };
+}
+
+/** Makes the checker's selection the query's (once per query); returns how many rows it holds. */
+function select(query) {
+  const wanted = JSON.stringify(engineQuery(query));
+  if (wanted !== selected) {
+    selectedTotal = checker.select(JSON.parse(wanted));
+    selected = wanted;
+  }
+  return selectedTotal;
+}
+
 function check(id) {
   const started = performance.now();
-  checked = null;
-  view = null;
-  let result;
-  const many = files.length > 1;
+  checker?.free();
+  checker = null;
+  selected = null;
+  many = files.length > 1;
   try {
-    result = many
-      ? analyzeMany(files.map((f) => ({ name: f.name, input: f.bytes })), options)
-      : analyze(files[0].bytes, options);
+    checker = new Checker(files.map((f) => ({ name: f.name, input: reader(f.blob) })), options);
   } catch (err) {
     postMessage({ type: 'error', id, name: label(), error: errorFields(err) });
     return;
   }
-  const { findings, anomalies, ...meta } = result;
-  checked = { many };
-  view = new FindingsView(findings);
+  const meta = checker.meta();
+  const { anomalies } = meta;
+  delete meta.anomalies;
   const general = anomalies.filter((a) => !EXEMPTION_CODES.has(a.code));
   const exemption = anomalies.filter((a) => EXEMPTION_CODES.has(a.code));
   postMessage({
@@ -70,7 +118,7 @@ function check(id) {
     name: label(),
     many,
     files: files.map((f) => f.name),
-    bytes: files.reduce((n, f) => n + f.bytes.length, 0),
+    bytes: files.reduce((n, f) => n + f.blob.size, 0),
     millis: performance.now() - started,
     meta,
     exemptions: options.exemptions != null,
@@ -78,31 +126,34 @@ function check(id) {
     anomalyCount: general.length,
     exemptionAnomalies: exemption.slice(0, MAX_ANOMALIES),
     exemptionAnomalyCount: exemption.length,
-    histogram: histogram(findings, meta.policy.max_age_days),
+    histogram: checker.histogram(40),
   });
 }
 
 function page(id, query, pageNumber, size) {
-  if (!view) return;
-  postMessage({ type: 'page', id, query, ...view.page(query, pageNumber, size) });
+  if (!checker) return;
+  const total = select(query);
+  const pages = Math.max(1, Math.ceil(total / size));
+  const current = Math.min(Math.max(0, pageNumber), pages - 1);
+  const rows = checker.rows(current * size, size);
+  if (!many) for (const row of rows) delete row.source;
+  postMessage({ type: 'page', id, query, rows, total, page: current, pages, size, first: total === 0 ? 0 : current * size + 1 });
 }
 
 function exportFindings(id, format, query) {
-  if (!view) return;
-  const rows = view.apply(query);
-  const blob =
-    format === 'csv'
-      ? new Blob([toCsv(rows, checked.many ? MANY_EXPORT_COLUMNS : EXPORT_COLUMNS)], { type: 'text/csv;charset=utf-8' })
-      : new Blob([JSON.stringify(rows, null, 2), '\n'], { type: 'application/json' });
-  const base = checked.many ? 'reports' : (files[0].name || 'report').replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_');
-  postMessage({ type: 'export', id, blob, filename: `${base}-findings.${format}`, count: rows.length });
+  if (!checker) return;
+  const count = select(query);
+  const bytes = checker.export(format);
+  const blob = new Blob([bytes], { type: EXPORT_TYPES[format] });
+  const base = many ? 'reports' : (files[0].name || 'report').replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_');
+  postMessage({ type: 'export', id, blob, filename: `${base}-findings.${EXPORT_EXTENSIONS[format]}`, count });
 }
 
 self.onmessage = ({ data }) => {
   try {
     switch (data.type) {
       case 'load':
-        files = data.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) }));
+        files = data.files;
         options = data.options;
         check(data.id);
         break;

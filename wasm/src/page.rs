@@ -1,0 +1,131 @@
+//! The page's engine: a [`Checker`] judges one or several reports once,
+//! holds their findings as the core's compact batches
+//! ([`keyrot::view::FindingTable`]), and hands the page what it shows: the
+//! analysis without findings, one page of rows of the selection a query
+//! makes, the age chart's counts, and the exports, in the command's bytes.
+
+use crate::io::input_reader;
+use crate::{now, options, read_options, set_panic_hook, to_js_error, to_plain_object, type_error, AnalyzeOptions};
+use js_sys::{Array, Reflect, Uint8Array};
+use keyrot::view::{Export, FindingTable, Query, Selection};
+use keyrot::{Run, SourcedFinding};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Reports judged once and held for browsing.
+#[wasm_bindgen]
+pub struct Checker {
+    table: FindingTable,
+    selection: Selection,
+}
+
+#[wasm_bindgen]
+impl Checker {
+    /// Judges `inputs`, an array of `{ name, input }`: `input` is a string,
+    /// a `Uint8Array`, an `ArrayBuffer` or a read function (as for
+    /// `checkCsv`), read in pieces. `options` are those of `analyze`. One
+    /// report that cannot be read throws its error, as `analyze` does; of
+    /// several, a failed one is reported in `meta().reports` and holds no
+    /// finding.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(
+            unchecked_param_type = "Array<{ name: string; input: string | Uint8Array | ArrayBuffer | ReadInto }>"
+        )]
+        inputs: JsValue,
+        options: Option<AnalyzeOptions>,
+    ) -> Result<Checker, JsValue> {
+        set_panic_hook();
+        let judging = read_options::<options::AnalyzeOptions>(options.map(Into::into), "Checker")?;
+        let judging = judging.judging(now()).map_err(to_js_error)?;
+        if !Array::is_array(&inputs) {
+            return Err(type_error("the inputs must be an array of { name, input } objects"));
+        }
+        let thrown = Rc::new(Cell::new(None));
+        let mut readers = Vec::new();
+        for (index, item) in Array::from(&inputs).iter().enumerate() {
+            let name = Reflect::get(&item, &JsValue::from_str("name"))?.as_string();
+            let Some(name) = name else {
+                return Err(type_error(&format!(
+                    "inputs[{index}] must be an object with a string `name` and an `input`"
+                )));
+            };
+            let input = Reflect::get(&item, &JsValue::from_str("input"))?;
+            readers.push((name, Ok(input_reader(&input, &format!("inputs[{index}].input"), &thrown)?.0)));
+        }
+        let mut run = Run::new(&judging.options);
+        if let Some(exemptions) = &judging.exemptions {
+            run = run.exemptions(exemptions);
+        }
+        let table = FindingTable::check(&run, readers);
+        if let Some(err) = thrown.take() {
+            return Err(err);
+        }
+        if let [one] = table.many().reports.as_slice() {
+            if let Some(err) = &one.error {
+                return Err(to_js_error(err.clone()));
+            }
+        }
+        let selection = table.select(&Query::default());
+        Ok(Checker { table, selection })
+    }
+
+    /// What was judged, without findings: an `Analysis` for one report, a
+    /// `ManyAnalysis` for several.
+    #[wasm_bindgen(unchecked_return_type = "Omit<Analysis, \"findings\"> | Omit<ManyAnalysis, \"findings\">")]
+    pub fn meta(&self) -> Result<JsValue, JsValue> {
+        let meta = match self.table.analysis() {
+            Some(one) => to_plain_object(&one)?,
+            None => to_plain_object(self.table.many())?,
+        };
+        Reflect::delete_property(meta.unchecked_ref::<js_sys::Object>(), &JsValue::from_str("findings"))?;
+        Ok(meta)
+    }
+
+    /// How many findings there are in all.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> u32 {
+        self.table.len() as u32
+    }
+
+    /// Selects and orders the rows by `query` (an object with `sort`,
+    /// `descending`, `status`, `account`, `user`, `source`, `exempted`;
+    /// each may be left out); returns how many rows it selects.
+    pub fn select(&mut self, #[wasm_bindgen(unchecked_param_type = "Query")] query: JsValue) -> Result<u32, JsValue> {
+        let query: Query = read_options(Some(query), "select")?;
+        self.selection = self.table.select(&query);
+        Ok(self.selection.len() as u32)
+    }
+
+    /// The rows `start` to `start + count` of the selection, as findings
+    /// that name their `source`.
+    #[wasm_bindgen(unchecked_return_type = "SourcedFinding[]")]
+    pub fn rows(&self, start: u32, count: u32) -> Result<JsValue, JsValue> {
+        let rows: Vec<SourcedFinding> = (self.selection.iter().skip(start as usize).take(count as usize))
+            .filter_map(|&row| self.table.get(row))
+            .map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() })
+            .collect();
+        to_plain_object(&rows)
+    }
+
+    /// The ages of every key in about `bins` bins, for the chart.
+    #[wasm_bindgen(unchecked_return_type = "Histogram")]
+    pub fn histogram(&self, bins: u32) -> Result<JsValue, JsValue> {
+        to_plain_object(&self.table.histogram(bins))
+    }
+
+    /// The selection written as `format`: `csv` and `json` hold its rows in
+    /// its order, `sarif`, `junit` and `ocsf` every report's findings of the
+    /// statuses it holds; each in the bytes `keyrot check --format` writes.
+    pub fn export(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Export")] format: JsValue,
+    ) -> Result<Uint8Array, JsValue> {
+        let format: Export = serde_wasm_bindgen::from_value(format).map_err(JsValue::from)?;
+        let mut out = Vec::new();
+        self.table.export(format, &self.selection, &mut out);
+        Ok(Uint8Array::from(out.as_slice()))
+    }
+}
