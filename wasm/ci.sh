@@ -51,6 +51,6 @@ KEYROT_CLI=$(cargo metadata --format-version 1 --no-deps --locked |
 (cd wasm && KEYROT_CLI=$KEYROT_CLI node --test tests/*.test.mjs)
 
 step "node --test: the page in headless Chromium"
-(cd wasm && node --test tests/browser/)
+(cd wasm && KEYROT_CLI=$KEYROT_CLI node --test tests/browser/)
 
 step "wasm/ci.sh passed"

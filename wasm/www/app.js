@@ -146,8 +146,12 @@ function recheck(delay = 250) {
   if (!state.loaded) return;
   clearTimeout(recheckTimer);
   recheckTimer = setTimeout(() => {
+    const options = currentOptions();
+    // A text box reports a change when it loses the focus, also when its
+    // text is what was checked: the same options are not judged again.
+    if (JSON.stringify(options) === JSON.stringify(state.checkOptions)) return;
     setStatus(`Checking ${state.name} again…`);
-    state.checkOptions = currentOptions();
+    state.checkOptions = options;
     state.checkId = send({ type: 'options', options: state.checkOptions });
   }, delay);
 }

@@ -9,10 +9,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { HEADER, artifacts, launch, shutdown } from './harness.mjs';
 import { analyze, plan } from '../../pkg/node/keyrot.js';
 
 const samples = fileURLToPath(new URL('../../../testdata/samples/', import.meta.url));
+
+/** The command (wasm/ci.sh builds it): the page's exports are compared with its output. */
+const cli = process.env.KEYROT_CLI;
 
 /** A functional bound for "the table responds": generous, not a benchmark. */
 const RESPONDS_WITHIN = 20_000;
@@ -209,25 +213,43 @@ test('text from the file is never inserted as HTML; the CSV export neutralizes f
 
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   const exported = readFileSync(await csvDownload.path(), 'utf8');
-  const lines = exported.split('\r\n');
-  assert.match(lines[0], /^account_id,user,arn,is_root,slot,status,/);
-  assert.equal(lines.length, names.length + 2, 'a header, a line per finding, and a final CRLF');
-  const userCells = lines.slice(1, -1).map((line) => line.slice(line.indexOf(',') + 1));
+  const lines = exported.split('\n');
+  assert.match(lines[0], /^source,account_id,user,arn,is_root,slot,status,.*,exempted$/);
+  assert.equal(lines.length, names.length + 2, 'a header, a line per finding, and a final newline');
+  const userCells = lines.slice(1, -1).map((line) => line.split(',').slice(2).join(','));
   assert.ok(userCells[3].startsWith(`"'=HYPERLINK(""http://127.0.0.1/x"",""y"")"`), userCells[3]);
   assert.ok(userCells[4].startsWith("'+cmd,"), userCells[4]);
   assert.ok(userCells[5].startsWith("'-2+3,"), userCells[5]);
   assert.ok(userCells[6].startsWith("'@SUM(A1),"), userCells[6]);
   assert.ok(userCells[7].startsWith("'\tTab,"), JSON.stringify(userCells[7]));
-  assert.ok(lines[1].startsWith('<b>1</b>,'), 'the CSV is text: no HTML escaping either');
+  assert.ok(lines[1].startsWith('html.csv,<b>1</b>,'), 'the CSV is text: no HTML escaping either');
   assert.match(exported, /,-\d+,/, 'numbers (days_until_due) are not neutralized');
-
+  assert.equal(csvDownload.suggestedFilename(), 'html-findings.csv');
   const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
-  const findings = JSON.parse(readFileSync(await jsonDownload.path(), 'utf8'));
+  const analysis = JSON.parse(readFileSync(await jsonDownload.path(), 'utf8'));
   assert.deepStrictEqual(
-    findings.map((f) => f.user),
+    analysis.findings.map((f) => f.user),
     names,
   );
   assert.equal(jsonDownload.suggestedFilename(), 'html-findings.json');
+
+  if (cli) {
+    // One dialect per format: each export is the command's output, byte for byte.
+    const dir = mkdtempSync(join(tmpdir(), 'keyrot-page-export-'));
+    try {
+      writeFileSync(join(dir, 'html.csv'), csv);
+      for (const [format, extension] of [['csv', 'csv'], ['json', 'json'], ['sarif', 'sarif'], ['junit', 'xml'], ['ocsf', 'ocsf.jsonl']]) {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#export-${format}`)]);
+        assert.equal(download.suggestedFilename(), `html-findings.${extension}`);
+        const ours = readFileSync(await download.path(), 'utf8');
+        const run = spawnSync(cli, ['check', '--format', format, '--as-of', '2026-11-26T00:00:00Z', 'html.csv'], { cwd: dir, encoding: 'utf8' });
+        assert.ok([0, 1].includes(run.status), run.stderr);
+        assert.equal(ours, run.stdout, `the page's ${format} export is the bytes of keyrot check --format ${format}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   await page.context().close();
 });
 

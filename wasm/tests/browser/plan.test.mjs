@@ -400,7 +400,7 @@ test('several reports at once: one verdict, counts per account, the failed file\
 
   // The export names the file first.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
-  const exported = readFileSync(await download.path(), 'utf8').split('\r\n');
+  const exported = readFileSync(await download.path(), 'utf8').split('\n');
   assert.match(exported[0], /^source,account_id,user,/);
   assert.ok(exported[1].startsWith('1-prod.csv,111111111111,alice,'));
   assert.equal(download.suggestedFilename(), 'reports-findings.csv');
