@@ -365,7 +365,7 @@ impl Analyzer {
                 counts.add_user(!keys.is_empty());
                 for key in keys {
                     let v = &key.verdict;
-                    counts.add_key(v.active, v.status, v.age_days, key.exempted.is_some());
+                    counts.add_key(v.active, v.status, v.age_days.map(i64::from), key.exempted.is_some());
                 }
             }
         }

@@ -697,7 +697,7 @@ impl<'b> FindingRef<'b> {
 
     /// The age in whole days, floored.
     pub fn age_days(&self) -> Option<i64> {
-        self.key.verdict.age_days
+        self.key.verdict.age_days.map(i64::from)
     }
 
     /// `last_rotated + max_age_days`.
@@ -707,7 +707,7 @@ impl<'b> FindingRef<'b> {
 
     /// Whole days from `as_of` to `due_at`, floored.
     pub fn days_until_due(&self) -> Option<i64> {
-        self.key.verdict.days_until_due
+        self.key.verdict.days_until_due.map(i64::from)
     }
 
     /// When the key was last used.

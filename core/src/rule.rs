@@ -245,8 +245,6 @@ impl<'a> KeyCells<'a> {
 /// What the reason sentence of a finding needs beyond the verdict's numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Detail {
-    /// The sentence follows from the status and the numbers.
-    Plain,
     /// `row_error`: what could not be read.
     RowError(String),
     /// `no_active_flag`: how the flag reads.
@@ -265,12 +263,15 @@ pub(crate) struct Verdict {
     pub code: Option<FindingCode>,
     pub active: bool,
     pub last_rotated: Option<Timestamp>,
-    pub age_days: Option<i64>,
+    // Days fit in 32 bits (chrono's years span 95 million days), and a
+    // verdict is held for every key of a table: 104 bytes became 72.
+    pub age_days: Option<i32>,
     pub due_at: Option<Timestamp>,
-    pub days_until_due: Option<i64>,
+    pub days_until_due: Option<i32>,
     pub last_used: Option<LastUsed>,
     pub used_since_rotation: Option<bool>,
-    pub detail: Detail,
+    /// `None` when the sentence follows from the status and the numbers.
+    pub detail: Option<Box<Detail>>,
 }
 
 /// A timestamp written in the contract's form, without a `String` in the
@@ -305,27 +306,29 @@ impl Verdict {
         // million keys writes a million of these.
         let state = if self.active { "active" } else { "inactive" };
         let max = i64::from(policy.max_age_days);
-        let days = self.age_days.unwrap_or_default();
+        let days = i64::from(self.age_days.unwrap_or_default());
         let old = |out: &mut W| -> std::fmt::Result {
             num(out, days)?;
             out.write_str(if days == 1 || days == -1 { " day" } else { " days" })
         };
-        match (&self.detail, self.status) {
-            (Detail::RowError(what), _) => {
+        match (self.detail.as_deref(), self.status) {
+            (Some(Detail::RowError(what)), _) => {
                 out.write_str("cannot judge this key: ")?;
                 out.write_str(what)
             }
-            (Detail::NoActiveFlag(flag), _) => {
+            (Some(Detail::NoActiveFlag(flag)), _) => {
                 write!(out, "the key has a rotation date but its active flag is {flag}, not true or false")
             }
-            (Detail::NoRotationDate(lit), _) => write!(out, "{state} key has no rotation date (last_rotated is {lit})"),
-            (Detail::Plain, Status::Invalid) => write!(
+            (Some(Detail::NoRotationDate(lit)), _) => {
+                write!(out, "{state} key has no rotation date (last_rotated is {lit})")
+            }
+            (None, Status::Invalid) => write!(
                 out,
                 "rotation date {} is later than as_of {}",
                 Ts(self.last_rotated.unwrap_or_default()),
                 Ts(as_of)
             ),
-            (Detail::Plain, Status::Fail) => {
+            (None, Status::Fail) => {
                 out.write_str(state)?;
                 out.write_str(" key ")?;
                 old(out)?;
@@ -340,12 +343,12 @@ impl Verdict {
                 }
                 Ok(())
             }
-            (Detail::Plain, Status::Inactive) => {
+            (None, Status::Inactive) => {
                 out.write_str("inactive key ")?;
                 old(out)?;
                 out.write_str(" old")
             }
-            (Detail::Plain, Status::DueSoon) => {
+            (None, Status::DueSoon) => {
                 out.write_str("active key ")?;
                 old(out)?;
                 out.write_str(" old; due by ")?;
@@ -356,7 +359,7 @@ impl Verdict {
                 num(out, max)?;
                 out.write_str(")")
             }
-            (Detail::Plain, Status::Pass) => {
+            (None, Status::Pass) => {
                 out.write_str("active key ")?;
                 old(out)?;
                 out.write_str(" old; limit ")?;
@@ -444,7 +447,7 @@ pub(crate) fn judge_cells(
     };
 
     let (status, code, detail) = if malformed || key.has_bad_cell() {
-        (Status::Invalid, Some(FindingCode::RowError), Detail::RowError(problem()))
+        (Status::Invalid, Some(FindingCode::RowError), Some(Detail::RowError(problem())))
     } else if !matches!(key.active, Field::Value(_)) {
         let flag = match key.active {
             Field::NotApplicable => "`N/A`",
@@ -452,11 +455,15 @@ pub(crate) fn judge_cells(
             Field::NotSupported => "`not_supported`",
             _ => "empty",
         };
-        (Status::Invalid, Some(FindingCode::NoActiveFlag), Detail::NoActiveFlag(flag))
+        (Status::Invalid, Some(FindingCode::NoActiveFlag), Some(Detail::NoActiveFlag(flag)))
     } else if last_rotated.is_none() {
-        (Status::Invalid, Some(FindingCode::NoRotationDate), Detail::NoRotationDate(literal_name(key.last_rotated)))
+        (
+            Status::Invalid,
+            Some(FindingCode::NoRotationDate),
+            Some(Detail::NoRotationDate(literal_name(key.last_rotated))),
+        )
     } else if age.is_some_and(|(secs, _)| secs < 0) {
-        (Status::Invalid, Some(FindingCode::FutureTimestamp), Detail::Plain)
+        (Status::Invalid, Some(FindingCode::FutureTimestamp), None)
     } else {
         let age = age.unwrap_or_default();
         let days = age_days.unwrap_or_default();
@@ -473,7 +480,7 @@ pub(crate) fn judge_cells(
         } else {
             Status::Pass
         };
-        (status, None, Detail::Plain)
+        (status, None, None)
     };
     Verdict {
         slot,
@@ -481,12 +488,12 @@ pub(crate) fn judge_cells(
         code,
         active,
         last_rotated,
-        age_days,
+        age_days: age_days.and_then(|d| i32::try_from(d).ok()),
         due_at,
-        days_until_due,
+        days_until_due: days_until_due.and_then(|d| i32::try_from(d).ok()),
         last_used,
         used_since_rotation,
-        detail,
+        detail: detail.map(Box::new),
     }
 }
 
@@ -513,9 +520,9 @@ impl Verdict {
             status: self.status,
             active: self.active,
             last_rotated: self.last_rotated,
-            age_days: self.age_days,
+            age_days: self.age_days.map(i64::from),
             due_at: self.due_at,
-            days_until_due: self.days_until_due,
+            days_until_due: self.days_until_due.map(i64::from),
             last_used: self.last_used,
             last_used_region: text.region.map(str::to_owned),
             last_used_service: text.service.map(str::to_owned),

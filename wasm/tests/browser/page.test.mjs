@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { HEADER, artifacts, launch, shutdown } from './harness.mjs';
+import { HEADER, artifacts, launch, shutdown, writeLargeReport } from './harness.mjs';
 import { analyze, plan } from '../../pkg/node/keyrot.js';
 
 const samples = fileURLToPath(new URL('../../../testdata/samples/', import.meta.url));
@@ -253,6 +253,40 @@ test('text from the file is never inserted as HTML; the CSV export neutralizes f
   await page.context().close();
 });
 
+test('the date box shows and takes UTC, whatever the browser\'s time zone and locale', async () => {
+  // Tokyo is UTC+9: a box that showed or read local time would be 9 hours off.
+  const context = await browser.newContext({ timezoneId: 'Asia/Tokyo', locale: 'ja-JP' });
+  context.on('request', (request) => requests.push(request.url()));
+  const page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(`${origin}/`);
+  assert.equal(await page.evaluate(() => new Date(Date.UTC(2026, 0, 1)).getHours()), 9, 'the page runs in Tokyo time');
+  const shown = await page.inputValue('#as-of');
+  assert.match(shown, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'RFC 3339 in UTC, not the locale\'s format');
+  assert.ok(Math.abs(Date.parse(shown) - Date.now()) < 120_000, `${shown} is now, in UTC`);
+
+  const judged = async () => (await page.textContent('#context')).match(/^Judged as of (\S+) \(([^)]*)\)/)?.slice(1);
+  await page.check('#as-of-fixed');
+  await page.fill('#as-of', '2016-11-26');
+  await upload(page, join(samples, 'c7n-test_iam_user_unused_keys.csv'));
+  assert.deepStrictEqual(await judged(), ['2016-11-26T00:00:00Z', 'the time you chose'], 'a day alone is its midnight, UTC');
+
+  for (const [typed, asOf] of [
+    ['2016-11-26 09:30', '2016-11-26T09:30:00Z'],
+    ['2016-11-26T23:59:59Z', '2016-11-26T23:59:59Z'],
+  ]) {
+    await page.fill('#as-of', typed);
+    await page.press('#as-of', 'Tab');
+    await page.waitForFunction((want) => document.getElementById('context').textContent.startsWith(`Judged as of ${want} `), asOf);
+  }
+  await page.fill('#as-of', 'next Tuesday');
+  await page.press('#as-of', 'Tab');
+  await page.waitForFunction(() => !document.getElementById('error').hidden);
+  assert.equal(await page.textContent('#error-code'), 'invalid_as_of');
+  assert.equal(await page.textContent('#error-title'), 'These options cannot be used');
+  await context.close();
+});
+
 test('the controls are labelled and usable from the keyboard, and the text is readable', async () => {
   const page = await openPage();
   await setAsOf(page, '2016-11-26T00:00:00');
@@ -344,26 +378,8 @@ test('a dropped file and pasted text are checked too', async () => {
 test('200,000 rows: the tab stays responsive, the table answers sort, filter and paging, and the plan is made', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'keyrot-large-'));
   try {
-    const asOf = Date.parse('2026-11-26T00:00:00Z');
-    const lines = [HEADER];
-    for (let i = 0; i < 200_000; i++) {
-      const day = 86_400_000;
-      const rotated1 = new Date(asOf - ((i * 7919) % 400) * day - (i % 86_400) * 1000).toISOString().replace('.000', '');
-      const second = i % 3 === 0;
-      lines.push(
-        csvRow({
-          user: `user${i}`,
-          // 40 accounts of 5,000 users (IAM's limit per account), each in one run of rows.
-          account: String(100000000000 + Math.floor(i / 5000)),
-          active1: i % 5 !== 0,
-          rotated1,
-          active2: second,
-          rotated2: second ? new Date(asOf - ((i * 104729) % 200) * day).toISOString().replace('.000', '') : 'N/A',
-        }),
-      );
-    }
     const file = join(dir, 'large-200000.csv');
-    writeFileSync(file, `${lines.join('\n')}\n`);
+    writeLargeReport(file, 200_000);
     // The plan first, keeping only what is compared: a plan made while a
     // large analysis is alive in the same heap is several times slower.
     const planned = (() => {
