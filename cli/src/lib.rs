@@ -283,8 +283,7 @@ enum ColorArg {
 }
 
 fn parse_status(text: &str) -> Result<Status, String> {
-    Status::parse(text.trim())
-        .ok_or_else(|| format!("unknown status `{text}`: use fail, invalid, due-soon, pass or inactive"))
+    Ok(keyrot::read_statuses("--only", [text]).map_err(|e| e.message().to_owned())?[0])
 }
 
 impl PolicyArgs {
@@ -424,8 +423,7 @@ pub(crate) fn display_name(path: &std::path::Path) -> String {
 
 /// Reads `--columns`: a column of the CSV output.
 fn parse_column(name: &str) -> Result<usize, String> {
-    keyrot::csv_column(name)
-        .ok_or_else(|| format!("unknown column `{name}`; the columns are {}", keyrot::CSV_COLUMNS.join(", ")))
+    Ok(keyrot::read_columns("--columns", [name]).map_err(|e| e.message().to_owned())?[0])
 }
 
 pub(crate) fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Error> {

@@ -2,8 +2,9 @@
 //! spreadsheets.
 
 use crate::batch::FindingRef;
-use crate::rule::{FindingCode, LastUsed};
+use crate::rule::{FindingCode, LastUsed, Status};
 use crate::value::{decimal, with_timestamp_text, Timestamp};
+use crate::{Error, ErrorCode};
 
 /// Makes a text cell safe to open in a spreadsheet: a cell that starts with
 /// `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so it is not
@@ -50,6 +51,56 @@ pub const CSV_COLUMNS: [&str; 20] = [
 /// ```
 pub fn csv_column(name: &str) -> Option<usize> {
     CSV_COLUMNS.iter().position(|c| *c == name.trim())
+}
+
+/// Reads the columns an option names (`--columns`, `columns=`), in the order
+/// given: their positions in [`CSV_COLUMNS`]. An empty list or an unknown
+/// name is an `invalid_policy` error naming `option` and the name.
+///
+/// ```
+/// assert_eq!(keyrot::read_columns("columns", ["user", " age_days"]).unwrap(), vec![2, 9]);
+/// let err = keyrot::read_columns("columns", ["colour"]).unwrap_err();
+/// assert_eq!((err.column(), err.value()), (Some("columns"), Some("colour")));
+/// ```
+pub fn read_columns<'a>(option: &str, names: impl IntoIterator<Item = &'a str>) -> Result<Vec<usize>, Error> {
+    read_names(option, names, ("column", "columns"), csv_column, &CSV_COLUMNS)
+}
+
+/// Reads the statuses an option names (`--only`, `only=`), in the order
+/// given (`due-soon` is read as `due_soon`). An empty list or an unknown
+/// name is an `invalid_policy` error naming `option` and the name.
+///
+/// ```
+/// use keyrot::Status;
+/// assert_eq!(keyrot::read_statuses("only", ["fail", "due-soon"]).unwrap(), vec![Status::Fail, Status::DueSoon]);
+/// assert!(keyrot::read_statuses("only", ["failed"]).unwrap_err().to_string().contains("unknown status `failed`"));
+/// ```
+pub fn read_statuses<'a>(option: &str, names: impl IntoIterator<Item = &'a str>) -> Result<Vec<Status>, Error> {
+    read_names(option, names, ("status", "statuses"), Status::parse, &Status::ALL.map(Status::as_str))
+}
+
+fn read_names<'a, T>(
+    option: &str,
+    names: impl IntoIterator<Item = &'a str>,
+    (one, many): (&str, &str),
+    read: impl Fn(&str) -> Option<T>,
+    known: &[&str],
+) -> Result<Vec<T>, Error> {
+    let known = known.join(", ");
+    let read: Vec<T> = names
+        .into_iter()
+        .map(|name| {
+            read(name.trim()).ok_or_else(|| {
+                let message = format!("unknown {one} `{name}`; the {many} are {known}");
+                Error::new(ErrorCode::InvalidPolicy, message).at_column(option).with_value(name)
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    if read.is_empty() {
+        let message = format!("no {one} named; name at least one of the {many}: {known}");
+        return Err(Error::new(ErrorCode::InvalidPolicy, message).at_column(option).with_value("an empty array"));
+    }
+    Ok(read)
 }
 
 /// Writes findings as CSV, one line per finding, with the chosen columns:

@@ -82,7 +82,7 @@ pub use digest::{sha256_hex, sha256_reader};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use error::{Error, ErrorCode, MAX_VALUE_CHARS};
 pub use exemptions::{glob_match, EntryValue, ExemptionRule, Exemptions};
-pub use export::{csv_column, neutralize, CsvWriter, CSV_COLUMNS};
+pub use export::{csv_column, neutralize, read_columns, read_statuses, CsvWriter, CSV_COLUMNS};
 pub use input::InputFormat;
 pub use limits::Limits;
 pub use many::{analyze_many, ManyAnalysis, ReportOutcome, SourcedAnomaly, SourcedFinding};

@@ -4,7 +4,7 @@
 use crate::judged::{Batches, Judged, Outcome};
 use crate::objects::{Anomaly, Finding, ReportOutcome, Row};
 use crate::values::{self, name_of};
-use keyrot::{Report, Status};
+use keyrot::Report;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList, PyString};
@@ -138,10 +138,8 @@ impl AnalysisData {
         statuses: Vec<String>,
         limit: Option<usize>,
     ) -> PyResult<Py<PyList>> {
-        let mut wanted = Vec::new();
-        for name in &statuses {
-            wanted.push(Status::parse(name).ok_or_else(|| PyValueError::new_err(format!("unknown status `{name}`")))?);
-        }
+        let wanted = keyrot::read_statuses("statuses", statuses.iter().map(String::as_str))
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let found = self.inner.findings().enumerate().filter(|(_, f)| wanted.contains(&f.status())).map(|(i, _)| i);
         let found: Vec<usize> = found.take(limit.unwrap_or(usize::MAX)).collect();
         self.list(py, found.into_iter())

@@ -224,11 +224,8 @@ impl CheckCsvOptions {
     /// ```
     pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
         let exemptions = self.exemptions.as_ref().map(ExemptionsArg::read).transpose()?;
-        let statuses = "fail, invalid, due_soon, pass, inactive";
-        let only = self.only.map(|n| n.read("only", ("status", "statuses"), Status::parse, statuses)).transpose()?;
-        let known = keyrot::CSV_COLUMNS.join(", ");
-        let columns =
-            self.columns.map(|n| n.read("columns", ("column", "columns"), keyrot::csv_column, &known)).transpose()?;
+        let only = self.only.map(|n| keyrot::read_statuses("only", n.items())).transpose()?;
+        let columns = self.columns.map(|n| keyrot::read_columns("columns", n.items())).transpose()?;
         Ok(Judging {
             options: core_options_of!(self, clock)?,
             exemptions,
@@ -346,32 +343,12 @@ pub enum Names {
 }
 
 impl Names {
-    /// Each name read by `read`, at least one. `(one, many)` name the kind
-    /// of item and `known` lists the names taken, for the error.
-    fn read<T>(
-        self,
-        option: &str,
-        (one, many): (&str, &str),
-        read: impl Fn(&str) -> Option<T>,
-        known: &str,
-    ) -> Result<Vec<T>, Error> {
-        let items = match self {
-            Names::Joined(text) => text.split(',').map(str::to_owned).collect(),
-            Names::List(items) => items,
-        };
-        if items.is_empty() {
-            let message = format!("`{option}` must name at least one of the {many}: {known}");
-            return Err(Error::new(ErrorCode::InvalidPolicy, message).at_column(option).with_value("an empty array"));
+    /// The names, a joined string split at its commas.
+    fn items(&self) -> Vec<&str> {
+        match self {
+            Names::Joined(text) => text.split(',').collect(),
+            Names::List(items) => items.iter().map(String::as_str).collect(),
         }
-        items
-            .iter()
-            .map(|item| {
-                read(item.trim()).ok_or_else(|| {
-                    let message = format!("`{option}` names an unknown {one} `{item}`; the {many} are {known}");
-                    Error::new(ErrorCode::InvalidPolicy, message).at_column(option).with_value(item)
-                })
-            })
-            .collect()
     }
 }
 
