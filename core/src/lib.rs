@@ -50,6 +50,7 @@ mod anomaly;
 #[cfg(feature = "arrow")]
 pub mod arrow;
 mod batch;
+pub mod cis;
 mod diff;
 mod digest;
 mod error;

@@ -31,6 +31,7 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
+use crate::cis::{CisVersion, Rule};
 use crate::{format_timestamp, FindingBatch, FindingRef, LastUsed, Status, VERSION};
 use serde_json::{json, Value};
 
@@ -97,8 +98,8 @@ fn body(f: &FindingRef<'_>, time: i64, as_of: &str, evidence: Value) -> Value {
     };
     let compliance = json!({
         "standards": ["CIS AWS Foundations Benchmark"],
-        "requirements": ["CIS AWS Foundations Benchmark v1.2.0 1.4", "CIS AWS Foundations Benchmark v1.4.0 1.14"],
-        "control": "IAM.3",
+        "requirements": Rule::AccessKeyRotated.requirements(),
+        "control": Rule::AccessKeyRotated.security_hub(CisVersion::NEWEST),
         "status_id": status_id,
         "checks": [{
             "uid": "access_key_rotated",

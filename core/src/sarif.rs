@@ -41,11 +41,13 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
+use crate::cis::{CisVersion, Rule};
 use crate::{format_timestamp, FindingBatch, FindingRef, Policy, ReportOutcome, Status, VERSION};
 use serde_json::{json, Value};
 
 /// The rules keyrot judges by, as SARIF `reportingDescriptor`s.
 fn rules() -> Value {
+    let rule = Rule::AccessKeyRotated;
     json!([{
         "id": "access_key_rotated",
         "name": "AccessKeyRotated",
@@ -55,7 +57,14 @@ fn rules() -> Value {
                      A key whose age cannot be judged from the report is invalid, which fails too."
         },
         "defaultConfiguration": { "level": "error" },
-        "properties": { "tags": ["security", "iam", "access-key", "cis-aws-foundations"] }
+        "properties": {
+            "tags": ["security", "iam", "access-key", "cis-aws-foundations"],
+            "cis": CisVersion::ALL
+                .into_iter()
+                .filter_map(|v| rule.recommendation(v).map(|r| (v.as_str().to_owned(), Value::from(r.number))))
+                .collect::<serde_json::Map<_, _>>(),
+            "security_hub": rule.security_hub(CisVersion::NEWEST),
+        }
     }])
 }
 
