@@ -249,9 +249,7 @@ impl FindingTable {
         let mut rows: Selection =
             (0..self.rows.len() as u32).filter(|&row| self.get(row).is_some_and(|f| keep(&f))).collect();
         if query.sort != SortKey::Line || query.descending {
-            let finding = |row: u32| self.get(row).expect("a selected row exists");
-            // A stable sort: ties keep the input order.
-            rows.sort_by(|&a, &b| compare(&finding(a), &finding(b), query.sort, query.descending));
+            sort_rows(&mut rows, query.sort, query.descending, |row| self.get(row));
         }
         rows
     }
@@ -384,40 +382,57 @@ fn nice_step(raw: f64) -> i64 {
     step.round() as i64
 }
 
-/// Orders two findings by `key`: a missing value is last in either
-/// direction.
-fn compare(a: &FindingRef<'_>, b: &FindingRef<'_>, key: SortKey, descending: bool) -> Ordering {
-    fn present<T: Ord>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
-        match (a, b) {
-            (Some(a), Some(b)) if descending => b.cmp(&a),
-            (Some(a), Some(b)) => a.cmp(&b),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        }
-    }
-    let text = |x: &str, y: &str| {
-        let order = natural(x, y);
-        if descending {
-            order.reverse()
-        } else {
-            order
-        }
+/// What a finding is sorted by under `key`: a number (missing values last
+/// in either direction) or text (in [`natural`] order).
+enum SortValue<'a> {
+    Number(Option<i128>),
+    Text(&'a str),
+}
+
+fn sort_value<'a>(f: &FindingRef<'a>, key: SortKey) -> SortValue<'a> {
+    let time = |t: crate::Timestamp| i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos());
+    let number = match key {
+        SortKey::Source => return SortValue::Text(f.source()),
+        SortKey::AccountId => return SortValue::Text(f.account_id()),
+        SortKey::User => return SortValue::Text(f.user()),
+        SortKey::Status => Status::ALL.iter().position(|s| *s == f.status()).map(|r| r as i128),
+        SortKey::Slot => Some(i128::from(f.slot())),
+        SortKey::LastRotated => f.last_rotated().map(time),
+        SortKey::AgeDays => f.age_days().map(i128::from),
+        SortKey::DaysUntilDue => f.days_until_due().map(i128::from),
+        SortKey::LastUsed => f.last_used().and_then(LastUsed::at).map(time),
+        SortKey::Line => Some(i128::from(f.line())),
     };
-    let rank = |f: &FindingRef<'_>| Status::ALL.iter().position(|s| *s == f.status());
-    let used = |f: &FindingRef<'_>| f.last_used().and_then(LastUsed::at);
-    match key {
-        SortKey::Status => present(rank(a), rank(b), descending),
-        SortKey::Source => text(a.source(), b.source()),
-        SortKey::AccountId => text(a.account_id(), b.account_id()),
-        SortKey::User => text(a.user(), b.user()),
-        SortKey::Slot => present(Some(a.slot()), Some(b.slot()), descending),
-        SortKey::LastRotated => present(a.last_rotated(), b.last_rotated(), descending),
-        SortKey::AgeDays => present(a.age_days(), b.age_days(), descending),
-        SortKey::DaysUntilDue => present(a.days_until_due(), b.days_until_due(), descending),
-        SortKey::LastUsed => present(used(a), used(b), descending),
-        SortKey::Line => present(Some(a.line()), Some(b.line()), descending),
+    SortValue::Number(number)
+}
+
+/// Orders `rows` by `key`, ties in the order given. Each row's value is
+/// read once, not at every comparison (sorting a million rows by age took
+/// 1.3 s comparing findings).
+fn sort_rows<'a>(
+    rows: &mut Selection,
+    key: SortKey,
+    descending: bool,
+    finding: impl Fn(u32) -> Option<FindingRef<'a>>,
+) {
+    let mut numbers = Vec::new();
+    let mut texts = Vec::new();
+    for &row in rows.iter() {
+        match finding(row).map(|f| sort_value(&f, key)) {
+            Some(SortValue::Number(n)) => {
+                numbers.push((n.is_none(), n.map_or(0, |n| if descending { -n } else { n }), row))
+            }
+            Some(SortValue::Text(t)) => texts.push((t, row)),
+            None => {}
+        }
     }
+    // Unstable is enough: the row breaks every tie, as the input order.
+    numbers.sort_unstable();
+    texts.sort_unstable_by(|(a, ra), (b, rb)| {
+        let order = natural(a, b);
+        if descending { order.reverse() } else { order }.then(ra.cmp(rb))
+    });
+    *rows = numbers.into_iter().map(|(_, _, row)| row).chain(texts.into_iter().map(|(_, row)| row)).collect();
 }
 
 /// Text in the order people expect: letters without regard to case, and
