@@ -226,11 +226,8 @@ fn csv_writer(args: &CheckArgs) -> CsvWriter {
 /// The CSV lines of a batch's findings that `keep` keeps: the work done on
 /// the thread that judged the batch.
 fn csv_rows(writer: &CsvWriter, batch: &keyrot::FindingBatch, keep: &(dyn Fn(Status) -> bool + Sync)) -> Vec<u8> {
-    let mut writer = writer.clone();
     let mut rows = Vec::new();
-    for finding in batch.findings().filter(|f| keep(f.status())) {
-        writer.row(&mut rows, &finding);
-    }
+    writer.clone().batch(&mut rows, batch, keep);
     rows
 }
 

@@ -1,7 +1,7 @@
 //! Findings as CSV: the columns every interface writes, neutralised for
 //! spreadsheets.
 
-use crate::batch::FindingRef;
+use crate::batch::{FindingBatch, FindingRef};
 use crate::rule::{FindingCode, LastUsed, Status};
 use crate::value::{decimal, with_timestamp_text, Timestamp};
 use crate::{Error, ErrorCode};
@@ -158,6 +158,17 @@ impl CsvWriter {
             out.extend_from_slice(CSV_COLUMNS[col].as_bytes());
         }
         out.push(b'\n');
+    }
+
+    /// Appends the lines of a batch's findings whose status `keep` keeps,
+    /// in input order; returns how many.
+    pub fn batch(&mut self, out: &mut Vec<u8>, batch: &FindingBatch, keep: impl Fn(Status) -> bool) -> u64 {
+        let mut rows = 0;
+        for finding in batch.findings().filter(|f| keep(f.status())) {
+            self.row(out, &finding);
+            rows += 1;
+        }
+        rows
     }
 
     /// Appends one finding's line.

@@ -53,10 +53,7 @@ pub fn check_csv<R: Read, E: From<Error>>(
     }
     let analysis = run.report(input, |batch| {
         out.clear();
-        for finding in batch.findings().filter(|f| only.is_empty() || only.contains(&f.status())) {
-            writer.row(&mut out, &finding);
-            rows += 1;
-        }
+        rows += writer.batch(&mut out, &batch, |s| only.is_empty() || only.contains(&s));
         if out.is_empty() {
             Ok(())
         } else {
