@@ -5,7 +5,7 @@
 //! analysis without its findings.
 
 use crate::options::Judging;
-use keyrot::{Analysis, CsvWriter, Error, Run};
+use keyrot::{Analysis, CsvWriter, Error};
 use std::io::Read;
 
 /// Reads and judges one report, and hands the CSV of the findings whose
@@ -39,18 +39,15 @@ pub fn check_csv<R: Read, E: From<Error>>(
     judging: Judging,
     mut sink: impl FnMut(&[u8]) -> Result<(), E>,
 ) -> Result<(Analysis, u64), E> {
-    let Judging { options, exemptions, only, columns, source, .. } = judging;
+    // The core's default: one thread on wasm32, which has no others.
+    let run = judging.run().source(&judging.source);
+    let only = judging.only;
     // The options check every position; an empty list means all columns.
-    let mut writer = CsvWriter::new(columns).unwrap_or_default();
+    let mut writer = CsvWriter::new(judging.columns).unwrap_or_default();
     let mut out = Vec::new();
     writer.header(&mut out);
     sink(&out)?;
     let mut rows = 0u64;
-    // The core's default: one thread on wasm32, which has no others.
-    let mut run = Run::new(&options).source(&source);
-    if let Some(exemptions) = &exemptions {
-        run = run.exemptions(exemptions);
-    }
     let analysis = run.report(input, |batch| {
         out.clear();
         rows += writer.batch(&mut out, &batch, |s| only.is_empty() || only.contains(&s));

@@ -2,7 +2,7 @@
 //! function in pieces, and writing output straight into a JS byte array.
 
 use crate::{js_type, to_js_error, type_error};
-use js_sys::{ArrayBuffer, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -21,6 +21,30 @@ pub(crate) fn input_bytes(input: &JsValue, what: &str) -> Result<Vec<u8>, JsValu
         let kind = if input.is_null() { "null".to_owned() } else { js_type(input) };
         Err(type_error(&format!("{what} must be a string, a Uint8Array or an ArrayBuffer, not {kind}")))
     }
+}
+
+/// Reads `inputs`, an array of `{ name, input }` objects: each name, and
+/// what `read` makes of its input (given the input's place, for errors:
+/// `inputs[0].input`).
+pub(crate) fn named_inputs<T>(
+    inputs: &JsValue,
+    mut read: impl FnMut(&JsValue, &str) -> Result<T, JsValue>,
+) -> Result<Vec<(String, T)>, JsValue> {
+    if !Array::is_array(inputs) {
+        let message = format!("the inputs must be an array of {{ name, input }} objects, not {}", js_type(inputs));
+        return Err(type_error(&message));
+    }
+    let mut named = Vec::new();
+    for (index, item) in Array::from(inputs).iter().enumerate() {
+        let what = format!("inputs[{index}]");
+        let name = Reflect::get(&item, &JsValue::from_str("name")).ok().and_then(|n| n.as_string());
+        let Some(name) = name.filter(|_| item.is_object()) else {
+            return Err(type_error(&format!("{what} must be an object with a string `name` and an `input`")));
+        };
+        let input = Reflect::get(&item, &JsValue::from_str("input"))?;
+        named.push((name, read(&input, &format!("{what}.input"))?));
+    }
+    Ok(named)
 }
 
 /// The input as a reader, and its size in bytes when known: a string's

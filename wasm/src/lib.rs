@@ -26,7 +26,7 @@ mod io;
 pub mod options;
 pub mod page;
 
-use io::{input_bytes, input_reader, JsOut};
+use io::{input_bytes, input_reader, named_inputs, JsOut};
 use js_sys::{Array, ArrayBuffer, Date, Object, Reflect, Uint8Array};
 use keyrot::Timestamp;
 use serde::de::DeserializeOwned;
@@ -101,22 +101,7 @@ pub fn analyze_many(
     set_panic_hook();
     let judging = read_options::<options::AnalyzeOptions>(options.map(Into::into), "analyzeMany")?;
     let judging = judging.judging(now()).map_err(to_js_error)?;
-    if !Array::is_array(&inputs) {
-        return Err(type_error(&format!(
-            "the inputs must be an array of {{ name, input }} objects, not {}",
-            js_type(&inputs)
-        )));
-    }
-    let mut reports = Vec::new();
-    for (index, item) in Array::from(&inputs).iter().enumerate() {
-        let what = format!("inputs[{index}]");
-        let name = Reflect::get(&item, &JsValue::from_str("name")).ok().and_then(|n| n.as_string());
-        let Some(name) = name.filter(|_| item.is_object()) else {
-            return Err(type_error(&format!("{what} must be an object with a string `name` and an `input`")));
-        };
-        let input = Reflect::get(&item, &JsValue::from_str("input"))?;
-        reports.push((name, input_bytes(&input, &format!("{what}.input"))?));
-    }
+    let reports = named_inputs(&inputs, input_bytes)?;
     let many = keyrot::analyze_many(
         reports.iter().map(|(name, bytes)| (name.clone(), bytes.as_slice())),
         &judging.options,

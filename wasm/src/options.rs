@@ -7,7 +7,7 @@
 //! what was given, and an unknown name gets a "did you mean" hint.
 
 use keyrot::{
-    Error, ErrorCode, Exemptions, Granularity, InputFormat, KnownKey, Options, ParseOptions, Status, Timestamp,
+    Error, ErrorCode, Exemptions, Granularity, InputFormat, KnownKey, Options, ParseOptions, Run, Status, Timestamp,
 };
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::Deserialize;
@@ -143,6 +143,17 @@ pub struct Judging {
     pub columns: Vec<usize>,
     /// The text of the `source` column (`checkCsv` only).
     pub source: String,
+}
+
+impl Judging {
+    /// A run of the options, with the exemptions when there are any.
+    pub fn run(&self) -> Run {
+        let run = Run::new(&self.options);
+        match &self.exemptions {
+            Some(exemptions) => run.exemptions(exemptions),
+            None => run,
+        }
+    }
 }
 
 /// The core's options from the fields every judging function takes.

@@ -4,11 +4,11 @@
 //! analysis without findings, one page of rows of the selection a query
 //! makes, the age chart's counts, and the exports, in the command's bytes.
 
-use crate::io::input_reader;
-use crate::{now, options, read_options, set_panic_hook, to_js_error, to_plain_object, type_error, AnalyzeOptions};
-use js_sys::{Array, Reflect, Uint8Array};
+use crate::io::{input_reader, named_inputs};
+use crate::{now, options, read_options, set_panic_hook, to_js_error, to_plain_object, AnalyzeOptions};
+use js_sys::{Reflect, Uint8Array};
 use keyrot::view::{Export, FindingTable, Query, Selection};
-use keyrot::{Run, SourcedFinding};
+use keyrot::SourcedFinding;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -40,26 +40,10 @@ impl Checker {
         set_panic_hook();
         let judging = read_options::<options::AnalyzeOptions>(options.map(Into::into), "Checker")?;
         let judging = judging.judging(now()).map_err(to_js_error)?;
-        if !Array::is_array(&inputs) {
-            return Err(type_error("the inputs must be an array of { name, input } objects"));
-        }
         let thrown = Rc::new(Cell::new(None));
-        let mut readers = Vec::new();
-        for (index, item) in Array::from(&inputs).iter().enumerate() {
-            let name = Reflect::get(&item, &JsValue::from_str("name"))?.as_string();
-            let Some(name) = name else {
-                return Err(type_error(&format!(
-                    "inputs[{index}] must be an object with a string `name` and an `input`"
-                )));
-            };
-            let input = Reflect::get(&item, &JsValue::from_str("input"))?;
-            readers.push((name, Ok(input_reader(&input, &format!("inputs[{index}].input"), &thrown)?.0)));
-        }
-        let mut run = Run::new(&judging.options);
-        if let Some(exemptions) = &judging.exemptions {
-            run = run.exemptions(exemptions);
-        }
-        let table = FindingTable::check(&run, readers);
+        let readers = named_inputs(&inputs, |input, what| Ok(input_reader(input, what, &thrown)?.0))?;
+        let readers = readers.into_iter().map(|(name, reader)| (name, Ok(reader)));
+        let table = FindingTable::check(&judging.run(), readers);
         if let Some(err) = thrown.take() {
             return Err(err);
         }

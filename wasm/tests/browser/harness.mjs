@@ -41,6 +41,25 @@ export async function shutdown(env) {
   await new Promise((resolve) => (env?.server ? env.server.close(resolve) : resolve()));
 }
 
+/**
+ * Sorts the findings table by age, oldest first (two clicks: ascending,
+ * then descending), and waits until its first row shows `oldest` days.
+ */
+export async function sortOldestFirst(page, oldest, timeout) {
+  await page.click('th[data-sort="age_days"] button');
+  await page.waitForFunction(() => document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'ascending', null, {
+    timeout,
+  });
+  await page.click('th[data-sort="age_days"] button');
+  await page.waitForFunction(
+    (age) =>
+      document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'descending' &&
+      document.querySelector('#findings-body tr td:nth-child(7)').textContent === age,
+    oldest.toLocaleString('en'),
+    { timeout },
+  );
+}
+
 /** The time every large report is judged at. */
 export const LARGE_AS_OF = '2026-11-26T00:00:00Z';
 

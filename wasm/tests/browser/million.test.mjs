@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LARGE_AS_OF, artifacts, launch, shutdown, writeLargeReport } from './harness.mjs';
+import { LARGE_AS_OF, artifacts, launch, shutdown, sortOldestFirst, writeLargeReport } from './harness.mjs';
 import { checkCsv } from '../../pkg/node/keyrot.js';
 
 const ROWS = 1_000_000;
@@ -100,18 +100,7 @@ test('1,000,000 rows: the verdict and counts are the engine\'s; the table pages,
   assert.deepStrictEqual(firstRows.slice(0, 3), ['user0', 'user0', 'user1'], 'input order: user0 has two keys');
 
   // Sort by age, oldest first: the first row is the engine's oldest key.
-  await page.click('th[data-sort="age_days"] button');
-  await page.waitForFunction(() => document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'ascending', null, {
-    timeout: RESPONDS_WITHIN,
-  });
-  await page.click('th[data-sort="age_days"] button');
-  await page.waitForFunction(
-    (age) =>
-      document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'descending' &&
-      document.querySelector('#findings-body tr td:nth-child(7)').textContent === age,
-    oldest.toLocaleString('en'),
-    { timeout: RESPONDS_WITHIN },
-  );
+  await sortOldestFirst(page, oldest, RESPONDS_WITHIN);
   // While the worker holds a million findings, the page's own thread answers at once.
   assert.equal(await page.evaluate(() => 1 + 1), 2);
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { HEADER, artifacts, launch, shutdown, writeLargeReport } from './harness.mjs';
+import { HEADER, artifacts, launch, shutdown, sortOldestFirst, writeLargeReport } from './harness.mjs';
 import { analyze, plan } from '../../pkg/node/keyrot.js';
 
 const samples = fileURLToPath(new URL('../../../testdata/samples/', import.meta.url));
@@ -422,18 +422,7 @@ test('200,000 rows: the tab stays responsive, the table answers sort, filter and
 
     // Sort by age, oldest first: the first row is the oldest key.
     const oldest = expected.findings.reduce((m, f) => Math.max(m, f.age_days ?? -Infinity), -Infinity);
-    await page.click('th[data-sort="age_days"] button');
-    await page.waitForFunction(() => document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'ascending', null, {
-      timeout: RESPONDS_WITHIN,
-    });
-    await page.click('th[data-sort="age_days"] button');
-    await page.waitForFunction(
-      (age) =>
-        document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'descending' &&
-        document.querySelector('#findings-body tr td:nth-child(7)').textContent === age,
-      oldest.toLocaleString('en'),
-      { timeout: RESPONDS_WITHIN },
-    );
+    await sortOldestFirst(page, oldest, RESPONDS_WITHIN);
 
     // Filter by status.
     await page.selectOption('#filter-status', 'fail');
