@@ -356,7 +356,7 @@ impl Analyzer {
             let keys = batch.row_keys(row);
             if let Some(state) = &self.exemptions {
                 for key in keys {
-                    if let Some(rule) = key.expired {
+                    if let Some(rule) = key.expired() {
                         self.anomalies.push(state.expired(rule, batch.user(row), key.verdict.slot, row.line));
                     }
                 }
@@ -365,7 +365,7 @@ impl Analyzer {
                 counts.add_user(!keys.is_empty());
                 for key in keys {
                     let v = &key.verdict;
-                    counts.add_key(v.active, v.status, v.age_days.map(i64::from), key.exempted.is_some());
+                    counts.add_key(v.active, v.status, v.age_days.map(i64::from), key.exempted().is_some());
                 }
             }
         }

@@ -257,14 +257,7 @@ impl Judge {
             }
             let verdict = judge_cells(cells, slot as u8 + 1, false, String::new, &self.policy, self.as_of);
             let span = |f: &Field<Span>| f.value().copied();
-            out.keys.push(KeyOut {
-                verdict,
-                row: out.rows.len() as u32,
-                region: span(&k.region),
-                service: span(&k.service),
-                exempted: None,
-                expired: None,
-            });
+            out.keys.push(KeyOut::new(verdict, out.rows.len() as u32, span(&k.region), span(&k.service)));
             count += 1;
         }
         let row = RowOut {
@@ -292,14 +285,7 @@ impl Judge {
                 let key = &row.access_keys[slot];
                 let region = key.last_used_region.value().map(|s| out.push_text(s));
                 let service = key.last_used_service.value().map(|s| out.push_text(s));
-                out.keys.push(KeyOut {
-                    verdict,
-                    row: out.rows.len() as u32,
-                    region,
-                    service,
-                    exempted: None,
-                    expired: None,
-                });
+                out.keys.push(KeyOut::new(verdict, out.rows.len() as u32, region, service));
                 count += 1;
             }
         }
@@ -393,6 +379,13 @@ struct Span {
 }
 
 impl Span {
+    /// No text (an absent cell).
+    const NONE: Span = Span { start: u32::MAX, end: u32::MAX };
+
+    fn get(self) -> Option<Span> {
+        (self != Span::NONE).then_some(self)
+    }
+
     fn of(range: &Range<usize>) -> Span {
         Span { start: range.start as u32, end: range.end as u32 }
     }
@@ -427,12 +420,47 @@ pub(crate) struct KeyOut {
     pub(crate) verdict: Verdict,
     /// The row, by index into `rows`.
     row: u32,
-    region: Option<Span>,
-    service: Option<Span>,
+    // Optional spans and indexes in 8 and 4 bytes, not 12 and 8: a table
+    // holds one of these per key (104 bytes became 88).
+    region: Span,
+    service: Span,
     /// The exemption in force that matched, by index into the rules.
-    pub(crate) exempted: Option<u32>,
+    exempted: Index,
     /// When none in force matched: the first expired exemption that did.
-    pub(crate) expired: Option<u32>,
+    expired: Index,
+}
+
+impl KeyOut {
+    fn new(verdict: Verdict, row: u32, region: Option<Span>, service: Option<Span>) -> KeyOut {
+        let (region, service) = (region.unwrap_or(Span::NONE), service.unwrap_or(Span::NONE));
+        KeyOut { verdict, row, region, service, exempted: Index::NONE, expired: Index::NONE }
+    }
+
+    /// The exemption in force that matched, by index into the rules.
+    pub(crate) fn exempted(&self) -> Option<u32> {
+        self.exempted.get()
+    }
+
+    /// When none in force matched: the first expired exemption that did.
+    pub(crate) fn expired(&self) -> Option<u32> {
+        self.expired.get()
+    }
+}
+
+/// An optional index in four bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Index(u32);
+
+impl Index {
+    const NONE: Index = Index(u32::MAX);
+
+    fn of(index: Option<u32>) -> Index {
+        index.map_or(Index::NONE, Index)
+    }
+
+    fn get(self) -> Option<u32> {
+        (self != Index::NONE).then_some(self.0)
+    }
 }
 
 /// A chunk of one report, read and judged: its rows, one finding per key
@@ -576,8 +604,8 @@ impl FindingBatch {
             row.user = copy(row.user);
         }
         for key in &mut self.keys {
-            key.region = key.region.map(&mut copy);
-            key.service = key.service.map(&mut copy);
+            key.region = key.region.get().map_or(Span::NONE, &mut copy);
+            key.service = key.service.get().map_or(Span::NONE, &mut copy);
         }
         text.shrink_to_fit();
         self.checked = text;
@@ -634,8 +662,8 @@ impl FindingBatch {
             })
             .collect();
         for (key, (exempted, expired)) in self.keys.iter_mut().zip(found) {
-            key.exempted = exempted;
-            key.expired = expired;
+            key.exempted = Index::of(exempted);
+            key.expired = Index::of(expired);
         }
         self.used = used;
     }
@@ -702,12 +730,12 @@ impl<'b> FindingRef<'b> {
 
     /// `last_rotated + max_age_days`.
     pub fn due_at(&self) -> Option<Timestamp> {
-        self.key.verdict.due_at
+        self.key.verdict.due_at(&self.batch.judge.policy)
     }
 
     /// Whole days from `as_of` to `due_at`, floored.
     pub fn days_until_due(&self) -> Option<i64> {
-        self.key.verdict.days_until_due.map(i64::from)
+        self.key.verdict.days_until_due(&self.batch.judge.policy, self.batch.judge.as_of)
     }
 
     /// When the key was last used.
@@ -717,12 +745,12 @@ impl<'b> FindingRef<'b> {
 
     /// The region of the last use.
     pub fn last_used_region(&self) -> Option<&'b str> {
-        self.key.region.map(|s| self.batch.str(s))
+        self.key.region.get().map(|s| self.batch.str(s))
     }
 
     /// The service of the last use.
     pub fn last_used_service(&self) -> Option<&'b str> {
-        self.key.service.map(|s| self.batch.str(s))
+        self.key.service.get().map(|s| self.batch.str(s))
     }
 
     /// Whether the key has been used since it was last rotated.
@@ -737,12 +765,12 @@ impl<'b> FindingRef<'b> {
 
     /// The exemption in force that matched the key, if any.
     pub fn exemption(&self) -> Option<&'b ExemptionRule> {
-        self.key.exempted.and_then(|i| self.batch.exemption_rules().get(i as usize))
+        self.key.exempted().and_then(|i| self.batch.exemption_rules().get(i as usize))
     }
 
     /// Whether an exemption in force matched the key.
     pub fn is_exempted(&self) -> bool {
-        self.key.exempted.is_some()
+        self.key.exempted().is_some()
     }
 
     /// The 1-based line of the row.

@@ -264,10 +264,10 @@ pub(crate) struct Verdict {
     pub active: bool,
     pub last_rotated: Option<Timestamp>,
     // Days fit in 32 bits (chrono's years span 95 million days), and a
-    // verdict is held for every key of a table: 104 bytes became 72.
+    // verdict is held for every key of a table; `due_at` and
+    // `days_until_due` follow from `last_rotated` and are not held (104
+    // bytes became 52).
     pub age_days: Option<i32>,
-    pub due_at: Option<Timestamp>,
-    pub days_until_due: Option<i32>,
     pub last_used: Option<LastUsed>,
     pub used_since_rotation: Option<bool>,
     /// `None` when the sentence follows from the status and the numbers.
@@ -295,6 +295,19 @@ fn timestamp<W: std::fmt::Write>(out: &mut W, t: Timestamp) -> std::fmt::Result 
 }
 
 impl Verdict {
+    /// `last_rotated + max_age_days`; `None` when not representable.
+    pub(crate) fn due_at(&self, policy: &Policy) -> Option<Timestamp> {
+        let t = self.last_rotated?;
+        Timestamp::from_timestamp(t.timestamp() + i64::from(policy.max_age_days) * DAY, t.timestamp_subsec_nanos())
+    }
+
+    /// Whole days from `as_of` to `due_at`, floored (negative once overdue).
+    pub(crate) fn days_until_due(&self, policy: &Policy, as_of: Timestamp) -> Option<i64> {
+        let due = self.due_at(policy)?;
+        let now = (as_of.timestamp(), i64::from(as_of.timestamp_subsec_nanos()));
+        Some(span((due.timestamp(), i64::from(due.timestamp_subsec_nanos())), now).0.div_euclid(DAY))
+    }
+
     /// Writes the finding's `reason` sentence.
     pub(crate) fn write_reason<W: std::fmt::Write>(
         &self,
@@ -334,7 +347,7 @@ impl Verdict {
                 old(out)?;
                 out.write_str(" old; limit ")?;
                 num(out, max)?;
-                if let Some(due) = self.due_at {
+                if let Some(due) = self.due_at(policy) {
                     out.write_str("; overdue since ")?;
                     timestamp(out, due)?;
                 }
@@ -352,7 +365,7 @@ impl Verdict {
                 out.write_str("active key ")?;
                 old(out)?;
                 out.write_str(" old; due by ")?;
-                if let Some(due) = self.due_at {
+                if let Some(due) = self.due_at(policy) {
                     timestamp(out, due)?;
                 }
                 out.write_str(" (limit ")?;
@@ -424,9 +437,6 @@ pub(crate) fn judge_cells(
     let rotated = last_rotated.map(|t| (t.timestamp(), i64::from(t.timestamp_subsec_nanos())));
     let age = rotated.map(|r| span(now, r));
     let age_days = age.map(|(secs, _)| secs.div_euclid(DAY));
-    let due_at = rotated.and_then(|(secs, nanos)| Timestamp::from_timestamp(secs + limit, nanos as u32));
-    let days_until_due =
-        rotated.filter(|_| due_at.is_some()).map(|(secs, nanos)| span((secs + limit, nanos), now).0.div_euclid(DAY));
 
     let last_used = match key.last_used_date {
         Field::Absent => None,
@@ -489,8 +499,6 @@ pub(crate) fn judge_cells(
         active,
         last_rotated,
         age_days: age_days.and_then(|d| i32::try_from(d).ok()),
-        due_at,
-        days_until_due: days_until_due.and_then(|d| i32::try_from(d).ok()),
         last_used,
         used_since_rotation,
         detail: detail.map(Box::new),
@@ -521,8 +529,8 @@ impl Verdict {
             active: self.active,
             last_rotated: self.last_rotated,
             age_days: self.age_days.map(i64::from),
-            due_at: self.due_at,
-            days_until_due: self.days_until_due.map(i64::from),
+            due_at: self.due_at(policy),
+            days_until_due: self.days_until_due(policy, as_of),
             last_used: self.last_used,
             last_used_region: text.region.map(str::to_owned),
             last_used_service: text.service.map(str::to_owned),
