@@ -5,7 +5,7 @@
 //! export of all its rows give the same bytes, for CSV, JSON, SARIF, JUnit
 //! and OCSF; and the same for a folder of several of them.
 
-use keyrot::view::{Export, FindingTable, Query};
+use keyrot::view::{Export, FindingTable, PlanQuery, Query};
 use keyrot::{Options, Run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -91,4 +91,45 @@ fn a_folder_exports_what_the_command_writes() {
         let want = command(&dir, name, as_of, &files);
         assert!(exported(&table, format) == want, "{name}");
     }
+}
+
+/// The table's plan, written out step by step, is the plan of the analysis
+/// (`keyrot::plan`) on every case that has an expected plan, with the
+/// access-key list where the case has one; filtered by code and by user, it
+/// keeps the steps that match, in order.
+#[test]
+fn the_plan_of_the_table_is_the_plan_of_the_analysis() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(cases()).unwrap() {
+        let dir = entry.unwrap().path();
+        let Ok(expected) = std::fs::read_to_string(dir.join("expected_plan.json")) else { continue };
+        let options = Options::from_json(&std::fs::read_to_string(dir.join("options.json")).unwrap()).unwrap();
+        let known = std::fs::read(dir.join("access_keys.json")).ok().map(|k| keyrot::read_access_keys(&k).unwrap());
+        let input = std::fs::read(dir.join("input.csv")).unwrap();
+        let plan = keyrot::plan(&keyrot::analyze_bytes(&input, &options).unwrap(), known.as_deref());
+        let table = FindingTable::check(&Run::new(&options), [("input.csv".to_owned(), Ok(input.as_slice()))]);
+        let planned = table.plan(known);
+        assert_eq!(planned.len(), plan.steps.len(), "{}", dir.display());
+        let all: Vec<u32> = (0..planned.len() as u32).collect();
+        let steps: Vec<keyrot::Step> = planned.steps(&table, &all).into_iter().map(|s| s.step).collect();
+        assert_eq!(steps, plan.steps, "{}", dir.display());
+        // And the plan is the case's expected one.
+        let expected: serde_json::Value = serde_json::from_str(&expected).unwrap();
+        assert_eq!(serde_json::to_value(&steps).unwrap(), expected["steps"], "{}", dir.display());
+        for (code, n) in planned.counts() {
+            let query = PlanQuery { step: Some(code), ..PlanQuery::default() };
+            let chosen = planned.steps(&table, &planned.select(&table, &query));
+            assert_eq!(chosen.len() as u64, n);
+            assert!(chosen.iter().all(|s| s.step.step == code));
+        }
+        if let Some(first) = steps.first() {
+            let query = PlanQuery { user: Some(first.user.to_uppercase()), ..PlanQuery::default() };
+            let chosen = planned.steps(&table, &planned.select(&table, &query));
+            let want: Vec<&keyrot::Step> =
+                steps.iter().filter(|s| s.user.to_lowercase().contains(&first.user.to_lowercase())).collect();
+            assert_eq!(chosen.iter().map(|s| &s.step).collect::<Vec<_>>(), want);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 6, "{checked} cases with a plan");
 }

@@ -683,6 +683,11 @@ impl<'b> FindingRef<'b> {
         self.batch.source()
     }
 
+    /// The evaluation instant the finding was judged at.
+    pub fn as_of(&self) -> Timestamp {
+        self.batch.as_of()
+    }
+
     /// The account id from the row's ARN.
     pub fn account_id(&self) -> &'b str {
         self.batch.str(self.row.account)

@@ -8,11 +8,11 @@ use crate::policy::Policy;
 use crate::rule::{Finding, LastUsed, Status};
 use crate::value::{format_timestamp, parse_timestamp, ser_opt_ts, ser_ts, Timestamp};
 use chrono::TimeDelta;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The next step for one user, as a stable `snake_case` code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -553,7 +553,7 @@ fn write_commands(step: &mut Step) {
 /// Fills in real key ids from `list-access-keys` output, matching each
 /// key's `CreateDate` to `last_rotated` for the same user, and notes every
 /// key that cannot be matched.
-fn apply_known_keys(step: &mut Step, known: &HashMap<&str, Vec<&KnownKey>>) {
+pub(crate) fn apply_known_keys(step: &mut Step, known: &HashMap<&str, Vec<&KnownKey>>) {
     let listed = known.get(step.user.as_str());
     for key in &mut step.keys {
         let Some(listed) = listed else {

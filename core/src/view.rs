@@ -1,6 +1,6 @@
 //! Findings held for a table that a person browses: the browser page's
 //! model. Reports are judged by one [`Run`] and their findings kept as the
-//! core's compact batches (no owned [`Finding`](crate::Finding) per key), so
+//! core's compact batches (no owned [`Finding`] per key), so
 //! a million keys stay small. A [`Query`] filters and sorts them into a
 //! [`Selection`] (row numbers), read a page at a time; the age chart is
 //! counted from them ([`FindingTable::histogram`]); and every output format
@@ -26,12 +26,14 @@
 use crate::batch::{FindingBatch, FindingRef};
 use crate::junit::{JunitWriter, Tally};
 use crate::many::{ManyAnalysis, SourcedFinding};
+use crate::plan::apply_known_keys;
 use crate::rule::{LastUsed, Status};
 use crate::run::{Merged, Run};
 use crate::sarif::SarifWriter;
-use crate::{Analysis, CsvWriter};
+use crate::{plan_row, Analysis, CsvWriter, Finding, KnownKey, Step, StepCode};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::io::{self, Read};
 
 /// The judged reports and their findings, in the order given.
@@ -380,6 +382,149 @@ fn nice_step(raw: f64) -> i64 {
     let power = 10f64.powi(raw.log10().floor() as i32);
     let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * power).find(|s| *s >= raw).unwrap_or(10.0 * power);
     step.round() as i64
+}
+
+/// The rotation plan of a [`FindingTable`]: the step of each row that has
+/// one, held as the row's place and its step code. A step is written out
+/// (reason, keys, commands, notes) only when asked for, by
+/// [`plan_row`] on that row's findings again, so a plan of a
+/// million rows costs twelve bytes a step, not the steps.
+#[derive(Debug, Clone)]
+pub struct PlanTable {
+    /// Per step: the table row of its first finding, how many findings the
+    /// row has, and its code.
+    steps: Vec<(u32, u8, StepCode)>,
+    known: Option<Vec<KnownKey>>,
+}
+
+/// Which steps of a [`PlanTable`] to show (every field may be left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+pub struct PlanQuery {
+    /// Only steps with this code.
+    pub step: Option<StepCode>,
+    /// Only the report of this name.
+    pub source: Option<String>,
+    /// Only this account.
+    pub account: Option<String>,
+    /// Only users whose name holds this text (case-insensitive).
+    pub user: Option<String>,
+}
+
+/// A step and the report it is for.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourcedStep {
+    /// The report's name.
+    pub source: String,
+    /// The step.
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+impl FindingTable {
+    /// The rotation plan of the findings: each report's rows planned at the
+    /// time they were judged, with key ids from `known` (the list
+    /// `aws iam list-access-keys` printed) when given.
+    pub fn plan(&self, known: Option<Vec<KnownKey>>) -> PlanTable {
+        let mut plan = PlanTable { steps: Vec::new(), known };
+        let mut start = 0;
+        while start < self.rows.len() {
+            let end = self.row_end(start);
+            let count = (end - start) as u8;
+            if let Some(step) = self.row_step(start as u32, count, None) {
+                plan.steps.push((start as u32, count, step.step));
+            }
+            start = end;
+        }
+        plan
+    }
+
+    /// The end of the report row whose first finding is table row `start`.
+    fn row_end(&self, start: usize) -> usize {
+        let line = |r: usize| (self.rows[r].0, self.get(r as u32).map(|f| f.line()));
+        let first = line(start);
+        (start + 1..self.rows.len()).find(|&r| line(r) != first).unwrap_or(self.rows.len())
+    }
+
+    fn row_step(&self, start: u32, count: u8, known: Option<&HashMap<&str, Vec<&KnownKey>>>) -> Option<Step> {
+        let first = self.get(start)?;
+        let findings: Vec<Finding> =
+            (start..start + u32::from(count)).filter_map(|r| self.get(r)).map(|f| f.to_finding()).collect();
+        let row: Vec<&Finding> = findings.iter().collect();
+        let mut step = plan_row(&row, &self.many.policy, first.as_of())?;
+        if let Some(known) = known {
+            apply_known_keys(&mut step, known);
+        }
+        Some(step)
+    }
+}
+
+impl PlanTable {
+    /// How many steps there are.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether there is no step.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Whether key ids come from an access-key list.
+    pub fn has_known_keys(&self) -> bool {
+        self.known.is_some()
+    }
+
+    /// How many steps of each code, in the workflow's order (codes with none
+    /// left out).
+    pub fn counts(&self) -> Vec<(StepCode, u64)> {
+        StepCode::ALL
+            .into_iter()
+            .map(|code| (code, self.steps.iter().filter(|s| s.2 == code).count() as u64))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// How many steps each report of `table` has, in the order of its reports.
+    pub fn per_report(&self, table: &FindingTable) -> Vec<u64> {
+        let mut counts = vec![0; table.many.reports.len()];
+        for &(row, _, _) in &self.steps {
+            let report = table.batches[table.rows[row as usize].0 as usize].0;
+            counts[report] += 1;
+        }
+        counts
+    }
+
+    /// The steps `query` selects (indexes, in input order).
+    pub fn select(&self, table: &FindingTable, query: &PlanQuery) -> Vec<u32> {
+        let user = query.user.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_lowercase);
+        let keep = |&(row, _, code): &(u32, u8, StepCode)| {
+            let Some(f) = table.get(row) else { return false };
+            query.step.is_none_or(|s| s == code)
+                && query.source.as_deref().is_none_or(|s| f.source() == s)
+                && query.account.as_deref().is_none_or(|a| f.account_id() == a)
+                && user.as_deref().is_none_or(|u| f.user().to_lowercase().contains(u))
+        };
+        (0..self.steps.len() as u32).filter(|&i| keep(&self.steps[i as usize])).collect()
+    }
+
+    /// The steps at these indexes, written out.
+    pub fn steps(&self, table: &FindingTable, indexes: &[u32]) -> Vec<SourcedStep> {
+        let mut by_user: HashMap<&str, Vec<&KnownKey>> = HashMap::new();
+        for k in self.known.iter().flatten() {
+            by_user.entry(k.user.as_str()).or_default().push(k);
+        }
+        let known = self.known.as_ref().map(|_| &by_user);
+        indexes
+            .iter()
+            .filter_map(|&i| self.steps.get(i as usize))
+            .filter_map(|&(row, count, _)| {
+                let source = table.get(row)?.source().to_owned();
+                Some(SourcedStep { source, step: table.row_step(row, count, known)? })
+            })
+            .collect()
+    }
 }
 
 /// What a finding is sorted by under `key`, when that is a number: whole

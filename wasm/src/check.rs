@@ -1,5 +1,5 @@
 //! `checkCsv`'s work, in pure Rust (so it is tested on the host too): one
-//! report streamed through the core's [`Run`] on the calling thread, the
+//! report streamed through the core's [`Run`](keyrot::Run) on the calling thread, the
 //! findings asked for written as CSV by the core's [`CsvWriter`] (the bytes
 //! `keyrot check --format csv` writes), one judged chunk at a time, and the
 //! analysis without its findings.

@@ -333,7 +333,8 @@ pub enum AccessKeysArg {
 }
 
 impl AccessKeysArg {
-    fn read(&self) -> Result<Vec<KnownKey>, Error> {
+    /// The keys the list names.
+    pub fn read(&self) -> Result<Vec<KnownKey>, Error> {
         match self {
             AccessKeysArg::Text(text) => keyrot::read_access_keys(text.as_bytes()),
             AccessKeysArg::Bytes(bytes) => keyrot::read_access_keys(bytes),

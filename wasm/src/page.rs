@@ -5,9 +5,9 @@
 //! makes, the age chart's counts, and the exports, in the command's bytes.
 
 use crate::io::{input_reader, named_inputs};
-use crate::{now, options, read_options, set_panic_hook, to_js_error, to_plain_object, AnalyzeOptions};
+use crate::{now, options, read_options, set_panic_hook, to_js_error, to_plain_object, type_error, AnalyzeOptions};
 use js_sys::{Reflect, Uint8Array};
-use keyrot::view::{Export, FindingTable, Query, Selection};
+use keyrot::view::{Export, FindingTable, PlanQuery, PlanTable, Query, Selection};
 use keyrot::SourcedFinding;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -19,6 +19,8 @@ use wasm_bindgen::JsCast;
 pub struct Checker {
     table: FindingTable,
     selection: Selection,
+    plan: Option<PlanTable>,
+    planned: Vec<u32>,
 }
 
 #[wasm_bindgen]
@@ -53,7 +55,7 @@ impl Checker {
             }
         }
         let selection = table.select(&Query::default());
-        Ok(Checker { table, selection })
+        Ok(Checker { table, selection, plan: None, planned: Vec::new() })
     }
 
     /// What was judged, without findings: an `Analysis` for one report, a
@@ -111,5 +113,63 @@ impl Checker {
         let mut out = Vec::new();
         self.table.export(format, &self.selection, &mut out);
         Ok(Uint8Array::from(out.as_slice()))
+    }
+
+    /// Makes the rotation plan of the findings (each report planned at the
+    /// time it was judged), with key ids from `accessKeys` (the JSON of
+    /// `aws iam list-access-keys`: text, bytes or the parsed data) when given;
+    /// returns how many steps it has in all, of each code (in the
+    /// workflow's order) and per report. Throws what reading the list
+    /// throws.
+    #[wasm_bindgen(
+        js_name = makePlan,
+        unchecked_return_type = "{ all: number; counts: Array<[StepCode, number]>; per_report: number[] }"
+    )]
+    pub fn make_plan(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | object | null")]
+        access_keys: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let known = if access_keys.is_null() || access_keys.is_undefined() {
+            None
+        } else {
+            let access_keys = match access_keys.dyn_ref::<js_sys::ArrayBuffer>() {
+                Some(buffer) => Uint8Array::new(buffer).into(),
+                None => access_keys,
+            };
+            let arg: options::AccessKeysArg =
+                serde_wasm_bindgen::from_value(access_keys).map_err(|e| type_error(&format!("accessKeys: {e}")))?;
+            Some(arg.read().map_err(to_js_error)?)
+        };
+        let plan = self.table.plan(known);
+        let all = plan.len();
+        let made =
+            serde_json::json!({ "all": all, "counts": plan.counts(), "per_report": plan.per_report(&self.table) });
+        self.planned = (0..all as u32).collect();
+        self.plan = Some(plan);
+        to_plain_object(&made)
+    }
+
+    /// Selects the plan's steps by `query` (`step`, `source`, `account`,
+    /// `user`; each may be left out); returns how many it selects.
+    #[wasm_bindgen(js_name = selectPlan)]
+    pub fn select_plan(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "PlanQuery")] query: JsValue,
+    ) -> Result<u32, JsValue> {
+        let query: PlanQuery = read_options(Some(query), "selectPlan")?;
+        let Some(plan) = &self.plan else { return Err(type_error("makePlan comes first")) };
+        self.planned = plan.select(&self.table, &query);
+        Ok(self.planned.len() as u32)
+    }
+
+    /// The selected steps `start` to `start + count`, written out, each
+    /// naming its `source`.
+    #[wasm_bindgen(js_name = planSteps, unchecked_return_type = "Array<Step & { source: string }>")]
+    pub fn plan_steps(&self, start: u32, count: u32) -> Result<JsValue, JsValue> {
+        let Some(plan) = &self.plan else { return Err(type_error("makePlan comes first")) };
+        let end = (start as usize).saturating_add(count as usize).min(self.planned.len());
+        let chosen = self.planned.get(start as usize..end).unwrap_or_default();
+        to_plain_object(&plan.steps(&self.table, chosen))
     }
 }

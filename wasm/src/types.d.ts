@@ -1406,6 +1406,28 @@ export type Query = {
 };
 
 /**
+ * Which steps of a [`PlanTable`] to show (every field may be left out).
+ */
+export type PlanQuery = {
+  /**
+   * Only steps with this code.
+   */
+  step?: StepCode | null;
+  /**
+   * Only the report of this name.
+   */
+  source?: string | null;
+  /**
+   * Only this account.
+   */
+  account?: string | null;
+  /**
+   * Only users whose name holds this text (case-insensitive).
+   */
+  user?: string | null;
+};
+
+/**
  * The columns a table sorts by.
  */
 export type SortKey = "status" | "source" | "account_id" | "user" | "slot" | "last_rotated" | "age_days" | "days_until_due" | "last_used" | "line";

@@ -1,10 +1,11 @@
-// The page's plan logic (www/lib/plan.js): a label for every step code the
-// package declares, filtering and paging of the steps of golden plans.
+// The page's plan: a label for every step code the package declares
+// (www/lib/plan.js), and the plan the engine's Checker makes from the
+// findings it holds, against plan() on the golden plans, filtered and paged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { plan } from '../pkg/node/keyrot.js';
-import { PlanView, ROLE_LABELS, STEP_CODES, STEP_LABELS, stepCounts, stepLabel, stepMatches } from '../www/lib/plan.js';
+import { Checker, plan } from '../pkg/node/keyrot.js';
+import { ROLE_LABELS, STEP_CODES, STEP_LABELS, stepLabel } from '../www/lib/plan.js';
 import { readCase } from './cases.mjs';
 
 /** The members of a string-literal union in src/types.d.ts. */
@@ -29,38 +30,55 @@ test('every key role has a label', () => {
   assert.deepStrictEqual(Object.keys(ROLE_LABELS).sort(), roles.sort());
 });
 
-test('the golden plan of one-key users: counts per step, filters and pages', () => {
-  const c = readCase('plan_one_key_users');
-  const result = plan(c.input, c.options);
-  assert.deepStrictEqual(JSON.parse(JSON.stringify(result)), c.expectedPlan);
-  const { steps } = result;
-  assert.deepStrictEqual(stepCounts(steps), [
-    ['deactivate_unused_key', 2],
-    ['create_new_key', 2],
-    ['delete_inactive_key', 2],
-    ['wait_before_delete', 2],
-    ['schedule_rotation', 1],
-  ]);
-  const view = new PlanView(steps);
-  assert.deepStrictEqual(view.apply({ step: 'wait_before_delete' }).map((s) => s.user), ['inactive-used-4d-ago', 'inactive-created-2d-ago-never-used']);
-  assert.deepStrictEqual(view.apply({ user: ' OVER-' }).map((s) => s.step), ['create_new_key', 'deactivate_unused_key', 'deactivate_unused_key', 'create_new_key']);
-  assert.equal(stepMatches(steps[0], { account: '999999999999' }), false);
-  const second = view.page({}, 1, 4);
-  assert.deepStrictEqual([second.total, second.pages, second.page, second.first], [9, 3, 1, 5]);
-  assert.deepStrictEqual(second.rows, steps.slice(4, 8));
-  const clamped = view.page({ step: 'schedule_rotation' }, 7, 4);
-  assert.deepStrictEqual([clamped.page, clamped.first, clamped.rows.map((s) => s.user)], [0, 1, ['due-soon']]);
-  const none = view.page({ step: 'remove_root_key' }, 0, 4);
-  assert.deepStrictEqual([none.total, none.pages, none.first, none.rows.length], [0, 1, 0, 0]);
+test('the page\'s plan, made by the engine\'s Checker from the findings it holds, is plan()\'s on every golden plan', () => {
+  let checked = 0;
+  for (const slug of ['plan_one_key_users', 'plan_root_keys', 'plan_with_access_key_ids', 'plan_hostile_user_names', 'plan_two_key_rotation_phases', 'plan_overdue_with_second_key']) {
+    const c = readCase(slug);
+    const expected = plan(c.input, c.accessKeys ? { ...c.options, accessKeys: c.accessKeys } : c.options);
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(expected)), c.expectedPlan, slug);
+    const checker = new Checker([{ name: 'input.csv', input: c.input }], c.options);
+    const made = checker.makePlan(c.accessKeys ?? null);
+    assert.equal(made.all, expected.steps.length, slug);
+    assert.deepStrictEqual(made.per_report, [expected.steps.length]);
+    const steps = checker.planSteps(0, 1000).map(({ source, ...step }) => (assert.equal(source, 'input.csv'), step));
+    assert.deepStrictEqual(steps, JSON.parse(JSON.stringify(expected.steps)), slug);
+    checker.free();
+    checked++;
+  }
+  assert.equal(checked, 6);
 });
 
-test('steps of several files filter by file', () => {
-  const steps = [
-    { step: 'create_new_key', source: 'a.csv', user: 'x', account_id: '1' },
-    { step: 'create_new_key', source: 'b.csv', user: 'x', account_id: '2' },
-  ];
-  const view = new PlanView(steps);
-  assert.deepStrictEqual(view.apply({ source: 'b.csv' }), [steps[1]]);
-  assert.deepStrictEqual(view.apply({ account: '1' }), [steps[0]]);
-  assert.deepStrictEqual(stepCounts([...steps, { step: 'new_code' }]), [['create_new_key', 2], ['new_code', 1]]);
+test('the plan filters by step, user, account and file, and pages', () => {
+  const c = readCase('plan_one_key_users');
+  const { steps } = plan(c.input, c.options);
+  const other = new TextDecoder().decode(c.input).replaceAll('111122223333', '444455556666');
+  const checker = new Checker(
+    [
+      { name: 'a.csv', input: c.input },
+      { name: 'b.csv', input: other },
+    ],
+    c.options,
+  );
+  const made = checker.makePlan(null);
+  assert.deepStrictEqual(made.counts, [
+    ['deactivate_unused_key', 4],
+    ['create_new_key', 4],
+    ['delete_inactive_key', 4],
+    ['wait_before_delete', 4],
+    ['schedule_rotation', 2],
+  ]);
+  assert.deepStrictEqual(made.per_report, [9, 9]);
+  const users = (query) => (checker.selectPlan(query), checker.planSteps(0, 100).map((s) => [s.source, s.user]));
+  assert.deepStrictEqual(users({ step: 'wait_before_delete', source: 'a.csv' }), [
+    ['a.csv', 'inactive-used-4d-ago'],
+    ['a.csv', 'inactive-created-2d-ago-never-used'],
+  ]);
+  assert.deepStrictEqual(users({ user: ' OVER-', source: 'b.csv' }).length, steps.filter((s) => s.user.toLowerCase().includes('over-')).length);
+  assert.deepStrictEqual(users({ account: '444455556666' }).map(([source]) => source), Array(9).fill('b.csv'));
+  assert.equal(checker.selectPlan({ step: 'remove_root_key' }), 0);
+  assert.equal(checker.selectPlan({}), 18);
+  assert.deepStrictEqual(checker.planSteps(4, 4).map((s) => s.user), steps.slice(4, 8).map((s) => s.user));
+  assert.deepStrictEqual(checker.planSteps(17, 10).length, 1);
+  assert.throws(() => checker.selectPlan({ stepp: 'x' }), /unknown option `stepp`/);
+  checker.free();
 });

@@ -124,6 +124,7 @@ fn declarations() -> String {
         keyrot::Report,
         // The page's table.
         keyrot::view::Query,
+        keyrot::view::PlanQuery,
         keyrot::view::SortKey,
         keyrot::view::Export,
         keyrot::view::Histogram,

@@ -16,8 +16,6 @@ const SVG = 'http://www.w3.org/2000/svg';
 const number = new Intl.NumberFormat('en');
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-/** The rotation plan's own worker, started when the plan is first shown. */
-let planWorker = null;
 
 const EMPTY_QUERY = { sort: 'line', dir: 'asc', status: '', account: '', user: '', source: '', exempted: '' };
 const EMPTY_PLAN_QUERY = { step: '', source: '', user: '' };
@@ -162,33 +160,23 @@ function requestPage() {
 
 function requestPlan() {
   if (!state.hasResult) return;
-  if (!planWorker) {
-    planWorker = new Worker(new URL('./plan-worker.js', import.meta.url), { type: 'module' });
-    planWorker.onmessage = ({ data }) => {
-      if (data.type === 'plan' && data.id === state.planId) showPlan(data);
-    };
-    planWorker.onerror = (event) => {
-      showPlanError({ message: `the planner failed: ${event.message ?? 'unknown error'}`, code: null, line: null, column: null });
-    };
-  }
-  if (state.planMade !== state.planVersion) {
-    // The analysis and the plan judge at the same instant, with the same options.
-    const options = { ...state.resultOptions };
-    delete options.exemptions; // they change no step
-    planWorker.postMessage({
-      type: 'make',
-      files: state.files,
-      many: state.many,
-      options,
-      accessKeys: state.accessKeys?.text ?? null,
-      reports: state.planReports,
-    });
+  // The worker makes the plan from the findings it holds (the engine's
+  // plan of each row, written out a page at a time), once per result and
+  // access-key list.
+  const make = state.planMade !== state.planVersion;
+  if (make) {
     state.planMade = state.planVersion;
     $('plan-status').textContent = 'Making the plan…';
   }
   $('panel-plan').setAttribute('aria-busy', 'true');
-  state.planId = state.nextId++;
-  planWorker.postMessage({ type: 'query', id: state.planId, query: state.planQuery, page: state.planPage, size: PLAN_PAGE_SIZE });
+  state.planId = send({
+    type: 'plan',
+    make,
+    accessKeys: state.accessKeys?.text ?? null,
+    query: state.planQuery,
+    page: state.planPage,
+    size: PLAN_PAGE_SIZE,
+  });
 }
 
 worker.onmessage = ({ data }) => {
@@ -218,6 +206,9 @@ worker.onmessage = ({ data }) => {
     case 'page':
       if (data.id !== state.queryId) return;
       showPage(data);
+      break;
+    case 'plan':
+      if (data.id === state.planId) showPlan(data);
       break;
     case 'export':
       download(data.blob, data.filename);

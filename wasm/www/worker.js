@@ -4,14 +4,19 @@
 // batches; the worker asks it for one page of the table at a time, for the
 // chart's counts, and for the exports (the command's bytes). The files are
 // read in pieces straight from disk (FileReaderSync over slices), never whole
-// into memory. (The rotation plan has its own worker, plan-worker.js: a plan
-// of a large report takes a while, and the table must keep answering.)
+// into memory. The rotation plan is made from the findings held: each step
+// is written out only when its page is shown.
 //
 // Messages in:  {type: 'load', id, files: [{name, blob: Blob}], options}
 //               {type: 'options', id, options}      re-check the same files
 //               {type: 'query', id, query, page, size}
 //               {type: 'export', id, format: 'csv' | 'json' | 'sarif' | 'junit' | 'ocsf', query}
-// Messages out: {type: 'result' | 'error' | 'page' | 'export', id, ...}
+//               {type: 'plan', id, make, accessKeys, query, page, size}
+//                   a page of the rotation plan; `make`: make it again (new
+//                   findings or key list); `accessKeys`: the text of the
+//                   `aws iam list-access-keys` JSON, or null; `query`: {step,
+//                   source, user}
+// Messages out: {type: 'result' | 'error' | 'page' | 'export' | 'plan', id, ...}
 //
 // `options` are those of `analyze` (`exemptions` is the TOML text of an
 // exemptions file). `query` is the page's: {sort, dir, status, account, user,
@@ -46,6 +51,10 @@ let many = false;
 let selected = null;
 /** How many rows that selection holds. */
 let selectedTotal = 0;
+/** The plan made from the checker: {made, error, selected, total}; null until asked for. */
+let planned = null;
+/** What was judged, per file: [{source, as_of, error}]. */
+let judged = [];
 
 function errorFields(err) {
   return {
@@ -115,6 +124,7 @@ function check(id) {
   checker?.free();
   checker = null;
   selected = null;
+  planned = null;
   many = files.length > 1;
   try {
     checker = new Checker(files.map((f) => ({ name: f.name, input: reader(f.blob) })), options);
@@ -123,6 +133,9 @@ function check(id) {
     return;
   }
   const meta = checker.meta();
+  judged = many
+    ? meta.reports.map((r) => ({ source: r.source, as_of: r.as_of, error: r.error }))
+    : [{ source: files[0].name, as_of: meta.as_of, error: null }];
   const { anomalies } = meta;
   delete meta.anomalies;
   const general = anomalies.filter((a) => !EXEMPTION_CODES.has(a.code));
@@ -155,6 +168,56 @@ function page(id, query, pageNumber, size) {
   postMessage({ type: 'page', id, query, rows, total, page: current, pages, size, first: total === 0 ? 0 : current * size + 1 });
 }
 
+/** The page's plan query as the engine's. */
+function planQuery({ step = '', source = '', user = '' } = {}) {
+  return { step: step || null, source: source || null, user: user.trim() || null };
+}
+
+function planPage(id, make, accessKeys, query, pageNumber, size) {
+  if (!checker) return;
+  const started = performance.now();
+  if (make || !planned) {
+    try {
+      planned = { made: checker.makePlan(accessKeys), error: null, selected: null, total: 0 };
+    } catch (err) {
+      // The findings read these files: what fails here is the access-key list.
+      planned = { made: { all: 0, counts: [], per_report: judged.map(() => 0) }, error: errorFields(err), selected: null, total: 0 };
+    }
+  }
+  if (!planned.error) {
+    const wanted = JSON.stringify(planQuery(query));
+    if (wanted !== planned.selected) {
+      planned.total = checker.selectPlan(JSON.parse(wanted));
+      planned.selected = wanted;
+    }
+  }
+  const { made, error, total } = planned;
+  const pages = Math.max(1, Math.ceil(total / size));
+  const current = Math.min(Math.max(0, pageNumber), pages - 1);
+  const rows = error ? [] : checker.planSteps(current * size, size);
+  if (!many) for (const row of rows) delete row.source;
+  const times = new Set(judged.filter((r) => !r.error).map((r) => r.as_of));
+  postMessage({
+    type: 'plan',
+    id,
+    many,
+    asOf: times.size === 1 ? [...times][0] : times.size > 1 ? 'several' : null,
+    error,
+    withAccessKeys: accessKeys !== null,
+    perReport: judged.map((r, i) => ({ source: r.source, steps: made.per_report[i] ?? 0, as_of: r.error ? null : r.as_of, error: r.error })),
+    counts: made.counts,
+    all: made.all,
+    millis: performance.now() - started,
+    query,
+    rows,
+    total,
+    page: current,
+    pages,
+    size,
+    first: total === 0 ? 0 : current * size + 1,
+  });
+}
+
 function exportFindings(id, format, query) {
   if (!checker) return;
   const count = select(query);
@@ -181,6 +244,9 @@ self.onmessage = ({ data }) => {
         break;
       case 'export':
         exportFindings(data.id, data.format, data.query);
+        break;
+      case 'plan':
+        planPage(data.id, data.make, data.accessKeys, data.query, data.page, data.size);
         break;
       default:
         throw new Error(`unknown message ${data.type}`);

@@ -460,8 +460,8 @@ test('200,000 rows: the tab stays responsive, the table answers sort, filter and
     assert.deepStrictEqual(accounts, ['100000000003']);
     await page.screenshot({ path: join(artifacts, 'page-200k-filtered.png') });
 
-    // The plan is made in its own worker: while it is being made, the
-    // findings table still answers.
+    // The worker makes the plan from the findings it holds; the findings
+    // table answers as soon as it is made.
     await page.click('#tab-plan');
     await page.waitForFunction(() => document.getElementById('plan-status').textContent === 'Making the plan…');
     await page.click('#tab-findings');

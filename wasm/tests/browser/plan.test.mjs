@@ -604,13 +604,13 @@ test('the new controls are labelled and usable from the keyboard, and their text
   await page.context().close();
 });
 
-test('the plan and the page make no request beyond 127.0.0.1; both workers are held to the policy', async () => {
+test('the plan and the page make no request beyond 127.0.0.1; the worker is held to the policy', async () => {
   const page = await openPage();
   await setAsOf(page, '2026-11-26T00:00:00');
   await check(page, join(cases, 'plan_one_key_users/input.csv'), 'input.csv');
   await openPlan(page);
   const workers = page.workers();
-  assert.equal(workers.length, 2, 'the findings worker and the plan worker');
+  assert.equal(workers.length, 1, 'one worker holds the findings and makes the plan');
   for (const worker of workers) {
     assert.equal(await worker.evaluate(() => fetch('/index.html').then(() => 'connected', () => 'blocked')), 'blocked');
   }
