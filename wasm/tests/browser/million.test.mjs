@@ -1,8 +1,9 @@
 // The page at 1,000,000 rows (226 MB, generated here, not committed) in
 // headless Chromium: the verdict and the counts are the engine's (checkCsv
-// in Node over the same file), and the table pages, sorts and filters the
-// 1,333,334 findings the worker holds. Timings are the benchmark's
-// (tests/browser/bench.mjs); the bounds here only say "it answers".
+// in Node over the same file), the table pages, sorts and filters the
+// 1,333,334 findings the worker holds, and the plan is made from them.
+// Timings are the benchmark's (tests/browser/bench.mjs); the bounds here
+// only say "it answers".
 //
 // Run after scripts/build.sh: node --test tests/browser/
 import { test, before, after } from 'node:test';
@@ -11,7 +12,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LARGE_AS_OF, artifacts, launch, shutdown, sortOldestFirst, writeLargeReport } from './harness.mjs';
-import { checkCsv } from '../../pkg/node/keyrot.js';
+import { Checker, checkCsv } from '../../pkg/node/keyrot.js';
 
 const ROWS = 1_000_000;
 /** Generous bounds for "it answers": not benchmarks. */
@@ -121,6 +122,36 @@ test('1,000,000 rows: the verdict and counts are the engine\'s; the table pages,
   assert.equal(shown.length, failingIn % 100 || 100);
   assert.ok(shown.every(([account, status]) => account === '100000000123' && status === 'Fail'), JSON.stringify(shown.slice(0, 3)));
   await page.screenshot({ path: join(artifacts, 'page-1m-filtered.png') });
+
+  // The plan, made from the findings the worker holds: as many steps as
+  // the engine makes in Node, filtered and paged.
+  const planned = (() => {
+    const fd = openSync(file, 'r');
+    try {
+      const checker = new Checker([{ name: 'million.csv', input: (buf) => readSync(fd, buf) }], { asOf: LARGE_AS_OF });
+      const made = checker.makePlan(null);
+      checker.free();
+      return made;
+    } finally {
+      closeSync(fd);
+    }
+  })();
+  assert.ok(planned.all > 500_000, `${planned.all} steps`);
+  await page.click('#tab-plan');
+  await page.waitForFunction(() => document.querySelectorAll('#plan-steps > li').length > 0, null, { timeout: CHECKED_WITHIN });
+  assert.equal(
+    await page.textContent('#plan-status'),
+    `${planned.all.toLocaleString('en')} steps, one per user with something to do, as of ${LARGE_AS_OF}.`,
+  );
+  const [code, n] = planned.counts.at(-1);
+  await page.selectOption('#plan-step', code);
+  await page.waitForFunction(
+    (want) => document.getElementById('plan-shown').textContent === `Steps 1–25 of ${want} matching the filters.`,
+    n.toLocaleString('en'),
+    { timeout: RESPONDS_WITHIN },
+  );
+  const steps = await page.$$eval('#plan-steps > li', (items) => [...new Set(items.map((li) => li.dataset.step))]);
+  assert.deepStrictEqual(steps, [code]);
   assert.deepStrictEqual(errors, []);
   await context.close();
 });
