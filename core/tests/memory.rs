@@ -184,6 +184,9 @@ fn memory_bounds() {
     let large = folder_peak(200, 2_000);
     eprintln!("folder peak: 50 files {small}, 200 files {large}");
     let fingerprints = 8 * 150 * 2_000;
-    assert!(large < small + fingerprints + (3 << 20), "50 files peaked at {small} bytes, 200 files at {large}");
+    // The same slack for chunks in flight as the scanner's above: on a
+    // loaded machine one run caught 6.9 MB more at 200 files (12.3 MB), on
+    // a quiet one 2.4 to 2.9 MB.
+    assert!(large < small + fingerprints + (6 << 20), "50 files peaked at {small} bytes, 200 files at {large}");
     assert!(large < 16 << 20, "200 files took {large} bytes");
 }
