@@ -7,7 +7,8 @@
 //     every 100 ms (reading smaps_rollup takes CPU the check shares: at 20 ms
 //     the 1,000,000-row verdict was a third slower), and with the page idle;
 //   - sorting the table by age and filtering it by status, from the click to
-//     the first row shown;
+//     the first row shown; the rotation plan, from the click on its tab to
+//     its first page, with the renderers' peak meanwhile;
 // against two baselines in the same run: the browser reading every byte of
 // the same File (a stream, counted on the page's thread: the floor of any
 // check that reads the file) and the engine outside the browser (checkCsv
@@ -129,9 +130,17 @@ async function pageCheck(browser, origin, path, name) {
   await page.selectOption('#filter-status', 'fail');
   await page.waitForFunction(() => document.getElementById('shown').textContent.endsWith('matching the filters.'), null, { polling: 10 });
   const filter = performance.now() - t;
+  // The rotation plan, from the click on its tab to its first page, and
+  // the renderers' memory meanwhile.
+  const stopPlan = sampler();
+  t = performance.now();
+  await page.click('#tab-plan');
+  await page.waitForFunction(() => document.querySelectorAll('#plan-steps > li').length > 0, null, { timeout: 300_000, polling: 10 });
+  const plan = performance.now() - t;
+  const planPeak = stopPlan();
   const after = chromiumMemory();
   await page.context().close();
-  return { verdict, shown, idle, peak, after, sort, filter };
+  return { verdict, shown, idle, peak, after, sort, filter, plan, planPeak };
 }
 
 const env = await launch();
@@ -143,7 +152,7 @@ try {
     const path = join(dir, name);
     writeLargeReport(path, rows);
     const bytes = statSync(path).size;
-    const samples = { node: [], read: [], verdict: [], shown: [], idle: [], peak: [], sort: [], filter: [] };
+    const samples = { node: [], read: [], verdict: [], shown: [], idle: [], peak: [], sort: [], filter: [], plan: [], planPeak: [] };
     // A warm-up of each, not counted.
     nodeCheck(path);
     await pageCheck(env.browser, env.origin, path, name);
@@ -159,6 +168,8 @@ try {
       samples.peak.push(r.peak);
       samples.sort.push(r.sort);
       samples.filter.push(r.filter);
+      samples.plan.push(r.plan);
+      samples.planPeak.push(r.planPeak);
       console.error(`${rows} rows, run ${run + 1}: verdict ${r.verdict.toFixed(0)} ms, peak PSS ${(r.peak.rendererPss / MB).toFixed(0)} MiB (renderers), ${(r.peak.pss / MB).toFixed(0)} MiB (all)`);
     }
     table.push({ rows, bytes, samples });
@@ -175,15 +186,16 @@ console.log(`Headless Chromium (${env.browser.version()}), ${cpus().length} core
 console.log('');
 console.log(
   '| rows (MB) | verdict, s | table shown, s | read floor, s | verdict ÷ floor | checkCsv in Node, s | verdict ÷ Node | ' +
-    'renderer PSS idle → peak, MiB | all Chromium PSS idle → peak (RSS), MiB | sort / filter, ms |',
+    'renderer PSS idle → peak, MiB | all Chromium PSS idle → peak (RSS), MiB | sort / filter, ms | plan, s (renderer peak, MiB) |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 const med = (list, key) => median(list.map((m) => m[key]));
 for (const { rows, bytes, samples: x } of table) {
   console.log(
     `| ${rows.toLocaleString('en')} (${(bytes / 1e6).toFixed(0)}) | ${s(best(x.verdict))} / ${s(median(x.verdict))} | ${s(median(x.shown))} | ` +
       `${s(median(x.read))} | ${(median(x.verdict) / median(x.read)).toFixed(1)}× | ${s(best(x.node))} / ${s(median(x.node))} | ` +
       `${(median(x.verdict) / median(x.node)).toFixed(2)}× | ${mib(med(x.idle, 'rendererPss'))} → ${mib(med(x.peak, 'rendererPss'))} | ` +
-      `${mib(med(x.idle, 'pss'))} → ${mib(med(x.peak, 'pss'))} (${mib(med(x.peak, 'rss'))}) | ${median(x.sort).toFixed(0)} / ${median(x.filter).toFixed(0)} |`,
+      `${mib(med(x.idle, 'pss'))} → ${mib(med(x.peak, 'pss'))} (${mib(med(x.peak, 'rss'))}) | ${median(x.sort).toFixed(0)} / ${median(x.filter).toFixed(0)} | ` +
+      `${s(median(x.plan))} (${mib(med(x.planPeak, 'rendererPss'))}) |`,
   );
 }
