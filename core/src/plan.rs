@@ -550,6 +550,15 @@ fn write_commands(step: &mut Step) {
     }
 }
 
+/// The listed keys by user name, as [`apply_known_keys`] looks them up.
+pub(crate) fn known_by_user(keys: &[KnownKey]) -> HashMap<&str, Vec<&KnownKey>> {
+    let mut by_user: HashMap<&str, Vec<&KnownKey>> = HashMap::new();
+    for k in keys {
+        by_user.entry(k.user.as_str()).or_default().push(k);
+    }
+    by_user
+}
+
 /// Fills in real key ids from `list-access-keys` output, matching each
 /// key's `CreateDate` to `last_rotated` for the same user, and notes every
 /// key that cannot be matched.
@@ -610,10 +619,7 @@ pub(crate) fn apply_known_keys(step: &mut Step, known: &HashMap<&str, Vec<&Known
 /// );
 /// ```
 pub fn plan(analysis: &Analysis, known_keys: Option<&[KnownKey]>) -> Plan {
-    let mut by_user: HashMap<&str, Vec<&KnownKey>> = HashMap::new();
-    for k in known_keys.unwrap_or_default() {
-        by_user.entry(k.user.as_str()).or_default().push(k);
-    }
+    let by_user = known_by_user(known_keys.unwrap_or_default());
     let mut steps = Vec::new();
     let mut start = 0;
     let findings = &analysis.findings;

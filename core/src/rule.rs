@@ -266,7 +266,7 @@ pub(crate) struct Verdict {
     // Days fit in 32 bits (chrono's years span 95 million days), and a
     // verdict is held for every key of a table; `due_at` and
     // `days_until_due` follow from `last_rotated` and are not held (104
-    // bytes became 52).
+    // bytes became 56).
     pub age_days: Option<i32>,
     pub last_used: Option<LastUsed>,
     pub used_since_rotation: Option<bool>,

@@ -26,7 +26,7 @@
 use crate::batch::{FindingBatch, FindingRef};
 use crate::junit::{JunitWriter, Tally};
 use crate::many::{ManyAnalysis, SourcedFinding};
-use crate::plan::apply_known_keys;
+use crate::plan::{apply_known_keys, known_by_user};
 use crate::rule::{LastUsed, Status};
 use crate::run::{Merged, Run};
 use crate::sarif::SarifWriter;
@@ -471,19 +471,16 @@ impl PlanTable {
         self.steps.is_empty()
     }
 
-    /// Whether key ids come from an access-key list.
-    pub fn has_known_keys(&self) -> bool {
-        self.known.is_some()
-    }
-
     /// How many steps of each code, in the workflow's order (codes with none
     /// left out).
     pub fn counts(&self) -> Vec<(StepCode, u64)> {
-        StepCode::ALL
-            .into_iter()
-            .map(|code| (code, self.steps.iter().filter(|s| s.2 == code).count() as u64))
-            .filter(|(_, n)| *n > 0)
-            .collect()
+        let mut counts = StepCode::ALL.map(|code| (code, 0));
+        for &(_, _, code) in &self.steps {
+            if let Some(count) = counts.iter_mut().find(|(c, _)| *c == code) {
+                count.1 += 1;
+            }
+        }
+        counts.into_iter().filter(|(_, n)| *n > 0).collect()
     }
 
     /// How many steps each report of `table` has, in the order of its reports.
@@ -511,11 +508,8 @@ impl PlanTable {
 
     /// The steps at these indexes, written out.
     pub fn steps(&self, table: &FindingTable, indexes: &[u32]) -> Vec<SourcedStep> {
-        let mut by_user: HashMap<&str, Vec<&KnownKey>> = HashMap::new();
-        for k in self.known.iter().flatten() {
-            by_user.entry(k.user.as_str()).or_default().push(k);
-        }
-        let known = self.known.as_ref().map(|_| &by_user);
+        let by_user = self.known.as_deref().map(known_by_user);
+        let known = by_user.as_ref();
         indexes
             .iter()
             .filter_map(|&i| self.steps.get(i as usize))

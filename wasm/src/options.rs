@@ -145,6 +145,15 @@ pub struct Judging {
     pub source: String,
 }
 
+/// The access-key list `Checker.makePlan` takes, read as `plan`'s
+/// `accessKeys` option is.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlanKeys {
+    /// The JSON of `aws iam list-access-keys`.
+    pub access_keys: Option<AccessKeysArg>,
+}
+
 impl Judging {
     /// A run of the options, with the exemptions when there are any.
     pub fn run(&self) -> Run {

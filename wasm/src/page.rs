@@ -130,17 +130,11 @@ impl Checker {
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | object | null")]
         access_keys: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let known = if access_keys.is_null() || access_keys.is_undefined() {
-            None
-        } else {
-            let access_keys = match access_keys.dyn_ref::<js_sys::ArrayBuffer>() {
-                Some(buffer) => Uint8Array::new(buffer).into(),
-                None => access_keys,
-            };
-            let arg: options::AccessKeysArg =
-                serde_wasm_bindgen::from_value(access_keys).map_err(|e| type_error(&format!("accessKeys: {e}")))?;
-            Some(arg.read().map_err(to_js_error)?)
-        };
+        // Read as `plan`'s `accessKeys` option: the same forms and errors.
+        let given = js_sys::Object::new();
+        Reflect::set(&given, &JsValue::from_str("accessKeys"), &access_keys)?;
+        let keys: options::PlanKeys = read_options(Some(given.into()), "makePlan")?;
+        let known = keys.access_keys.map(|k| k.read()).transpose().map_err(to_js_error)?;
         let plan = self.table.plan(known);
         let all = plan.len();
         let made =

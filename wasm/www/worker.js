@@ -158,14 +158,23 @@ function check(id) {
   });
 }
 
+/**
+ * Page `pageNumber` (0-based, clamped to the last) of `total` rows, `size`
+ * to a page: its rows, read by `rows(start, count)`, without `source` for
+ * one file, and the numbers the page shows.
+ */
+function paged(total, pageNumber, size, rows) {
+  const pages = Math.max(1, Math.ceil(total / size));
+  const page = Math.min(Math.max(0, pageNumber), pages - 1);
+  const shown = rows(page * size, size);
+  if (!many) for (const row of shown) delete row.source;
+  return { rows: shown, total, page, pages, size, first: total === 0 ? 0 : page * size + 1 };
+}
+
 function page(id, query, pageNumber, size) {
   if (!checker) return;
   const total = select(query);
-  const pages = Math.max(1, Math.ceil(total / size));
-  const current = Math.min(Math.max(0, pageNumber), pages - 1);
-  const rows = checker.rows(current * size, size);
-  if (!many) for (const row of rows) delete row.source;
-  postMessage({ type: 'page', id, query, rows, total, page: current, pages, size, first: total === 0 ? 0 : current * size + 1 });
+  postMessage({ type: 'page', id, query, ...paged(total, pageNumber, size, (start, count) => checker.rows(start, count)) });
 }
 
 /** The page's plan query as the engine's. */
@@ -192,10 +201,7 @@ function planPage(id, make, accessKeys, query, pageNumber, size) {
     }
   }
   const { made, error, total } = planned;
-  const pages = Math.max(1, Math.ceil(total / size));
-  const current = Math.min(Math.max(0, pageNumber), pages - 1);
-  const rows = error ? [] : checker.planSteps(current * size, size);
-  if (!many) for (const row of rows) delete row.source;
+  const steps = paged(total, pageNumber, size, (start, count) => (error ? [] : checker.planSteps(start, count)));
   const times = new Set(judged.filter((r) => !r.error).map((r) => r.as_of));
   postMessage({
     type: 'plan',
@@ -209,12 +215,7 @@ function planPage(id, make, accessKeys, query, pageNumber, size) {
     all: made.all,
     millis: performance.now() - started,
     query,
-    rows,
-    total,
-    page: current,
-    pages,
-    size,
-    first: total === 0 ? 0 : current * size + 1,
+    ...steps,
   });
 }
 
