@@ -8,7 +8,9 @@ use crate::exemptions::{ExemptionState, Exemptions};
 use crate::input::InputFormat;
 use crate::policy::{AsOfSource, Options, Policy};
 use crate::report::{Layout, Preamble, ReportReader, Row};
-use crate::rule::{judge_key, Finding, Status};
+use crate::checks::Checks;
+use crate::cis::Rule;
+use crate::rule::{judge_row, Finding, Status};
 use crate::run::Run;
 use crate::scan::Scanner;
 use crate::value::{format_timestamp, ser_opt_ts, ser_ts, Timestamp};
@@ -44,8 +46,59 @@ pub struct Counts {
     pub exempted: u64,
     /// The age in whole days of the oldest active key that could be judged.
     pub oldest_active_key_age_days: Option<i64>,
-    /// No `fail` and no `invalid` finding (other than exempted ones).
+    /// No `fail` and no `invalid` finding (other than exempted ones), of
+    /// any rule judged.
     pub compliant: bool,
+    /// The findings of each rule judged, when the run labels its findings
+    /// (it asked for more than the rotation rule, or for a CIS version).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<BTreeMap<Rule, RuleCounts>>"))]
+    pub rules: BTreeMap<Rule, RuleCounts>,
+}
+
+/// The findings of one rule, by status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RuleCounts {
+    /// Findings.
+    pub findings: u64,
+    /// Findings with status `pass`.
+    pub pass: u64,
+    /// Findings with status `due_soon`.
+    pub due_soon: u64,
+    /// Findings with status `fail`.
+    pub fail: u64,
+    /// Findings with status `inactive`.
+    pub inactive: u64,
+    /// Findings with status `invalid`.
+    pub invalid: u64,
+    /// Findings an exemption in force covers.
+    pub exempted: u64,
+}
+
+impl RuleCounts {
+    fn add(&mut self, status: Status, exempted: bool) {
+        self.findings += 1;
+        self.exempted += u64::from(exempted);
+        *match status {
+            Status::Pass => &mut self.pass,
+            Status::DueSoon => &mut self.due_soon,
+            Status::Fail => &mut self.fail,
+            Status::Inactive => &mut self.inactive,
+            Status::Invalid => &mut self.invalid,
+        } += 1;
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn merge(&mut self, other: &RuleCounts) {
+        self.findings += other.findings;
+        self.pass += other.pass;
+        self.due_soon += other.due_soon;
+        self.fail += other.fail;
+        self.inactive += other.inactive;
+        self.invalid += other.invalid;
+        self.exempted += other.exempted;
+    }
 }
 
 impl Default for Counts {
@@ -63,15 +116,30 @@ impl Default for Counts {
             exempted: 0,
             oldest_active_key_age_days: None,
             compliant: true,
+            rules: BTreeMap::new(),
         }
     }
 }
 
 impl Counts {
     fn add_row(&mut self, findings: &[Finding]) {
-        self.add_user(!findings.is_empty());
+        self.add_user(findings.iter().any(|f| f.rule() == Rule::AccessKeyRotated));
         for f in findings {
-            self.add_key(f.active, f.status, f.age_days, f.exempted.is_some());
+            self.add(f.rule(), f.rule.is_some(), f.active, f.status, f.age_days, f.exempted.is_some());
+        }
+    }
+
+    /// Counts a finding of `rule`: the key counts are the rotation rule's;
+    /// every rule's findings are counted in `rules` when the run labels
+    /// them.
+    fn add(&mut self, rule: Rule, labelled: bool, active: bool, status: Status, age: Option<i64>, exempted: bool) {
+        if rule == Rule::AccessKeyRotated {
+            self.add_key(active, status, age, exempted);
+        } else if status.is_non_compliant() && !exempted {
+            self.compliant = false;
+        }
+        if labelled {
+            self.rules.entry(rule).or_default().add(status, exempted);
         }
     }
 
@@ -167,6 +235,12 @@ pub struct Analysis {
     pub as_of_source: AsOfSource,
     /// The policy as applied.
     pub policy: Policy,
+    /// The checks judged and their options, when the run labels its
+    /// findings (it asked for more than the rotation rule, or for a CIS
+    /// version); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub checks: Option<Checks>,
     /// The form the input was in.
     pub input_format: InputFormat,
     /// The lowercase hex SHA-256 of the input's bytes, as given (before any
@@ -228,6 +302,7 @@ impl Analysis {
 #[derive(Debug)]
 pub struct Analyzer {
     policy: Policy,
+    checks: Checks,
     as_of: Timestamp,
     as_of_source: AsOfSource,
     input_format: InputFormat,
@@ -263,9 +338,12 @@ impl Analyzer {
         let Preamble { layout, format: input_format, generated_time, .. } = *preamble;
         let policy = options.policy();
         policy.validate()?;
+        let checks = options.checks();
+        checks.validate()?;
         let (as_of, as_of_source) = options.resolve_as_of(generated_time)?;
         Ok(Analyzer {
             policy,
+            checks,
             as_of,
             as_of_source,
             input_format,
@@ -313,11 +391,15 @@ impl Analyzer {
         &self.policy
     }
 
+    /// The checks judged, and their options.
+    pub fn checks(&self) -> &Checks {
+        &self.checks
+    }
+
     /// Judges one row: returns its findings (none, one or two), and updates
     /// the counts and anomalies.
     pub fn judge(&mut self, row: &Row) -> Vec<Finding> {
-        let mut findings: Vec<Finding> =
-            (0..2).filter_map(|slot| judge_key(row, slot, &self.policy, self.as_of)).collect();
+        let mut findings = judge_row(row, &self.checks, &self.policy, self.as_of);
         if let Some(state) = &mut self.exemptions {
             for finding in &mut findings {
                 state.apply(finding, self.as_of, &mut self.anomalies);
@@ -357,15 +439,17 @@ impl Analyzer {
             if let Some(state) = &self.exemptions {
                 for key in keys {
                     if let Some(rule) = key.expired() {
-                        self.anomalies.push(state.expired(rule, batch.user(row), key.verdict.slot, row.line));
+                        let subject = (key.verdict.slot, key.verdict.rule);
+                        self.anomalies.push(state.expired(rule, batch.user(row), subject, row.line));
                     }
                 }
             }
+            let labelled = self.checks.labelled;
             for counts in [&mut self.overall, &mut self.run] {
-                counts.add_user(!keys.is_empty());
+                counts.add_user(keys.iter().any(|k| k.verdict.rule == Rule::AccessKeyRotated));
                 for key in keys {
                     let v = &key.verdict;
-                    counts.add_key(v.active, v.status, v.age_days.map(i64::from), key.exempted().is_some());
+                    counts.add(v.rule, labelled, v.active, v.status, v.age_days.map(i64::from), key.exempted().is_some());
                 }
             }
         }
@@ -477,6 +561,7 @@ impl Analyzer {
             as_of: self.as_of,
             as_of_source: self.as_of_source,
             policy: self.policy,
+            checks: self.checks.labelled.then_some(self.checks),
             input_format: self.input_format,
             input_sha256: None,
             layout: self.layout,

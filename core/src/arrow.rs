@@ -17,7 +17,7 @@
 //! | `account_id` | dictionary (int32 → utf8) | never (empty when the ARN has none) |
 //! | `user`, `arn` | large_utf8 | never |
 //! | `is_root` | bool | never |
-//! | `slot` | int8 (1 or 2) | never |
+//! | `slot` | int8 (1 or 2) | a check about the user, not a key |
 //! | `status` | dictionary (int8 → utf8), ordered, every [`Status::ALL`] in order | never |
 //! | `active` | bool | never |
 //! | `last_rotated`, `due_at` | timestamp (µs, `UTC`) | unknown |
@@ -30,6 +30,8 @@
 //! | `reason` | large_utf8 | never |
 //! | `code` | dictionary (int32 → utf8) | status is not `invalid` |
 //! | `line` | int64 | never |
+//! | `rule` | dictionary (int8 → utf8), every [`Rule::ALL`](crate::cis::Rule::ALL) id in order | never |
+//! | `cis` | dictionary (int32 → utf8): the rule's number in the run's CIS version | that version has none |
 //!
 //! Timestamps hold whole microseconds (floored; AWS writes whole seconds).
 //! A dictionary column whose field metadata has [`ENUM_KEY`] holds every
@@ -249,6 +251,8 @@ fn findings<'a>(
     let mut last_used_kind = Enum::new(&LAST_USED_KINDS, false, n);
     let (mut region, mut service, mut code) = (category(n), category(n), category(n));
     let mut used_since_rotation = BooleanBuilder::with_capacity(n);
+    let mut rule = Enum::new(&RULE_NAMES, false, n);
+    let mut cis = category(n);
     for f in findings {
         if with_source {
             source.append_value(f.source());
@@ -257,7 +261,9 @@ fn findings<'a>(
         user.append_value(f.user());
         arn.append_value(f.arn());
         is_root.append_value(f.is_root());
-        slot.append_value(i8::try_from(f.slot()).unwrap_or(i8::MAX));
+        slot.append_option(f.slot().map(|s| i8::try_from(s).unwrap_or(i8::MAX)));
+        rule.push_index(f.rule() as usize);
+        cis.append_option(f.cis());
         status.push_index(Status::ALL.iter().position(|s| *s == f.status()).unwrap_or(usize::MAX));
         active.append_value(f.active());
         last_rotated.append_option(micros(f.last_rotated().as_ref()));
@@ -293,7 +299,7 @@ fn findings<'a>(
     c.text("user", user);
     c.text("arn", arn);
     c.bool("is_root", false, is_root);
-    c.slot("slot", false, slot);
+    c.slot("slot", true, slot);
     c.enumeration("status", false, status)?;
     c.bool("active", false, active);
     c.time("last_rotated", last_rotated);
@@ -309,8 +315,20 @@ fn findings<'a>(
     c.text("reason", reason);
     c.category("code", true, code)?;
     c.int("line", false, lines);
+    c.enumeration("rule", false, rule)?;
+    c.category("cis", true, cis)?;
     c.finish()
 }
+
+const RULE_NAMES: [&str; 9] = {
+    let mut names = [""; 9];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = crate::cis::Rule::ALL[i].as_str();
+        i += 1;
+    }
+    names
+};
 
 /// The findings of one batch, in input order; with a `source` column first
 /// (the batch's report name) when `with_source`.

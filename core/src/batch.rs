@@ -17,9 +17,9 @@ use crate::exemptions::{ExemptionRule, Exemptions};
 use crate::limits::Limits;
 use crate::policy::Policy;
 use crate::report::{account_range, build_row, check_limits, Header, Row, KEY_BASE};
-use crate::rule::{
-    judge_cells, judge_row_slot, Exemption, Finding, FindingCode, KeyCells, LastUsed, RowText, Status, Verdict,
-};
+use crate::checks::{judge_typed, Checks, UserCells};
+use crate::cis::Rule;
+use crate::rule::{judge_cells, Exemption, Finding, FindingCode, KeyCells, LastUsed, RowText, Status, Verdict};
 use crate::scan::{row_too_long, Chunk, Record, Rows, Scanner, Scratch};
 use crate::value::{parse_bool, parse_epoch, parse_timestamp_bytes, Field, Timestamp};
 use std::collections::hash_map::DefaultHasher;
@@ -42,6 +42,7 @@ const FLAGS: [usize; 4] = [3, 7, 18, 20];
 pub(crate) struct Judge {
     header: Header,
     pub(crate) policy: Policy,
+    pub(crate) checks: Checks,
     pub(crate) as_of: Timestamp,
     as_of_source: crate::AsOfSource,
     lenient: bool,
@@ -64,6 +65,7 @@ impl Judge {
         Judge {
             header: scanner.preamble().header.clone(),
             policy: *analyzer.policy(),
+            checks: *analyzer.checks(),
             as_of: analyzer.as_of(),
             as_of_source: analyzer.as_of_source(),
             lenient: scanner.lenient(),
@@ -244,22 +246,50 @@ impl Judge {
         let in_arn = account_range(arn);
         let account = Span::of(&(arn_range.start + in_arn.start..arn_range.start + in_arn.end));
         let first = out.keys.len() as u32;
-        let mut count = 0;
-        for (slot, k) in [k1, k2].iter().enumerate() {
+        let row_index = out.rows.len() as u32;
+        let span = |f: &Field<Span>| f.value().copied();
+        let keys = [&k1, &k2];
+        let verdicts = [0, 1].map(|slot| {
+            let k = keys[slot];
             let cells = KeyCells {
                 active: &k.active,
                 last_rotated: &k.last_rotated,
                 last_used_date: &k.last_used_date,
                 text_invalid: false,
             };
-            if !cells.is_present() {
-                continue;
+            cells.is_present().then(|| judge_cells(cells, slot as u8 + 1, false, String::new, &self.policy, self.as_of))
+        });
+        let spans = |slot: u8| match slot {
+            1 | 2 => (span(&keys[usize::from(slot) - 1].region), span(&keys[usize::from(slot) - 1].service)),
+            _ => (None, None),
+        };
+        if self.checks.rules.has_checks() {
+            let ts = |col: usize| self.timestamp(text, fields, col).unwrap_or(Field::Absent);
+            let flag = |col: usize| self.flag(text, fields, col).unwrap_or(Field::Absent);
+            let (created, enabled, used, changed, mfa) = (ts(2), flag(3), ts(4), ts(5), flag(7));
+            let cells = UserCells {
+                is_root: user == b"<root_account>" || user == b"root_account" || arn.ends_with(b":root"),
+                user_creation_time: &created,
+                password_enabled: &enabled,
+                password_last_used: &used,
+                password_last_changed: &changed,
+                mfa_active: &mfa,
+            };
+            let mut checked = Vec::new();
+            let refs = [verdicts[0].as_ref(), verdicts[1].as_ref()];
+            crate::checks::judge_row(&self.checks, &cells, refs, &self.policy, self.as_of, |v| checked.push(v));
+            let rotation = self.checks.rules.contains(Rule::AccessKeyRotated);
+            for verdict in verdicts.into_iter().flatten().filter(|_| rotation).chain(checked) {
+                let (region, service) = spans(verdict.slot);
+                out.keys.push(KeyOut::new(verdict, row_index, region, service));
             }
-            let verdict = judge_cells(cells, slot as u8 + 1, false, String::new, &self.policy, self.as_of);
-            let span = |f: &Field<Span>| f.value().copied();
-            out.keys.push(KeyOut::new(verdict, out.rows.len() as u32, span(&k.region), span(&k.service)));
-            count += 1;
+        } else {
+            for verdict in verdicts.into_iter().flatten() {
+                let (region, service) = spans(verdict.slot);
+                out.keys.push(KeyOut::new(verdict, row_index, region, service));
+            }
         }
+        let count = (out.keys.len() as u32 - first) as u8;
         let row = RowOut {
             line,
             user: Span::of(&user_range),
@@ -279,16 +309,13 @@ impl Judge {
     /// Adds a row read by the typed path.
     fn slow_row(&self, out: &mut FindingBatch, row: Row) {
         let first = out.keys.len() as u32;
-        let mut count = 0;
-        for slot in 0..2 {
-            if let Some(verdict) = judge_row_slot(&row, slot, &self.policy, self.as_of) {
-                let key = &row.access_keys[slot];
-                let region = key.last_used_region.value().map(|s| out.push_text(s));
-                let service = key.last_used_service.value().map(|s| out.push_text(s));
-                out.keys.push(KeyOut::new(verdict, out.rows.len() as u32, region, service));
-                count += 1;
-            }
+        for verdict in judge_typed(&row, &self.checks, &self.policy, self.as_of) {
+            let key = (verdict.slot > 0).then(|| &row.access_keys[usize::from(verdict.slot) - 1]);
+            let region = key.and_then(|k| k.last_used_region.value()).map(|s| out.push_text(s));
+            let service = key.and_then(|k| k.last_used_service.value()).map(|s| out.push_text(s));
+            out.keys.push(KeyOut::new(verdict, out.rows.len() as u32, region, service));
         }
+        let count = (out.keys.len() as u32 - first) as u8;
         let user = out.push_text(&row.user);
         let arn = out.push_text(&row.arn);
         let account = out.push_text(&row.account_id);
@@ -482,7 +509,7 @@ impl Index {
 /// let batch = &batches[0];
 /// assert_eq!((batch.len(), batch.rows(), batch.source()), (2, 1, "report.csv"));
 /// let first = batch.get(0).unwrap();
-/// assert_eq!((first.user(), first.slot(), first.status()), ("alice", 1, Status::Fail));
+/// assert_eq!((first.user(), first.slot(), first.status()), ("alice", Some(1), Status::Fail));
 /// assert_eq!(first.reason(), "active key 329 days old; limit 90; overdue since 2026-04-01T00:00:00Z");
 /// assert_eq!(batch.findings().map(|f| f.status()).collect::<Vec<_>>(), [Status::Fail, Status::Pass]);
 /// # Ok::<(), keyrot::Error>(())
@@ -658,7 +685,8 @@ impl FindingBatch {
             .iter()
             .map(|key| {
                 let row = &self.rows[key.row as usize];
-                exemptions.lookup(self.str(row.account), self.str(row.user), key.verdict.slot, as_of, &mut used)
+                let subject = (key.verdict.slot, key.verdict.rule);
+                exemptions.lookup(self.str(row.account), self.str(row.user), subject, as_of, &mut used)
             })
             .collect();
         for (key, (exempted, expired)) in self.keys.iter_mut().zip(found) {
@@ -708,9 +736,31 @@ impl<'b> FindingRef<'b> {
         self.row.is_root
     }
 
-    /// The slot, 1 or 2.
-    pub fn slot(&self) -> u8 {
-        self.key.verdict.slot
+    /// The slot, 1 or 2; `None` for a check about the user, not a key.
+    pub fn slot(&self) -> Option<u8> {
+        let slot = self.key.verdict.slot;
+        (slot > 0).then_some(slot)
+    }
+
+    /// The check the finding is of.
+    pub fn rule(&self) -> Rule {
+        self.key.verdict.rule
+    }
+
+    /// Whether the run labels its findings with their rule and CIS number
+    /// (see [`Finding::rule`]).
+    pub fn labelled(&self) -> bool {
+        self.batch.judge.checks.labelled
+    }
+
+    /// The check's recommendation number in the run's CIS version.
+    pub fn cis(&self) -> Option<&'static str> {
+        self.key.verdict.cis(&self.batch.judge.checks)
+    }
+
+    /// The checks' options the run applied.
+    pub fn checks(&self) -> &'b Checks {
+        &self.batch.judge.checks
     }
 
     /// The status.
@@ -804,7 +854,8 @@ impl<'b> FindingRef<'b> {
             service: self.last_used_service(),
             line: self.row.line,
         };
-        let mut finding = self.key.verdict.to_finding(&text, &self.batch.judge.policy, self.batch.judge.as_of);
+        let judge = &self.batch.judge;
+        let mut finding = self.key.verdict.to_finding(&text, &judge.checks, &judge.policy, judge.as_of);
         finding.exempted = self.exemption().map(ExemptionRule::as_exemption);
         finding
     }

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 /// A version of the CIS AWS Foundations Benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum CisVersion {
     /// v1.2.0 (2018).
     #[serde(rename = "v1.2.0")]
@@ -118,6 +119,7 @@ impl std::fmt::Display for CisVersion {
 
 /// A check the credential report answers, by its stable `snake_case` id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// Active access keys are rotated within 90 days (the rule keyrot judges).
@@ -269,6 +271,36 @@ impl Rule {
             Rule::OneActiveKey => ONE_KEY_AVAILABLE,
             Rule::NoKeyAtSetup if v4 => SETUP_4,
             Rule::NoKeyAtSetup => SETUP,
+        }
+    }
+
+    /// What the rule asks, in a line (keyrot's wording).
+    pub const fn summary(self) -> &'static str {
+        match self {
+            Rule::AccessKeyRotated => "Active access keys are rotated within the policy's maximum age",
+            Rule::AccessKeyUnused => "Active access keys are used within unused_days",
+            Rule::ConsolePasswordUnused => "Console passwords are used within unused_days",
+            Rule::RootAccessKey => "The root user has no active access key",
+            Rule::RootMfa => "The root user has MFA",
+            Rule::RootRecentUse => "The root user is not used for daily tasks",
+            Rule::ConsoleUserMfa => "Users with a console password have MFA",
+            Rule::OneActiveKey => "A user has at most one active access key",
+            Rule::NoKeyAtSetup => "No access key is made at the setup of a console user",
+        }
+    }
+
+    /// What the rule judges and how, in a few sentences.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Rule::AccessKeyRotated => "Every active access key must be rotated within max_age_days (90 by default, CIS AWS Foundations Benchmark). A key whose age cannot be judged from the report is invalid, which fails too.",
+            Rule::AccessKeyUnused => "An active access key not used for more than unused_days (45 by default) fails; a key never used, or whose use is unknown, counts from its last_rotated.",
+            Rule::ConsolePasswordUnused => "A console password not used for more than unused_days (45 by default) fails; a password never used counts from password_last_changed, else user_creation_time.",
+            Rule::RootAccessKey => "The root user's row must have no active access key.",
+            Rule::RootMfa => "The root user's row must have mfa_active true.",
+            Rule::RootRecentUse => "A use of the root user's password or of a root access key within root_use_days (1 by default) fails.",
+            Rule::ConsoleUserMfa => "A user with password_enabled true must have mfa_active true.",
+            Rule::OneActiveKey => "A user with two active access keys fails, unless one is the new key of a rotation in progress (due_soon).",
+            Rule::NoKeyAtSetup => "An active access key made within setup_seconds (600 by default) of its user, never used, on a user with a console password fails.",
         }
     }
 

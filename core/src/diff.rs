@@ -87,7 +87,7 @@ pub struct ChangedKey {
 
 impl ChangedKey {
     fn of(f: &Finding) -> ChangedKey {
-        ChangedKey { slot: f.slot, last_rotated: f.last_rotated, status: f.status, active: f.active }
+        ChangedKey { slot: f.slot.unwrap_or_default(), last_rotated: f.last_rotated, status: f.status, active: f.active }
     }
 }
 
@@ -388,7 +388,7 @@ fn when(t: Option<Timestamp>) -> String {
 }
 
 fn describe_new(f: &Finding) -> String {
-    format!("a key created {} appeared in slot {} ({})", when(f.last_rotated), f.slot, f.status)
+    format!("a key created {} appeared in slot {} ({})", when(f.last_rotated), f.slot.unwrap_or_default(), f.status)
 }
 
 fn overdue_message(f: &Finding, as_of: Timestamp) -> String {

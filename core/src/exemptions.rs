@@ -4,6 +4,7 @@
 //! compliance while the exemption is in force.
 
 use crate::anomaly::{Anomaly, AnomalyCode};
+use crate::cis::Rule;
 use crate::error::{shorten, Error, ErrorCode};
 use crate::rule::{Exemption, Finding};
 use crate::value::Timestamp;
@@ -20,6 +21,9 @@ pub struct ExemptionRule {
     pub user: String,
     /// The slot, when only one key is exempted.
     pub slot: Option<u8>,
+    /// The rules exempted; `None` for the rotation rule alone (an entry
+    /// written before the other checks existed exempts no more than it did).
+    pub rules: Option<Vec<Rule>>,
     /// Why the exception is accepted.
     pub reason: String,
     /// Who accepted it.
@@ -31,15 +35,21 @@ pub struct ExemptionRule {
 }
 
 impl ExemptionRule {
-    /// Whether the rule names this finding's account, user and slot.
+    /// Whether the rule names this finding's account, user, slot and rule.
     pub fn matches(&self, finding: &Finding) -> bool {
-        self.matches_key(&finding.account_id, &finding.user, finding.slot)
+        self.matches_key(&finding.account_id, &finding.user, finding.slot.unwrap_or(0), finding.rule())
     }
 
-    fn matches_key(&self, account: &str, user: &str, slot: u8) -> bool {
+    /// Whether the entry covers `rule`.
+    pub fn covers(&self, rule: Rule) -> bool {
+        self.rules.as_ref().map_or(rule == Rule::AccessKeyRotated, |rules| rules.contains(&rule))
+    }
+
+    fn matches_key(&self, account: &str, user: &str, slot: u8, rule: Rule) -> bool {
         (self.account == "*" || self.account == account)
             && glob_match(&self.user, user)
             && self.slot.is_none_or(|s| s == slot)
+            && self.covers(rule)
     }
 
     /// Whether the rule is in force at `as_of`: through the whole of its
@@ -65,6 +75,7 @@ impl ExemptionRule {
             account: self.account.clone(),
             user: self.user.clone(),
             slot: self.slot,
+            rules: self.rules.clone(),
             reason: self.reason.clone(),
             owner: self.owner.clone(),
             expires: self.expires.to_string(),
@@ -113,11 +124,13 @@ pub enum EntryValue {
     Integer(i64),
     /// A TOML date (local date), `YYYY-MM-DD`.
     Date(String),
+    /// A list of values.
+    List(Vec<EntryValue>),
     /// Anything else, by its type name.
     Other(&'static str),
 }
 
-const FIELDS: [&str; 6] = ["account", "user", "slot", "reason", "owner", "expires"];
+const FIELDS: [&str; 7] = ["account", "user", "slot", "rules", "reason", "owner", "expires"];
 const REQUIRED: [&str; 5] = ["account", "user", "reason", "owner", "expires"];
 
 /// The checked exemptions, and the problems of the entries that could not
@@ -222,6 +235,25 @@ impl Exemptions {
     }
 }
 
+fn finding_subject(finding: &Finding) -> (u8, Rule) {
+    (finding.slot.unwrap_or(0), finding.rule())
+}
+
+fn toml_value(value: &toml::Value) -> EntryValue {
+    match value {
+        toml::Value::String(s) => EntryValue::Text(s.clone()),
+        toml::Value::Integer(i) => EntryValue::Integer(*i),
+        _ => EntryValue::Other("value"),
+    }
+}
+
+fn json_value(value: &serde_json::Value) -> EntryValue {
+    match value {
+        serde_json::Value::String(s) => EntryValue::Text(s.clone()),
+        _ => EntryValue::Other("value"),
+    }
+}
+
 fn toml_entry(value: &toml::Value) -> Option<BTreeMap<String, EntryValue>> {
     let table = value.as_table()?;
     Some(
@@ -237,7 +269,7 @@ fn toml_entry(value: &toml::Value) -> Option<BTreeMap<String, EntryValue>> {
                     toml::Value::Datetime(_) => EntryValue::Other("date-time"),
                     toml::Value::Float(_) => EntryValue::Other("float"),
                     toml::Value::Boolean(_) => EntryValue::Other("boolean"),
-                    toml::Value::Array(_) => EntryValue::Other("array"),
+                    toml::Value::Array(items) => EntryValue::List(items.iter().map(toml_value).collect()),
                     toml::Value::Table(_) => EntryValue::Other("table"),
                 };
                 (k.clone(), v)
@@ -257,7 +289,7 @@ fn json_entry(value: &serde_json::Value) -> Option<BTreeMap<String, EntryValue>>
                     serde_json::Value::Number(n) => n.as_i64().map_or(EntryValue::Other("number"), EntryValue::Integer),
                     serde_json::Value::Null => EntryValue::Other("null"),
                     serde_json::Value::Bool(_) => EntryValue::Other("boolean"),
-                    serde_json::Value::Array(_) => EntryValue::Other("array"),
+                    serde_json::Value::Array(items) => EntryValue::List(items.iter().map(json_value).collect()),
                     serde_json::Value::Object(_) => EntryValue::Other("object"),
                 };
                 (k.clone(), v)
@@ -284,6 +316,24 @@ fn check_entry(entry: &BTreeMap<String, EntryValue>, index: usize) -> Result<Exe
         Some(EntryValue::Integer(n @ (1 | 2))) => Some(*n as u8),
         Some(_) => return Err("`slot` must be 1 or 2".to_owned()),
     };
+    let rules = match entry.get("rules") {
+        None => None,
+        Some(EntryValue::List(items)) if !items.is_empty() => Some(
+            items
+                .iter()
+                .map(|item| match item {
+                    EntryValue::Text(t) if t == "*" || t == "all" => Ok(Rule::ALL.to_vec()),
+                    EntryValue::Text(t) => Rule::parse(t).map(|r| vec![r]).ok_or_else(|| {
+                        let known: Vec<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
+                        format!("unknown rule `{}` in `rules` (the rules are {}, or *)", shorten(t), known.join(", "))
+                    }),
+                    _ => Err("`rules` must be a list of rule ids".to_owned()),
+                })
+                .collect::<Result<Vec<Vec<Rule>>, String>>()?
+                .concat(),
+        ),
+        Some(_) => return Err("`rules` must be a non-empty list of rule ids".to_owned()),
+    };
     let expires = match entry.get("expires") {
         Some(EntryValue::Date(d) | EntryValue::Text(d)) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .map_err(|_| format!("`expires` must be a date like 2027-03-31, not `{}`", shorten(d)))?,
@@ -293,6 +343,7 @@ fn check_entry(entry: &BTreeMap<String, EntryValue>, index: usize) -> Result<Exe
         account: text("account")?,
         user: text("user")?,
         slot,
+        rules,
         reason: text("reason")?,
         owner: text("owner")?,
         expires,
@@ -309,13 +360,13 @@ impl Exemptions {
         &self,
         account: &str,
         user: &str,
-        slot: u8,
+        (slot, check): (u8, Rule),
         as_of: Timestamp,
         used: &mut [bool],
     ) -> (Option<u32>, Option<u32>) {
         let mut expired = None;
         for (i, rule) in self.rules.iter().enumerate() {
-            if !rule.matches_key(account, user, slot) {
+            if !rule.matches_key(account, user, slot, check) {
                 continue;
             }
             if let Some(u) = used.get_mut(i) {
@@ -348,9 +399,9 @@ impl ExemptionState {
     /// anomaly.
     pub(crate) fn apply(&mut self, finding: &mut Finding, as_of: Timestamp, anomalies: &mut Vec<Anomaly>) {
         let (found, expired) =
-            self.exemptions.lookup(&finding.account_id, &finding.user, finding.slot, as_of, &mut self.used);
+            self.exemptions.lookup(&finding.account_id, &finding.user, finding_subject(finding), as_of, &mut self.used);
         if let Some(rule) = expired {
-            anomalies.push(self.expired(rule, &finding.user, finding.slot, finding.line));
+            anomalies.push(self.expired(rule, &finding.user, finding_subject(finding), finding.line));
         }
         finding.exempted = found.map(|i| self.exemptions.rules[i as usize].as_exemption());
     }
@@ -364,12 +415,17 @@ impl ExemptionState {
 
     /// The `exemption_expired` anomaly of the rule at `index`, which alone
     /// matched the key of `user` and `slot` on `line`.
-    pub(crate) fn expired(&self, index: u32, user: &str, slot: u8, line: u64) -> Anomaly {
+    pub(crate) fn expired(&self, index: u32, user: &str, (slot, check): (u8, Rule), line: u64) -> Anomaly {
         let rule = &self.exemptions.rules[index as usize];
+        let slot = match (slot, check) {
+            (0, check) => format!("({check})"),
+            (slot, Rule::AccessKeyRotated) => format!("slot {slot}"),
+            (slot, check) => format!("slot {slot} ({check})"),
+        };
         Anomaly::new(
             AnomalyCode::ExemptionExpired,
             format!(
-                "{} matches user `{}` slot {} but expired before as_of: the finding counts as usual",
+                "{} matches user `{}` {} but expired before as_of: the finding counts as usual",
                 rule.describe(),
                 shorten(user),
                 slot

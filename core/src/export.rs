@@ -2,6 +2,7 @@
 //! spreadsheets.
 
 use crate::batch::{FindingBatch, FindingRef};
+use crate::checks::Checks;
 use crate::rule::{FindingCode, LastUsed, Status};
 use crate::value::{decimal, with_timestamp_text, Timestamp};
 use crate::{Error, ErrorCode};
@@ -17,10 +18,13 @@ pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The columns of the CSV output of findings, in their default order.
-/// `exempted` is last, so the first 19 keep the places they had before it:
-/// `true` when an exemption in force covers the key (it keeps its status
-/// but does not fail the report), the same in every interface.
-pub const CSV_COLUMNS: [&str; 20] = [
+/// `exempted` came after the first 19, so they keep their places: `true`
+/// when an exemption in force covers the finding (it keeps its status but
+/// does not fail the report), the same in every interface. `rule` and `cis`
+/// (the finding's check and its recommendation number in the run's CIS
+/// version) follow, and are among the default columns only when the run
+/// labels its findings ([`Checks::labelled`]).
+pub const CSV_COLUMNS: [&str; 22] = [
     "source",
     "account_id",
     "user",
@@ -41,7 +45,13 @@ pub const CSV_COLUMNS: [&str; 20] = [
     "reason",
     "line",
     "exempted",
+    "rule",
+    "cis",
 ];
+
+/// How many of [`CSV_COLUMNS`] a run that does not label its findings
+/// writes by default.
+const UNLABELLED_COLUMNS: usize = 20;
 
 /// The position in [`CSV_COLUMNS`] of the column `name`.
 ///
@@ -79,7 +89,7 @@ pub fn read_statuses<'a>(option: &str, names: impl IntoIterator<Item = &'a str>)
     read_names(option, names, ("status", "statuses"), Status::parse, &Status::ALL.map(Status::as_str))
 }
 
-fn read_names<'a, T>(
+pub(crate) fn read_names<'a, T>(
     option: &str,
     names: impl IntoIterator<Item = &'a str>,
     (one, many): (&str, &str),
@@ -134,19 +144,31 @@ pub struct CsvWriter {
 }
 
 impl Default for CsvWriter {
+    /// The default columns of a run that does not label its findings.
     fn default() -> CsvWriter {
-        CsvWriter { columns: (0..CSV_COLUMNS.len()).collect(), reason: String::new() }
+        CsvWriter { columns: (0..UNLABELLED_COLUMNS).collect(), reason: String::new() }
     }
 }
 
 impl CsvWriter {
     /// A writer of the columns at these positions of [`CSV_COLUMNS`], in
-    /// this order; `None` when one is out of range. An empty list means all.
+    /// this order; `None` when one is out of range. An empty list means the
+    /// default columns of a run that does not label its findings.
     pub fn new(columns: Vec<usize>) -> Option<CsvWriter> {
         if columns.is_empty() {
             return Some(CsvWriter::default());
         }
         columns.iter().all(|&c| c < CSV_COLUMNS.len()).then(|| CsvWriter { columns, reason: String::new() })
+    }
+
+    /// [`new`](CsvWriter::new) for a run with these checks: an empty list
+    /// means the default columns, with `rule` and `cis` when the run labels
+    /// its findings.
+    pub fn for_checks(columns: Vec<usize>, checks: &Checks) -> Option<CsvWriter> {
+        if columns.is_empty() && checks.labelled {
+            return CsvWriter::new((0..CSV_COLUMNS.len()).collect());
+        }
+        CsvWriter::new(columns)
     }
 
     /// Appends the header line.
@@ -183,7 +205,7 @@ impl CsvWriter {
                 2 => text(out, f.user()),
                 3 => text(out, f.arn()),
                 4 => out.extend_from_slice(if f.is_root() { b"true" } else { b"false" }),
-                5 => int(out, i64::from(f.slot())),
+                5 => f.slot().into_iter().for_each(|n| int(out, i64::from(n))),
                 6 => out.extend_from_slice(f.status().as_str().as_bytes()),
                 7 => out.extend_from_slice(if f.active() { b"true" } else { b"false" }),
                 8 => timestamp(out, f.last_rotated()),
@@ -211,7 +233,9 @@ impl CsvWriter {
                     text(out, &self.reason);
                 }
                 18 => int(out, f.line() as i64),
-                _ => out.extend_from_slice(if f.is_exempted() { b"true" } else { b"false" }),
+                19 => out.extend_from_slice(if f.is_exempted() { b"true" } else { b"false" }),
+                20 => out.extend_from_slice(f.rule().as_str().as_bytes()),
+                _ => out.extend_from_slice(f.cis().unwrap_or_default().as_bytes()),
             }
         }
         out.push(b'\n');

@@ -47,6 +47,7 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
+use crate::cis::Rule;
 use crate::{format_timestamp, FindingBatch, FindingRef, Policy, ReportOutcome, Status};
 use std::fmt::Write as _;
 
@@ -169,10 +170,13 @@ fn case(out: &mut String, f: &FindingRef<'_>) -> Outcome {
     let reason = xml(&f.reason());
     let _ = write!(
         out,
-        "    <testcase classname=\"{}\" name=\"{} key {}\" file=\"{}\" line=\"{}\"",
+        "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\"",
         xml(account),
-        xml(f.user()),
-        f.slot(),
+        xml(&match (f.slot(), f.rule()) {
+            (Some(slot), Rule::AccessKeyRotated) => format!("{} key {slot}", f.user()),
+            (Some(slot), rule) => format!("{} key {slot} {rule}", f.user()),
+            (None, rule) => format!("{} {rule}", f.user()),
+        }),
         xml(f.source()),
         f.line()
     );

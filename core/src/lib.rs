@@ -50,6 +50,7 @@ mod anomaly;
 #[cfg(feature = "arrow")]
 pub mod arrow;
 mod batch;
+mod checks;
 pub mod cis;
 mod diff;
 mod digest;
@@ -76,6 +77,7 @@ pub use analysis::{
 };
 pub use anomaly::{Anomaly, AnomalyCode};
 pub use batch::{FindingBatch, FindingRef};
+pub use checks::{Checks, RuleSet};
 pub use diff::{diff, Change, ChangeCode, ChangedKey, Diff, DiffSide, DiffTimes};
 pub use digest::{sha256_hex, sha256_reader};
 

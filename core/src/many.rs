@@ -81,6 +81,11 @@ pub struct SourcedAnomaly {
 pub struct ManyAnalysis {
     /// The policy applied to every report.
     pub policy: Policy,
+    /// The checks judged, when the run labels its findings (see
+    /// [`Analysis::checks`](crate::Analysis::checks)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub checks: Option<crate::Checks>,
     /// Every input, in the order given, judged or failed.
     pub reports: Vec<ReportOutcome>,
     /// The counts over every judged report, and per account (sorted).
@@ -132,7 +137,7 @@ impl ManyAnalysis {
             };
             // A report's findings are together, in the order given.
             let mut mine = Vec::new();
-            while let Some(f) = findings.next_if(|f| f.source == report.source && mine.len() < counts.keys as usize) {
+            while let Some(f) = findings.next_if(|f| f.source == report.source && mine.len() < counts.findings() as usize) {
                 mine.push(f.finding.clone());
             }
             let anomalies =
@@ -143,6 +148,7 @@ impl ManyAnalysis {
                     as_of,
                     as_of_source,
                     policy: self.policy,
+                    checks: self.checks,
                     input_format,
                     input_sha256: report.input_sha256.clone(),
                     layout,
@@ -159,6 +165,16 @@ impl ManyAnalysis {
 }
 
 impl Counts {
+    /// The number of findings counted: the keys, or every rule's findings
+    /// when the run labels them.
+    pub fn findings(&self) -> u64 {
+        if self.rules.is_empty() {
+            self.keys
+        } else {
+            self.rules.values().map(|r| r.findings).sum()
+        }
+    }
+
     /// Adds `other`'s counts to these.
     pub fn merge(&mut self, other: &Counts) {
         self.users += other.users;
@@ -176,6 +192,9 @@ impl Counts {
             (a, b) => a.or(b),
         };
         self.compliant &= other.compliant;
+        for (rule, counts) in &other.rules {
+            self.rules.entry(*rule).or_default().merge(counts);
+        }
     }
 }
 
@@ -265,6 +284,7 @@ struct ReportSeen {
 /// anomaly, and the checks across reports.
 pub(crate) struct ManyBuilder {
     policy: crate::Policy,
+    checks: crate::Checks,
     reports: Vec<ReportOutcome>,
     anomalies: Vec<SourcedAnomaly>,
     overall: Counts,
@@ -275,9 +295,10 @@ pub(crate) struct ManyBuilder {
 }
 
 impl ManyBuilder {
-    pub(crate) fn new(policy: crate::Policy) -> ManyBuilder {
+    pub(crate) fn new(policy: crate::Policy, checks: crate::Checks) -> ManyBuilder {
         ManyBuilder {
             policy,
+            checks,
             reports: Vec::new(),
             anomalies: Vec::new(),
             overall: Counts::default(),
@@ -417,6 +438,7 @@ impl ManyBuilder {
     pub(crate) fn finish(self) -> ManyAnalysis {
         ManyAnalysis {
             policy: self.policy,
+            checks: self.checks.labelled.then_some(self.checks),
             reports: self.reports,
             summary: Summary::of(self.overall, self.accounts),
             findings: Vec::new(),

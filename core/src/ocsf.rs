@@ -65,7 +65,7 @@ pub fn events(batch: &FindingBatch, keep: impl Fn(Status) -> bool, input_sha256:
 
 fn event(f: &FindingRef<'_>, time: i64, as_of: &str, evidence: Value) -> Value {
     let mut event = body(f, time, as_of, evidence);
-    if f.status() == Status::Fail {
+    if f.status() == Status::Fail && f.rule() == Rule::AccessKeyRotated {
         event["remediation"] = json!({
             "desc": "Rotate the key with the two-key workflow (create a second key, move applications to it, check the \
                      old key is unused, make it inactive, then delete it): `keyrot plan` prints the next step and its \
@@ -89,7 +89,16 @@ fn body(f: &FindingRef<'_>, time: i64, as_of: &str, evidence: Value) -> Value {
         Status::Pass | Status::Inactive => (1, "Pass"),
     };
     let reason = f.reason();
-    let key = format!("{}#access-key-{}", f.arn(), f.slot());
+    let rule = f.rule();
+    let key = match f.slot() {
+        Some(slot) => format!("{}#access-key-{slot}", f.arn()),
+        None => f.arn().to_owned(),
+    };
+    // A check other than rotation is a finding of its own on the same key.
+    let uid = match rule {
+        Rule::AccessKeyRotated => key.clone(),
+        rule => format!("{key}#{rule}"),
+    };
     let last_used = match f.last_used() {
         Some(LastUsed::At(t)) => Value::from(format_timestamp(&t)),
         Some(LastUsed::Never) => Value::from("never"),
@@ -98,12 +107,12 @@ fn body(f: &FindingRef<'_>, time: i64, as_of: &str, evidence: Value) -> Value {
     };
     let compliance = json!({
         "standards": ["CIS AWS Foundations Benchmark"],
-        "requirements": Rule::AccessKeyRotated.requirements(),
-        "control": Rule::AccessKeyRotated.security_hub(CisVersion::NEWEST),
+        "requirements": rule.requirements(),
+        "control": rule.security_hub(CisVersion::NEWEST),
         "status_id": status_id,
         "checks": [{
-            "uid": "access_key_rotated",
-            "name": "Access keys are rotated within the policy's maximum age",
+            "uid": rule.as_str(),
+            "name": title(rule),
             "status": status,
             "status_id": status_id,
             "severity": severity,
@@ -111,9 +120,12 @@ fn body(f: &FindingRef<'_>, time: i64, as_of: &str, evidence: Value) -> Value {
         }],
     });
     let resource = json!({
-        "type": "AwsIamAccessKey",
+        "type": if f.slot().is_some() { "AwsIamAccessKey" } else { "AwsIamUser" },
         "uid": key,
-        "name": format!("{} key {}", f.user(), f.slot()),
+        "name": match f.slot() {
+            Some(slot) => format!("{} key {slot}", f.user()),
+            None => f.user().to_owned(),
+        },
         "cloud_partition": f.arn().split(':').nth(1).unwrap_or("aws"),
         "data": {
             "account_id": f.account_id(),
@@ -153,13 +165,13 @@ fn body(f: &FindingRef<'_>, time: i64, as_of: &str, evidence: Value) -> Value {
         "metadata": {
             "version": OCSF_VERSION,
             "product": { "name": "keyrot", "vendor_name": "keyrot", "version": VERSION },
-            "event_code": "access_key_rotated",
-            "uid": format!("keyrot:{key}:{as_of}"),
+            "event_code": rule.as_str(),
+            "uid": format!("keyrot:{uid}:{as_of}"),
             "labels": ["cis-aws-foundations", "iam", "access-key"],
         },
         "finding_info": {
-            "uid": format!("keyrot:access_key_rotated:{key}"),
-            "title": "Access keys are rotated within the policy's maximum age",
+            "uid": format!("keyrot:{rule}:{key}"),
+            "title": title(rule),
             "desc": reason,
             "types": ["Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark"],
             "data_sources": ["IAM credential report"],
@@ -168,4 +180,12 @@ fn body(f: &FindingRef<'_>, time: i64, as_of: &str, evidence: Value) -> Value {
         "resources": [resource],
         "evidences": [{ "name": "IAM credential report", "data": evidence }],
     })
+}
+
+/// The check's title: the rotation rule's as it has always been written.
+fn title(rule: Rule) -> &'static str {
+    match rule {
+        Rule::AccessKeyRotated => "Access keys are rotated within the policy's maximum age",
+        rule => rule.summary(),
+    }
 }

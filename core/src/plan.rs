@@ -5,6 +5,7 @@
 use crate::analysis::Analysis;
 use crate::error::{Error, ErrorCode};
 use crate::policy::Policy;
+use crate::cis::Rule;
 use crate::rule::{Finding, LastUsed, Status};
 use crate::value::{format_timestamp, parse_timestamp, ser_opt_ts, ser_ts, Timestamp};
 use chrono::TimeDelta;
@@ -280,7 +281,7 @@ fn describe_use(f: &Finding) -> String {
 fn describe(f: &Finding) -> String {
     let created = f.last_rotated.map(|t| format!("created {}", format_timestamp(&t))).unwrap_or_default();
     let age = f.age_days.map(|d| format!(", {d} days old")).unwrap_or_default();
-    format!("slot {} key ({created}{age}, {})", f.slot, describe_use(f))
+    format!("slot {} key ({created}{age}, {})", f.slot.unwrap_or_default(), describe_use(f))
 }
 
 /// Decides the step for one row from its findings (rotation-rule.md §2.1).
@@ -321,7 +322,7 @@ pub fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp) -> Opt
                     "both keys are over the {max}-day limit: {}; {}. Check that the less recently used slot {} key is unused, deactivate it, delete it after the grace period, then rotate the other",
                     describe(a),
                     describe(b),
-                    target.slot
+                    target.slot.unwrap_or_default()
                 ),
                 None,
             )
@@ -440,26 +441,26 @@ pub fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp) -> Opt
     let keys: Vec<PlanKey> = keys
         .into_iter()
         .map(|(f, role)| PlanKey {
-            slot: f.slot,
+            slot: f.slot.unwrap_or_default(),
             role,
             status: f.status,
             active: f.active,
             last_rotated: f.last_rotated,
             last_used: f.last_used,
             access_key_id: None,
-            variable: if several_targets { format!("ACCESS_KEY_ID_{}", f.slot) } else { "ACCESS_KEY_ID".to_owned() },
+            variable: if several_targets { format!("ACCESS_KEY_ID_{}", f.slot.unwrap_or_default()) } else { "ACCESS_KEY_ID".to_owned() },
         })
         .collect();
     // An accepted exception does not change the workflow, but the person
     // acting on the step must know about it.
     let notes = findings
         .iter()
-        .filter(|f| keys.iter().any(|k| k.slot == f.slot))
+        .filter(|f| keys.iter().any(|k| Some(k.slot) == f.slot))
         .filter_map(|f| {
             f.exempted.as_ref().map(|e| {
                 format!(
                     "the slot {} key is exempted until {} (owner {}: {}); the step is what the rotation would be",
-                    f.slot, e.expires, e.owner, e.reason
+                    f.slot.unwrap_or_default(), e.expires, e.owner, e.reason
                 )
             })
         })
@@ -622,7 +623,14 @@ pub fn plan(analysis: &Analysis, known_keys: Option<&[KnownKey]>) -> Plan {
     let by_user = known_by_user(known_keys.unwrap_or_default());
     let mut steps = Vec::new();
     let mut start = 0;
-    let findings = &analysis.findings;
+    // The plan is the rotation workflow's: the other checks take no part.
+    let rotation: Vec<Finding>;
+    let findings = if analysis.findings.iter().all(|f| f.rule() == Rule::AccessKeyRotated) {
+        &analysis.findings
+    } else {
+        rotation = analysis.findings.iter().filter(|f| f.rule() == Rule::AccessKeyRotated).cloned().collect();
+        &rotation
+    };
     while start < findings.len() {
         let line = findings[start].line;
         let end = findings[start..].iter().position(|f| f.line != line).map_or(findings.len(), |n| start + n);

@@ -1,5 +1,7 @@
 //! The policy (rotation-rule.md §1.1) and the options of an analysis.
 
+use crate::checks::{Checks, RuleSet};
+use crate::cis::CisVersion;
 use crate::error::{Error, ErrorCode};
 use crate::input::InputFormat;
 use crate::report::ParseOptions;
@@ -131,6 +133,21 @@ pub struct Options {
     pub lenient: bool,
     /// See [`ParseOptions::format`].
     pub format: InputFormat,
+    /// The rules judged (rotation-rule.md §3): rule ids or `"all"`; the
+    /// rotation rule alone by default.
+    pub rules: RuleSet,
+    /// See [`Checks::unused_days`].
+    pub unused_days: u32,
+    /// See [`Checks::root_use_days`].
+    pub root_use_days: u32,
+    /// See [`Checks::setup_seconds`].
+    pub setup_seconds: u32,
+    /// The CIS version whose numbers label the findings (`v1.4.0`, `1.4`,
+    /// ...); when given, or when `rules` holds more than the rotation rule,
+    /// every finding carries its `rule` and `cis` number (the newest
+    /// version's by default).
+    #[serde(deserialize_with = "de_cis_version")]
+    pub cis_version: Option<CisVersion>,
     /// The current time, used only when neither `as_of` nor the report's
     /// `GeneratedTime` is known. The core never reads the clock: a caller
     /// that wants "now" as the last resort passes it here.
@@ -141,6 +158,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         let p = Policy::default();
+        let c = Checks::default();
         Options {
             as_of: None,
             max_age_days: p.max_age_days,
@@ -150,6 +168,11 @@ impl Default for Options {
             grace_days: p.grace_days,
             lenient: false,
             format: InputFormat::Auto,
+            rules: RuleSet::ROTATION,
+            unused_days: c.unused_days,
+            root_use_days: c.root_use_days,
+            setup_seconds: c.setup_seconds,
+            cis_version: None,
             clock: None,
         }
     }
@@ -204,6 +227,24 @@ impl Options {
             granularity: self.granularity,
             grace_days: self.grace_days,
         }
+    }
+
+    /// The checks' part of the options.
+    pub fn checks(&self) -> Checks {
+        Checks {
+            rules: self.rules,
+            unused_days: self.unused_days,
+            root_use_days: self.root_use_days,
+            setup_seconds: self.setup_seconds,
+            cis_version: self.cis_version.unwrap_or(CisVersion::NEWEST),
+            labelled: self.rules.has_checks() || self.cis_version.is_some(),
+        }
+    }
+
+    /// Sets the rules judged.
+    pub fn with_rules(mut self, rules: RuleSet) -> Options {
+        self.rules = rules;
+        self
     }
 
     /// The parsing part of the options.
@@ -263,5 +304,16 @@ fn de_as_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Err
     match text {
         None => Ok(None),
         Some(t) => parse_as_of(&t).map(Some).map_err(|e| serde::de::Error::custom(e.message())),
+    }
+}
+
+fn de_cis_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CisVersion>, D::Error> {
+    let text: Option<String> = Option::deserialize(d)?;
+    match text {
+        None => Ok(None),
+        Some(t) => CisVersion::parse(&t).map(Some).ok_or_else(|| {
+            let known: Vec<&str> = CisVersion::ALL.iter().map(|v| v.as_str()).collect();
+            serde::de::Error::custom(format!("unknown CIS version `{t}`; the versions are {}", known.join(", ")))
+        }),
     }
 }

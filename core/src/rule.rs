@@ -1,6 +1,8 @@
 //! The rule (rotation-rule.md §1.2 to §1.4): which keys are judged, their
 //! status, and what each finding carries.
 
+use crate::checks::Checks;
+use crate::cis::Rule;
 use crate::policy::{Granularity, Policy};
 use crate::report::{AccessKey, Row};
 use crate::value::{decimal, format_timestamp, ser_opt_ts, with_timestamp_text, Field, Timestamp};
@@ -66,7 +68,8 @@ impl std::fmt::Display for Status {
     }
 }
 
-/// Why a key is `invalid`: the finding's `code`.
+/// Why a finding is `invalid`, or the special case it is: the finding's
+/// `code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -83,6 +86,13 @@ pub enum FindingCode {
     /// The slot holds a key but its `active` cell is not a boolean (`N/A`,
     /// `no_information`, `not_supported` or empty).
     NoActiveFlag,
+    /// A cell a check reads (`password_enabled`, `mfa_active`,
+    /// `user_creation_time`, `password_last_used`) holds no value it can
+    /// judge.
+    UnreadableCell,
+    /// `one_active_key`, `due_soon`: the second active key is the new key of
+    /// a rotation in progress.
+    RotationInProgress,
 }
 
 impl FindingCode {
@@ -97,6 +107,8 @@ impl FindingCode {
             FindingCode::FutureTimestamp => "future_timestamp",
             FindingCode::RowError => "row_error",
             FindingCode::NoActiveFlag => "no_active_flag",
+            FindingCode::UnreadableCell => "unreadable_cell",
+            FindingCode::RotationInProgress => "rotation_in_progress",
         }
     }
 }
@@ -146,6 +158,11 @@ pub struct Exemption {
     pub user: String,
     /// The slot, when the exemption is for one key only.
     pub slot: Option<u8>,
+    /// The rules it exempts, when it names them (else the rotation rule
+    /// alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub rules: Option<Vec<Rule>>,
     /// Why the exception is accepted.
     pub reason: String,
     /// Who accepted it.
@@ -154,10 +171,23 @@ pub struct Exemption {
     pub expires: String,
 }
 
-/// The verdict on one key (rotation-rule.md §1.4).
+/// The verdict on one key (rotation-rule.md §1.4), or of another check on
+/// a key or a user (§3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
+    /// The check, when the run labels its findings (it asked for more than
+    /// the rotation rule, or for a CIS version); absent otherwise, where
+    /// every finding is `access_key_rotated`'s. [`Finding::rule`] reads it
+    /// either way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub rule: Option<Rule>,
+    /// The check's recommendation number in the run's CIS version (`null`
+    /// when that version has none), with [`rule`](Finding::rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub cis: Option<Option<String>>,
     /// The account id from the row's ARN.
     pub account_id: String,
     /// The user name (`<root_account>` for the root row).
@@ -166,11 +196,12 @@ pub struct Finding {
     pub arn: String,
     /// Whether the row is the root account's.
     pub is_root: bool,
-    /// The slot, 1 or 2.
-    pub slot: u8,
+    /// The slot, 1 or 2; `None` for a check about the user, not a key.
+    pub slot: Option<u8>,
     /// The status.
     pub status: Status,
-    /// Whether the key is active (`false` when the flag is unreadable).
+    /// Whether the key is active (`false` when the flag is unreadable, and
+    /// for a check about the user).
     pub active: bool,
     /// When the key was created or last rotated.
     #[serde(serialize_with = "ser_opt_ts")]
@@ -198,10 +229,17 @@ pub struct Finding {
     pub exempted: Option<Exemption>,
     /// A sentence a person can read.
     pub reason: String,
-    /// Why the key is `invalid`; `None` for other statuses.
+    /// Why the finding is `invalid`, or its special case; `None` otherwise.
     pub code: Option<FindingCode>,
     /// The 1-based line of the row.
     pub line: u64,
+}
+
+impl Finding {
+    /// The check the finding is of.
+    pub fn rule(&self) -> Rule {
+        self.rule.unwrap_or(Rule::AccessKeyRotated)
+    }
 }
 
 /// What the rule reads of one access-key slot, borrowed from a typed
@@ -251,6 +289,8 @@ pub(crate) enum Detail {
     NoActiveFlag(&'static str),
     /// `no_rotation_date`: how `last_rotated` reads.
     NoRotationDate(&'static str),
+    /// A check's finding: its whole sentence.
+    Text(String),
 }
 
 /// The verdict on one key without the row's text: everything a [`Finding`]
@@ -258,6 +298,8 @@ pub(crate) enum Detail {
 /// when asked for ([`Verdict::write_reason`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Verdict {
+    pub rule: Rule,
+    /// 1 or 2; 0 for a check about the user.
     pub slot: u8,
     pub status: Status,
     pub code: Option<FindingCode>,
@@ -295,8 +337,17 @@ fn timestamp<W: std::fmt::Write>(out: &mut W, t: Timestamp) -> std::fmt::Result 
 }
 
 impl Verdict {
-    /// `last_rotated + max_age_days`; `None` when not representable.
+    /// The check's recommendation number in the run's CIS version.
+    pub(crate) fn cis(&self, checks: &Checks) -> Option<&'static str> {
+        self.rule.recommendation(checks.cis_version).map(|r| r.number)
+    }
+
+    /// `last_rotated + max_age_days`; `None` when not representable, and for
+    /// a check other than the rotation rule.
     pub(crate) fn due_at(&self, policy: &Policy) -> Option<Timestamp> {
+        if self.rule != Rule::AccessKeyRotated {
+            return None;
+        }
         let t = self.last_rotated?;
         Timestamp::from_timestamp(t.timestamp() + i64::from(policy.max_age_days) * DAY, t.timestamp_subsec_nanos())
     }
@@ -325,6 +376,7 @@ impl Verdict {
             out.write_str(if days == 1 || days == -1 { " day" } else { " days" })
         };
         match (self.detail.as_deref(), self.status) {
+            (Some(Detail::Text(text)), _) => out.write_str(text),
             (Some(Detail::RowError(what)), _) => {
                 out.write_str("cannot judge this key: ")?;
                 out.write_str(what)
@@ -493,6 +545,7 @@ pub(crate) fn judge_cells(
         (status, None, None)
     };
     Verdict {
+        rule: Rule::AccessKeyRotated,
         slot,
         status,
         code,
@@ -518,13 +571,21 @@ pub(crate) struct RowText<'a> {
 
 impl Verdict {
     /// The owned finding, with its reason written out.
-    pub(crate) fn to_finding(&self, text: &RowText<'_>, policy: &Policy, as_of: Timestamp) -> Finding {
+    pub(crate) fn to_finding(
+        &self,
+        text: &RowText<'_>,
+        checks: &Checks,
+        policy: &Policy,
+        as_of: Timestamp,
+    ) -> Finding {
         Finding {
+            rule: checks.labelled.then_some(self.rule),
+            cis: checks.labelled.then(|| self.cis(checks).map(str::to_owned)),
             account_id: text.account_id.to_owned(),
             user: text.user.to_owned(),
             arn: text.arn.to_owned(),
             is_root: text.is_root,
-            slot: self.slot,
+            slot: (self.slot > 0).then_some(self.slot),
             status: self.status,
             active: self.active,
             last_rotated: self.last_rotated,
@@ -576,17 +637,31 @@ pub(crate) fn judge_row_slot(row: &Row, slot: usize, policy: &Policy, as_of: Tim
 /// ```
 pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> Option<Finding> {
     let verdict = judge_row_slot(row, slot, policy, as_of)?;
-    let key = &row.access_keys[slot];
-    let text = RowText {
-        account_id: &row.account_id,
-        user: &row.user,
-        arn: &row.arn,
-        is_root: row.is_root,
-        region: key.last_used_region.value().map(String::as_str),
-        service: key.last_used_service.value().map(String::as_str),
-        line: row.line,
-    };
-    Some(verdict.to_finding(&text, policy, as_of))
+    Some(verdict.to_finding(&RowText::of(row, verdict.slot), &Checks::default(), policy, as_of))
+}
+
+/// Judges a typed row under every rule of `checks`, as owned findings.
+pub(crate) fn judge_row(row: &Row, checks: &Checks, policy: &Policy, as_of: Timestamp) -> Vec<Finding> {
+    crate::checks::judge_typed(row, checks, policy, as_of)
+        .iter()
+        .map(|v| v.to_finding(&RowText::of(row, v.slot), checks, policy, as_of))
+        .collect()
+}
+
+impl<'a> RowText<'a> {
+    /// The text of a typed row, with the key of `slot` (0 for none).
+    fn of(row: &'a Row, slot: u8) -> RowText<'a> {
+        let key = (slot > 0).then(|| &row.access_keys[usize::from(slot) - 1]);
+        RowText {
+            account_id: &row.account_id,
+            user: &row.user,
+            arn: &row.arn,
+            is_root: row.is_root,
+            region: key.and_then(|k| k.last_used_region.value()).map(String::as_str),
+            service: key.and_then(|k| k.last_used_service.value()).map(String::as_str),
+            line: row.line,
+        }
+    }
 }
 
 #[cfg(test)]

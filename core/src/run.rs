@@ -269,7 +269,7 @@ impl Run {
         W: Fn(&mut FindingBatch) -> T + Sync,
         M: FnMut(Merged<'_, T>) -> Result<(), E>,
     {
-        let mut many = ManyBuilder::new(self.options.policy());
+        let mut many = ManyBuilder::new(self.options.policy(), self.options.checks());
         self.drive(inputs.into_iter(), &work, &mut |event| match event {
             Event::Batch { file, batch, made } => {
                 many.observe(file, &batch);

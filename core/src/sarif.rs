@@ -42,20 +42,22 @@
 //! ```
 
 use crate::cis::{CisVersion, Rule};
+use crate::RuleSet;
 use crate::{format_timestamp, FindingBatch, FindingRef, Policy, ReportOutcome, Status, VERSION};
 use serde_json::{json, Value};
 
-/// The rules keyrot judges by, as SARIF `reportingDescriptor`s.
-fn rules() -> Value {
-    let rule = Rule::AccessKeyRotated;
-    json!([{
-        "id": "access_key_rotated",
-        "name": "AccessKeyRotated",
-        "shortDescription": { "text": "Active access keys are rotated within the policy's maximum age" },
-        "fullDescription": {
-            "text": "Every active access key must be rotated within max_age_days (90 by default, CIS AWS Foundations Benchmark). \
-                     A key whose age cannot be judged from the report is invalid, which fails too."
-        },
+/// The rules a run judges, as SARIF `reportingDescriptor`s.
+fn rules(rules: RuleSet) -> Value {
+    rules.iter().map(descriptor).collect()
+}
+
+fn descriptor(rule: Rule) -> Value {
+    let name: String = rule.as_str().split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
+    json!({
+        "id": rule.as_str(),
+        "name": name,
+        "shortDescription": { "text": rule.summary() },
+        "fullDescription": { "text": rule.description() },
         "defaultConfiguration": { "level": "error" },
         "properties": {
             "tags": ["security", "iam", "access-key", "cis-aws-foundations"],
@@ -65,12 +67,14 @@ fn rules() -> Value {
                 .collect::<serde_json::Map<_, _>>(),
             "security_hub": rule.security_hub(CisVersion::NEWEST),
         }
-    }])
+    })
 }
 
 /// Writes a SARIF 2.1.0 log of findings (see the module's documentation).
 #[derive(Debug, Default)]
 pub struct SarifWriter {
+    /// The rules listed in the log.
+    rules: RuleSet,
     /// Whether a result has been kept (the next is preceded by a comma).
     any: bool,
     /// Whether a result has been joined since the last commit or discard.
@@ -78,9 +82,14 @@ pub struct SarifWriter {
 }
 
 impl SarifWriter {
-    /// A writer with nothing written yet.
+    /// A writer with nothing written yet, of the rotation rule's results.
     pub fn new() -> SarifWriter {
         SarifWriter::default()
+    }
+
+    /// A writer listing these rules (the run's [`Checks::rules`](crate::Checks::rules)).
+    pub fn with_rules(rules: RuleSet) -> SarifWriter {
+        SarifWriter { rules, ..SarifWriter::default() }
     }
 
     /// The log's start: the schema, the tool and its rules, and the opening
@@ -90,7 +99,7 @@ impl SarifWriter {
             "name": "keyrot",
             "version": VERSION,
             "semanticVersion": VERSION,
-            "rules": rules(),
+            "rules": rules(self.rules),
         });
         out.extend_from_slice(
             b"{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":",
@@ -206,10 +215,21 @@ pub fn evidence(policy: &Policy, reports: &[ReportOutcome]) -> Value {
 fn result(f: &FindingRef<'_>) -> Value {
     let reason = f.reason();
     let who = if f.is_root() { "the root account".to_owned() } else { format!("user {}", code_span(f.user())) };
-    let text = format!("Access key {} of {who} ({}): {}", f.slot(), code_span(f.arn()), markdown(&reason));
+    let what = match f.slot() {
+        Some(slot) => format!("Access key {slot} of {who}"),
+        None => who[..1].to_uppercase() + &who[1..],
+    };
+    let text = format!("{what} ({}): {}", code_span(f.arn()), markdown(&reason));
+    let rule = f.rule();
+    let index = f.checks().rules.iter().position(|r| r == rule).unwrap_or_default();
+    let fingerprint = match (f.slot(), rule) {
+        (Some(slot), Rule::AccessKeyRotated) => format!("{}#{slot}", f.arn()),
+        (Some(slot), rule) => format!("{}#{slot}#{rule}", f.arn()),
+        (None, rule) => format!("{}#{rule}", f.arn()),
+    };
     json!({
-        "ruleId": "access_key_rotated",
-        "ruleIndex": 0,
+        "ruleId": rule.as_str(),
+        "ruleIndex": index,
         "level": "error",
         "kind": "fail",
         "message": { "text": text },
@@ -220,7 +240,7 @@ fn result(f: &FindingRef<'_>) -> Value {
             },
             "logicalLocations": [{ "name": clean(f.user()), "fullyQualifiedName": clean(f.arn()), "kind": "member" }],
         }],
-        "partialFingerprints": { "keyrotAccessKey/v1": format!("{}#{}", f.arn(), f.slot()) },
+        "partialFingerprints": { "keyrotAccessKey/v1": fingerprint },
         // Data, not display: the values as the report has them (JSON
         // escapes what needs it), as in the JSON contract.
         "properties": {

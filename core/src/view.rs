@@ -528,7 +528,7 @@ fn number(f: &FindingRef<'_>, key: SortKey) -> Option<(i64, u32)> {
     match key {
         SortKey::Source | SortKey::AccountId | SortKey::User => None,
         SortKey::Status => Status::ALL.iter().position(|s| *s == f.status()).map(|r| (r as i64, 0)),
-        SortKey::Slot => Some((i64::from(f.slot()), 0)),
+        SortKey::Slot => f.slot().map(|s| (i64::from(s), 0)),
         SortKey::LastRotated => f.last_rotated().map(time),
         SortKey::AgeDays => f.age_days().map(|d| (d, 0)),
         SortKey::DaysUntilDue => f.days_until_due().map(|d| (d, 0)),

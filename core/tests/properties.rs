@@ -441,7 +441,7 @@ fn check_consistency(a: &keyrot::Analysis) -> Result<(), TestCaseError> {
         prop_assert!((pair[0].line, pair[0].slot) < (pair[1].line, pair[1].slot), "findings out of order");
     }
     for f in &a.findings {
-        prop_assert!(f.slot == 1 || f.slot == 2);
+        prop_assert!(f.slot == Some(1) || f.slot == Some(2));
         prop_assert_eq!(f.code.is_some(), f.status == Status::Invalid);
     }
     Ok(())
@@ -627,7 +627,7 @@ proptest! {
                 line: f.line,
                 user: f.user.clone(),
                 account: f.account_id.clone(),
-                slot: f.slot,
+                slot: f.slot.unwrap_or_default(),
                 status: f.status,
                 code: f.code,
                 active: f.active,
@@ -853,7 +853,7 @@ proptest! {
             let Some(c) = c else {
                 // An untouched row is judged as in a clean report.
                 let want: Vec<(u8, Status)> = valid.iter().filter(|e| e.line == line).map(|e| (e.slot, e.status)).collect();
-                let got: Vec<(u8, Status)> = lenient.findings.iter().filter(|f| f.line == line).map(|f| (f.slot, f.status)).collect();
+                let got: Vec<(u8, Status)> = lenient.findings.iter().filter(|f| f.line == line).map(|f| (f.slot.unwrap_or_default(), f.status)).collect();
                 prop_assert_eq!(got, want);
                 continue;
             };
@@ -868,7 +868,7 @@ proptest! {
                 .findings
                 .iter()
                 .filter(|f| f.line == line && f.code == Some(FindingCode::RowError))
-                .map(|f| f.slot)
+                .filter_map(|f| f.slot)
                 .collect();
             match c.slots() {
                 Some(None) => prop_assert_eq!(invalid, vec![1, 2]),
@@ -876,7 +876,7 @@ proptest! {
                 None => {
                     prop_assert!(invalid.is_empty());
                     let want: Vec<(u8, Status)> = valid.iter().filter(|e| e.line == line).map(|e| (e.slot, e.status)).collect();
-                    let got: Vec<(u8, Status)> = lenient.findings.iter().filter(|f| f.line == line).map(|f| (f.slot, f.status)).collect();
+                    let got: Vec<(u8, Status)> = lenient.findings.iter().filter(|f| f.line == line).map(|f| (f.slot.unwrap_or_default(), f.status)).collect();
                     prop_assert_eq!(got, want);
                 }
             }

@@ -1,0 +1,580 @@
+//! The credential report's other CIS checks (rotation-rule.md §3): unused
+//! keys and passwords, the root user's keys, MFA and use, console users'
+//! MFA, two active keys, and keys made at user setup. They are judged in the
+//! same pass over the report as the rotation rule, from the same cells, and
+//! become findings of the same record model, told apart by their
+//! [`Rule`].
+
+use crate::cis::{CisVersion, Rule};
+use crate::error::{Error, ErrorCode};
+use crate::policy::{Granularity, Policy};
+use crate::report::Row;
+use crate::rule::{judge_row_slot, Detail, FindingCode, LastUsed, Status, Ts, Verdict};
+use crate::value::{Field, Timestamp};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// A set of [`Rule`]s: which checks a run judges.
+///
+/// ```
+/// use keyrot::{cis::Rule, RuleSet};
+/// let rules = RuleSet::read("rules", ["root_mfa", "access-key-unused"]).unwrap();
+/// assert!(rules.contains(Rule::RootMfa) && !rules.contains(Rule::AccessKeyRotated));
+/// assert_eq!(RuleSet::read("rules", ["all"]).unwrap(), RuleSet::ALL);
+/// assert_eq!(RuleSet::default(), RuleSet::ROTATION);
+/// assert!(RuleSet::read("rules", ["root_mfo"]).unwrap_err().to_string().contains("unknown rule `root_mfo`"));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RuleSet(u16);
+
+impl RuleSet {
+    /// The rotation rule alone: the default, so that a caller who does not
+    /// ask for the other checks gets the output it always had.
+    pub const ROTATION: RuleSet = RuleSet(1);
+    /// Every rule.
+    pub const ALL: RuleSet = RuleSet((1 << Rule::ALL.len()) - 1);
+
+    /// The set of these rules.
+    pub fn of(rules: impl IntoIterator<Item = Rule>) -> RuleSet {
+        RuleSet(rules.into_iter().fold(0, |bits, r| bits | 1 << r as u16))
+    }
+
+    /// Whether `rule` is in the set.
+    pub const fn contains(self, rule: Rule) -> bool {
+        self.0 & (1 << rule as u16) != 0
+    }
+
+    /// Whether the set is the rotation rule alone.
+    pub const fn is_rotation_only(self) -> bool {
+        self.0 == RuleSet::ROTATION.0
+    }
+
+    /// Whether the set holds a rule other than the rotation rule.
+    pub const fn has_checks(self) -> bool {
+        self.0 & !RuleSet::ROTATION.0 != 0
+    }
+
+    /// The rules, in [`Rule::ALL`]'s order.
+    pub fn iter(self) -> impl Iterator<Item = Rule> {
+        Rule::ALL.into_iter().filter(move |r| self.contains(*r))
+    }
+
+    /// Reads the rules an option names (`--rules`, `rules=`): rule ids
+    /// (`-` read as `_`) or `all`. An empty list or an unknown name is an
+    /// `invalid_policy` error naming `option` and the name.
+    pub fn read<'a>(option: &str, names: impl IntoIterator<Item = &'a str>) -> Result<RuleSet, Error> {
+        let mut known: Vec<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
+        known.push("all");
+        let read = crate::export::read_names(option, names, ("rule", "rules"), read_rule, &known)?;
+        Ok(read.into_iter().fold(RuleSet(0), |set, r| RuleSet(set.0 | r.0)))
+    }
+}
+
+fn read_rule(name: &str) -> Option<RuleSet> {
+    if name == "all" {
+        return Some(RuleSet::ALL);
+    }
+    Rule::parse(name).map(|r| RuleSet::of([r]))
+}
+
+impl Default for RuleSet {
+    fn default() -> RuleSet {
+        RuleSet::ROTATION
+    }
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter().map(Rule::as_str)).finish()
+    }
+}
+
+impl Serialize for RuleSet {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RuleSet, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Names {
+            One(String),
+            Many(Vec<String>),
+        }
+        let names = match Names::deserialize(d)? {
+            Names::One(one) => vec![one],
+            Names::Many(many) => many,
+        };
+        RuleSet::read("rules", names.iter().map(String::as_str)).map_err(|e| serde::de::Error::custom(e.message()))
+    }
+}
+
+/// The checks' options as a run applies them, written in the analysis when
+/// a run asks for more than the rotation rule or for a CIS version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Checks {
+    /// The rules judged.
+    #[cfg_attr(feature = "ts", ts(as = "Vec<Rule>"))]
+    pub rules: RuleSet,
+    /// `access_key_unused` and `console_password_unused`: more than this
+    /// many days without use fails.
+    pub unused_days: u32,
+    /// `root_recent_use`: a use of the root user within this many days
+    /// fails.
+    pub root_use_days: u32,
+    /// `no_key_at_setup`: a key made within this many seconds of its user.
+    pub setup_seconds: u32,
+    /// The version of the benchmark whose numbers label the findings.
+    pub cis_version: CisVersion,
+    /// Whether findings carry their rule and CIS number (`false` for a run
+    /// of the rotation rule alone with no CIS version asked for).
+    #[serde(skip)]
+    pub labelled: bool,
+}
+
+impl Default for Checks {
+    fn default() -> Checks {
+        Checks {
+            rules: RuleSet::ROTATION,
+            unused_days: 45,
+            root_use_days: 1,
+            setup_seconds: 600,
+            cis_version: CisVersion::NEWEST,
+            labelled: false,
+        }
+    }
+}
+
+impl Checks {
+    /// Checks every option's range; the error names the option in `column`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |name: &str, value: u32, range: &str| {
+            Err(Error::new(ErrorCode::InvalidPolicy, format!("`{name}` must be {range}, not {value}"))
+                .at_column(name)
+                .with_value(&value.to_string()))
+        };
+        if !(1..=3650).contains(&self.unused_days) {
+            return bad("unused_days", self.unused_days, "from 1 to 3650");
+        }
+        if self.root_use_days > 3650 {
+            return bad("root_use_days", self.root_use_days, "from 0 to 3650");
+        }
+        if self.setup_seconds > 86_400 {
+            return bad("setup_seconds", self.setup_seconds, "from 0 to 86400");
+        }
+        Ok(())
+    }
+}
+
+/// The cells of a row the checks read beyond the access keys'.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UserCells<'a> {
+    pub is_root: bool,
+    pub user_creation_time: &'a Field<Timestamp>,
+    pub password_enabled: &'a Field<bool>,
+    pub password_last_used: &'a Field<Timestamp>,
+    pub password_last_changed: &'a Field<Timestamp>,
+    pub mfa_active: &'a Field<bool>,
+}
+
+impl<'a> UserCells<'a> {
+    /// The cells of a typed row.
+    pub(crate) fn of(row: &'a Row) -> UserCells<'a> {
+        UserCells {
+            is_root: row.is_root,
+            user_creation_time: &row.user_creation_time,
+            password_enabled: &row.password_enabled,
+            password_last_used: &row.password_last_used,
+            password_last_changed: &row.password_last_changed,
+            mfa_active: &row.mfa_active,
+        }
+    }
+}
+
+/// Judges a typed row under every rule of `checks`: the rotation rule's
+/// findings (when it is judged), then the other checks'.
+pub(crate) fn judge_typed(row: &Row, checks: &Checks, policy: &Policy, as_of: Timestamp) -> Vec<Verdict> {
+    let keys = [0, 1].map(|slot| judge_row_slot(row, slot, policy, as_of));
+    let mut out = Vec::new();
+    if checks.rules.has_checks() {
+        judge_row(checks, &UserCells::of(row), [keys[0].as_ref(), keys[1].as_ref()], policy, as_of, |v| {
+            out.push(v)
+        });
+    }
+    if checks.rules.contains(Rule::AccessKeyRotated) {
+        out.splice(0..0, keys.into_iter().flatten());
+    }
+    out
+}
+
+/// How a literal cell reads in a sentence.
+fn literal<T>(field: &Field<T>) -> &'static str {
+    match field {
+        Field::Value(_) => "a value",
+        Field::NotApplicable => "`N/A`",
+        Field::NoInformation => "`no_information`",
+        Field::NotSupported => "`not_supported`",
+        Field::Empty => "empty",
+        Field::Absent => "missing",
+        Field::Invalid(_) => "unreadable",
+    }
+}
+
+/// A finding of a check: the key's evidence when it is about a key.
+fn verdict(rule: Rule, key: Option<&Verdict>, status: Status, code: Option<FindingCode>, reason: String) -> Verdict {
+    Verdict {
+        rule,
+        slot: key.map_or(0, |k| k.slot),
+        status,
+        code,
+        active: key.is_some_and(|k| k.active),
+        last_rotated: key.and_then(|k| k.last_rotated),
+        age_days: key.and_then(|k| k.age_days),
+        last_used: key.and_then(|k| k.last_used),
+        used_since_rotation: key.and_then(|k| k.used_since_rotation),
+        detail: Some(Box::new(Detail::Text(reason))),
+    }
+}
+
+fn invalid(rule: Rule, key: Option<&Verdict>, code: FindingCode, reason: String) -> Verdict {
+    verdict(rule, key, Status::Invalid, Some(code), reason)
+}
+
+/// Seconds from `t` to `as_of` (negative when `t` is later).
+fn since(t: Timestamp, as_of: Timestamp) -> i64 {
+    let (secs, nanos) = (as_of.timestamp() - t.timestamp(), as_of.timestamp_subsec_nanos() as i64);
+    secs - i64::from(nanos < i64::from(t.timestamp_subsec_nanos()))
+}
+
+fn days(n: i64) -> String {
+    format!("{n} day{}", if n == 1 || n == -1 { "" } else { "s" })
+}
+
+/// The status of a credential idle for `idle` seconds against `limit` days
+/// (the rotation rule's comparison: more than the limit fails, to the
+/// second, or in whole days under `whole_days`; within `warn_days` of it is
+/// `due_soon`).
+fn idle_status(idle: i64, limit: u32, policy: &Policy) -> Status {
+    let limit_secs = i64::from(limit) * DAY;
+    let over = match policy.granularity {
+        Granularity::Exact => idle > limit_secs,
+        Granularity::WholeDays => idle.div_euclid(DAY) > i64::from(limit),
+    };
+    let warn = i64::from(policy.warn_days.min(limit)) * DAY;
+    if over {
+        Status::Fail
+    } else if warn > 0 && idle > limit_secs - warn {
+        Status::DueSoon
+    } else {
+        Status::Pass
+    }
+}
+
+/// Judges the checks of one row, from its cells and the rotation verdicts
+/// of its present key slots, in [`Rule::ALL`]'s order; `push` receives each
+/// finding.
+pub(crate) fn judge_row(
+    checks: &Checks,
+    user: &UserCells<'_>,
+    keys: [Option<&Verdict>; 2],
+    policy: &Policy,
+    as_of: Timestamp,
+    mut push: impl FnMut(Verdict),
+) {
+    let rules = checks.rules;
+    let present = || keys.iter().flatten().copied();
+    // A key whose cells the rotation rule could not read cannot be judged
+    // by another rule either: its finding carries the same code and reason.
+    let unreadable = |rule: Rule, k: &Verdict| -> Option<Verdict> {
+        match k.code {
+            Some(code @ (FindingCode::RowError | FindingCode::NoActiveFlag)) => {
+                Some(invalid(rule, Some(k), code, k.reason(policy, as_of)))
+            }
+            _ => None,
+        }
+    };
+    let console = !user.is_root && matches!(user.password_enabled, Field::Value(true));
+    let flag_problem = |rule: Rule, name: &str, field: &Field<bool>| {
+        invalid(
+            rule,
+            None,
+            FindingCode::UnreadableCell,
+            format!("cannot judge: `{name}` is {}, not true or false", literal(field)),
+        )
+    };
+
+    if rules.contains(Rule::AccessKeyUnused) {
+        for k in present() {
+            push(unreadable(Rule::AccessKeyUnused, k).unwrap_or_else(|| key_unused(checks, k, policy, as_of)));
+        }
+    }
+    if rules.contains(Rule::ConsolePasswordUnused) && !user.is_root {
+        match user.password_enabled {
+            Field::Value(true) => push(password_unused(checks, user, policy, as_of)),
+            Field::Value(false) => {}
+            other => push(flag_problem(Rule::ConsolePasswordUnused, "password_enabled", other)),
+        }
+    }
+    if user.is_root && rules.contains(Rule::RootAccessKey) {
+        let bad = present().find_map(|k| unreadable(Rule::RootAccessKey, k));
+        let active: Vec<String> = present().filter(|k| k.active).map(|k| k.slot.to_string()).collect();
+        push(bad.unwrap_or_else(|| match active.len() {
+            0 => verdict(Rule::RootAccessKey, None, Status::Pass, None, "the root user has no active access key".into()),
+            n => verdict(
+                Rule::RootAccessKey,
+                None,
+                Status::Fail,
+                None,
+                format!(
+                    "the root user has {n} active access key{} (slot {}); root should have none: delete {} (see the plan's remove_root_key)",
+                    if n == 1 { "" } else { "s" },
+                    active.join(" and "),
+                    if n == 1 { "it" } else { "them" }
+                ),
+            ),
+        }));
+    }
+    if user.is_root && rules.contains(Rule::RootMfa) {
+        push(match user.mfa_active {
+            Field::Value(true) => verdict(Rule::RootMfa, None, Status::Pass, None, "the root user has MFA".into()),
+            Field::Value(false) => verdict(
+                Rule::RootMfa,
+                None,
+                Status::Fail,
+                None,
+                "the root user has no MFA device (mfa_active is false)".into(),
+            ),
+            other => flag_problem(Rule::RootMfa, "mfa_active", other),
+        });
+    }
+    if user.is_root && rules.contains(Rule::RootRecentUse) {
+        push(root_use(checks, user, &keys, as_of));
+    }
+    if console && rules.contains(Rule::ConsoleUserMfa) {
+        push(match user.mfa_active {
+            Field::Value(true) => {
+                verdict(Rule::ConsoleUserMfa, None, Status::Pass, None, "console password with MFA".into())
+            }
+            Field::Value(false) => verdict(
+                Rule::ConsoleUserMfa,
+                None,
+                Status::Fail,
+                None,
+                "the user has a console password and no MFA device (mfa_active is false)".into(),
+            ),
+            other => flag_problem(Rule::ConsoleUserMfa, "mfa_active", other),
+        });
+    } else if !user.is_root && rules.contains(Rule::ConsoleUserMfa) && !matches!(user.password_enabled, Field::Value(_))
+    {
+        push(flag_problem(Rule::ConsoleUserMfa, "password_enabled", user.password_enabled));
+    }
+    if !user.is_root && rules.contains(Rule::OneActiveKey) {
+        if let Some(v) = one_active_key(&keys, policy, unreadable) {
+            push(v);
+        }
+    }
+    if console && rules.contains(Rule::NoKeyAtSetup) {
+        for k in present().filter(|k| k.active || k.code.is_some()) {
+            push(unreadable(Rule::NoKeyAtSetup, k).unwrap_or_else(|| key_at_setup(checks, user, k)));
+        }
+    }
+}
+
+fn key_unused(checks: &Checks, k: &Verdict, policy: &Policy, as_of: Timestamp) -> Verdict {
+    let rule = Rule::AccessKeyUnused;
+    if !k.active {
+        return verdict(rule, Some(k), Status::Inactive, None, "inactive key: not judged for use".into());
+    }
+    let limit = checks.unused_days;
+    let (basis, what) = match (k.last_used, k.last_rotated) {
+        (Some(LastUsed::At(t)), _) => (t, format!("last used {}", Ts(t))),
+        (Some(LastUsed::Never), Some(r)) => (r, format!("never used since it was created {}", Ts(r))),
+        (Some(LastUsed::NoInformation), Some(r)) => {
+            (r, format!("last use unknown (no_information), so counted from its rotation date {}", Ts(r)))
+        }
+        (None, Some(r)) => (r, format!("last use not in the report (legacy layout), so counted from {}", Ts(r))),
+        (_, None) => {
+            return invalid(
+                rule,
+                Some(k),
+                FindingCode::NoRotationDate,
+                "cannot judge use: the key was never used or its use is unknown, and it has no rotation date to count from".into(),
+            )
+        }
+    };
+    let idle = since(basis, as_of);
+    if idle < 0 {
+        return invalid(
+            rule,
+            Some(k),
+            FindingCode::FutureTimestamp,
+            format!("{what}, later than as_of {}", Ts(as_of)),
+        );
+    }
+    let status = idle_status(idle, limit, policy);
+    let end = if status == Status::Fail { ": deactivate it" } else { "" };
+    let reason = format!("active key {what}: {} without use; limit {limit}{end}", days(idle.div_euclid(DAY)));
+    verdict(rule, Some(k), status, None, reason)
+}
+
+fn password_unused(checks: &Checks, user: &UserCells<'_>, policy: &Policy, as_of: Timestamp) -> Verdict {
+    let rule = Rule::ConsolePasswordUnused;
+    let limit = checks.unused_days;
+    let (basis, what) = match (user.password_last_used, user.password_last_changed, user.user_creation_time) {
+        (Field::Value(t), _, _) => (*t, format!("password last used {}", Ts(*t))),
+        (Field::Invalid(_), _, _) => {
+            return invalid(rule, None, FindingCode::UnreadableCell, "cannot judge: `password_last_used` is unreadable".into())
+        }
+        (used, Field::Value(c), _) => {
+            (*c, format!("password never used (password_last_used is {}) since it was set {}", literal(used), Ts(*c)))
+        }
+        (used, _, Field::Value(c)) => {
+            (*c, format!("password never used (password_last_used is {}) since the user was created {}", literal(used), Ts(*c)))
+        }
+        (used, _, _) => {
+            return invalid(
+                rule,
+                None,
+                FindingCode::UnreadableCell,
+                format!(
+                    "cannot judge: password_last_used is {} and neither password_last_changed nor user_creation_time is a date",
+                    literal(used)
+                ),
+            )
+        }
+    };
+    let idle = since(basis, as_of);
+    if idle < 0 {
+        return invalid(rule, None, FindingCode::FutureTimestamp, format!("{what}, later than as_of {}", Ts(as_of)));
+    }
+    let status = idle_status(idle, limit, policy);
+    let end = if status == Status::Fail { ": disable console access" } else { "" };
+    verdict(rule, None, status, None, format!("{what}: {} without use; limit {limit}{end}", days(idle.div_euclid(DAY))))
+}
+
+fn root_use(checks: &Checks, user: &UserCells<'_>, keys: &[Option<&Verdict>; 2], as_of: Timestamp) -> Verdict {
+    let rule = Rule::RootRecentUse;
+    let mut uses: Vec<(Timestamp, String)> = Vec::new();
+    if let Field::Value(t) = user.password_last_used {
+        uses.push((*t, "password".into()));
+    }
+    for k in keys.iter().flatten() {
+        if let Some(LastUsed::At(t)) = k.last_used {
+            uses.push((t, format!("access key {}", k.slot)));
+        }
+    }
+    let window = i64::from(checks.root_use_days) * DAY;
+    let Some((last, how)) = uses.into_iter().max_by_key(|(t, _)| *t) else {
+        return verdict(rule, None, Status::Pass, None, "the root user has no recorded use".into());
+    };
+    let ago = since(last, as_of);
+    if ago <= window {
+        verdict(
+            rule,
+            None,
+            Status::Fail,
+            None,
+            format!(
+                "the root user's {how} was used {} ({} before as_of); a use within {} fails: use IAM users or roles for daily work",
+                Ts(last),
+                if ago < 0 { "later than as_of".to_owned() } else { format!("{}s", ago) },
+                days(i64::from(checks.root_use_days))
+            ),
+        )
+    } else {
+        verdict(
+            rule,
+            None,
+            Status::Pass,
+            None,
+            format!("the root user was last used {} ({how}), {} ago", Ts(last), days(ago.div_euclid(DAY))),
+        )
+    }
+}
+
+fn one_active_key(
+    keys: &[Option<&Verdict>; 2],
+    policy: &Policy,
+    unreadable: impl Fn(Rule, &Verdict) -> Option<Verdict>,
+) -> Option<Verdict> {
+    let rule = Rule::OneActiveKey;
+    if let Some(bad) = keys.iter().flatten().find_map(|k| unreadable(rule, k)) {
+        return Some(bad);
+    }
+    let active: Vec<&Verdict> = keys.iter().flatten().copied().filter(|k| k.active).collect();
+    match active[..] {
+        [] => None,
+        [k] => Some(verdict(rule, Some(k), Status::Pass, None, format!("one active key (slot {})", k.slot))),
+        [a, b] => {
+            // A rotation in progress: one key over the limit, the other
+            // within it and newer (the plan's step 2 or 3).
+            let over = |k: &Verdict| k.status == Status::Fail;
+            let fresh = |k: &Verdict| matches!(k.status, Status::Pass | Status::DueSoon);
+            let new = if over(a) && fresh(b) {
+                Some(b)
+            } else if over(b) && fresh(a) {
+                Some(a)
+            } else {
+                None
+            };
+            Some(match new {
+                Some(n) => verdict(
+                    rule,
+                    Some(n),
+                    Status::DueSoon,
+                    Some(FindingCode::RotationInProgress),
+                    format!(
+                        "two active keys, but slot {} is the new key of a rotation in progress (the old key is over the {}-day limit): finish the rotation plan's steps, then one key remains",
+                        n.slot, policy.max_age_days
+                    ),
+                ),
+                None => verdict(
+                    rule,
+                    None,
+                    Status::Fail,
+                    None,
+                    "two active keys (slots 1 and 2); keep one: deactivate the other once nothing uses it".into(),
+                ),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn key_at_setup(checks: &Checks, user: &UserCells<'_>, k: &Verdict) -> Verdict {
+    let rule = Rule::NoKeyAtSetup;
+    let Field::Value(created) = user.user_creation_time else {
+        return invalid(
+            rule,
+            Some(k),
+            FindingCode::UnreadableCell,
+            format!("cannot judge: `user_creation_time` is {}", literal(user.user_creation_time)),
+        );
+    };
+    let Some(rotated) = k.last_rotated else {
+        return invalid(rule, Some(k), FindingCode::NoRotationDate, "cannot judge: the key has no creation date".into());
+    };
+    let after = since(*created, rotated);
+    let at_setup = (0..=i64::from(checks.setup_seconds)).contains(&after);
+    let never = k.last_used == Some(LastUsed::Never);
+    if at_setup && never {
+        verdict(
+            rule,
+            Some(k),
+            Status::Fail,
+            None,
+            format!(
+                "active key made {after}s after the user (created {}), never used, on a user with a console password: delete it",
+                Ts(*created)
+            ),
+        )
+    } else {
+        let why = if at_setup { "made at setup but used since" } else { "not made at user setup" };
+        verdict(rule, Some(k), Status::Pass, None, format!("active key {why} ({after}s after the user)"))
+    }
+}
