@@ -35,7 +35,7 @@ fn plain_rust_finds_what_keyrot_finds_in_both_timestamp_forms() {
             .findings
             .iter()
             .filter(|f| f.status == keyrot::Status::Fail)
-            .map(|f| (f.user.clone(), f.slot, f.age_days.expect("a failing key has an age")))
+            .map(|f| (f.user.clone(), f.slot.expect("a key finding"), f.age_days.expect("a failing key has an age")))
             .collect();
         assert!(expected.len() > 1000, "the report has failing keys");
 

@@ -219,8 +219,8 @@ impl From<Error> for Stop {
 }
 
 /// The CSV writer of the columns asked for, or of all of them.
-fn csv_writer(args: &CheckArgs) -> CsvWriter {
-    CsvWriter::new(args.columns.clone()).unwrap_or_default()
+fn csv_writer(args: &CheckArgs, run: &Run) -> CsvWriter {
+    CsvWriter::for_checks(args.columns.clone(), &run.checks()).unwrap_or_default()
 }
 
 /// The CSV lines of a batch's findings that `keep` keeps: the work done on
@@ -247,7 +247,7 @@ fn check_one(
     err: &mut dyn Write,
 ) -> io::Result<i32> {
     let source = display_name(path);
-    let writer = csv_writer(args);
+    let writer = csv_writer(args, run);
     let write_csv = args.format == Format::Csv;
     let mut kept = Vec::new();
     let result = (|| -> Result<Analysis, Stop> {
@@ -310,9 +310,9 @@ fn check_many(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<i32> {
-    let writer = csv_writer(args);
+    let writer = csv_writer(args, run);
     let format = args.format;
-    let mut sarif = SarifWriter::new();
+    let mut sarif = SarifWriter::with_rules(run.checks().rules);
     let mut head = Vec::new();
     match format {
         Format::Csv => writer.header(&mut head),

@@ -4,7 +4,8 @@
 //! calls (`python -m keyrot`), so both behave the same by construction.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use keyrot::{Error, Granularity, InputFormat, Options, Status, Timestamp};
+use keyrot::cis::CisVersion;
+use keyrot::{Error, Granularity, InputFormat, Options, RuleSet, Status, Timestamp};
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -175,6 +176,35 @@ struct PolicyArgs {
     /// The form of the input; auto detects CSV, base64 and the CLI's JSON.
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
     input_format: InputFormatArg,
+
+    /// The CIS checks to judge (comma-separated rule ids, or `all`): access_key_rotated (the
+    /// default alone), access_key_unused, console_password_unused, root_access_key, root_mfa,
+    /// root_recent_use, console_user_mfa, one_active_key, no_key_at_setup. With any but the
+    /// default, every finding carries its rule and CIS number.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    rules: Vec<String>,
+
+    /// The CIS AWS Foundations Benchmark version whose numbers label the findings (v1.2.0,
+    /// v1.4.0, v1.5.0, v2.0.0, v3.0.0, v4.0.1, v5.0.0, v6.0.0, v7.0.0; `1.4` works). Default: the
+    /// newest. Giving it labels every finding with its rule and number.
+    #[arg(long, value_name = "VERSION", value_parser = parse_cis_version)]
+    cis_version: Option<CisVersion>,
+
+    /// access_key_unused and console_password_unused: more than this many days without use fails.
+    #[arg(long, value_name = "DAYS", default_value_t = 45)]
+    unused_days: u32,
+
+    /// root_recent_use: a use of the root user within this many days fails.
+    #[arg(long, value_name = "DAYS", default_value_t = 1)]
+    root_use_days: u32,
+
+    /// no_key_at_setup: a key made within this many seconds of its user counts as made at setup.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    setup_seconds: u32,
+}
+
+fn parse_cis_version(text: &str) -> Result<CisVersion, String> {
+    CisVersion::read("--cis-version", text).map_err(|e| e.message().to_owned())
 }
 
 #[derive(Debug, Args)]
@@ -307,8 +337,18 @@ impl PolicyArgs {
             },
             clock: Some(now),
             grace_days,
+            rules: if self.rules.is_empty() {
+                RuleSet::ROTATION
+            } else {
+                RuleSet::read("--rules", self.rules.iter().map(String::as_str))?
+            },
+            unused_days: self.unused_days,
+            root_use_days: self.root_use_days,
+            setup_seconds: self.setup_seconds,
+            cis_version: self.cis_version,
         };
         options.policy().validate()?;
+        options.checks().validate()?;
         Ok(options)
     }
 }

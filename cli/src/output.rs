@@ -62,7 +62,7 @@ fn cells(source: &str, f: &Finding) -> [String; 9] {
         printable(source),
         printable(&f.account_id),
         printable(&f.user),
-        f.slot.to_string(),
+        f.slot.map_or_else(|| "-".to_owned(), |s| s.to_string()),
         f.status.as_str().to_owned(),
         f.age_days.map(|d| format!("{d}d")).unwrap_or_else(|| "-".to_owned()),
         f.last_rotated.map(|t| format_timestamp(&t)).unwrap_or_else(|| "-".to_owned()),
@@ -72,7 +72,12 @@ fn cells(source: &str, f: &Finding) -> [String; 9] {
             Some(LastUsed::NoInformation) => "no_information".to_owned(),
             None => "-".to_owned(),
         },
-        printable(&f.reason) + if f.exempted.is_some() { " [exempted]" } else { "" },
+        match (f.rule, &f.cis) {
+            (Some(rule), Some(Some(number))) => format!("[{rule} {number}] "),
+            (Some(rule), _) => format!("[{rule}] "),
+            _ => String::new(),
+        } + &printable(&f.reason)
+            + if f.exempted.is_some() { " [exempted]" } else { "" },
     ]
 }
 

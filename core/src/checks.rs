@@ -251,6 +251,18 @@ fn since(t: Timestamp, as_of: Timestamp) -> i64 {
     secs - i64::from(nanos < i64::from(t.timestamp_subsec_nanos()))
 }
 
+/// A span of seconds in words: `600 s`, `2 h 5 min`, `3 days 4 h`.
+fn span_text(secs: i64) -> String {
+    let (d, h, m) = (secs.div_euclid(DAY), secs.rem_euclid(DAY) / 3600, secs.rem_euclid(3600) / 60);
+    match (d, h) {
+        (0, 0) if secs < 60 || secs % 60 != 0 => format!("{secs} s"),
+        (0, 0) => format!("{m} min"),
+        (0, h) => format!("{h} h {m} min"),
+        (d, 0) => days(d),
+        (d, h) => format!("{} {h} h", days(d)),
+    }
+}
+
 fn days(n: i64) -> String {
     format!("{n} day{}", if n == 1 || n == -1 { "" } else { "s" })
 }
@@ -480,9 +492,9 @@ fn root_use(checks: &Checks, user: &UserCells<'_>, keys: &[Option<&Verdict>; 2],
             Status::Fail,
             None,
             format!(
-                "the root user's {how} was used {} ({} before as_of); a use within {} fails: use IAM users or roles for daily work",
+                "the root user's {how} was used {} ({}); a use within {} fails: use IAM users or roles for daily work",
                 Ts(last),
-                if ago < 0 { "later than as_of".to_owned() } else { format!("{}s", ago) },
+                if ago < 0 { "later than as_of".to_owned() } else { format!("{} before as_of", span_text(ago)) },
                 days(i64::from(checks.root_use_days))
             ),
         )
@@ -569,12 +581,13 @@ fn key_at_setup(checks: &Checks, user: &UserCells<'_>, k: &Verdict) -> Verdict {
             Status::Fail,
             None,
             format!(
-                "active key made {after}s after the user (created {}), never used, on a user with a console password: delete it",
+                "active key made {} after the user (created {}), never used, on a user with a console password: delete it",
+                span_text(after),
                 Ts(*created)
             ),
         )
     } else {
         let why = if at_setup { "made at setup but used since" } else { "not made at user setup" };
-        verdict(rule, Some(k), Status::Pass, None, format!("active key {why} ({after}s after the user)"))
+        verdict(rule, Some(k), Status::Pass, None, format!("active key {why} (made {} after the user)", span_text(after)))
     }
 }

@@ -106,6 +106,24 @@ impl CisVersion {
         })
     }
 
+    /// Reads the version an option names (`--cis-version`, `cis_version=`):
+    /// an unknown one is an `invalid_policy` error naming `option` and the
+    /// text, listing the versions.
+    ///
+    /// ```
+    /// use keyrot::cis::CisVersion;
+    /// assert_eq!(CisVersion::read("cis_version", "v5.0.0").unwrap(), CisVersion::V5_0);
+    /// let err = CisVersion::read("cis_version", "8.0").unwrap_err();
+    /// assert_eq!((err.column(), err.value()), (Some("cis_version"), Some("8.0")));
+    /// ```
+    pub fn read(option: &str, text: &str) -> Result<CisVersion, crate::Error> {
+        CisVersion::parse(text).ok_or_else(|| {
+            let known: Vec<&str> = CisVersion::ALL.iter().map(|v| v.as_str()).collect();
+            let message = format!("unknown CIS version `{}`; the versions are {}", crate::error::shorten(text), known.join(", "));
+            crate::Error::new(crate::ErrorCode::InvalidPolicy, message).at_column(option).with_value(text)
+        })
+    }
+
     fn index(self) -> usize {
         self as usize
     }

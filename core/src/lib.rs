@@ -73,7 +73,7 @@ mod value;
 pub mod view;
 
 pub use analysis::{
-    analyze, analyze_bytes, analyze_with_exemptions, AccountSummary, Analysis, Analyzer, Counts, Summary,
+    analyze, analyze_bytes, analyze_with_exemptions, AccountSummary, Analysis, Analyzer, Counts, RuleCounts, Summary,
 };
 pub use anomaly::{Anomaly, AnomalyCode};
 pub use batch::{FindingBatch, FindingRef};

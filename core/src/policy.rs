@@ -309,11 +309,5 @@ fn de_as_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Err
 
 fn de_cis_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CisVersion>, D::Error> {
     let text: Option<String> = Option::deserialize(d)?;
-    match text {
-        None => Ok(None),
-        Some(t) => CisVersion::parse(&t).map(Some).ok_or_else(|| {
-            let known: Vec<&str> = CisVersion::ALL.iter().map(|v| v.as_str()).collect();
-            serde::de::Error::custom(format!("unknown CIS version `{t}`; the versions are {}", known.join(", ")))
-        }),
-    }
+    text.map(|t| CisVersion::read("cis_version", &t).map_err(|e| serde::de::Error::custom(e.message()))).transpose()
 }

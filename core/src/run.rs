@@ -125,6 +125,11 @@ impl Run {
         }
     }
 
+    /// The checks the run judges, and their options.
+    pub fn checks(&self) -> crate::Checks {
+        self.options.checks()
+    }
+
     /// Whether to take the SHA-256 of each input's bytes as they are read
     /// (`input_sha256` in the analysis and in each report's outcome, the
     /// evidence of what was judged). On by default; a caller that prints

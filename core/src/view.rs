@@ -312,7 +312,8 @@ impl FindingTable {
         let by_report = |report: usize| self.batches.iter().filter(move |(r, _)| *r == report).map(|(_, b)| b);
         match format {
             Export::Csv => {
-                let mut writer = CsvWriter::default();
+                let mut writer = CsvWriter::for_checks(Vec::new(), &self.many.checks.unwrap_or_default())
+                    .unwrap_or_default();
                 writer.header(out);
                 selection.iter().filter_map(|&r| self.get(r)).for_each(|f| writer.row(out, &f));
             }
@@ -334,7 +335,7 @@ impl FindingTable {
                 out.push(b'\n');
             }
             Export::Sarif => {
-                let mut sarif = SarifWriter::new();
+                let mut sarif = SarifWriter::with_rules(self.many.checks.unwrap_or_default().rules);
                 sarif.begin(out);
                 for (report, outcome) in self.many.reports.iter().enumerate() {
                     for batch in by_report(report) {

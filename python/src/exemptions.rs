@@ -35,7 +35,7 @@ fn entry_value(value: &Bound<'_, PyAny>) -> PyResult<EntryValue> {
     } else if value.is_instance_of::<PyFloat>() {
         EntryValue::Other("float")
     } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-        EntryValue::Other("list")
+        EntryValue::List(value.try_iter()?.map(|item| entry_value(&item?)).collect::<PyResult<_>>()?)
     } else if value.is_instance_of::<PyDict>() {
         EntryValue::Other("dict")
     } else {

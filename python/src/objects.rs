@@ -77,10 +77,24 @@ impl Finding {
         self.get().is_root()
     }
 
-    /// The report's slot, 1 or 2 (not stable, not chronological).
+    /// The report's slot, 1 or 2 (not stable, not chronological); `None`
+    /// for a check about the user, not a key.
     #[getter]
-    fn slot(&self) -> u8 {
+    fn slot(&self) -> Option<u8> {
         self.get().slot()
+    }
+
+    /// The check: `access_key_rotated` or another rule id.
+    #[getter]
+    fn rule(&self) -> &'static str {
+        self.get().rule().as_str()
+    }
+
+    /// The check's recommendation number in the run's CIS version
+    /// (`cis_version`, the newest by default); `None` when it has none.
+    #[getter]
+    fn cis(&self) -> Option<&'static str> {
+        self.get().cis()
     }
 
     /// `fail`, `invalid`, `due_soon`, `pass` or `inactive`.
@@ -202,7 +216,7 @@ impl Finding {
             "Finding(account_id={}, user={}, slot={}, status={}, age_days={}, line={})",
             quoted(py, f.account_id()),
             quoted(py, f.user()),
-            f.slot(),
+            f.slot().map_or_else(|| "None".to_owned(), |s| s.to_string()),
             quoted(py, f.status().as_str()),
             age,
             f.line()

@@ -79,13 +79,21 @@ fn rename(err: Error, name: &str) -> Error {
     renamed
 }
 
+/// `rules`: one string of ids separated by commas, or a sequence of ids.
+#[derive(FromPyObject)]
+enum Rules {
+    One(String),
+    Many(Vec<String>),
+}
+
 #[pymethods]
 impl Options {
     /// Checks every option: a bad one raises `keyrot.PolicyError` naming it
     /// in `column`.
     #[new]
     #[pyo3(signature = (*, as_of=None, clock=None, max_age_days=90, warn_days=14, include_inactive=false,
-                        granularity="exact", grace_days=7, lenient=false, format="auto"))]
+                        granularity="exact", grace_days=7, lenient=false, format="auto", rules=None,
+                        cis_version=None, unused_days=45, root_use_days=1, setup_seconds=600))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -98,6 +106,11 @@ impl Options {
         grace_days: i64,
         lenient: bool,
         format: &str,
+        rules: Option<Rules>,
+        cis_version: Option<&str>,
+        unused_days: i64,
+        root_use_days: i64,
+        setup_seconds: i64,
     ) -> PyResult<Options> {
         let as_of = match as_of {
             Some(v) if !v.is_none() => Some(instant("as_of", v)?.map_err(|e| to_py_err(py, &e))?),
@@ -117,9 +130,19 @@ impl Options {
                 grace_days: days("grace_days", grace_days)?,
                 lenient,
                 format: named("format", format)?,
+                rules: match &rules {
+                    None => keyrot::RuleSet::ROTATION,
+                    Some(Rules::One(text)) => keyrot::RuleSet::read("rules", text.split(','))?,
+                    Some(Rules::Many(names)) => keyrot::RuleSet::read("rules", names.iter().map(String::as_str))?,
+                },
+                cis_version: cis_version.map(|v| keyrot::cis::CisVersion::read("cis_version", v)).transpose()?,
+                unused_days: days("unused_days", unused_days)?,
+                root_use_days: days("root_use_days", root_use_days)?,
+                setup_seconds: days("setup_seconds", setup_seconds)?,
                 clock,
             };
             inner.policy().validate()?;
+            inner.checks().validate()?;
             Ok(inner)
         };
         Ok(Options { inner: build().map_err(|e| to_py_err(py, &e))? })

@@ -43,7 +43,7 @@ pub fn check_csv<R: Read, E: From<Error>>(
     let run = judging.run().source(&judging.source);
     let only = judging.only;
     // The options check every position; an empty list means all columns.
-    let mut writer = CsvWriter::new(judging.columns).unwrap_or_default();
+    let mut writer = CsvWriter::for_checks(judging.columns, &judging.options.checks()).unwrap_or_default();
     let mut out = Vec::new();
     writer.header(&mut out);
     sink(&out)?;

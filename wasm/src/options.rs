@@ -6,8 +6,10 @@
 //! [`Error`]: `column` is the option's contract (snake_case) name, `value`
 //! what was given, and an unknown name gets a "did you mean" hint.
 
+use keyrot::cis::CisVersion;
 use keyrot::{
-    Error, ErrorCode, Exemptions, Granularity, InputFormat, KnownKey, Options, ParseOptions, Run, Status, Timestamp,
+    Error, ErrorCode, Exemptions, Granularity, InputFormat, KnownKey, Options, ParseOptions, RuleSet, Run, Status,
+    Timestamp,
 };
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::Deserialize;
@@ -47,7 +49,50 @@ macro_rules! judging_options {
             pub lenient: Option<bool>,
             /// The input's form; default `auto`.
             pub format: Option<InputFormat>,
+            /// The CIS checks to judge: rule ids or `all`, an array or one
+            /// string separated by commas; default `access_key_rotated`
+            /// alone. With any other, findings carry `rule` and `cis`.
+            #[ts(type = "Rule | \"all\" | (Rule | \"all\")[] | null", optional)]
+            pub rules: Option<Names>,
+            /// The CIS version whose numbers label the findings (`v5.0.0`,
+            /// `1.4`, ...); default the newest.
+            pub cis_version: Option<String>,
+            /// `access_key_unused`, `console_password_unused`: days without
+            /// use that fail; default 45.
+            #[ts(type = "number | null", optional)]
+            pub unused_days: Option<Days>,
+            /// `root_recent_use`: a use within this many days fails; default 1.
+            #[ts(type = "number | null", optional)]
+            pub root_use_days: Option<Days>,
+            /// `no_key_at_setup`: seconds after the user's creation; default 600.
+            #[ts(type = "number | null", optional)]
+            pub setup_seconds: Option<Days>,
             $($(#[$fmeta])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// The core's options; `clock` is the caller's "now", the last
+            /// resort for the evaluation time.
+            fn core(&self, clock: Option<Timestamp>) -> Result<Options, Error> {
+                let d = Options::default();
+                let or = |v: Option<Days>, default: u32| v.map_or(default, |Days(n)| n);
+                Ok(Options {
+                    as_of: self.as_of.as_deref().map(keyrot::parse_as_of).transpose()?,
+                    max_age_days: or(self.max_age_days, d.max_age_days),
+                    warn_days: or(self.warn_days, d.warn_days),
+                    include_inactive: self.include_inactive.unwrap_or(d.include_inactive),
+                    granularity: self.granularity.unwrap_or(d.granularity),
+                    grace_days: or(self.grace_days, d.grace_days),
+                    lenient: self.lenient.unwrap_or(d.lenient),
+                    format: self.format.unwrap_or(d.format),
+                    rules: self.rules.as_ref().map_or(Ok(d.rules), |n| RuleSet::read("rules", n.items()))?,
+                    cis_version: self.cis_version.as_deref().map(|v| CisVersion::read("cis_version", v)).transpose()?,
+                    unused_days: or(self.unused_days, d.unused_days),
+                    root_use_days: or(self.root_use_days, d.root_use_days),
+                    setup_seconds: or(self.setup_seconds, d.setup_seconds),
+                    clock,
+                })
+            }
         }
     };
 }
@@ -165,46 +210,6 @@ impl Judging {
     }
 }
 
-/// The core's options from the fields every judging function takes.
-/// `clock` is the caller's "now", the last resort for the evaluation time.
-fn core_options(
-    as_of: Option<&str>,
-    days: [Option<Days>; 3],
-    flags: [Option<bool>; 2],
-    granularity: Option<Granularity>,
-    format: Option<InputFormat>,
-    clock: Option<Timestamp>,
-) -> Result<Options, Error> {
-    let d = Options::default();
-    let [max_age, warn, grace] = days.map(|day| day.map(|Days(n)| n));
-    let [include_inactive, lenient] = flags;
-    Ok(Options {
-        as_of: as_of.map(keyrot::parse_as_of).transpose()?,
-        max_age_days: max_age.unwrap_or(d.max_age_days),
-        warn_days: warn.unwrap_or(d.warn_days),
-        include_inactive: include_inactive.unwrap_or(d.include_inactive),
-        granularity: granularity.unwrap_or(d.granularity),
-        grace_days: grace.unwrap_or(d.grace_days),
-        lenient: lenient.unwrap_or(d.lenient),
-        format: format.unwrap_or(d.format),
-        clock,
-    })
-}
-
-/// The core's options from one of the structs of [`judging_options!`].
-macro_rules! core_options_of {
-    ($o:expr, $clock:expr) => {
-        core_options(
-            $o.as_of.as_deref(),
-            [$o.max_age_days, $o.warn_days, $o.grace_days],
-            [$o.include_inactive, $o.lenient],
-            $o.granularity,
-            $o.format,
-            $clock,
-        )
-    };
-}
-
 impl AnalyzeOptions {
     /// Into the core's types. `clock` is the caller's "now".
     ///
@@ -217,7 +222,7 @@ impl AnalyzeOptions {
     /// ```
     pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
         let exemptions = self.exemptions.as_ref().map(ExemptionsArg::read).transpose()?;
-        Ok(Judging { options: core_options_of!(self, clock)?, exemptions, ..Judging::default() })
+        Ok(Judging { options: self.core(clock)?, exemptions, ..Judging::default() })
     }
 }
 
@@ -226,7 +231,7 @@ impl PlanOptions {
     pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
         let exemptions = self.exemptions.as_ref().map(ExemptionsArg::read).transpose()?;
         let access_keys = self.access_keys.as_ref().map(AccessKeysArg::read).transpose()?;
-        Ok(Judging { options: core_options_of!(self, clock)?, exemptions, access_keys, ..Judging::default() })
+        Ok(Judging { options: self.core(clock)?, exemptions, access_keys, ..Judging::default() })
     }
 }
 
@@ -244,10 +249,11 @@ impl CheckCsvOptions {
     /// ```
     pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
         let exemptions = self.exemptions.as_ref().map(ExemptionsArg::read).transpose()?;
+        let options = self.core(clock)?;
         let only = self.only.map(|n| keyrot::read_statuses("only", n.items())).transpose()?;
         let columns = self.columns.map(|n| keyrot::read_columns("columns", n.items())).transpose()?;
         Ok(Judging {
-            options: core_options_of!(self, clock)?,
+            options,
             exemptions,
             only: only.unwrap_or_default(),
             columns: columns.unwrap_or_default(),
@@ -266,7 +272,7 @@ impl DiffOptions {
             let renamed = Error::new(e.code(), message).at_column("old_as_of");
             e.value().map_or(renamed.clone(), |v| renamed.with_value(v))
         })?;
-        Ok(Judging { options: core_options_of!(self, clock)?, old_as_of, ..Judging::default() })
+        Ok(Judging { options: self.core(clock)?, old_as_of, ..Judging::default() })
     }
 }
 

@@ -57,7 +57,7 @@ export interface KeyrotError extends Error {
 }
 
 /** A column of the findings CSV (`checkCsv`, and the command's `--columns`), in its default order. */
-export type CsvColumn = "source" | "account_id" | "user" | "arn" | "is_root" | "slot" | "status" | "active" | "last_rotated" | "age_days" | "due_at" | "days_until_due" | "last_used" | "last_used_region" | "last_used_service" | "used_since_rotation" | "code" | "reason" | "line" | "exempted";
+export type CsvColumn = "source" | "account_id" | "user" | "arn" | "is_root" | "slot" | "status" | "active" | "last_rotated" | "age_days" | "due_at" | "days_until_due" | "last_used" | "last_used_region" | "last_used_service" | "used_since_rotation" | "code" | "reason" | "line" | "exempted" | "rule" | "cis";
 
 /**
  * Options of `analyze` and `analyzeMany`. `null` or `undefined` means
@@ -102,6 +102,30 @@ export type AnalyzeOptions = {
    * The input's form; default `auto`.
    */
   format?: InputFormat | null;
+  /**
+   * The CIS checks to judge: rule ids or `all`, an array or one
+   * string separated by commas; default `access_key_rotated`
+   * alone. With any other, findings carry `rule` and `cis`.
+   */
+  rules?: Rule | "all" | (Rule | "all")[] | null;
+  /**
+   * The CIS version whose numbers label the findings (`v5.0.0`,
+   * `1.4`, ...); default the newest.
+   */
+  cisVersion?: string | null;
+  /**
+   * `access_key_unused`, `console_password_unused`: days without
+   * use that fail; default 45.
+   */
+  unusedDays?: number | null;
+  /**
+   * `root_recent_use`: a use within this many days fails; default 1.
+   */
+  rootUseDays?: number | null;
+  /**
+   * `no_key_at_setup`: seconds after the user's creation; default 600.
+   */
+  setupSeconds?: number | null;
   /**
    * Accepted exceptions: the TOML text of an exemptions file
    * (`[[exemption]]` tables), or a list of entries. A matching finding
@@ -152,6 +176,30 @@ export type PlanOptions = {
    * The input's form; default `auto`.
    */
   format?: InputFormat | null;
+  /**
+   * The CIS checks to judge: rule ids or `all`, an array or one
+   * string separated by commas; default `access_key_rotated`
+   * alone. With any other, findings carry `rule` and `cis`.
+   */
+  rules?: Rule | "all" | (Rule | "all")[] | null;
+  /**
+   * The CIS version whose numbers label the findings (`v5.0.0`,
+   * `1.4`, ...); default the newest.
+   */
+  cisVersion?: string | null;
+  /**
+   * `access_key_unused`, `console_password_unused`: days without
+   * use that fail; default 45.
+   */
+  unusedDays?: number | null;
+  /**
+   * `root_recent_use`: a use within this many days fails; default 1.
+   */
+  rootUseDays?: number | null;
+  /**
+   * `no_key_at_setup`: seconds after the user's creation; default 600.
+   */
+  setupSeconds?: number | null;
   /**
    * Accepted exceptions, as for `analyze`.
    */
@@ -205,6 +253,30 @@ export type CheckCsvOptions = {
    * The input's form; default `auto`.
    */
   format?: InputFormat | null;
+  /**
+   * The CIS checks to judge: rule ids or `all`, an array or one
+   * string separated by commas; default `access_key_rotated`
+   * alone. With any other, findings carry `rule` and `cis`.
+   */
+  rules?: Rule | "all" | (Rule | "all")[] | null;
+  /**
+   * The CIS version whose numbers label the findings (`v5.0.0`,
+   * `1.4`, ...); default the newest.
+   */
+  cisVersion?: string | null;
+  /**
+   * `access_key_unused`, `console_password_unused`: days without
+   * use that fail; default 45.
+   */
+  unusedDays?: number | null;
+  /**
+   * `root_recent_use`: a use within this many days fails; default 1.
+   */
+  rootUseDays?: number | null;
+  /**
+   * `no_key_at_setup`: seconds after the user's creation; default 600.
+   */
+  setupSeconds?: number | null;
   /**
    * Accepted exceptions, as for `analyze`.
    */
@@ -277,6 +349,30 @@ export type DiffOptions = {
    */
   format?: InputFormat | null;
   /**
+   * The CIS checks to judge: rule ids or `all`, an array or one
+   * string separated by commas; default `access_key_rotated`
+   * alone. With any other, findings carry `rule` and `cis`.
+   */
+  rules?: Rule | "all" | (Rule | "all")[] | null;
+  /**
+   * The CIS version whose numbers label the findings (`v5.0.0`,
+   * `1.4`, ...); default the newest.
+   */
+  cisVersion?: string | null;
+  /**
+   * `access_key_unused`, `console_password_unused`: days without
+   * use that fail; default 45.
+   */
+  unusedDays?: number | null;
+  /**
+   * `root_recent_use`: a use within this many days fails; default 1.
+   */
+  rootUseDays?: number | null;
+  /**
+   * `no_key_at_setup`: seconds after the user's creation; default 600.
+   */
+  setupSeconds?: number | null;
+  /**
    * The old report's evaluation time; default: its `GeneratedTime`,
    * else its newest timestamp.
    */
@@ -330,9 +426,10 @@ export type InputFormat = "auto" | "csv" | "base64" | "cli_json";
 export type Layout = "current" | "legacy";
 
 /**
- * Why a key is `invalid`: the finding's `code`.
+ * Why a finding is `invalid`, or the special case it is: the finding's
+ * `code`.
  */
-export type FindingCode = "no_rotation_date" | "future_timestamp" | "row_error" | "no_active_flag";
+export type FindingCode = "no_rotation_date" | "future_timestamp" | "row_error" | "no_active_flag" | "unreadable_cell" | "rotation_in_progress";
 
 /**
  * A stable identifier for an [`Anomaly`], serialized in `snake_case`.
@@ -361,6 +458,16 @@ export type StepCode = "remove_root_key" | "rotate_both" | "deactivate_unused_ke
  * A stable identifier for a [`Change`].
  */
 export type ChangeCode = "rotated" | "newly_overdue" | "still_overdue" | "fixed" | "key_deleted" | "key_created" | "user_added" | "user_removed";
+
+/**
+ * A check the credential report answers, by its stable `snake_case` id.
+ */
+export type Rule = "access_key_rotated" | "access_key_unused" | "console_password_unused" | "root_access_key" | "root_mfa" | "root_recent_use" | "console_user_mfa" | "one_active_key" | "no_key_at_setup";
+
+/**
+ * A version of the CIS AWS Foundations Benchmark.
+ */
+export type CisVersion = "v1.2.0" | "v1.4.0" | "v1.5.0" | "v2.0.0" | "v3.0.0" | "v4.0.1" | "v5.0.0" | "v6.0.0" | "v7.0.0";
 
 /**
  * The rule's options, with the defaults of rotation-rule.md §1.1.
@@ -400,6 +507,35 @@ export type Policy = {
    * been unused before the plan says to delete it; 0 to 365.
    */
   grace_days: number;
+};
+
+/**
+ * The checks' options as a run applies them, written in the analysis when
+ * a run asks for more than the rotation rule or for a CIS version.
+ */
+export type Checks = {
+  /**
+   * The rules judged.
+   */
+  rules: Array<Rule>;
+  /**
+   * `access_key_unused` and `console_password_unused`: more than this
+   * many days without use fails.
+   */
+  unused_days: number;
+  /**
+   * `root_recent_use`: a use of the root user within this many days
+   * fails.
+   */
+  root_use_days: number;
+  /**
+   * `no_key_at_setup`: a key made within this many seconds of its user.
+   */
+  setup_seconds: number;
+  /**
+   * The version of the benchmark whose numbers label the findings.
+   */
+  cis_version: CisVersion;
 };
 
 /**
@@ -451,9 +587,49 @@ export type Counts = {
    */
   oldest_active_key_age_days: number | null;
   /**
-   * No `fail` and no `invalid` finding (other than exempted ones).
+   * No `fail` and no `invalid` finding (other than exempted ones), of
+   * any rule judged.
    */
   compliant: boolean;
+  /**
+   * The findings of each rule judged, when the run labels its findings
+   * (it asked for more than the rotation rule, or for a CIS version).
+   */
+  rules?: { [key in Rule]?: RuleCounts };
+};
+
+/**
+ * The findings of one rule, by status.
+ */
+export type RuleCounts = {
+  /**
+   * Findings.
+   */
+  findings: number;
+  /**
+   * Findings with status `pass`.
+   */
+  pass: number;
+  /**
+   * Findings with status `due_soon`.
+   */
+  due_soon: number;
+  /**
+   * Findings with status `fail`.
+   */
+  fail: number;
+  /**
+   * Findings with status `inactive`.
+   */
+  inactive: number;
+  /**
+   * Findings with status `invalid`.
+   */
+  invalid: number;
+  /**
+   * Findings an exemption in force covers.
+   */
+  exempted: number;
 };
 
 /**
@@ -509,9 +685,15 @@ export type AccountSummary = {
    */
   oldest_active_key_age_days: number | null;
   /**
-   * No `fail` and no `invalid` finding (other than exempted ones).
+   * No `fail` and no `invalid` finding (other than exempted ones), of
+   * any rule judged.
    */
   compliant: boolean;
+  /**
+   * The findings of each rule judged, when the run labels its findings
+   * (it asked for more than the rotation rule, or for a CIS version).
+   */
+  rules?: { [key in Rule]?: RuleCounts };
 };
 
 /**
@@ -567,9 +749,15 @@ export type Summary = {
    */
   oldest_active_key_age_days: number | null;
   /**
-   * No `fail` and no `invalid` finding (other than exempted ones).
+   * No `fail` and no `invalid` finding (other than exempted ones), of
+   * any rule judged.
    */
   compliant: boolean;
+  /**
+   * The findings of each rule judged, when the run labels its findings
+   * (it asked for more than the rotation rule, or for a CIS version).
+   */
+  rules?: { [key in Rule]?: RuleCounts };
 };
 
 /**
@@ -590,6 +778,11 @@ export type Exemption = {
    */
   slot: number | null;
   /**
+   * The rules it exempts, when it names them (else the rotation rule
+   * alone).
+   */
+  rules?: Array<Rule>;
+  /**
    * Why the exception is accepted.
    */
   reason: string;
@@ -604,9 +797,22 @@ export type Exemption = {
 };
 
 /**
- * The verdict on one key (rotation-rule.md §1.4).
+ * The verdict on one key (rotation-rule.md §1.4), or of another check on
+ * a key or a user (§3).
  */
 export type Finding = {
+  /**
+   * The check, when the run labels its findings (it asked for more than
+   * the rotation rule, or for a CIS version); absent otherwise, where
+   * every finding is `access_key_rotated`'s. [`Finding::rule`] reads it
+   * either way.
+   */
+  rule?: Rule;
+  /**
+   * The check's recommendation number in the run's CIS version (`null`
+   * when that version has none), with [`rule`](Finding::rule).
+   */
+  cis?: string | null;
   /**
    * The account id from the row's ARN.
    */
@@ -624,15 +830,16 @@ export type Finding = {
    */
   is_root: boolean;
   /**
-   * The slot, 1 or 2.
+   * The slot, 1 or 2; `None` for a check about the user, not a key.
    */
-  slot: number;
+  slot: number | null;
   /**
    * The status.
    */
   status: Status;
   /**
-   * Whether the key is active (`false` when the flag is unreadable).
+   * Whether the key is active (`false` when the flag is unreadable, and
+   * for a check about the user).
    */
   active: boolean;
   /**
@@ -678,7 +885,7 @@ export type Finding = {
    */
   reason: string;
   /**
-   * Why the key is `invalid`; `None` for other statuses.
+   * Why the finding is `invalid`, or its special case; `None` otherwise.
    */
   code: FindingCode | null;
   /**
@@ -741,6 +948,12 @@ export type Analysis = {
    * The policy as applied.
    */
   policy: Policy;
+  /**
+   * The checks judged and their options, when the run labels its
+   * findings (it asked for more than the rotation rule, or for a CIS
+   * version); absent otherwise.
+   */
+  checks?: Checks;
   /**
    * The form the input was in.
    */
@@ -859,6 +1072,18 @@ export type SourcedFinding = {
    */
   source: string;
   /**
+   * The check, when the run labels its findings (it asked for more than
+   * the rotation rule, or for a CIS version); absent otherwise, where
+   * every finding is `access_key_rotated`'s. [`Finding::rule`] reads it
+   * either way.
+   */
+  rule?: Rule;
+  /**
+   * The check's recommendation number in the run's CIS version (`null`
+   * when that version has none), with [`rule`](Finding::rule).
+   */
+  cis?: string | null;
+  /**
    * The account id from the row's ARN.
    */
   account_id: string;
@@ -875,15 +1100,16 @@ export type SourcedFinding = {
    */
   is_root: boolean;
   /**
-   * The slot, 1 or 2.
+   * The slot, 1 or 2; `None` for a check about the user, not a key.
    */
-  slot: number;
+  slot: number | null;
   /**
    * The status.
    */
   status: Status;
   /**
-   * Whether the key is active (`false` when the flag is unreadable).
+   * Whether the key is active (`false` when the flag is unreadable, and
+   * for a check about the user).
    */
   active: boolean;
   /**
@@ -929,7 +1155,7 @@ export type SourcedFinding = {
    */
   reason: string;
   /**
-   * Why the key is `invalid`; `None` for other statuses.
+   * Why the finding is `invalid`, or its special case; `None` otherwise.
    */
   code: FindingCode | null;
   /**
@@ -981,6 +1207,11 @@ export type ManyAnalysis = {
    * The policy applied to every report.
    */
   policy: Policy;
+  /**
+   * The checks judged, when the run labels its findings (see
+   * [`Analysis::checks`](crate::Analysis::checks)).
+   */
+  checks?: Checks;
   /**
    * Every input, in the order given, judged or failed.
    */

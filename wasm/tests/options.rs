@@ -21,6 +21,8 @@ fn every_option_maps_to_the_core() {
         &json!({
             "asOf": "2026-11-26T01:02:03+01:00", "maxAgeDays": 30, "warnDays": 0, "includeInactive": true,
             "granularity": "whole_days", "graceDays": 3, "lenient": true, "format": "cli_json",
+            "rules": "access_key_rotated,root-mfa", "cisVersion": "1.4", "unusedDays": 90, "rootUseDays": 0,
+            "setupSeconds": 60,
         }),
         "analyze",
         |_| None,
@@ -38,6 +40,11 @@ fn every_option_maps_to_the_core() {
         grace_days: 3,
         lenient: true,
         format: InputFormat::CliJson,
+        rules: keyrot::RuleSet::of([keyrot::cis::Rule::AccessKeyRotated, keyrot::cis::Rule::RootMfa]),
+        cis_version: Some(keyrot::cis::CisVersion::V1_4),
+        unused_days: 90,
+        root_use_days: 0,
+        setup_seconds: 60,
         clock: Some(ts("2030-01-01T00:00:00Z")),
     };
     assert_eq!(opts, want);

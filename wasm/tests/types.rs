@@ -97,9 +97,13 @@ fn declarations() -> String {
         keyrot::LastUsed,
         keyrot::StepCode,
         keyrot::ChangeCode,
+        keyrot::cis::Rule,
+        keyrot::cis::CisVersion,
         // What they return.
         keyrot::Policy,
+        keyrot::Checks,
         keyrot::Counts,
+        keyrot::RuleCounts,
         keyrot::AccountSummary,
         keyrot::Summary,
         keyrot::Exemption,

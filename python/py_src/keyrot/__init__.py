@@ -796,6 +796,11 @@ def analyze(
     grace_days: int = 7,
     lenient: bool = False,
     format: str = "auto",
+    rules: Union[str, Sequence[str], None] = None,
+    cis_version: Optional[str] = None,
+    unused_days: int = 45,
+    root_use_days: int = 1,
+    setup_seconds: int = 600,
     exemptions: Optional["ExemptionsSource"] = None,
     threads: Optional[int] = None,
 ) -> Analysis:
@@ -820,6 +825,17 @@ def analyze(
         lenient: keep going past bad rows (each becomes a ``row_error``
             anomaly and its keys ``invalid``) instead of raising.
         format: ``auto``, ``csv``, ``base64`` or ``cli_json``.
+        rules: the CIS checks to judge: rule ids (a list, or one string
+            separated by commas) or ``"all"``; default ``access_key_rotated``
+            alone. With any other, every finding has ``rule`` and ``cis``
+            in its dict, and the summary counts each rule.
+        cis_version: the CIS version whose numbers label the findings
+            (``"v1.4.0"``, ``"1.4"``, ...); default the newest.
+        unused_days: ``access_key_unused`` and ``console_password_unused``:
+            more than this many days without use fails.
+        root_use_days: ``root_recent_use``: a use within this many days fails.
+        setup_seconds: ``no_key_at_setup``: a key made within this many
+            seconds of its user.
         exemptions: accepted exceptions to the rule: the TOML text of an
             exemptions file, a path to one, or a list of dicts with
             ``account``, ``user``, optional ``slot``, ``reason``, ``owner``
@@ -849,6 +865,11 @@ def analyze(
         grace_days=grace_days,
         lenient=lenient,
         format=format,
+        rules=rules,
+        cis_version=cis_version,
+        unused_days=unused_days,
+        root_use_days=root_use_days,
+        setup_seconds=setup_seconds,
     )
     checked = resolve_exemptions(exemptions)
     if isinstance(resolved, FileSource):
@@ -867,6 +888,11 @@ def analyze_many(
     grace_days: int = 7,
     lenient: bool = False,
     format: str = "auto",
+    rules: Union[str, Sequence[str], None] = None,
+    cis_version: Optional[str] = None,
+    unused_days: int = 45,
+    root_use_days: int = 1,
+    setup_seconds: int = 600,
     exemptions: Optional["ExemptionsSource"] = None,
 ) -> ManyAnalysis:
     """Judges several reports together: one verdict, counts per account
@@ -914,6 +940,11 @@ def analyze_many(
         grace_days=grace_days,
         lenient=lenient,
         format=format,
+        rules=rules,
+        cis_version=cis_version,
+        unused_days=unused_days,
+        root_use_days=root_use_days,
+        setup_seconds=setup_seconds,
     )
     return ManyAnalysis(_native.analyze_many(inputs, options, resolve_exemptions(exemptions)))
 

@@ -52,6 +52,11 @@ class Options:
         grace_days: int = 7,
         lenient: bool = False,
         format: str = "auto",
+        rules: Union[str, Sequence[str], None] = None,
+        cis_version: Optional[str] = None,
+        unused_days: int = 45,
+        root_use_days: int = 1,
+        setup_seconds: int = 600,
     ) -> Options: ...
 
 @final
@@ -77,7 +82,11 @@ class Finding:
     @property
     def is_root(self) -> bool: ...
     @property
-    def slot(self) -> int: ...
+    def slot(self) -> Optional[int]: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def cis(self) -> Optional[str]: ...
     @property
     def status(self) -> _Status: ...
     @property
