@@ -119,6 +119,18 @@ fn verdict_line(c: &keyrot::Counts, accounts: usize, color: bool) -> String {
         verdict.to_owned()
     };
     let exempted = if c.exempted > 0 { format!(", {} exempted", c.exempted) } else { String::new() };
+    // A run of several checks: each rule's failing findings after the keys'.
+    let failing: Vec<String> = c
+        .rules
+        .iter()
+        .filter(|(_, r)| r.fail + r.invalid > 0)
+        .map(|(rule, r)| format!("{rule} {} fail, {} invalid", r.fail, r.invalid))
+        .collect();
+    let rules = match (c.rules.is_empty(), failing.is_empty()) {
+        (true, _) => String::new(),
+        (false, true) => format!("; {} checks, none failing", c.rules.len()),
+        (false, false) => format!("; by check: {}", failing.join("; ")),
+    };
     format!(
         "{verdict}: {} fail, {} invalid, {} due_soon, {} pass, {} inactive{exempted} ({}, {}, {})",
         c.fail,
@@ -129,7 +141,7 @@ fn verdict_line(c: &keyrot::Counts, accounts: usize, color: bool) -> String {
         count(c.keys, "key"),
         count(c.users, "user"),
         count(accounts as u64, "account"),
-    )
+    ) + &rules
 }
 
 /// Aligned columns, then a one-line verdict.

@@ -313,6 +313,46 @@ fn bad_options_exit_2_with_a_reason() {
 }
 
 #[test]
+fn the_other_checks_are_asked_for_and_decide_the_exit_status() {
+    // Fresh keys, but a console user without MFA: compliant under the
+    // rotation rule alone, not once console_user_mfa is asked for.
+    let mut csv = String::from(HEADER);
+    csv.push_str("\ndave,arn:aws:iam::111122223333:user/dave,2020-01-01T00:00:00Z,true,2026-11-25T00:00:00Z,N/A,N/A,false,true,2026-11-01T00:00:00Z,2026-11-25T00:00:00Z,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n");
+    let out = keyrot(&["check", "--as-of", AS_OF, "--format", "json", "-"], Some(csv.as_bytes()));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(json["findings"][0].get("rule").is_none(), "a rotation-only run does not label its findings");
+    assert!(json.get("checks").is_none());
+
+    let out = keyrot(
+        &["check", "--as-of", AS_OF, "--rules", "console-user-mfa,access_key_rotated", "--format", "json", "-"],
+        Some(csv.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let rules: Vec<&str> =
+        json["findings"].as_array().expect("findings").iter().map(|f| f["rule"].as_str().expect("a rule")).collect();
+    assert_eq!(rules, ["access_key_rotated", "console_user_mfa"]);
+    assert_eq!(json["findings"][1]["slot"], serde_json::Value::Null);
+    assert_eq!(json["findings"][1]["cis"], "2.10");
+    assert_eq!(json["summary"]["rules"]["console_user_mfa"]["fail"], 1);
+
+    // The version chosen numbers every finding, the rotation rule's too.
+    let out = keyrot(
+        &["check", "--as-of", AS_OF, "--cis-version", "1.4", "--format", "csv", "--columns", "user,rule,cis", "-"],
+        Some(csv.as_bytes()),
+    );
+    assert_eq!(text(&out.stdout), "user,rule,cis\ndave,access_key_rotated,1.14\n");
+
+    let out = keyrot(&["check", "--rules", "root_mfo", "-"], Some(csv.as_bytes()));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown rule `root_mfo`"), "{}", text(&out.stderr));
+    let out = keyrot(&["check", "--cis-version", "9.0", "-"], Some(csv.as_bytes()));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("v7.0.0"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn help_explains_every_option() {
     let out = keyrot(&["check", "--help"], None);
     assert_eq!(out.status.code(), Some(0));
@@ -329,6 +369,11 @@ fn help_explains_every_option() {
         "--fail-on",
         "--input-format",
         "--color",
+        "--rules",
+        "--cis-version",
+        "--unused-days",
+        "--root-use-days",
+        "--setup-seconds",
     ] {
         assert!(help.contains(option), "{option} missing from help");
     }

@@ -3,13 +3,13 @@
 
 use crate::anomaly::{Anomaly, AnomalyCode};
 use crate::batch::{row_user_key, FindingBatch, UserKeys};
+use crate::checks::Checks;
+use crate::cis::Rule;
 use crate::error::Error;
 use crate::exemptions::{ExemptionState, Exemptions};
 use crate::input::InputFormat;
 use crate::policy::{AsOfSource, Options, Policy};
 use crate::report::{Layout, Preamble, ReportReader, Row};
-use crate::checks::Checks;
-use crate::cis::Rule;
 use crate::rule::{judge_row, Finding, Status};
 use crate::run::Run;
 use crate::scan::Scanner;
@@ -449,7 +449,14 @@ impl Analyzer {
                 counts.add_user(keys.iter().any(|k| k.verdict.rule == Rule::AccessKeyRotated));
                 for key in keys {
                     let v = &key.verdict;
-                    counts.add(v.rule, labelled, v.active, v.status, v.age_days.map(i64::from), key.exempted().is_some());
+                    counts.add(
+                        v.rule,
+                        labelled,
+                        v.active,
+                        v.status,
+                        v.age_days.map(i64::from),
+                        key.exempted().is_some(),
+                    );
                 }
             }
         }

@@ -12,13 +12,13 @@
 //! finding keeps its verdict and the places of its text, writing its
 //! `reason` only when asked.
 
+use crate::checks::{judge_typed, Checks, UserCells};
+use crate::cis::Rule;
 use crate::error::Error;
 use crate::exemptions::{ExemptionRule, Exemptions};
 use crate::limits::Limits;
 use crate::policy::Policy;
 use crate::report::{account_range, build_row, check_limits, Header, Row, KEY_BASE};
-use crate::checks::{judge_typed, Checks, UserCells};
-use crate::cis::Rule;
 use crate::rule::{judge_cells, Exemption, Finding, FindingCode, KeyCells, LastUsed, RowText, Status, Verdict};
 use crate::scan::{row_too_long, Chunk, Record, Rows, Scanner, Scratch};
 use crate::value::{parse_bool, parse_epoch, parse_timestamp_bytes, Field, Timestamp};

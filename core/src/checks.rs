@@ -1,4 +1,4 @@
-//! The credential report's other CIS checks (rotation-rule.md §3): unused
+//! The credential report's other CIS checks (the README's "The other CIS checks"): unused
 //! keys and passwords, the root user's keys, MFA and use, console users'
 //! MFA, two active keys, and keys made at user setup. They are judged in the
 //! same pass over the report as the rotation rule, from the same cells, and
@@ -202,9 +202,7 @@ pub(crate) fn judge_typed(row: &Row, checks: &Checks, policy: &Policy, as_of: Ti
     let keys = [0, 1].map(|slot| judge_row_slot(row, slot, policy, as_of));
     let mut out = Vec::new();
     if checks.rules.has_checks() {
-        judge_row(checks, &UserCells::of(row), [keys[0].as_ref(), keys[1].as_ref()], policy, as_of, |v| {
-            out.push(v)
-        });
+        judge_row(checks, &UserCells::of(row), [keys[0].as_ref(), keys[1].as_ref()], policy, as_of, |v| out.push(v));
     }
     if checks.rules.contains(Rule::AccessKeyRotated) {
         out.splice(0..0, keys.into_iter().flatten());
@@ -410,23 +408,17 @@ fn key_unused(checks: &Checks, k: &Verdict, policy: &Policy, as_of: Timestamp) -
             (r, format!("last use unknown (no_information), so counted from its rotation date {}", Ts(r)))
         }
         (None, Some(r)) => (r, format!("last use not in the report (legacy layout), so counted from {}", Ts(r))),
-        (_, None) => {
-            return invalid(
-                rule,
-                Some(k),
-                FindingCode::NoRotationDate,
-                "cannot judge use: the key was never used or its use is unknown, and it has no rotation date to count from".into(),
-            )
-        }
+        (_, None) => return invalid(
+            rule,
+            Some(k),
+            FindingCode::NoRotationDate,
+            "cannot judge use: the key was never used or its use is unknown, and it has no rotation date to count from"
+                .into(),
+        ),
     };
     let idle = since(basis, as_of);
     if idle < 0 {
-        return invalid(
-            rule,
-            Some(k),
-            FindingCode::FutureTimestamp,
-            format!("{what}, later than as_of {}", Ts(as_of)),
-        );
+        return invalid(rule, Some(k), FindingCode::FutureTimestamp, format!("{what}, later than as_of {}", Ts(as_of)));
     }
     let status = idle_status(idle, limit, policy);
     let end = if status == Status::Fail { ": deactivate it" } else { "" };
@@ -569,7 +561,12 @@ fn key_at_setup(checks: &Checks, user: &UserCells<'_>, k: &Verdict) -> Verdict {
         );
     };
     let Some(rotated) = k.last_rotated else {
-        return invalid(rule, Some(k), FindingCode::NoRotationDate, "cannot judge: the key has no creation date".into());
+        return invalid(
+            rule,
+            Some(k),
+            FindingCode::NoRotationDate,
+            "cannot judge: the key has no creation date".into(),
+        );
     };
     let after = since(*created, rotated);
     let at_setup = (0..=i64::from(checks.setup_seconds)).contains(&after);
@@ -588,6 +585,12 @@ fn key_at_setup(checks: &Checks, user: &UserCells<'_>, k: &Verdict) -> Verdict {
         )
     } else {
         let why = if at_setup { "made at setup but used since" } else { "not made at user setup" };
-        verdict(rule, Some(k), Status::Pass, None, format!("active key {why} (made {} after the user)", span_text(after)))
+        verdict(
+            rule,
+            Some(k),
+            Status::Pass,
+            None,
+            format!("active key {why} (made {} after the user)", span_text(after)),
+        )
     }
 }

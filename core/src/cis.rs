@@ -119,7 +119,8 @@ impl CisVersion {
     pub fn read(option: &str, text: &str) -> Result<CisVersion, crate::Error> {
         CisVersion::parse(text).ok_or_else(|| {
             let known: Vec<&str> = CisVersion::ALL.iter().map(|v| v.as_str()).collect();
-            let message = format!("unknown CIS version `{}`; the versions are {}", crate::error::shorten(text), known.join(", "));
+            let message =
+                format!("unknown CIS version `{}`; the versions are {}", crate::error::shorten(text), known.join(", "));
             crate::Error::new(crate::ErrorCode::InvalidPolicy, message).at_column(option).with_value(text)
         })
     }

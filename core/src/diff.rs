@@ -87,7 +87,12 @@ pub struct ChangedKey {
 
 impl ChangedKey {
     fn of(f: &Finding) -> ChangedKey {
-        ChangedKey { slot: f.slot.unwrap_or_default(), last_rotated: f.last_rotated, status: f.status, active: f.active }
+        ChangedKey {
+            slot: f.slot.unwrap_or_default(),
+            last_rotated: f.last_rotated,
+            status: f.status,
+            active: f.active,
+        }
     }
 }
 

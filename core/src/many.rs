@@ -137,7 +137,9 @@ impl ManyAnalysis {
             };
             // A report's findings are together, in the order given.
             let mut mine = Vec::new();
-            while let Some(f) = findings.next_if(|f| f.source == report.source && mine.len() < counts.findings() as usize) {
+            while let Some(f) =
+                findings.next_if(|f| f.source == report.source && mine.len() < counts.findings() as usize)
+            {
                 mine.push(f.finding.clone());
             }
             let anomalies =

@@ -3,9 +3,9 @@
 //! commands a person runs after checking. keyrot never runs them.
 
 use crate::analysis::Analysis;
+use crate::cis::Rule;
 use crate::error::{Error, ErrorCode};
 use crate::policy::Policy;
-use crate::cis::Rule;
 use crate::rule::{Finding, LastUsed, Status};
 use crate::value::{format_timestamp, parse_timestamp, ser_opt_ts, ser_ts, Timestamp};
 use chrono::TimeDelta;
@@ -448,7 +448,11 @@ pub fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp) -> Opt
             last_rotated: f.last_rotated,
             last_used: f.last_used,
             access_key_id: None,
-            variable: if several_targets { format!("ACCESS_KEY_ID_{}", f.slot.unwrap_or_default()) } else { "ACCESS_KEY_ID".to_owned() },
+            variable: if several_targets {
+                format!("ACCESS_KEY_ID_{}", f.slot.unwrap_or_default())
+            } else {
+                "ACCESS_KEY_ID".to_owned()
+            },
         })
         .collect();
     // An accepted exception does not change the workflow, but the person
@@ -460,7 +464,10 @@ pub fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp) -> Opt
             f.exempted.as_ref().map(|e| {
                 format!(
                     "the slot {} key is exempted until {} (owner {}: {}); the step is what the rotation would be",
-                    f.slot.unwrap_or_default(), e.expires, e.owner, e.reason
+                    f.slot.unwrap_or_default(),
+                    e.expires,
+                    e.owner,
+                    e.reason
                 )
             })
         })

@@ -133,7 +133,7 @@ pub struct Options {
     pub lenient: bool,
     /// See [`ParseOptions::format`].
     pub format: InputFormat,
-    /// The rules judged (rotation-rule.md §3): rule ids or `"all"`; the
+    /// The rules judged (the README's "The other CIS checks"): rule ids or `"all"`; the
     /// rotation rule alone by default.
     pub rules: RuleSet,
     /// See [`Checks::unused_days`].

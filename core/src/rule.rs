@@ -172,7 +172,7 @@ pub struct Exemption {
 }
 
 /// The verdict on one key (rotation-rule.md §1.4), or of another check on
-/// a key or a user (§3).
+/// a key or a user (the README's "The other CIS checks").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
@@ -571,13 +571,7 @@ pub(crate) struct RowText<'a> {
 
 impl Verdict {
     /// The owned finding, with its reason written out.
-    pub(crate) fn to_finding(
-        &self,
-        text: &RowText<'_>,
-        checks: &Checks,
-        policy: &Policy,
-        as_of: Timestamp,
-    ) -> Finding {
+    pub(crate) fn to_finding(&self, text: &RowText<'_>, checks: &Checks, policy: &Policy, as_of: Timestamp) -> Finding {
         Finding {
             rule: checks.labelled.then_some(self.rule),
             cis: checks.labelled.then(|| self.cis(checks).map(str::to_owned)),

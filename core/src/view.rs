@@ -24,6 +24,7 @@
 //! ```
 
 use crate::batch::{FindingBatch, FindingRef};
+use crate::cis::Rule;
 use crate::junit::{JunitWriter, Tally};
 use crate::many::{ManyAnalysis, SourcedFinding};
 use crate::plan::{apply_known_keys, known_by_user};
@@ -75,6 +76,8 @@ pub struct Query {
     pub source: Option<String>,
     /// Only keys an exemption in force covers (`true`) or does not.
     pub exempted: Option<bool>,
+    /// Only findings of this check.
+    pub rule: Option<Rule>,
 }
 
 /// The columns a table sorts by.
@@ -246,6 +249,7 @@ impl FindingTable {
                 && query.account.as_deref().is_none_or(|a| f.account_id() == a)
                 && query.source.as_deref().is_none_or(|s| f.source() == s)
                 && query.exempted.is_none_or(|e| f.is_exempted() == e)
+                && query.rule.is_none_or(|r| f.rule() == r)
                 && user.as_deref().is_none_or(|u| f.user().to_lowercase().contains(u))
         };
         let mut rows: Selection =
@@ -260,7 +264,10 @@ impl FindingTable {
     pub fn histogram(&self, target_bins: u32) -> Histogram {
         let max_age_days = self.many.policy.max_age_days;
         let usable = |f: &FindingRef<'_>| f.age_days().filter(|&a| a >= 0 && f.status() != Status::Invalid);
-        let findings = || (0..self.rows.len() as u32).filter_map(|row| self.get(row));
+        // The chart is of key ages: the rotation rule's findings.
+        let findings = || {
+            (0..self.rows.len() as u32).filter_map(|row| self.get(row)).filter(|f| f.rule() == Rule::AccessKeyRotated)
+        };
         let (mut shown, mut unusable, mut oldest) = (0u64, 0u64, 0i64);
         for f in findings() {
             match usable(&f) {
@@ -312,8 +319,8 @@ impl FindingTable {
         let by_report = |report: usize| self.batches.iter().filter(move |(r, _)| *r == report).map(|(_, b)| b);
         match format {
             Export::Csv => {
-                let mut writer = CsvWriter::for_checks(Vec::new(), &self.many.checks.unwrap_or_default())
-                    .unwrap_or_default();
+                let mut writer =
+                    CsvWriter::for_checks(Vec::new(), &self.many.checks.unwrap_or_default()).unwrap_or_default();
                 writer.header(out);
                 selection.iter().filter_map(|&r| self.get(r)).for_each(|f| writer.row(out, &f));
             }
@@ -450,8 +457,12 @@ impl FindingTable {
 
     fn row_step(&self, start: u32, count: u8, known: Option<&HashMap<&str, Vec<&KnownKey>>>) -> Option<Step> {
         let first = self.get(start)?;
-        let findings: Vec<Finding> =
-            (start..start + u32::from(count)).filter_map(|r| self.get(r)).map(|f| f.to_finding()).collect();
+        // The plan is the rotation workflow's: the other checks take no part.
+        let findings: Vec<Finding> = (start..start + u32::from(count))
+            .filter_map(|r| self.get(r))
+            .filter(|f| f.rule() == Rule::AccessKeyRotated)
+            .map(|f| f.to_finding())
+            .collect();
         let row: Vec<&Finding> = findings.iter().collect();
         let mut step = plan_row(&row, &self.many.policy, first.as_of())?;
         if let Some(known) = known {

@@ -960,6 +960,8 @@ proptest! {
     #[test]
     fn fast_path_agrees_on_valid_reports(r in report(), chunk in 1usize..400) {
         paths_agree(&r.render(), &r.options(), chunk)?;
+        // The other checks are judged from the same cells on both paths.
+        paths_agree(&r.render(), &r.options().with_rules(keyrot::RuleSet::ALL), chunk)?;
     }
 
     #[test]
@@ -974,6 +976,7 @@ proptest! {
         }
         for lenient in [false, true] {
             paths_agree(&bytes, &r.options().with_lenient(lenient), chunk)?;
+            paths_agree(&bytes, &r.options().with_lenient(lenient).with_rules(keyrot::RuleSet::ALL), chunk)?;
         }
     }
 
@@ -1004,6 +1007,7 @@ proptest! {
         bytes.extend_from_slice(&tail);
         for lenient in [false, true] {
             paths_agree(&bytes, &as_of().with_lenient(lenient), chunk)?;
+            paths_agree(&bytes, &as_of().with_lenient(lenient).with_rules(keyrot::RuleSet::ALL), chunk)?;
         }
     }
 }

@@ -29,11 +29,13 @@ def parse_time(text: Any) -> Any:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if isinstance(text, str) else text
 
 
-def finding_as_arrow_row(contract: Dict[str, Any]) -> Dict[str, Any]:
+def finding_as_arrow_row(contract: Dict[str, Any], finding: Any) -> Dict[str, Any]:
     """A finding of the JSON contract in the Arrow schema's terms: times
     parsed, ``last_used`` split into a time and its kind, ``exempted`` a
-    flag."""
+    flag, and the ``rule`` and ``cis`` Arrow has whether or not the run
+    labels its findings."""
     out = dict(contract)
+    out["rule"], out["cis"] = finding.rule, finding.cis
     for name in ("last_rotated", "due_at"):
         out[name] = parse_time(out[name])
     used = out["last_used"]
@@ -58,13 +60,15 @@ def analyses() -> List[Any]:
         keyrot.analyze(REFERENCE / "input.csv", as_of=AS_OF, exemptions=exemptions),
         keyrot.analyze(UNUSED, as_of=AS_OF),
         keyrot.analyze(HOSTILE, as_of=AS_OF),
+        # Every check: findings about users (no slot) beside keys'.
+        keyrot.analyze(GUARDIAN, as_of=AS_OF, rules="all", cis_version="v5.0.0"),
         keyrot.analyze_many({"unused.csv": UNUSED, "guardian.csv": GUARDIAN}, as_of=AS_OF),
     ]
 
 
-@pytest.mark.parametrize("analysis", analyses(), ids=["reference", "exempted", "unused", "hostile", "many"])
+@pytest.mark.parametrize("analysis", analyses(), ids=["reference", "exempted", "unused", "hostile", "every_check", "many"])
 def test_every_consumer_reads_the_findings_of_to_dicts(analysis: Any) -> None:
-    expected = normalise([finding_as_arrow_row(d) for d in analysis.to_dicts()])
+    expected = normalise([finding_as_arrow_row(d, f) for d, f in zip(analysis.to_dicts(), analysis)])
     assert len(expected) == len(analysis) > 0
     through_pyarrow = pa.table(analysis)
     assert normalise(through_pyarrow.to_pylist()) == expected

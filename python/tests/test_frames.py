@@ -35,7 +35,7 @@ def expected_pandas_dtypes() -> Dict[str, str]:
         "user": text,
         "arn": text,
         "is_root": "bool",
-        "slot": "int8",
+        "slot": "Int8",
         "status": "category",
         "active": "bool",
         "last_rotated": TIME,
@@ -51,6 +51,8 @@ def expected_pandas_dtypes() -> Dict[str, str]:
         "reason": text,
         "code": "category",
         "line": "int64",
+        "rule": "category",
+        "cis": "category",
     }
 
 

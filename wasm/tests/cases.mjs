@@ -95,6 +95,11 @@ export const CSV_COLUMNS = [
   'code', 'reason', 'line', 'exempted',
 ];
 
+/** The default CSV columns of an analysis: with `rule` and `cis` when it labels its findings (has `checks`). */
+export function defaultColumns(analysis) {
+  return analysis.checks ? [...CSV_COLUMNS, 'rule', 'cis'] : CSV_COLUMNS;
+}
+
 /** The columns whose text comes from the report (or the caller), neutralised for spreadsheets. */
 const TEXT_COLUMNS = new Set(['source', 'account_id', 'user', 'arn', 'last_used_region', 'last_used_service', 'reason']);
 

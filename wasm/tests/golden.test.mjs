@@ -17,7 +17,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, analyzeMany, checkCsv, diff, plan } from '../pkg/node/keyrot.js';
-import { findingsCsv, outcome, readCase, skips, slugs } from './cases.mjs';
+import { defaultColumns, findingsCsv, outcome, readCase, skips, slugs } from './cases.mjs';
 
 const skipped = skips();
 const all = slugs();
@@ -73,7 +73,7 @@ for (const slug of all) {
     }
     const { findings, ...analysis } = c.expected;
     assert.deepStrictEqual(actual.analysis, analysis);
-    assert.equal(actual.csv, findingsCsv(findings, source));
+    assert.equal(actual.csv, findingsCsv(findings, source, defaultColumns(c.expected)));
     assert.equal(actual.rows, findings.length);
 
     const only = ['fail', 'invalid'];

@@ -17,7 +17,9 @@ const number = new Intl.NumberFormat('en');
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
-const EMPTY_QUERY = { sort: 'line', dir: 'asc', status: '', account: '', user: '', source: '', exempted: '' };
+const EMPTY_QUERY = { sort: 'line', dir: 'asc', status: '', account: '', user: '', source: '', exempted: '', rule: '' };
+/** The rotation rule: the one the counts per status, the chart and the plan are of. */
+const ROTATION = 'access_key_rotated';
 const EMPTY_PLAN_QUERY = { step: '', source: '', user: '' };
 const PLAN_PAGE_SIZE = 25;
 
@@ -53,6 +55,8 @@ const state = {
   planMade: -1,
   /** [{source, as_of, error}] of the shown result, one per file. */
   planReports: [],
+  /** Whether the shown findings carry `rule` and `cis` (a run of more than the rotation rule, or with a CIS version). */
+  labelled: false,
 };
 
 // --- options ------------------------------------------------------------------
@@ -82,6 +86,9 @@ function currentOptions() {
     includeInactive: $('include-inactive').checked,
     lenient: $('lenient').checked,
   };
+  // The default (no `rules`, no `cisVersion`) is the rotation rule alone, unlabelled.
+  if ($('rules').value) options.rules = $('rules').value;
+  if ($('cis-version').value) options.cisVersion = $('cis-version').value;
   const maxAge = $('max-age').value.trim();
   const warn = $('warn').value.trim();
   const grace = $('grace').value.trim();
@@ -300,19 +307,29 @@ function showResult(data) {
   if (summary.compliant && summary.active_keys) {
     parts.push(`Every active key is within the ${policy.max_age_days}-day limit${summary.exempted ? ' or exempted' : ''}.`);
   }
+  const others = Object.entries(summary.rules ?? {}).filter(([rule, c]) => rule !== ROTATION && c.fail + c.invalid > 0);
+  if (others.length) {
+    const n = others.reduce((sum, [, c]) => sum + c.fail + c.invalid, 0);
+    parts.push(`${plural(n, 'finding')} of ${plural(others.length, 'other check')} ${n === 1 ? 'fails' : 'fail'} or cannot be judged (see Per check).`);
+  }
   if (failed.length && !nothingRead) {
     parts.push(`${plural(failed.length, 'file')} could not be read and ${failed.length === 1 ? 'is' : 'are'} not in this verdict (see Files).`);
   }
   $('verdict-detail').textContent = parts.join(' ');
 
+  state.labelled = Boolean(summary.rules);
   const counts = $('counts');
+  counts.setAttribute(
+    'aria-label',
+    state.labelled ? 'Keys per status, key rotation check (select one to filter the table)' : 'Keys per status (select one to filter the table)',
+  );
   counts.replaceChildren();
   for (const status of STATUSES) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = `count status-${status}`;
     button.dataset.status = status;
-    button.setAttribute('aria-pressed', String(state.query.status === status));
+    button.setAttribute('aria-pressed', String(statusCountPressed(status)));
     const value = document.createElement('span');
     value.className = 'count-value';
     value.textContent = number.format(summary[status]);
@@ -322,7 +339,10 @@ function showResult(data) {
     button.append(value, label);
     button.addEventListener('click', () => {
       showTab('findings');
-      setStatusFilter(state.query.status === status ? '' : status);
+      // These are the rotation rule's counts: with other checks, they show its keys.
+      const pressed = statusCountPressed(status);
+      if (state.labelled) setFilter({ status: pressed ? '' : status, rule: pressed ? state.query.rule : ROTATION });
+      else setStatusFilter(pressed ? '' : status);
     });
     const item = document.createElement('li');
     item.append(button);
@@ -355,6 +375,7 @@ function showResult(data) {
       (meta.generated_time ? `, generated ${meta.generated_time}.` : '.');
   }
 
+  showRules(summary.rules, meta.checks, data.cis ?? {});
   showReports(data.many ? reports : null);
   showAccounts(summary.accounts, data.many);
   showExemptions(data);
@@ -378,15 +399,92 @@ function showResult(data) {
   $('filter-source').value = state.query.source;
   $('filter-source-label').hidden = !data.many;
   $('th-source').hidden = !data.many;
+  const ruleSelect = $('filter-rule');
+  const judged = rulesJudged(summary.rules, meta.checks);
+  ruleSelect.replaceChildren(
+    new Option(`all (${number.format(Object.values(summary.rules ?? {}).reduce((n, c) => n + c.findings, 0))})`, ''),
+    ...judged.map((rule) => new Option(`${ruleName(rule, data.cis?.[rule])} (${number.format(summary.rules[rule]?.findings ?? 0)})`, rule)),
+  );
+  if (!judged.includes(state.query.rule)) state.query.rule = '';
+  ruleSelect.value = state.query.rule;
+  $('filter-rule-label').hidden = !state.labelled;
+  $('th-rule').hidden = !state.labelled;
+  $('findings-table').classList.toggle('labelled', state.labelled);
+  $('findings-caption').textContent = state.labelled
+    ? 'Findings, one per access key or user and check; select a column heading to sort'
+    : 'Findings, one per access key; select a column heading to sort';
   $('filter-exempted-label').hidden = !data.exemptions;
   if (!data.exemptions) state.query.exempted = '';
   $('filter-exempted').value = state.query.exempted;
 
   const size = `${megabytes(data.bytes)}) in ${(data.millis / 1000).toFixed(1)} s`;
+  const checks = state.labelled ? ` under ${plural(judged.length, 'check')}` : '';
   setStatus(
-    `Checked ${data.name}: ${plural(summary.keys, 'key')} in ${plural(summary.users, 'row')} (${size}.` +
+    `Checked ${data.name}: ${plural(summary.keys, 'key')} in ${plural(summary.users, 'row')}${checks} (${size}.` +
       (failed.length ? ` ${plural(failed.length, 'file')} could not be read.` : ''),
   );
+}
+
+/** Whether the count of `status` is pressed: the table shows that status (of the rotation rule, when there are others). */
+function statusCountPressed(status) {
+  return state.query.status === status && (!state.labelled || state.query.rule === ROTATION);
+}
+
+/** The rules judged, in the engine's order: `checks.rules`, else the keys of `summary.rules`. */
+function rulesJudged(rules, checks) {
+  if (!rules) return [];
+  return checks?.rules ?? Object.keys(rules);
+}
+
+/** A rule as the page names it: its id, and its CIS number when the run's version has one. */
+function ruleName(rule, cis) {
+  return cis ? `${rule}, CIS ${cis}` : rule;
+}
+
+/**
+ * The list under the counts, when the run judged more than the rotation rule:
+ * each check's failures (and findings that cannot be judged) of its findings,
+ * as a toggle that shows them in the table.
+ */
+function showRules(rules, checks, cis) {
+  const box = $('rules-box');
+  box.hidden = !rules;
+  if (!rules) return;
+  $('rules-heading').textContent = checks?.cis_version ? `Per check (CIS ${checks.cis_version})` : 'Per check';
+  $('rule-counts').replaceChildren(
+    ...rulesJudged(rules, checks).map((rule) => {
+      const c = rules[rule] ?? { findings: 0, fail: 0, invalid: 0, exempted: 0 };
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = `rule-count${c.fail + c.invalid > 0 ? ' failing' : ''}`;
+      button.dataset.rule = rule;
+      button.setAttribute('aria-pressed', String(ruleCountPressed(rule)));
+      const name = document.createElement('code');
+      name.className = 'rule-id';
+      name.textContent = rule;
+      const number_ = document.createElement('span');
+      number_.className = 'rule-cis';
+      number_.textContent = cis[rule] ? `CIS ${cis[rule]}` : c.findings === 0 ? '' : 'no CIS number in this version';
+      const tally = document.createElement('span');
+      tally.className = 'rule-tally';
+      const extra = [c.invalid ? `${number.format(c.invalid)} invalid` : '', c.exempted ? `${number.format(c.exempted)} exempted` : ''].filter(Boolean);
+      tally.textContent =
+        `${number.format(c.fail)} fail${extra.length ? `, ${extra.join(', ')}` : ''} of ${plural(c.findings, 'finding')}`;
+      button.append(name, number_, tally);
+      button.addEventListener('click', () => {
+        showTab('findings');
+        setFilter(ruleCountPressed(rule) ? { rule: '', status: '' } : { rule, status: 'fail' });
+      });
+      const item = document.createElement('li');
+      item.append(button);
+      return item;
+    }),
+  );
+}
+
+/** Whether a check's entry under Per check is pressed: the table shows that check's failures. */
+function ruleCountPressed(rule) {
+  return state.query.rule === rule && state.query.status === 'fail';
 }
 
 /** Options for a file select: "all" and each name (the text and value are the name, as text). */
@@ -620,6 +718,7 @@ function timestamp(text) {
 }
 
 function lastUsedText(f) {
+  if (f.slot === null) return '—'; // a finding about a user, not a key
   if (f.last_used === null) return '— (legacy layout)';
   const when = f.last_used === 'never' ? 'never' : f.last_used === 'no_information' ? 'no information' : timestamp(f.last_used);
   const where = [f.last_used_service, f.last_used_region].filter(Boolean).join(', ');
@@ -655,12 +754,32 @@ function row(f) {
   user.title = f.arn;
   const due = f.days_until_due;
   tr.append(status);
+  if (state.labelled) {
+    const check = document.createElement('td');
+    check.className = 'rule';
+    const id = document.createElement('code');
+    // The id may break after its underscores, and only there.
+    for (const [i, part] of (f.rule ?? '').split('_').entries()) {
+      if (i) id.append('_', document.createElement('wbr'));
+      id.append(part);
+    }
+    check.append(id);
+    if (f.rule !== undefined) {
+      const cis = document.createElement('span');
+      cis.className = 'rule-cis';
+      cis.textContent = f.cis ? `CIS ${f.cis}` : 'no CIS number';
+      check.append(cis);
+    }
+    tr.append(check);
+  }
   if (state.many) tr.append(cell(f.source ?? '', 'source'));
+  // A finding about a user rather than a key has no slot (and no key to be active).
+  const keyless = f.slot === null;
   tr.append(
     cell(f.account_id),
     user,
-    cell(String(f.slot), 'num'),
-    cell(f.active ? 'yes' : 'no'),
+    cell(keyless ? '—' : String(f.slot), 'num'),
+    cell(keyless ? '—' : f.active ? 'yes' : 'no'),
     cell(timestamp(f.last_rotated), 'nowrap'),
     cell(f.age_days === null ? '—' : number.format(f.age_days), 'num'),
     cell(due === null ? '—' : number.format(due), due !== null && due < 0 ? 'num overdue' : 'num'),
@@ -678,8 +797,9 @@ function showPage(data) {
   const body = $('findings-body');
   if (data.rows.length === 0) {
     const tr = document.createElement('tr');
-    const td = cell(data.total === 0 && !anyFilter() ? 'No access keys to show.' : 'No finding matches the filters.', 'empty');
-    td.colSpan = state.many ? 12 : 11;
+    const nothing = state.labelled ? 'No findings to show.' : 'No access keys to show.';
+    const td = cell(data.total === 0 && !anyFilter() ? nothing : 'No finding matches the filters.', 'empty');
+    td.colSpan = document.querySelectorAll('#findings-table thead th:not([hidden])').length;
     tr.append(td);
     body.replaceChildren(tr);
   } else {
@@ -695,15 +815,19 @@ function showPage(data) {
     th.setAttribute('aria-sort', sorted ? (state.query.dir === 'asc' ? 'ascending' : 'descending') : 'none');
   }
   for (const button of document.querySelectorAll('#counts button')) {
-    button.setAttribute('aria-pressed', String(button.dataset.status === state.query.status));
+    button.setAttribute('aria-pressed', String(statusCountPressed(button.dataset.status)));
+  }
+  for (const button of document.querySelectorAll('#rule-counts button')) {
+    button.setAttribute('aria-pressed', String(ruleCountPressed(button.dataset.rule)));
   }
   $('filter-status').value = state.query.status;
+  $('filter-rule').value = state.query.rule;
   $('filter-exempted').value = state.query.exempted;
 }
 
 function anyFilter() {
   const q = state.query;
-  return Boolean(q.status || q.account || q.source || q.exempted || q.user.trim());
+  return Boolean(q.status || q.account || q.source || q.exempted || q.rule || q.user.trim());
 }
 
 function setStatusFilter(status) {
@@ -1088,6 +1212,7 @@ function setUp() {
   $('filter-status').addEventListener('change', () => setStatusFilter($('filter-status').value));
   $('filter-account').addEventListener('change', () => setFilter({ account: $('filter-account').value }));
   $('filter-source').addEventListener('change', () => setFilter({ source: $('filter-source').value }));
+  $('filter-rule').addEventListener('change', () => setFilter({ rule: $('filter-rule').value }));
   $('filter-exempted').addEventListener('change', () => setFilter({ exempted: $('filter-exempted').value }));
   let typing = 0;
   $('filter-user').addEventListener('input', () => {

@@ -19,8 +19,10 @@
 // Messages out: {type: 'result' | 'error' | 'page' | 'export' | 'plan', id, ...}
 //
 // `options` are those of `analyze` (`exemptions` is the TOML text of an
-// exemptions file). `query` is the page's: {sort, dir, status, account, user,
-// source, exempted: 'yes' | 'no' | ''}.
+// exemptions file; `rules` and `cisVersion` choose the checks). `query` is the
+// page's: {sort, dir, status, account, user, source, exempted: 'yes' | 'no' |
+// '', rule}. A result of a run with labelled findings (`summary.rules`)
+// carries `cis`: each judged rule's CIS number, as its findings carry it.
 import { initSync, Checker } from './pkg/keyrot.js';
 import wasmBytes from './pkg/keyrot_bg.wasm.js';
 
@@ -97,8 +99,9 @@ function reader(blob) {
 }
 
 /** The page's query as the engine's. */
-function engineQuery({ sort = 'line', dir = 'asc', status = '', account = '', user = '', source = '', exempted = '' } = {}) {
+function engineQuery({ sort = 'line', dir = 'asc', status = '', account = '', user = '', source = '', exempted = '', rule = '' } = {}) {
   return {
+    rule: rule || null,
     sort,
     descending: dir === 'desc',
     status: status || null,
@@ -138,6 +141,7 @@ function check(id) {
     : [{ source: files[0].name, as_of: meta.as_of, error: null }];
   const { anomalies } = meta;
   delete meta.anomalies;
+  const cis = meta.summary.rules ? cisNumbers(meta.summary.rules) : null;
   const general = anomalies.filter((a) => !EXEMPTION_CODES.has(a.code));
   const exemption = anomalies.filter((a) => EXEMPTION_CODES.has(a.code));
   postMessage({
@@ -155,7 +159,23 @@ function check(id) {
     exemptionAnomalies: exemption.slice(0, MAX_ANOMALIES),
     exemptionAnomalyCount: exemption.length,
     histogram: checker.histogram(40),
+    cis,
   });
+}
+
+/**
+ * Each rule's CIS number in the run's version, read from its first finding
+ * (the engine's table of numbers labels every finding alike): {rule: "2.11"
+ * or null}; a rule without findings is left out.
+ */
+function cisNumbers(rules) {
+  const numbers = {};
+  for (const [rule, counts] of Object.entries(rules)) {
+    if (!counts.findings || !checker.select({ rule })) continue;
+    numbers[rule] = checker.rows(0, 1)[0]?.cis ?? null;
+  }
+  selected = null; // the next query selects again
+  return numbers;
 }
 
 /**

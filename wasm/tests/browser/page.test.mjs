@@ -120,7 +120,7 @@ test('a real sample: verdict, counts and table rows', async () => {
   assert.match(await page.textContent('#chart-caption'), /Ages of 9 keys.*90-day limit, 6 failing/);
   assert.equal(await page.locator('#chart rect.bar').count() > 0, true, 'the chart has bars');
   assert.equal(await page.locator('#chart line.limit').count(), 1, 'the limit is drawn');
-  const fits = await page.$eval('.table-wrap', (wrap) => wrap.scrollWidth <= wrap.clientWidth);
+  const fits = await page.$eval('#panel-findings .table-wrap', (wrap) => wrap.scrollWidth <= wrap.clientWidth);
   assert.equal(fits, true, 'at 1280 px the table needs no horizontal scrolling');
   await page.screenshot({ path: join(artifacts, 'page-sample.png'), fullPage: true });
   await page.context().close();
