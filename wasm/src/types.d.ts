@@ -798,7 +798,7 @@ export type Exemption = {
 
 /**
  * The verdict on one key (rotation-rule.md §1.4), or of another check on
- * a key or a user (§3).
+ * a key or a user (the README's "The other CIS checks").
  */
 export type Finding = {
   /**
@@ -1634,6 +1634,10 @@ export type Query = {
    * Only keys an exemption in force covers (`true`) or does not.
    */
   exempted?: boolean | null;
+  /**
+   * Only findings of this check.
+   */
+  rule?: Rule | null;
 };
 
 /**
