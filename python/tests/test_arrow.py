@@ -66,7 +66,9 @@ def analyses() -> List[Any]:
     ]
 
 
-@pytest.mark.parametrize("analysis", analyses(), ids=["reference", "exempted", "unused", "hostile", "every_check", "many"])
+@pytest.mark.parametrize(
+    "analysis", analyses(), ids=["reference", "exempted", "unused", "hostile", "every_check", "many"]
+)
 def test_every_consumer_reads_the_findings_of_to_dicts(analysis: Any) -> None:
     expected = normalise([finding_as_arrow_row(d, f) for d, f in zip(analysis.to_dicts(), analysis)])
     assert len(expected) == len(analysis) > 0
