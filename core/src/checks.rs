@@ -6,10 +6,10 @@
 //! [`Rule`].
 
 use crate::cis::{CisVersion, Rule};
-use crate::error::{Error, ErrorCode};
-use crate::policy::{Granularity, Policy};
+use crate::error::Error;
+use crate::policy::{out_of_range, Granularity, Policy};
 use crate::report::Row;
-use crate::rule::{judge_row_slot, Detail, FindingCode, LastUsed, Status, Ts, Verdict};
+use crate::rule::{judge_row_slot, literal_name, Detail, FindingCode, LastUsed, Status, Ts, Verdict};
 use crate::value::{Field, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -153,11 +153,7 @@ impl Default for Checks {
 impl Checks {
     /// Checks every option's range; the error names the option in `column`.
     pub fn validate(&self) -> Result<(), Error> {
-        let bad = |name: &str, value: u32, range: &str| {
-            Err(Error::new(ErrorCode::InvalidPolicy, format!("`{name}` must be {range}, not {value}"))
-                .at_column(name)
-                .with_value(&value.to_string()))
-        };
+        let bad = |name: &str, value: u32, range: &str| Err(out_of_range(name, value, range));
         if !(1..=3650).contains(&self.unused_days) {
             return bad("unused_days", self.unused_days, "from 1 to 3650");
         }
@@ -208,19 +204,6 @@ pub(crate) fn judge_typed(row: &Row, checks: &Checks, policy: &Policy, as_of: Ti
         out.splice(0..0, keys.into_iter().flatten());
     }
     out
-}
-
-/// How a literal cell reads in a sentence.
-fn literal<T>(field: &Field<T>) -> &'static str {
-    match field {
-        Field::Value(_) => "a value",
-        Field::NotApplicable => "`N/A`",
-        Field::NoInformation => "`no_information`",
-        Field::NotSupported => "`not_supported`",
-        Field::Empty => "empty",
-        Field::Absent => "missing",
-        Field::Invalid(_) => "unreadable",
-    }
 }
 
 /// A finding of a check: the key's evidence when it is about a key.
@@ -314,7 +297,7 @@ pub(crate) fn judge_row(
             rule,
             None,
             FindingCode::UnreadableCell,
-            format!("cannot judge: `{name}` is {}, not true or false", literal(field)),
+            format!("cannot judge: `{name}` is {}, not true or false", literal_name(field)),
         )
     };
 
@@ -435,10 +418,10 @@ fn password_unused(checks: &Checks, user: &UserCells<'_>, policy: &Policy, as_of
             return invalid(rule, None, FindingCode::UnreadableCell, "cannot judge: `password_last_used` is unreadable".into())
         }
         (used, Field::Value(c), _) => {
-            (*c, format!("password never used (password_last_used is {}) since it was set {}", literal(used), Ts(*c)))
+            (*c, format!("password never used (password_last_used is {}) since it was set {}", literal_name(used), Ts(*c)))
         }
         (used, _, Field::Value(c)) => {
-            (*c, format!("password never used (password_last_used is {}) since the user was created {}", literal(used), Ts(*c)))
+            (*c, format!("password never used (password_last_used is {}) since the user was created {}", literal_name(used), Ts(*c)))
         }
         (used, _, _) => {
             return invalid(
@@ -447,7 +430,7 @@ fn password_unused(checks: &Checks, user: &UserCells<'_>, policy: &Policy, as_of
                 FindingCode::UnreadableCell,
                 format!(
                     "cannot judge: password_last_used is {} and neither password_last_changed nor user_creation_time is a date",
-                    literal(used)
+                    literal_name(used)
                 ),
             )
         }
@@ -557,7 +540,7 @@ fn key_at_setup(checks: &Checks, user: &UserCells<'_>, k: &Verdict) -> Verdict {
             rule,
             Some(k),
             FindingCode::UnreadableCell,
-            format!("cannot judge: `user_creation_time` is {}", literal(user.user_creation_time)),
+            format!("cannot judge: `user_creation_time` is {}", literal_name(user.user_creation_time)),
         );
     };
     let Some(rotated) = k.last_rotated else {

@@ -68,11 +68,7 @@ impl Default for Policy {
 impl Policy {
     /// Checks every option's range; the error names the option in `column`.
     pub fn validate(&self) -> Result<(), Error> {
-        let bad = |name: &str, value: u32, range: &str| {
-            Err(Error::new(ErrorCode::InvalidPolicy, format!("`{name}` must be {range}, not {value}"))
-                .at_column(name)
-                .with_value(&value.to_string()))
-        };
+        let bad = |name: &str, value: u32, range: &str| Err(out_of_range(name, value, range));
         if !(1..=3650).contains(&self.max_age_days) {
             return bad("max_age_days", self.max_age_days, "from 1 to 3650");
         }
@@ -84,6 +80,13 @@ impl Policy {
         }
         Ok(())
     }
+}
+
+/// The `invalid_policy` error of an option outside its range, naming it.
+pub(crate) fn out_of_range(name: &str, value: u32, range: &str) -> Error {
+    Error::new(ErrorCode::InvalidPolicy, format!("`{name}` must be {range}, not {value}"))
+        .at_column(name)
+        .with_value(&value.to_string())
 }
 
 /// Where `as_of`, the evaluation instant, came from.

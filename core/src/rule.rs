@@ -457,7 +457,8 @@ fn span(a: (i64, i64), b: (i64, i64)) -> (i64, i64) {
     (secs, nanos)
 }
 
-fn literal_name(field: &Field<Timestamp>) -> &'static str {
+/// How a cell that holds no value reads in a sentence.
+pub(crate) fn literal_name<T>(field: &Field<T>) -> &'static str {
     match field {
         Field::NotApplicable => "`N/A`",
         Field::NoInformation => "`no_information`",
@@ -465,7 +466,7 @@ fn literal_name(field: &Field<Timestamp>) -> &'static str {
         Field::Empty => "empty",
         Field::Absent => "missing",
         Field::Invalid(_) => "unreadable",
-        Field::Value(_) => "a timestamp",
+        Field::Value(_) => "a value",
     }
 }
 
