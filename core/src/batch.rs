@@ -263,31 +263,28 @@ impl Judge {
             1 | 2 => (span(&keys[usize::from(slot) - 1].region), span(&keys[usize::from(slot) - 1].service)),
             _ => (None, None),
         };
+        let is_root = user == b"<root_account>" || user == b"root_account" || arn.ends_with(b":root");
+        // The other checks, when asked for (no allocation otherwise).
+        let mut checked = Vec::new();
         if self.checks.rules.has_checks() {
             let ts = |col: usize| self.timestamp(text, fields, col).unwrap_or(Field::Absent);
             let flag = |col: usize| self.flag(text, fields, col).unwrap_or(Field::Absent);
             let (created, enabled, used, changed, mfa) = (ts(2), flag(3), ts(4), ts(5), flag(7));
             let cells = UserCells {
-                is_root: user == b"<root_account>" || user == b"root_account" || arn.ends_with(b":root"),
+                is_root,
                 user_creation_time: &created,
                 password_enabled: &enabled,
                 password_last_used: &used,
                 password_last_changed: &changed,
                 mfa_active: &mfa,
             };
-            let mut checked = Vec::new();
             let refs = [verdicts[0].as_ref(), verdicts[1].as_ref()];
             crate::checks::judge_row(&self.checks, &cells, refs, &self.policy, self.as_of, |v| checked.push(v));
-            let rotation = self.checks.rules.contains(Rule::AccessKeyRotated);
-            for verdict in verdicts.into_iter().flatten().filter(|_| rotation).chain(checked) {
-                let (region, service) = spans(verdict.slot);
-                out.keys.push(KeyOut::new(verdict, row_index, region, service));
-            }
-        } else {
-            for verdict in verdicts.into_iter().flatten() {
-                let (region, service) = spans(verdict.slot);
-                out.keys.push(KeyOut::new(verdict, row_index, region, service));
-            }
+        }
+        let rotation = self.checks.rules.contains(Rule::AccessKeyRotated);
+        for verdict in verdicts.into_iter().flatten().filter(|_| rotation).chain(checked) {
+            let (region, service) = spans(verdict.slot);
+            out.keys.push(KeyOut::new(verdict, row_index, region, service));
         }
         let count = (out.keys.len() as u32 - first) as u8;
         let row = RowOut {
@@ -295,7 +292,7 @@ impl Judge {
             user: Span::of(&user_range),
             arn: Span::of(&arn_range),
             account,
-            is_root: user == b"<root_account>" || user == b"root_account" || arn.ends_with(b":root"),
+            is_root,
             newest,
             user_key: user_key(user),
             first,
