@@ -427,14 +427,15 @@ impl Analyzer {
         if let Some(state) = &mut self.exemptions {
             state.mark_used(&batch.used);
         }
-        for row in &batch.rows {
+        debug_assert_eq!(batch.rows.len(), batch.merge.len(), "a batch is merged once");
+        for (row, merge) in batch.rows.iter().zip(&batch.merge) {
             if let Some(typed) = batch.slow_row(row) {
                 for problem in &typed.problems {
                     self.anomalies.push(Anomaly::row_error(problem));
                 }
             }
-            self.note_newest(row.newest, row.line);
-            self.check_duplicate(batch.account_bytes(row), batch.user_bytes(row), row.user_key, row.line);
+            self.note_newest(merge.newest, row.line);
+            self.check_duplicate(batch.account_bytes(row), batch.user_bytes(row), merge.user_key, row.line);
             let keys = batch.row_keys(row);
             if let Some(state) = &self.exemptions {
                 for key in keys {

@@ -22,7 +22,9 @@ use crate::report::{account_range, build_row, check_limits, Header, Row, KEY_BAS
 use crate::rule::{judge_cells, Exemption, Finding, FindingCode, KeyCells, LastUsed, RowText, Status, Verdict};
 use crate::scan::{row_too_long, Chunk, Record, Rows, Scanner, Scratch};
 use crate::value::{parse_bool, parse_epoch, parse_timestamp_bytes, Field, Timestamp};
+use std::borrow::Cow;
 use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
 use std::hash::Hasher;
 use std::ops::Range;
 use std::sync::Arc;
@@ -96,7 +98,9 @@ impl Judge {
             text: bytes,
             checked: String::new(),
             rows: Vec::with_capacity(rows),
+            merge: Vec::with_capacity(rows),
             keys: Vec::with_capacity(rows),
+            places: Vec::with_capacity(rows),
             slow: Vec::new(),
             used: vec![false; rules],
         };
@@ -284,7 +288,7 @@ impl Judge {
         let rotation = self.checks.rules.contains(Rule::AccessKeyRotated);
         for verdict in verdicts.into_iter().flatten().filter(|_| rotation).chain(checked) {
             let (region, service) = spans(verdict.slot);
-            out.keys.push(KeyOut::new(verdict, row_index, region, service));
+            KeyOut::push(&mut out.keys, &mut out.places, verdict, row_index, (region, service));
         }
         let count = (out.keys.len() as u32 - first) as u8;
         let row = RowOut {
@@ -293,13 +297,12 @@ impl Judge {
             arn: Span::of(&arn_range),
             account,
             is_root,
-            newest,
-            user_key: user_key(user),
             first,
             count,
-            slow: None,
+            slow: Index::NONE,
         };
         out.rows.push(row);
+        out.merge.push(RowMerge { newest, user_key: user_key(user) });
         true
     }
 
@@ -310,7 +313,7 @@ impl Judge {
             let key = (verdict.slot > 0).then(|| &row.access_keys[usize::from(verdict.slot) - 1]);
             let region = key.and_then(|k| k.last_used_region.value()).map(|s| out.push_text(s));
             let service = key.and_then(|k| k.last_used_service.value()).map(|s| out.push_text(s));
-            out.keys.push(KeyOut::new(verdict, out.rows.len() as u32, region, service));
+            KeyOut::push(&mut out.keys, &mut out.places, verdict, out.rows.len() as u32, (region, service));
         }
         let count = (out.keys.len() as u32 - first) as u8;
         let user = out.push_text(&row.user);
@@ -323,12 +326,11 @@ impl Judge {
             arn,
             account,
             is_root: row.is_root,
-            newest,
-            user_key: row_user_key(&row),
             first,
             count,
-            slow: Some(out.slow.len() as u32),
+            slow: Index(out.slow.len() as u32),
         });
+        out.merge.push(RowMerge { newest, user_key: row_user_key(&row) });
         out.slow.push(row);
     }
 }
@@ -391,12 +393,30 @@ pub(crate) fn row_user_key(row: &Row) -> u64 {
     user_key(row.user.as_bytes())
 }
 
+/// `items` in an allocation of their size.
+fn exact<T>(items: Vec<T>) -> Vec<T> {
+    let mut held = Vec::with_capacity(items.len());
+    held.extend(items);
+    held
+}
+
+/// What every ARN of an IAM user in the `aws` partition starts with.
+const PLAIN_ARN_PREFIX: &str = "arn:aws:iam::";
+
+/// Whether `arn` is `arn:aws:iam::{account}:user/{user}`.
+fn is_plain_arn(arn: &str, account: &str, user: &str) -> bool {
+    arn.strip_prefix(PLAIN_ARN_PREFIX)
+        .and_then(|rest| rest.strip_prefix(account))
+        .and_then(|rest| rest.strip_prefix(":user/"))
+        .is_some_and(|rest| rest == user)
+}
+
 fn text_is_clean(text: &[u8]) -> bool {
     std::str::from_utf8(text).is_ok() && memchr::memchr(0, text).is_none()
 }
 
 /// A place in a [`FindingBatch`]'s text.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 struct Span {
     start: u32,
     end: u32,
@@ -405,6 +425,9 @@ struct Span {
 impl Span {
     /// No text (an absent cell).
     const NONE: Span = Span { start: u32::MAX, end: u32::MAX };
+    /// An ARN not held: the one the row's account and user name make
+    /// (see [`FindingBatch::compact`]).
+    const PLAIN_ARN: Span = Span { start: u32::MAX - 1, end: u32::MAX - 1 };
 
     fn get(self) -> Option<Span> {
         (self != Span::NONE).then_some(self)
@@ -427,15 +450,21 @@ pub(crate) struct RowOut {
     arn: Span,
     account: Span,
     pub(crate) is_root: bool,
-    /// The newest timestamp of the row (see [`Row::timestamps`]).
-    pub(crate) newest: Option<Timestamp>,
-    /// The user name, lower-cased and hashed, for duplicate detection.
-    pub(crate) user_key: u64,
     /// The row's findings: `keys[first..first + count]`.
     first: u32,
     count: u8,
     /// For a row read by the typed path: its index in `slow`.
-    slow: Option<u32>,
+    slow: Index,
+}
+
+/// What the analysis reads of a row when it takes in its batch, and nothing
+/// after: a table drops it ([`FindingBatch::forget_merge_state`]).
+#[derive(Debug, Clone)]
+pub(crate) struct RowMerge {
+    /// The newest timestamp of the row (see [`Row::timestamps`]).
+    pub(crate) newest: Option<Timestamp>,
+    /// The user name, lower-cased and hashed, for duplicate detection.
+    pub(crate) user_key: u64,
 }
 
 /// One finding of a batch.
@@ -444,10 +473,11 @@ pub(crate) struct KeyOut {
     pub(crate) verdict: Verdict,
     /// The row, by index into `rows`.
     row: u32,
-    // Optional spans and indexes in 8 and 4 bytes, not 12 and 8: a table
-    // holds one of these per key (104 bytes became 88).
-    region: Span,
-    service: Span,
+    // Optional indexes in 4 bytes, not 8: a table holds one of these per
+    // key (104 bytes became 72).
+    /// Where it was last used: its region and service, by index into
+    /// `places`.
+    place: Index,
     /// The exemption in force that matched, by index into the rules.
     exempted: Index,
     /// When none in force matched: the first expired exemption that did.
@@ -455,9 +485,23 @@ pub(crate) struct KeyOut {
 }
 
 impl KeyOut {
-    fn new(verdict: Verdict, row: u32, region: Option<Span>, service: Option<Span>) -> KeyOut {
-        let (region, service) = (region.unwrap_or(Span::NONE), service.unwrap_or(Span::NONE));
-        KeyOut { verdict, row, region, service, exempted: Index::NONE, expired: Index::NONE }
+    /// Adds the finding of `verdict` on row `row`, last used in `place`
+    /// (its region and service), to a batch's `keys` and `places`.
+    fn push(
+        keys: &mut Vec<KeyOut>,
+        places: &mut Vec<(Span, Span)>,
+        verdict: Verdict,
+        row: u32,
+        (region, service): (Option<Span>, Option<Span>),
+    ) {
+        let place = match (region, service) {
+            (None, None) => Index::NONE,
+            _ => {
+                places.push((region.unwrap_or(Span::NONE), service.unwrap_or(Span::NONE)));
+                Index(places.len() as u32 - 1)
+            }
+        };
+        keys.push(KeyOut { verdict, row, place, exempted: Index::NONE, expired: Index::NONE });
     }
 
     /// The exemption in force that matched, by index into the rules.
@@ -520,7 +564,12 @@ pub struct FindingBatch {
     /// The same text when it is known to be UTF-8 as a whole.
     checked: String,
     pub(crate) rows: Vec<RowOut>,
+    /// Per row, what the analysis reads of it; empty once forgotten.
+    pub(crate) merge: Vec<RowMerge>,
     pub(crate) keys: Vec<KeyOut>,
+    /// The regions and services keys were last used in (each pair once in
+    /// a compact batch).
+    places: Vec<(Span, Span)>,
     /// Rows read by the typed path (bad cells in lenient mode, quoted text).
     pub(crate) slow: Vec<Row>,
     /// Which exemption rules matched a key of the batch, in force or not.
@@ -602,39 +651,62 @@ impl FindingBatch {
         self.findings().map(|f| f.to_finding()).collect()
     }
 
-    /// Keeps only the text the findings borrow (names, ARNs, regions and
-    /// services: about a tenth of a report's bytes), for a batch that is
-    /// held after it has been read.
+    /// Keeps only the text the findings borrow, once each: user names, an
+    /// account id once per batch, an ARN only when it is not the one its
+    /// account and user name make (`arn:aws:iam::{account}:user/{user}`),
+    /// and each region and service once; for a batch that is held after it
+    /// has been read (a million rows' text is 10 MiB, not 62).
     pub fn compact(&mut self) {
         let old = std::mem::take(&mut self.text);
         let old_checked = std::mem::take(&mut self.checked);
         let old: &[u8] = if old.is_empty() { old_checked.as_bytes() } else { &old };
-        let mut text = String::with_capacity(self.rows.len() * 64);
-        let mut copy = |span: Span| -> Span {
+        let text_of = |span: Span| old.get(span.range()).and_then(|t| std::str::from_utf8(t).ok()).unwrap_or_default();
+        let mut text = String::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut copy = |value: &str| -> Span {
             let start = text.len() as u32;
-            text.push_str(std::str::from_utf8(&old[span.range()]).unwrap_or_default());
+            text.push_str(value);
             Span { start, end: text.len() as u32 }
         };
         for row in &mut self.rows {
-            let arn = copy(row.arn);
-            row.account = if row.account.start >= row.arn.start && row.account.end <= row.arn.end {
-                // The account id is part of the ARN: keep it there.
-                let offset = row.account.start - row.arn.start;
-                Span { start: arn.start + offset, end: arn.start + offset + (row.account.end - row.account.start) }
-            } else {
-                copy(row.account)
-            };
-            row.arn = arn;
-            row.user = copy(row.user);
+            let (arn, account, user) = (text_of(row.arn), text_of(row.account), text_of(row.user));
+            row.account = *seen.entry(account).or_insert_with(|| copy(account));
+            row.user = copy(user);
+            let plain = row.arn == Span::PLAIN_ARN || is_plain_arn(arn, account, user);
+            row.arn = if plain { Span::PLAIN_ARN } else { copy(arn) };
         }
+        let mut once =
+            |span: Span| span.get().map_or(Span::NONE, |s| *seen.entry(text_of(s)).or_insert_with(|| copy(text_of(s))));
+        let mut places: Vec<(Span, Span)> = Vec::new();
+        let mut place_of: HashMap<(Span, Span), u32> = HashMap::new();
         for key in &mut self.keys {
-            key.region = key.region.get().map_or(Span::NONE, &mut copy);
-            key.service = key.service.get().map_or(Span::NONE, &mut copy);
+            if let Some(at) = key.place.get() {
+                let (region, service) = self.places[at as usize];
+                let place = (once(region), once(service));
+                key.place = Index(*place_of.entry(place).or_insert_with(|| {
+                    places.push(place);
+                    places.len() as u32 - 1
+                }));
+            }
         }
-        text.shrink_to_fit();
-        self.checked = text;
-        self.rows.shrink_to_fit();
-        self.keys.shrink_to_fit();
+        drop(seen);
+        self.places = places;
+        // Fresh allocations of the exact sizes, not the judging's larger ones
+        // shrunk in place: those leave holes between held batches that a
+        // long run of them never fills (in WebAssembly's allocator a million
+        // rows took 35 MiB more than they held).
+        self.checked = String::with_capacity(text.len());
+        self.checked.push_str(&text);
+        drop(text);
+        self.rows = exact(std::mem::take(&mut self.rows));
+        self.keys = exact(std::mem::take(&mut self.keys));
+        self.places = exact(std::mem::take(&mut self.places));
+    }
+
+    /// Drops what only the analysis's merge reads, for a batch held after
+    /// it has been merged.
+    pub(crate) fn forget_merge_state(&mut self) {
+        self.merge = Vec::new();
     }
 
     pub(crate) fn account_bytes(&self, row: &RowOut) -> &[u8] {
@@ -658,7 +730,7 @@ impl FindingBatch {
     }
 
     pub(crate) fn slow_row(&self, row: &RowOut) -> Option<&Row> {
-        row.slow.map(|i| &self.slow[i as usize])
+        row.slow.get().map(|i| &self.slow[i as usize])
     }
 
     pub(crate) fn exemption_rules(&self) -> &[ExemptionRule] {
@@ -724,8 +796,11 @@ impl<'b> FindingRef<'b> {
     }
 
     /// The row's ARN.
-    pub fn arn(&self) -> &'b str {
-        self.batch.str(self.row.arn)
+    pub fn arn(&self) -> Cow<'b, str> {
+        if self.row.arn == Span::PLAIN_ARN {
+            return Cow::Owned(format!("{PLAIN_ARN_PREFIX}{}:user/{}", self.account_id(), self.user()));
+        }
+        Cow::Borrowed(self.batch.str(self.row.arn))
     }
 
     /// Whether the row is the root account's.
@@ -795,14 +870,19 @@ impl<'b> FindingRef<'b> {
         self.key.verdict.last_used
     }
 
+    /// The region and service of the last use (`Span::NONE` when absent).
+    fn place(&self) -> (Span, Span) {
+        self.key.place.get().map_or((Span::NONE, Span::NONE), |at| self.batch.places[at as usize])
+    }
+
     /// The region of the last use.
     pub fn last_used_region(&self) -> Option<&'b str> {
-        self.key.region.get().map(|s| self.batch.str(s))
+        self.place().0.get().map(|s| self.batch.str(s))
     }
 
     /// The service of the last use.
     pub fn last_used_service(&self) -> Option<&'b str> {
-        self.key.service.get().map(|s| self.batch.str(s))
+        self.place().1.get().map(|s| self.batch.str(s))
     }
 
     /// Whether the key has been used since it was last rotated.
@@ -842,10 +922,11 @@ impl<'b> FindingRef<'b> {
 
     /// The owned [`Finding`], the contract record, with its exemption.
     pub fn to_finding(&self) -> Finding {
+        let arn = self.arn();
         let text = RowText {
             account_id: self.account_id(),
             user: self.user(),
-            arn: self.arn(),
+            arn: &arn,
             is_root: self.row.is_root,
             region: self.last_used_region(),
             service: self.last_used_service(),

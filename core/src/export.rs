@@ -203,7 +203,7 @@ impl CsvWriter {
                 0 => text(out, f.source()),
                 1 => text(out, f.account_id()),
                 2 => text(out, f.user()),
-                3 => text(out, f.arn()),
+                3 => text(out, &f.arn()),
                 4 => out.extend_from_slice(if f.is_root() { b"true" } else { b"false" }),
                 5 => f.slot().into_iter().for_each(|n| int(out, i64::from(n))),
                 6 => out.extend_from_slice(f.status().as_str().as_bytes()),

@@ -320,7 +320,8 @@ impl ManyBuilder {
         let (seen, reports) = (&self.seen, &self.reports);
         // The rows of one account come together: look it up once per run.
         let mut run: Option<(usize, Option<&AccountSeen>)> = None;
-        for row in &batch.rows {
+        debug_assert_eq!(batch.rows.len(), batch.merge.len(), "a batch is merged once");
+        for (row, merge) in batch.rows.iter().zip(&batch.merge) {
             let account = batch.account(row);
             let (at, earlier) = match run.filter(|(i, _)| mine.accounts[*i].0 == account) {
                 Some(found) => found,
@@ -354,10 +355,10 @@ impl ManyBuilder {
                     (i, earlier)
                 }
             };
-            mine.accounts[at].1.push(row.user_key);
+            mine.accounts[at].1.push(merge.user_key);
             let Some(earlier) = earlier else { continue };
             if let Some((first, _)) =
-                earlier.reports.iter().find(|(_, users)| users.binary_search(&row.user_key).is_ok())
+                earlier.reports.iter().find(|(_, users)| users.binary_search(&merge.user_key).is_ok())
             {
                 let user = batch.user(row);
                 mine.anomalies.push(

@@ -92,7 +92,7 @@ fn body(f: &FindingRef<'_>, time: i64, as_of: &str, evidence: Value) -> Value {
     let rule = f.rule();
     let key = match f.slot() {
         Some(slot) => format!("{}#access-key-{slot}", f.arn()),
-        None => f.arn().to_owned(),
+        None => f.arn().into_owned(),
     };
     // A check other than rotation is a finding of its own on the same key.
     let uid = match rule {

@@ -219,7 +219,7 @@ fn result(f: &FindingRef<'_>) -> Value {
         Some(slot) => format!("Access key {slot} of {who}"),
         None => who[..1].to_uppercase() + &who[1..],
     };
-    let text = format!("{what} ({}): {}", code_span(f.arn()), markdown(&reason));
+    let text = format!("{what} ({}): {}", code_span(&f.arn()), markdown(&reason));
     let rule = f.rule();
     let index = f.checks().rules.iter().position(|r| r == rule).unwrap_or_default();
     let fingerprint = match (f.slot(), rule) {
@@ -238,7 +238,7 @@ fn result(f: &FindingRef<'_>) -> Value {
                 "artifactLocation": { "uri": uri(f.source()) },
                 "region": { "startLine": f.line() },
             },
-            "logicalLocations": [{ "name": clean(f.user()), "fullyQualifiedName": clean(f.arn()), "kind": "member" }],
+            "logicalLocations": [{ "name": clean(f.user()), "fullyQualifiedName": clean(&f.arn()), "kind": "member" }],
         }],
         "partialFingerprints": { "keyrotAccessKey/v1": fingerprint },
         // Data, not display: the values as the report has them (JSON

@@ -46,8 +46,9 @@ pub struct FindingTable {
     /// The batches of the reports that were read whole, with the report's
     /// index, in input order.
     batches: Vec<(usize, FindingBatch)>,
-    /// Where each finding is: `(batch, index in it)`, in input order.
-    rows: Vec<(u32, u32)>,
+    /// The row number of each batch's first finding, in input order, then
+    /// how many findings there are in all.
+    starts: Vec<u32>,
 }
 
 /// The row numbers of a [`FindingTable`] that a [`Query`] selects, in the
@@ -190,7 +191,10 @@ impl FindingTable {
         let (mut batches, mut pending) = (Vec::new(), Vec::new());
         let many = run.reports(inputs, FindingBatch::compact, |merged| {
             match merged {
-                Merged::Batch { report, batch, .. } => pending.push((report, batch)),
+                Merged::Batch { report, mut batch, .. } => {
+                    batch.forget_merge_state();
+                    pending.push((report, batch));
+                }
                 Merged::Done { outcome, .. } if outcome.error.is_none() => batches.append(&mut pending),
                 Merged::Done { .. } => pending.clear(),
             }
@@ -200,12 +204,12 @@ impl FindingTable {
             Ok(many) => many,
             Err(never) => match never {},
         };
-        let rows = batches
-            .iter()
-            .enumerate()
-            .flat_map(|(b, (_, batch))| (0..batch.len() as u32).map(move |i| (b as u32, i)))
-            .collect();
-        FindingTable { many, batches, rows }
+        let mut starts = Vec::with_capacity(batches.len() + 1);
+        starts.push(0);
+        for (_, batch) in &batches {
+            starts.push(starts[starts.len() - 1] + batch.len() as u32);
+        }
+        FindingTable { many, batches, starts }
     }
 
     /// The reports' outcomes, summary, policy and anomalies (without
@@ -227,18 +231,23 @@ impl FindingTable {
 
     /// How many findings there are.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.starts.last().copied().unwrap_or(0) as usize
     }
 
     /// Whether there is no finding.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.len() == 0
     }
 
     /// The finding at row `row` (input order).
     pub fn get(&self, row: u32) -> Option<FindingRef<'_>> {
-        let &(batch, index) = self.rows.get(row as usize)?;
-        self.batches[batch as usize].1.get(index as usize)
+        let batch = self.batch_of(row)?;
+        self.batches[batch].1.get((row - self.starts[batch]) as usize)
+    }
+
+    /// The index in `batches` of the batch holding row `row`.
+    fn batch_of(&self, row: u32) -> Option<usize> {
+        (row < *self.starts.last()?).then(|| self.starts.partition_point(|&start| start <= row) - 1)
     }
 
     /// The rows `query` selects, in its order.
@@ -253,7 +262,7 @@ impl FindingTable {
                 && user.as_deref().is_none_or(|u| f.user().to_lowercase().contains(u))
         };
         let mut rows: Selection =
-            (0..self.rows.len() as u32).filter(|&row| self.get(row).is_some_and(|f| keep(&f))).collect();
+            (0..self.len() as u32).filter(|&row| self.get(row).is_some_and(|f| keep(&f))).collect();
         if query.sort != SortKey::Line || query.descending {
             sort_rows(&mut rows, query.sort, query.descending, |row| self.get(row));
         }
@@ -265,9 +274,8 @@ impl FindingTable {
         let max_age_days = self.many.policy.max_age_days;
         let usable = |f: &FindingRef<'_>| f.age_days().filter(|&a| a >= 0 && f.status() != Status::Invalid);
         // The chart is of key ages: the rotation rule's findings.
-        let findings = || {
-            (0..self.rows.len() as u32).filter_map(|row| self.get(row)).filter(|f| f.rule() == Rule::AccessKeyRotated)
-        };
+        let findings =
+            || (0..self.len() as u32).filter_map(|row| self.get(row)).filter(|f| f.rule() == Rule::AccessKeyRotated);
         let (mut shown, mut unusable, mut oldest) = (0u64, 0u64, 0i64);
         for f in findings() {
             match usable(&f) {
@@ -437,7 +445,7 @@ impl FindingTable {
     pub fn plan(&self, known: Option<Vec<KnownKey>>) -> PlanTable {
         let mut plan = PlanTable { steps: Vec::new(), known };
         let mut start = 0;
-        while start < self.rows.len() {
+        while start < self.len() {
             let end = self.row_end(start);
             let count = (end - start) as u8;
             if let Some(step) = self.row_step(start as u32, count, None) {
@@ -450,9 +458,9 @@ impl FindingTable {
 
     /// The end of the report row whose first finding is table row `start`.
     fn row_end(&self, start: usize) -> usize {
-        let line = |r: usize| (self.rows[r].0, self.get(r as u32).map(|f| f.line()));
+        let line = |r: usize| (self.batch_of(r as u32), self.get(r as u32).map(|f| f.line()));
         let first = line(start);
-        (start + 1..self.rows.len()).find(|&r| line(r) != first).unwrap_or(self.rows.len())
+        (start + 1..self.len()).find(|&r| line(r) != first).unwrap_or(self.len())
     }
 
     fn row_step(&self, start: u32, count: u8, known: Option<&HashMap<&str, Vec<&KnownKey>>>) -> Option<Step> {
@@ -499,8 +507,9 @@ impl PlanTable {
     pub fn per_report(&self, table: &FindingTable) -> Vec<u64> {
         let mut counts = vec![0; table.many.reports.len()];
         for &(row, _, _) in &self.steps {
-            let report = table.batches[table.rows[row as usize].0 as usize].0;
-            counts[report] += 1;
+            if let Some(batch) = table.batch_of(row) {
+                counts[table.batches[batch].0] += 1;
+            }
         }
         counts
     }

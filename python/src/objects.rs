@@ -67,7 +67,7 @@ impl Finding {
 
     /// The row's ARN.
     #[getter]
-    fn arn(&self) -> &str {
+    fn arn(&self) -> std::borrow::Cow<'_, str> {
         self.get().arn()
     }
 
