@@ -455,7 +455,7 @@ impl Analyzer {
                         labelled,
                         v.active,
                         v.status,
-                        v.age_days.map(i64::from),
+                        v.age_days(batch.as_of()),
                         key.exempted().is_some(),
                     );
                 }

@@ -478,11 +478,13 @@ pub(crate) struct KeyOut {
     /// Where it was last used: its region and service, by index into
     /// `places`.
     place: Index,
-    /// The exemption in force that matched, by index into the rules.
-    exempted: Index,
-    /// When none in force matched: the first expired exemption that did.
-    expired: Index,
+    /// The exemption that matched, by index into the rules: the first in
+    /// force, or when none is, the first expired one ([`EXPIRED`] set).
+    exemption: Index,
 }
+
+/// The bit of [`KeyOut::exemption`] that marks an expired exemption.
+const EXPIRED: u32 = 1 << 31;
 
 impl KeyOut {
     /// Adds the finding of `verdict` on row `row`, last used in `place`
@@ -501,17 +503,17 @@ impl KeyOut {
                 Index(places.len() as u32 - 1)
             }
         };
-        keys.push(KeyOut { verdict, row, place, exempted: Index::NONE, expired: Index::NONE });
+        keys.push(KeyOut { verdict, row, place, exemption: Index::NONE });
     }
 
     /// The exemption in force that matched, by index into the rules.
     pub(crate) fn exempted(&self) -> Option<u32> {
-        self.exempted.get()
+        self.exemption.get().filter(|i| i & EXPIRED == 0)
     }
 
     /// When none in force matched: the first expired exemption that did.
     pub(crate) fn expired(&self) -> Option<u32> {
-        self.expired.get()
+        self.exemption.get().filter(|i| i & EXPIRED != 0).map(|i| i & !EXPIRED)
     }
 }
 
@@ -759,8 +761,8 @@ impl FindingBatch {
             })
             .collect();
         for (key, (exempted, expired)) in self.keys.iter_mut().zip(found) {
-            key.exempted = Index::of(exempted);
-            key.expired = Index::of(expired);
+            // Rules are far fewer than 2^31; one in force excludes an expired.
+            key.exemption = Index::of(exempted.or(expired.map(|i| i | EXPIRED)));
         }
         self.used = used;
     }
@@ -852,7 +854,7 @@ impl<'b> FindingRef<'b> {
 
     /// The age in whole days, floored.
     pub fn age_days(&self) -> Option<i64> {
-        self.key.verdict.age_days.map(i64::from)
+        self.key.verdict.age_days(self.batch.judge.as_of)
     }
 
     /// `last_rotated + max_age_days`.
@@ -867,7 +869,7 @@ impl<'b> FindingRef<'b> {
 
     /// When the key was last used.
     pub fn last_used(&self) -> Option<LastUsed> {
-        self.key.verdict.last_used
+        self.key.verdict.last_used()
     }
 
     /// The region and service of the last use (`Span::NONE` when absent).

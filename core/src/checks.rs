@@ -215,8 +215,8 @@ fn verdict(rule: Rule, key: Option<&Verdict>, status: Status, code: Option<Findi
         code,
         active: key.is_some_and(|k| k.active),
         last_rotated: key.and_then(|k| k.last_rotated),
-        age_days: key.and_then(|k| k.age_days),
-        last_used: key.and_then(|k| k.last_used),
+        used_at: key.and_then(|k| k.used_at),
+        used_kind: key.map_or(0, |k| k.used_kind),
         used_since_rotation: key.and_then(|k| k.used_since_rotation),
         detail: Some(Box::new(Detail::Text(reason))),
     }
@@ -384,7 +384,7 @@ fn key_unused(checks: &Checks, k: &Verdict, policy: &Policy, as_of: Timestamp) -
         return verdict(rule, Some(k), Status::Inactive, None, "inactive key: not judged for use".into());
     }
     let limit = checks.unused_days;
-    let (basis, what) = match (k.last_used, k.last_rotated) {
+    let (basis, what) = match (k.last_used(), k.last_rotated) {
         (Some(LastUsed::At(t)), _) => (t, format!("last used {}", Ts(t))),
         (Some(LastUsed::Never), Some(r)) => (r, format!("never used since it was created {}", Ts(r))),
         (Some(LastUsed::NoInformation), Some(r)) => {
@@ -451,7 +451,7 @@ fn root_use(checks: &Checks, user: &UserCells<'_>, keys: &[Option<&Verdict>; 2],
         uses.push((*t, "password".into()));
     }
     for k in keys.iter().flatten() {
-        if let Some(LastUsed::At(t)) = k.last_used {
+        if let Some(LastUsed::At(t)) = k.last_used() {
             uses.push((t, format!("access key {}", k.slot)));
         }
     }
@@ -553,7 +553,7 @@ fn key_at_setup(checks: &Checks, user: &UserCells<'_>, k: &Verdict) -> Verdict {
     };
     let after = since(*created, rotated);
     let at_setup = (0..=i64::from(checks.setup_seconds)).contains(&after);
-    let never = k.last_used == Some(LastUsed::Never);
+    let never = k.last_used() == Some(LastUsed::Never);
     if at_setup && never {
         verdict(
             rule,

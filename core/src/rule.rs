@@ -305,12 +305,12 @@ pub(crate) struct Verdict {
     pub code: Option<FindingCode>,
     pub active: bool,
     pub last_rotated: Option<Timestamp>,
-    // Days fit in 32 bits (chrono's years span 95 million days), and a
-    // verdict is held for every key of a table; `due_at` and
-    // `days_until_due` follow from `last_rotated` and are not held (104
-    // bytes became 56).
-    pub age_days: Option<i32>,
-    pub last_used: Option<LastUsed>,
+    // A verdict is held for every key of a table: `age_days`, `due_at` and
+    // `days_until_due` follow from `last_rotated` and `as_of` and are not
+    // held (104 bytes became 40). `Option<LastUsed>` is held as a
+    // timestamp and a byte (see [`Verdict::last_used`]).
+    pub used_at: Option<Timestamp>,
+    pub used_kind: u8,
     pub used_since_rotation: Option<bool>,
     /// `None` when the sentence follows from the status and the numbers.
     pub detail: Option<Box<Detail>>,
@@ -337,6 +337,35 @@ fn timestamp<W: std::fmt::Write>(out: &mut W, t: Timestamp) -> std::fmt::Result 
 }
 
 impl Verdict {
+    /// When the key was last used.
+    pub(crate) fn last_used(&self) -> Option<LastUsed> {
+        match (self.used_kind, self.used_at) {
+            (1, Some(t)) => Some(LastUsed::At(t)),
+            (2, _) => Some(LastUsed::Never),
+            (3, _) => Some(LastUsed::NoInformation),
+            _ => None,
+        }
+    }
+
+    /// `last_used` as [`Verdict::last_used`] reads it back.
+    pub(crate) fn held_last_used(last_used: Option<LastUsed>) -> (Option<Timestamp>, u8) {
+        match last_used {
+            None => (None, 0),
+            Some(LastUsed::At(t)) => (Some(t), 1),
+            Some(LastUsed::Never) => (None, 2),
+            Some(LastUsed::NoInformation) => (None, 3),
+        }
+    }
+
+    /// Whole days from `last_rotated` to `as_of`, floored (negative for a
+    /// date after `as_of`); `None` without a date, or beyond 32 bits.
+    pub(crate) fn age_days(&self, as_of: Timestamp) -> Option<i64> {
+        let t = self.last_rotated?;
+        let now = (as_of.timestamp(), i64::from(as_of.timestamp_subsec_nanos()));
+        let days = span(now, (t.timestamp(), i64::from(t.timestamp_subsec_nanos()))).0.div_euclid(DAY);
+        i32::try_from(days).ok().map(i64::from)
+    }
+
     /// The check's recommendation number in the run's CIS version.
     pub(crate) fn cis(&self, checks: &Checks) -> Option<&'static str> {
         self.rule.recommendation(checks.cis_version).map(|r| r.number)
@@ -370,7 +399,7 @@ impl Verdict {
         // million keys writes a million of these.
         let state = if self.active { "active" } else { "inactive" };
         let max = i64::from(policy.max_age_days);
-        let days = i64::from(self.age_days.unwrap_or_default());
+        let days = self.age_days(as_of).unwrap_or_default();
         let old = |out: &mut W| -> std::fmt::Result {
             num(out, days)?;
             out.write_str(if days == 1 || days == -1 { " day" } else { " days" })
@@ -545,6 +574,7 @@ pub(crate) fn judge_cells(
         };
         (status, None, None)
     };
+    let (used_at, used_kind) = Verdict::held_last_used(last_used);
     Verdict {
         rule: Rule::AccessKeyRotated,
         slot,
@@ -552,8 +582,8 @@ pub(crate) fn judge_cells(
         code,
         active,
         last_rotated,
-        age_days: age_days.and_then(|d| i32::try_from(d).ok()),
-        last_used,
+        used_at,
+        used_kind,
         used_since_rotation,
         detail: detail.map(Box::new),
     }
@@ -584,10 +614,10 @@ impl Verdict {
             status: self.status,
             active: self.active,
             last_rotated: self.last_rotated,
-            age_days: self.age_days.map(i64::from),
+            age_days: self.age_days(as_of),
             due_at: self.due_at(policy),
             days_until_due: self.days_until_due(policy, as_of),
-            last_used: self.last_used,
+            last_used: self.last_used(),
             last_used_region: text.region.map(str::to_owned),
             last_used_service: text.service.map(str::to_owned),
             used_since_rotation: self.used_since_rotation,
