@@ -42,7 +42,7 @@ fn table(dir: &Path, as_of: &str, files: &[&str]) -> FindingTable {
 
 fn exported(table: &FindingTable, format: Export) -> Vec<u8> {
     let mut out = Vec::new();
-    table.export(format, &table.select(&Query::default()), &mut out);
+    table.export(format, &table.select(&Query::default()), &mut out).unwrap();
     out
 }
 

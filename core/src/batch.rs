@@ -473,8 +473,9 @@ pub(crate) struct KeyOut {
     pub(crate) verdict: Verdict,
     /// The row, by index into `rows`.
     row: u32,
-    // Optional indexes in 4 bytes, not 8: a table holds one of these per
-    // key (104 bytes became 72).
+    // Optional indexes in 4 bytes, not 8, and the region and service as one
+    // of them: a table holds one of these per key (104 bytes became 56, 48
+    // in WebAssembly).
     /// Where it was last used: its region and service, by index into
     /// `places`.
     place: Index,

@@ -19,8 +19,9 @@
 //! let users: Vec<&str> = by_user.iter().map(|&row| table.get(row).unwrap().user()).collect();
 //! assert_eq!(users, ["alice", "bob"]);
 //! let mut out = Vec::new();
-//! table.export(Export::Csv, &table.select(&Query::default()), &mut out);
+//! table.export(Export::Csv, &table.select(&Query::default()), &mut out)?;
 //! assert!(String::from_utf8(out).unwrap().starts_with("source,account_id,user,"));
+//! # Ok::<(), std::io::Error>(())
 //! ```
 
 use crate::batch::{FindingBatch, FindingRef};
@@ -316,8 +317,12 @@ impl FindingTable {
     /// check --format csv|json` writes); SARIF, JUnit and OCSF hold every
     /// report and the findings whose status one of `selection` has, in
     /// input order, as `keyrot check --format sarif|junit|ocsf` writes with
-    /// `--only` those statuses.
-    pub fn export(&self, format: Export, selection: &[u32], out: &mut Vec<u8>) {
+    /// `--only` those statuses. CSV, SARIF and OCSF reach `out` in pieces of
+    /// about a mebibyte as they are written (a million rows' CSV is never
+    /// held whole); JUnit a report at a time (a suite's counts come before
+    /// its cases) and JSON whole, as the command writes them. Fails only as
+    /// `out` does.
+    pub fn export<W: io::Write>(&self, format: Export, selection: &[u32], mut out: W) -> io::Result<()> {
         let statuses: Vec<Status> = {
             let mut seen = [false; 5];
             selection.iter().filter_map(|&r| self.get(r)).for_each(|f| seen[f.status() as usize] = true);
@@ -325,12 +330,24 @@ impl FindingTable {
         };
         let keep = |s: Status| statuses.contains(&s);
         let by_report = |report: usize| self.batches.iter().filter(move |(r, _)| *r == report).map(|(_, b)| b);
+        let mut piece = Vec::new();
+        // Hands `piece` to `out` once it holds `at_least` bytes.
+        let mut flush = |piece: &mut Vec<u8>, at_least: usize| -> io::Result<()> {
+            if piece.len() >= at_least.max(1) {
+                out.write_all(piece)?;
+                piece.clear();
+            }
+            Ok(())
+        };
         match format {
             Export::Csv => {
                 let mut writer =
                     CsvWriter::for_checks(Vec::new(), &self.many.checks.unwrap_or_default()).unwrap_or_default();
-                writer.header(out);
-                selection.iter().filter_map(|&r| self.get(r)).for_each(|f| writer.row(out, &f));
+                writer.header(&mut piece);
+                for f in selection.iter().filter_map(|&r| self.get(r)) {
+                    writer.row(&mut piece, &f);
+                    flush(&mut piece, PIECE)?;
+                }
             }
             Export::Json => {
                 let mut many = self.many.clone();
@@ -343,18 +360,19 @@ impl FindingTable {
                 let _ = match self.analysis() {
                     Some(mut one) => {
                         one.findings = many.findings.into_iter().map(|f| f.finding).collect();
-                        serde_json::to_writer_pretty(&mut *out, &one)
+                        serde_json::to_writer_pretty(&mut piece, &one)
                     }
-                    None => serde_json::to_writer_pretty(&mut *out, &many),
+                    None => serde_json::to_writer_pretty(&mut piece, &many),
                 };
-                out.push(b'\n');
+                piece.push(b'\n');
             }
             Export::Sarif => {
                 let mut sarif = SarifWriter::with_rules(self.many.checks.unwrap_or_default().rules);
-                sarif.begin(out);
+                sarif.begin(&mut piece);
                 for (report, outcome) in self.many.reports.iter().enumerate() {
                     for batch in by_report(report) {
-                        out.extend_from_slice(sarif.join(&SarifWriter::results(batch, keep)));
+                        piece.extend_from_slice(sarif.join(&SarifWriter::results(batch, keep)));
+                        flush(&mut piece, PIECE)?;
                     }
                     if outcome.error.is_some() {
                         sarif.discard();
@@ -362,10 +380,10 @@ impl FindingTable {
                         sarif.commit();
                     }
                 }
-                sarif.end(out, &self.many.policy, &self.many.reports);
+                sarif.end(&mut piece, &self.many.policy, &self.many.reports);
             }
             Export::Junit => {
-                JunitWriter::start(out);
+                JunitWriter::start(&mut piece);
                 for (report, outcome) in self.many.reports.iter().enumerate() {
                     let (mut cases, mut tally) = (Vec::new(), Tally::default());
                     for batch in by_report(report) {
@@ -373,22 +391,28 @@ impl FindingTable {
                         cases.extend_from_slice(&made);
                         tally.add(&counted);
                     }
-                    JunitWriter::suite_start(out, outcome, &self.many.policy, &tally);
-                    out.extend_from_slice(&cases);
-                    JunitWriter::suite_end(out);
+                    JunitWriter::suite_start(&mut piece, outcome, &self.many.policy, &tally);
+                    piece.extend_from_slice(&cases);
+                    JunitWriter::suite_end(&mut piece);
+                    flush(&mut piece, PIECE)?;
                 }
-                JunitWriter::finish(out);
+                JunitWriter::finish(&mut piece);
             }
             Export::Ocsf => {
                 for (report, outcome) in self.many.reports.iter().enumerate() {
                     for batch in by_report(report) {
-                        out.extend_from_slice(&crate::ocsf::events(batch, keep, outcome.input_sha256.as_deref()));
+                        piece.extend_from_slice(&crate::ocsf::events(batch, keep, outcome.input_sha256.as_deref()));
+                        flush(&mut piece, PIECE)?;
                     }
                 }
             }
         }
+        flush(&mut piece, 0)
     }
 }
+
+/// About how many bytes [`FindingTable::export`] hands its writer at once.
+const PIECE: usize = 1 << 20;
 
 /// A step of 1, 2 or 5 times a power of ten, at least `raw` (and at least 1).
 fn nice_step(raw: f64) -> i64 {

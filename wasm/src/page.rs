@@ -111,7 +111,7 @@ impl Checker {
     ) -> Result<Uint8Array, JsValue> {
         let format: Export = serde_wasm_bindgen::from_value(format).map_err(JsValue::from)?;
         let mut out = Vec::new();
-        self.table.export(format, &self.selection, &mut out);
+        self.table.export(format, &self.selection, &mut out).map_err(|e| type_error(&e.to_string()))?;
         Ok(Uint8Array::from(out.as_slice()))
     }
 
