@@ -134,11 +134,14 @@ export function chromiumPids() {
 /**
  * The memory of Chromium's processes now, in bytes: the sums of their
  * proportional set sizes (PSS: a page shared by n processes counts 1/n in
- * each, so shared libraries count once) and of their RSS, in all and of the
- * renderers alone (`--type=renderer`: a page, its scripts and its workers).
+ * each, so shared libraries count once) and of their RSS, in all, of the
+ * renderers (`--type=renderer`), and of the page's renderer: the one running
+ * a Web Worker (a thread named `DedicatedWorker`), which holds the page, its
+ * scripts and its worker. The other renderers are Chromium's spare process
+ * and the browser context's first blank page.
  */
 export function chromiumMemory() {
-  const sum = { pss: 0, rss: 0, rendererPss: 0, rendererRss: 0 };
+  const sum = { pss: 0, rss: 0, rendererPss: 0, rendererRss: 0, pagePss: 0, pageRss: 0 };
   for (const pid of chromiumPids()) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
@@ -149,6 +152,11 @@ export function chromiumMemory() {
       if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) {
         sum.rendererPss += pss;
         sum.rendererRss += rss;
+        const threads = readdirSync(`/proc/${pid}/task`);
+        if (threads.some((t) => readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').startsWith('DedicatedWorker'))) {
+          sum.pagePss += pss;
+          sum.pageRss += rss;
+        }
       }
     } catch {
       // The process ended while being read.
