@@ -29,6 +29,7 @@ pub mod page;
 use io::{input_bytes, input_reader, named_inputs, JsOut};
 use js_sys::{Array, ArrayBuffer, Date, Object, Reflect, Uint8Array};
 use keyrot::Timestamp;
+use serde::de::value::MapDeserializer;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::Cell;
@@ -167,8 +168,7 @@ pub fn check_csv(
     let options: Option<JsValue> = options.map(Into::into);
     let judging = start(options.clone(), "checkCsv", options::CheckCsvOptions::judging)?;
     // A function, or nothing: `read_options` refused anything else.
-    let write =
-        options.and_then(|o| Reflect::get(&o, &JsValue::from_str("write")).ok()?.dyn_into::<js_sys::Function>().ok());
+    let write = options.and_then(|o| Reflect::get(&o, &"write".into()).ok()?.dyn_into::<js_sys::Function>().ok());
     let thrown = Rc::new(Cell::new(None));
     let (reader, size) = input_reader(&input, "the input", &thrown)?;
     // Left empty when `write` takes the pieces (an array never written costs
@@ -176,29 +176,22 @@ pub fn check_csv(
     let mut csv = JsOut::with_capacity(if write.is_some() { 0 } else { size.unwrap_or(1 << 20) });
     let (analysis, rows) = check::check_csv(reader, judging, |piece| match &write {
         // A copy: the function may keep it (a stream's `write` does).
-        Some(write) => write.call1(&JsValue::NULL, &Uint8Array::from(piece)).map(|_| ()).map_err(JsThrown),
+        Some(write) => write.call1(&JsValue::NULL, &Uint8Array::from(piece)).map(|_| ()).map_err(|err| {
+            thrown.set(Some(err));
+            keyrot::Error::new(keyrot::ErrorCode::Io, "the write function threw")
+        }),
         None => {
             csv.push(piece);
             Ok(())
         }
     })
-    // What `input` threw, else the error.
-    .map_err(|e| thrown.take().unwrap_or(e.0))?;
+    // What `input` or `write` threw, else the error.
+    .map_err(|err| thrown.take().unwrap_or_else(|| to_js_error(err)))?;
     let result = to_plain_object(&analysis)?;
     Reflect::delete_property(result.unchecked_ref::<Object>(), &JsValue::from_str("findings"))?;
     set(&result, "csv", &JsValue::from(csv.finish()?))?;
     set(&result, "csv_rows", &JsValue::from_f64(rows as f64))?;
     Ok(result)
-}
-
-/// What a JS function called by `checkCsv` threw, or the core's error made
-/// into a JS one.
-struct JsThrown(JsValue);
-
-impl From<keyrot::Error> for JsThrown {
-    fn from(err: keyrot::Error) -> JsThrown {
-        JsThrown(to_js_error(err))
-    }
 }
 
 /// Judges one report, with the exemptions when there are some.
@@ -235,28 +228,28 @@ pub(crate) fn start<T: DeserializeOwned + Default, R>(
 ) -> Result<R, JsValue> {
     #[cfg(feature = "panic-hook")]
     console_error_panic_hook::set_once();
-    let options = read_options(options.map(Into::into), function)?;
+    let options = read_options(options.map_or(JsValue::UNDEFINED, Into::into), function)?;
     into(options, chrono::DateTime::from_timestamp_millis(Date::now() as i64)).map_err(to_js_error)
 }
 
 /// Reads the options object of `function` into `T` with serde: nothing
-/// (`undefined`, `null`) is the defaults. Before serde sees it, a copy is
-/// made in which a `Date` is its RFC 3339 text (`"Invalid Date"` when it
-/// is one, which `asOf` then refuses), an `ArrayBuffer` is a `Uint8Array`,
-/// and the function `write` is left out (the caller takes it).
-pub(crate) fn read_options<T: DeserializeOwned + Default>(
-    options: Option<JsValue>,
-    function: &str,
-) -> Result<T, JsValue> {
-    let Some(given) = options.filter(|o| !o.is_undefined() && !o.is_null()) else {
+/// (`undefined`, `null`) is the defaults. serde reads its entries, in
+/// which a `Date` is its RFC 3339 text (`"Invalid Date"` when it is one,
+/// which `asOf` then refuses), an `ArrayBuffer` is a `Uint8Array`, and the
+/// function `write` is left out (the caller takes it). They are read as a
+/// map, every key seen: serde-wasm-bindgen reads a struct by looking up the
+/// names it knows, so an unknown name would go unseen by
+/// `deny_unknown_fields`.
+pub(crate) fn read_options<T: DeserializeOwned + Default>(given: JsValue, function: &str) -> Result<T, JsValue> {
+    if given.is_null_or_undefined() {
         return Ok(T::default());
-    };
+    }
     // The binding does not check the argument's type: do it here.
     if !given.is_object() || Array::is_array(&given) {
         let kind = if Array::is_array(&given) { "an array".to_owned() } else { js_type(&given) };
         return Err(to_js_error(options::not_an_object(&kind)));
     }
-    let copy = Object::new();
+    let mut entries = Vec::new();
     for key in Object::keys(given.unchecked_ref::<Object>()).iter() {
         let value = Reflect::get(&given, &key)?;
         let value = if let Some(date) = value.dyn_ref::<Date>() {
@@ -268,48 +261,24 @@ pub(crate) fn read_options<T: DeserializeOwned + Default>(
         } else {
             value
         };
-        Reflect::set(&copy, &key, &value)?;
+        entries.push((key.as_string().unwrap_or_default(), value));
     }
-    // The copy is what serde reads, so the error's `value` shows it.
-    let describe = |name: &str| Reflect::get(&copy, &JsValue::from_str(name)).ok().map(|v| describe(&v));
-    let deserializer = EveryKey(serde_wasm_bindgen::Deserializer::from(JsValue::from(copy.clone())));
-    options::read(deserializer, function, describe).map_err(to_js_error)
-}
-
-/// The options object read as a map of all its keys: serde-wasm-bindgen
-/// reads a struct by looking up the names it knows, so an unknown name
-/// would go unseen by `deny_unknown_fields`.
-struct EveryKey(serde_wasm_bindgen::Deserializer);
-
-impl<'de> serde::Deserializer<'de> for EveryKey {
-    type Error = serde_wasm_bindgen::Error;
-
-    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_map(visitor)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
-        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
-    }
+    // What serde reads is what the error's `value` shows.
+    let describe = |name: &str| entries.iter().find(|(key, _)| key == name).map(|(_, value)| describe(value));
+    let map = entries.iter().map(|(key, value)| (key.as_str(), serde_wasm_bindgen::Deserializer::from(value.clone())));
+    options::read(MapDeserializer::<_, serde_wasm_bindgen::Error>::new(map), function, describe).map_err(to_js_error)
 }
 
 /// A JS value as an error's `value` shows it.
 fn describe(value: &JsValue) -> String {
-    if let Some(text) = value.as_string() {
-        text
-    } else if let Some(n) = value.as_f64() {
-        n.to_string()
-    } else if let Some(b) = value.as_bool() {
-        b.to_string()
-    } else if value.is_null() {
-        "null".to_owned()
-    } else if Array::is_array(value) {
-        "an array".to_owned()
-    } else if value.is_function() || !value.is_object() {
-        format!("a value of type {}", js_type(value))
-    } else {
-        "an object".to_owned()
+    match (value.as_string(), value.as_f64(), value.as_bool()) {
+        (Some(text), ..) => text,
+        (_, Some(n), _) => n.to_string(),
+        (.., Some(b)) => b.to_string(),
+        _ if value.is_null() => "null".to_owned(),
+        _ if Array::is_array(value) => "an array".to_owned(),
+        _ if value.is_function() || !value.is_object() => format!("a value of type {}", js_type(value)),
+        _ => "an object".to_owned(),
     }
 }
 

@@ -272,33 +272,43 @@ impl ParseOptionsArg {
     }
 }
 
+/// `impl Deserialize for $ty` with a visitor that expects `$what` and
+/// takes what its `visit_` methods take, given to `$deserialize`.
+macro_rules! visited {
+    ($ty:ident, $what:literal, $deserialize:ident { $($visit:item)* }) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<$ty, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str($what)
+                    }
+                    $($visit)*
+                }
+                deserializer.$deserialize(V)
+            }
+        }
+    };
+}
+
 /// A whole number of days, 0 or more (JS has only doubles: `1.5` and `-1`
 /// are refused here, the core checks the ranges).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Days(pub u32);
 
-impl<'de> Deserialize<'de> for Days {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Days, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Days;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a whole number of days (0 or more)")
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Days, E> {
-                u32::try_from(n).map(Days).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(n), &self))
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Days, E> {
-                u32::try_from(n).map(Days).map_err(|_| E::invalid_value(de::Unexpected::Signed(n), &self))
-            }
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Days, E> {
-                let whole = n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n);
-                whole.then_some(Days(n as u32)).ok_or_else(|| E::invalid_value(de::Unexpected::Float(n), &self))
-            }
-        }
-        deserializer.deserialize_u32(V)
+visited!(Days, "a whole number of days (0 or more)", deserialize_u32 {
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Days, E> {
+        u32::try_from(n).map(Days).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(n), &self))
     }
-}
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Days, E> {
+        u32::try_from(n).map(Days).map_err(|_| E::invalid_value(de::Unexpected::Signed(n), &self))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Days, E> {
+        let whole = n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n);
+        whole.then_some(Days(n as u32)).ok_or_else(|| E::invalid_value(de::Unexpected::Float(n), &self))
+    }
+});
 
 /// Exemptions as given: TOML text, or a list of entries as data.
 #[derive(Debug, Deserialize)]
@@ -369,18 +379,7 @@ impl Names {
 #[derive(Debug)]
 pub struct WriteFn;
 
-impl<'de> Deserialize<'de> for WriteFn {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<WriteFn, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = WriteFn;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a function")
-            }
-        }
-        deserializer.deserialize_any(V)
-    }
-}
+visited!(WriteFn, "a function", deserialize_any {});
 
 /// Reads an options struct for `function` (`"analyze"`, …) with
 /// `deserializer`, making serde's error the core's: `describe(name)` gives

@@ -74,7 +74,7 @@ impl Checker {
     /// `descending`, `status`, `account`, `user`, `source`, `exempted`;
     /// each may be left out); returns how many rows it selects.
     pub fn select(&mut self, #[wasm_bindgen(unchecked_param_type = "Query")] query: JsValue) -> Result<u32, JsValue> {
-        let query: Query = read_options(Some(query), "select")?;
+        let query: Query = read_options(query, "select")?;
         self.selection = self.table.select(&query);
         Ok(self.selection.len() as u32)
     }
@@ -127,8 +127,7 @@ impl Checker {
         // Read as `plan`'s `accessKeys` option: the same forms and errors.
         let given = js_sys::Object::new();
         Reflect::set(&given, &JsValue::from_str("accessKeys"), &access_keys)?;
-        let keys = read_options::<options::PlanOptions>(Some(given.into()), "makePlan")?.access_keys;
-        let known = keys.map(|k| k.read()).transpose().map_err(to_js_error)?;
+        let known = start(Some(given), "makePlan", options::PlanOptions::judging)?.access_keys;
         let plan = self.table.plan(known);
         let all = plan.len();
         let made =
@@ -145,7 +144,7 @@ impl Checker {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "PlanQuery")] query: JsValue,
     ) -> Result<u32, JsValue> {
-        let query: PlanQuery = read_options(Some(query), "selectPlan")?;
+        let query: PlanQuery = read_options(query, "selectPlan")?;
         let Some(plan) = &self.plan else { return Err(type_error("makePlan comes first")) };
         self.planned = plan.select(&self.table, &query);
         Ok(self.planned.len() as u32)
