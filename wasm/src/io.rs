@@ -13,10 +13,8 @@ use wasm_bindgen::JsValue;
 pub(crate) fn input_bytes(input: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
     if let Some(text) = input.as_string() {
         Ok(text.into_bytes())
-    } else if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
+    } else if let Some(bytes) = byte_array(input) {
         Ok(bytes.to_vec())
-    } else if let Some(buffer) = input.dyn_ref::<ArrayBuffer>() {
-        Ok(Uint8Array::new(buffer).to_vec())
     } else {
         let kind = if input.is_null() { "null".to_owned() } else { js_type(input) };
         Err(type_error(&format!("{what} must be a string, a Uint8Array or an ArrayBuffer, not {kind}")))
@@ -56,20 +54,21 @@ pub(crate) fn input_reader(
     what: &str,
     thrown: &Rc<Cell<Option<JsValue>>>,
 ) -> Result<(Box<dyn std::io::Read>, Option<usize>), JsValue> {
-    let array = if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
-        bytes.clone()
-    } else if let Some(buffer) = input.dyn_ref::<ArrayBuffer>() {
-        Uint8Array::new(buffer)
+    if let Some(array) = byte_array(input) {
+        let size = array.length() as usize;
+        Ok((Box::new(JsBytes { array, at: 0 }), Some(size)))
     } else if let Some(read) = input.dyn_ref::<js_sys::Function>() {
-        let reader = JsRead { read: read.clone(), buf: None, thrown: Rc::clone(thrown) };
-        return Ok((Box::new(reader), None));
+        Ok((Box::new(JsRead { read: read.clone(), buf: None, thrown: Rc::clone(thrown) }), None))
     } else {
         let bytes = input_bytes(input, what)?;
         let size = bytes.len();
-        return Ok((Box::new(std::io::Cursor::new(bytes)), Some(size)));
-    };
-    let size = array.length() as usize;
-    Ok((Box::new(JsBytes { array, at: 0 }), Some(size)))
+        Ok((Box::new(std::io::Cursor::new(bytes)), Some(size)))
+    }
+}
+
+/// A `Uint8Array` as it is, or an `ArrayBuffer` as one.
+fn byte_array(input: &JsValue) -> Option<Uint8Array> {
+    input.dyn_ref::<Uint8Array>().cloned().or_else(|| input.dyn_ref::<ArrayBuffer>().map(|b| Uint8Array::new(b)))
 }
 
 /// Reads through a JS function that fills the `Uint8Array` it is given and
@@ -90,12 +89,9 @@ impl std::io::Read for JsRead {
         if want == 0 {
             return Ok(0);
         }
-        let buf = match &self.buf {
-            Some(buf) if buf.length() >= want => buf.clone(),
-            _ => Uint8Array::new_with_length(want.max(1 << 16)),
-        };
-        self.buf = Some(buf.clone());
-        let view = buf.subarray(0, want);
+        let buf = self.buf.take().filter(|buf| buf.length() >= want);
+        let view =
+            self.buf.insert(buf.unwrap_or_else(|| Uint8Array::new_with_length(want.max(1 << 16)))).subarray(0, want);
         let got = self.read.call1(&JsValue::NULL, &view).map_err(|err| {
             self.thrown.set(Some(err));
             std::io::Error::other("the read function threw")
@@ -172,10 +168,8 @@ impl std::io::Read for JsBytes {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let left = self.array.length() - self.at;
         let n = left.min(u32::try_from(buf.len()).unwrap_or(u32::MAX));
-        if n > 0 {
-            self.array.subarray(self.at, self.at + n).copy_to(&mut buf[..n as usize]);
-            self.at += n;
-        }
+        self.array.subarray(self.at, self.at + n).copy_to(&mut buf[..n as usize]);
+        self.at += n;
         Ok(n as usize)
     }
 }

@@ -29,6 +29,7 @@ pub mod page;
 use io::{input_bytes, input_reader, named_inputs, JsOut};
 use js_sys::{Array, ArrayBuffer, Date, Object, Reflect, Uint8Array};
 use keyrot::Timestamp;
+use serde::de::value::MapDeserializer;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::Cell;
@@ -78,11 +79,8 @@ pub fn analyze(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] input: JsValue,
     options: Option<AnalyzeOptions>,
 ) -> Result<JsValue, JsValue> {
-    set_panic_hook();
-    let judging = read_options::<options::AnalyzeOptions>(options.map(Into::into), "analyze")?;
-    let judging = judging.judging(now()).map_err(to_js_error)?;
-    let bytes = input_bytes(&input, "the input")?;
-    to_plain_object(&judge(&bytes, &judging)?)
+    let judging = start(options, "analyze", options::AnalyzeOptions::judging)?;
+    to_plain_object(&judge(&input_bytes(&input, "the input")?, &judging)?)
 }
 
 /// Judges several reports together (one per account, say): one verdict,
@@ -98,16 +96,10 @@ pub fn analyze_many(
     inputs: JsValue,
     options: Option<AnalyzeOptions>,
 ) -> Result<JsValue, JsValue> {
-    set_panic_hook();
-    let judging = read_options::<options::AnalyzeOptions>(options.map(Into::into), "analyzeMany")?;
-    let judging = judging.judging(now()).map_err(to_js_error)?;
+    let judging = start(options, "analyzeMany", options::AnalyzeOptions::judging)?;
     let reports = named_inputs(&inputs, input_bytes)?;
-    let many = keyrot::analyze_many(
-        reports.iter().map(|(name, bytes)| (name.clone(), bytes.as_slice())),
-        &judging.options,
-        judging.exemptions.as_ref(),
-    );
-    to_plain_object(&many)
+    let reports = reports.iter().map(|(name, bytes)| (name.clone(), bytes.as_slice()));
+    to_plain_object(&keyrot::analyze_many(reports, &judging.options, judging.exemptions.as_ref()))
 }
 
 /// The rotation plan of a report: for each user with something to do, the
@@ -121,11 +113,8 @@ pub fn plan(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] input: JsValue,
     options: Option<PlanOptions>,
 ) -> Result<JsValue, JsValue> {
-    set_panic_hook();
-    let judging = read_options::<options::PlanOptions>(options.map(Into::into), "plan")?;
-    let judging = judging.judging(now()).map_err(to_js_error)?;
-    let bytes = input_bytes(&input, "the input")?;
-    let analysis = judge(&bytes, &judging)?;
+    let judging = start(options, "plan", options::PlanOptions::judging)?;
+    let analysis = judge(&input_bytes(&input, "the input")?, &judging)?;
     to_plain_object(&keyrot::plan(&analysis, judging.access_keys.as_deref()))
 }
 
@@ -143,12 +132,11 @@ pub fn diff(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] new: JsValue,
     options: Option<DiffOptions>,
 ) -> Result<JsValue, JsValue> {
-    set_panic_hook();
-    let judging = read_options::<options::DiffOptions>(options.map(Into::into), "diff")?;
-    let judging = judging.judging(now()).map_err(to_js_error)?;
-    let parse_options = judging.options.parse_options();
-    let old = keyrot::parse_bytes(&input_bytes(&old, "the old report")?, &parse_options).map_err(to_js_error)?;
-    let new = keyrot::parse_bytes(&input_bytes(&new, "the new report")?, &parse_options).map_err(to_js_error)?;
+    let judging = start(options, "diff", options::DiffOptions::judging)?;
+    let read = |input: &JsValue, what| {
+        keyrot::parse_bytes(&input_bytes(input, what)?, &judging.options.parse_options()).map_err(to_js_error)
+    };
+    let (old, new) = (read(&old, "the old report")?, read(&new, "the new report")?);
     let times = keyrot::DiffTimes { old_as_of: judging.old_as_of, new_as_of: judging.options.as_of };
     to_plain_object(&keyrot::diff(&old, &new, &judging.options, &times).map_err(to_js_error)?)
 }
@@ -177,48 +165,33 @@ pub fn check_csv(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | ReadInto")] input: JsValue,
     options: Option<CheckCsvOptions>,
 ) -> Result<JsValue, JsValue> {
-    set_panic_hook();
     let options: Option<JsValue> = options.map(Into::into);
-    let judging = read_options::<options::CheckCsvOptions>(options.clone(), "checkCsv")?;
-    let judging = judging.judging(now()).map_err(to_js_error)?;
+    let judging = start(options.clone(), "checkCsv", options::CheckCsvOptions::judging)?;
     // A function, or nothing: `read_options` refused anything else.
-    let write = options.and_then(|o| Reflect::get(&o, &JsValue::from_str("write")).ok());
-    let write = write.and_then(|w| w.dyn_into::<js_sys::Function>().ok());
+    let write = options.and_then(|o| Reflect::get(&o, &"write".into()).ok()?.dyn_into::<js_sys::Function>().ok());
     let thrown = Rc::new(Cell::new(None));
     let (reader, size) = input_reader(&input, "the input", &thrown)?;
-    // What `input` threw, else the error.
-    let rethrow = |err: JsValue| thrown.take().unwrap_or(err);
-    let (analysis, rows, csv) = if let Some(write) = write {
-        let (analysis, rows) = check::check_csv(reader, judging, |piece| {
-            // A copy: the function may keep it (a stream's `write` does).
-            write.call1(&JsValue::NULL, &Uint8Array::from(piece)).map(|_| ()).map_err(JsThrown)
-        })
-        .map_err(|e| rethrow(e.0))?;
-        (analysis, rows, Uint8Array::new_with_length(0))
-    } else {
-        let mut csv = JsOut::with_capacity(size.unwrap_or(1 << 20));
-        let (analysis, rows) = check::check_csv(reader, judging, |piece| {
+    // Left empty when `write` takes the pieces (an array never written costs
+    // no memory).
+    let mut csv = JsOut::with_capacity(if write.is_some() { 0 } else { size.unwrap_or(1 << 20) });
+    let (analysis, rows) = check::check_csv(reader, judging, |piece| match &write {
+        // A copy: the function may keep it (a stream's `write` does).
+        Some(write) => write.call1(&JsValue::NULL, &Uint8Array::from(piece)).map(|_| ()).map_err(|err| {
+            thrown.set(Some(err));
+            keyrot::Error::new(keyrot::ErrorCode::Io, "the write function threw")
+        }),
+        None => {
             csv.push(piece);
-            Ok::<(), keyrot::Error>(())
-        })
-        .map_err(|e| rethrow(to_js_error(e)))?;
-        (analysis, rows, csv.finish()?)
-    };
+            Ok(())
+        }
+    })
+    // What `input` or `write` threw, else the error.
+    .map_err(|err| thrown.take().unwrap_or_else(|| to_js_error(err)))?;
     let result = to_plain_object(&analysis)?;
     Reflect::delete_property(result.unchecked_ref::<Object>(), &JsValue::from_str("findings"))?;
-    set(&result, "csv", &csv)?;
+    set(&result, "csv", &JsValue::from(csv.finish()?))?;
     set(&result, "csv_rows", &JsValue::from_f64(rows as f64))?;
     Ok(result)
-}
-
-/// What a JS function called by `checkCsv` threw, or the core's error made
-/// into a JS one.
-struct JsThrown(JsValue);
-
-impl From<keyrot::Error> for JsThrown {
-    fn from(err: keyrot::Error) -> JsThrown {
-        JsThrown(to_js_error(err))
-    }
 }
 
 /// Judges one report, with the exemptions when there are some.
@@ -240,48 +213,47 @@ pub fn parse(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] input: JsValue,
     options: Option<ParseOptions>,
 ) -> Result<JsValue, JsValue> {
-    set_panic_hook();
-    let options = read_options::<options::ParseOptionsArg>(options.map(Into::into), "parse")?.read();
-    let bytes = input_bytes(&input, "the input")?;
-    let report = keyrot::parse_bytes(&bytes, &options).map_err(to_js_error)?;
-    to_plain_object(&report)
+    let options = start(options, "parse", |options: options::ParseOptionsArg, _| Ok(options.read()))?;
+    to_plain_object(&keyrot::parse_bytes(&input_bytes(&input, "the input")?, &options).map_err(to_js_error)?)
 }
 
-/// Sends a panic's message to `console.error` (feature `panic-hook`); does
-/// nothing after the first call.
-pub(crate) fn set_panic_hook() {
+/// What every export does first: sends a panic's message to
+/// `console.error` (feature `panic-hook`; once), reads the options object
+/// of `function` (see [`read_options`]) and makes it the core's with
+/// `into`, given the JS clock's time as the core's `clock` fallback.
+pub(crate) fn start<T: DeserializeOwned + Default, R>(
+    options: Option<impl Into<JsValue>>,
+    function: &str,
+    into: fn(T, Option<Timestamp>) -> Result<R, keyrot::Error>,
+) -> Result<R, JsValue> {
     #[cfg(feature = "panic-hook")]
     console_error_panic_hook::set_once();
-}
-
-/// The current time from the JS clock, as the core's `clock` fallback.
-pub(crate) fn now() -> Option<Timestamp> {
-    chrono::DateTime::from_timestamp_millis(Date::now() as i64)
+    let options = read_options(options.map_or(JsValue::UNDEFINED, Into::into), function)?;
+    into(options, chrono::DateTime::from_timestamp_millis(Date::now() as i64)).map_err(to_js_error)
 }
 
 /// Reads the options object of `function` into `T` with serde: nothing
-/// (`undefined`, `null`) is the defaults. Before serde sees it, a copy is
-/// made in which a `Date` is its RFC 3339 text (`"Invalid Date"` when it
-/// is one, which `asOf` then refuses), an `ArrayBuffer` is a `Uint8Array`,
-/// and the function `write` is left out (the caller takes it).
-pub(crate) fn read_options<T: DeserializeOwned + Default>(
-    options: Option<JsValue>,
-    function: &str,
-) -> Result<T, JsValue> {
-    let Some(given) = options.filter(|o| !o.is_undefined() && !o.is_null()) else {
+/// (`undefined`, `null`) is the defaults. serde reads its entries, in
+/// which a `Date` is its RFC 3339 text (`"Invalid Date"` when it is one,
+/// which `asOf` then refuses), an `ArrayBuffer` is a `Uint8Array`, and the
+/// function `write` is left out (the caller takes it). They are read as a
+/// map, every key seen: serde-wasm-bindgen reads a struct by looking up the
+/// names it knows, so an unknown name would go unseen by
+/// `deny_unknown_fields`.
+pub(crate) fn read_options<T: DeserializeOwned + Default>(given: JsValue, function: &str) -> Result<T, JsValue> {
+    if given.is_null_or_undefined() {
         return Ok(T::default());
-    };
+    }
     // The binding does not check the argument's type: do it here.
     if !given.is_object() || Array::is_array(&given) {
         let kind = if Array::is_array(&given) { "an array".to_owned() } else { js_type(&given) };
         return Err(to_js_error(options::not_an_object(&kind)));
     }
-    let copy = Object::new();
+    let mut entries = Vec::new();
     for key in Object::keys(given.unchecked_ref::<Object>()).iter() {
         let value = Reflect::get(&given, &key)?;
         let value = if let Some(date) = value.dyn_ref::<Date>() {
-            let valid = !date.get_time().is_nan();
-            JsValue::from(if valid { String::from(date.to_iso_string()) } else { "Invalid Date".to_owned() })
+            JsValue::from(if date.get_time().is_nan() { "Invalid Date".into() } else { date.to_iso_string() })
         } else if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
             Uint8Array::new(buffer).into()
         } else if value.is_function() && key.as_string().as_deref() == Some("write") {
@@ -289,53 +261,24 @@ pub(crate) fn read_options<T: DeserializeOwned + Default>(
         } else {
             value
         };
-        Reflect::set(&copy, &key, &value)?;
+        entries.push((key.as_string().unwrap_or_default(), value));
     }
-    let deserializer = EveryKey(serde_wasm_bindgen::Deserializer::from(JsValue::from(copy)));
-    let describe = |name: &str| Reflect::get(&given, &JsValue::from_str(name)).ok().map(|v| describe(&v));
-    options::read(deserializer, function, describe).map_err(to_js_error)
-}
-
-/// The options object read as a map of all its keys: serde-wasm-bindgen
-/// reads a struct by looking up the names it knows, so an unknown name
-/// would go unseen by `deny_unknown_fields`.
-struct EveryKey(serde_wasm_bindgen::Deserializer);
-
-impl<'de> serde::Deserializer<'de> for EveryKey {
-    type Error = serde_wasm_bindgen::Error;
-
-    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_map(visitor)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
-        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
-    }
+    // What serde reads is what the error's `value` shows.
+    let describe = |name: &str| entries.iter().find(|(key, _)| key == name).map(|(_, value)| describe(value));
+    let map = entries.iter().map(|(key, value)| (key.as_str(), serde_wasm_bindgen::Deserializer::from(value.clone())));
+    options::read(MapDeserializer::<_, serde_wasm_bindgen::Error>::new(map), function, describe).map_err(to_js_error)
 }
 
 /// A JS value as an error's `value` shows it.
 fn describe(value: &JsValue) -> String {
-    if let Some(text) = value.as_string() {
-        text
-    } else if let Some(n) = value.as_f64() {
-        n.to_string()
-    } else if let Some(b) = value.as_bool() {
-        b.to_string()
-    } else if value.is_null() {
-        "null".to_owned()
-    } else if let Some(date) = value.dyn_ref::<Date>() {
-        if date.get_time().is_nan() {
-            "Invalid Date".to_owned()
-        } else {
-            date.to_iso_string().into()
-        }
-    } else if Array::is_array(value) {
-        "an array".to_owned()
-    } else if value.is_function() || !value.is_object() {
-        format!("a value of type {}", js_type(value))
-    } else {
-        "an object".to_owned()
+    match (value.as_string(), value.as_f64(), value.as_bool()) {
+        (Some(text), ..) => text,
+        (_, Some(n), _) => n.to_string(),
+        (.., Some(b)) => b.to_string(),
+        _ if value.is_null() => "null".to_owned(),
+        _ if Array::is_array(value) => "an array".to_owned(),
+        _ if value.is_function() || !value.is_object() => format!("a value of type {}", js_type(value)),
+        _ => "an object".to_owned(),
     }
 }
 
@@ -346,18 +289,7 @@ pub(crate) fn js_type(value: &JsValue) -> String {
 /// A `TypeError` for an argument of the wrong kind, with `code`
 /// `invalid_input` and no place, like the core's errors.
 pub(crate) fn type_error(message: &str) -> JsValue {
-    let err = js_sys::TypeError::new(message);
-    let props = [
-        ("code", JsValue::from_str("invalid_input")),
-        ("line", JsValue::NULL),
-        ("column", JsValue::NULL),
-        ("value", JsValue::NULL),
-    ];
-    for (name, value) in props {
-        // Setting a property on a fresh Error cannot fail.
-        let _ = set(&err, name, &value);
-    }
-    err.into()
+    error_with(js_sys::TypeError::new(message).into(), "invalid_input", None, None, None)
 }
 
 /// The core's result as a plain object in the JSON contract: `null` for
@@ -369,21 +301,21 @@ pub(crate) fn to_plain_object<T: Serialize>(value: &T) -> Result<JsValue, JsValu
 }
 
 /// The core's error as a JS `Error`: the message is its `Display`; `code`,
-/// `line`, `column` and `value` are properties (`null` when they do not
-/// apply).
+/// `line`, `column` and `value` are properties.
 pub(crate) fn to_js_error(err: keyrot::Error) -> JsValue {
-    let js = js_sys::Error::new(&err.to_string());
-    let props: [(&str, JsValue); 4] = [
-        ("code", JsValue::from_str(err.code().as_str())),
-        ("line", err.line().map_or(JsValue::NULL, |l| JsValue::from_f64(l as f64))),
-        ("column", err.column().map_or(JsValue::NULL, JsValue::from_str)),
-        ("value", err.value().map_or(JsValue::NULL, JsValue::from_str)),
-    ];
-    for (name, value) in props {
+    error_with(js_sys::Error::new(&err.to_string()), err.code().as_str(), err.line(), err.column(), err.value())
+}
+
+/// `err` with the properties `code`, `line`, `column` and `value` (`null`
+/// when they do not apply).
+fn error_with(err: js_sys::Error, code: &str, line: Option<u64>, column: Option<&str>, value: Option<&str>) -> JsValue {
+    let text = |t: Option<&str>| t.map_or(JsValue::NULL, JsValue::from_str);
+    let line = line.map_or(JsValue::NULL, |l| JsValue::from_f64(l as f64));
+    for (name, value) in [("code", code.into()), ("line", line), ("column", text(column)), ("value", text(value))] {
         // Setting a property on a fresh Error cannot fail.
-        let _ = set(&js, name, &value);
+        let _ = set(&err, name, &value);
     }
-    js.into()
+    err.into()
 }
 
 fn set(target: &JsValue, name: &str, value: &JsValue) -> Result<(), JsValue> {

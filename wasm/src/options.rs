@@ -15,9 +15,14 @@ use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::Deserialize;
 use ts_rs::TS;
 
-/// The fields every judging function takes, then the struct's own.
+/// The fields every judging function takes, then the struct's own, and its
+/// `judging`: the [`Judging`] that `$this` makes, given the caller's "now"
+/// `$clock` (its fields are computed in the order they are written).
 macro_rules! judging_options {
-    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }) => {
+    (
+        $(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }
+        $(#[$jmeta:meta])* judging: |$this:ident, $clock:ident| $judging:expr
+    ) => {
         $(#[$meta])*
         #[derive(Debug, Default, Deserialize, TS)]
         #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -93,6 +98,12 @@ macro_rules! judging_options {
                     clock,
                 })
             }
+
+            $(#[$jmeta])*
+            pub fn judging(self, $clock: Option<Timestamp>) -> Result<Judging, Error> {
+                let $this = self;
+                Ok($judging)
+            }
         }
     };
 }
@@ -107,6 +118,20 @@ judging_options! {
         #[ts(type = "string | ExemptionEntry[] | null", optional)]
         exemptions: Option<ExemptionsArg>,
     }
+    /// Into the core's types. `clock` is the caller's "now".
+    ///
+    /// ```
+    /// let options: keyrot_wasm::options::AnalyzeOptions =
+    ///     serde_json::from_str(r#"{"maxAgeDays": 30, "asOf": "2026-11-26T00:00:00Z"}"#).unwrap();
+    /// let judging = options.judging(None).unwrap();
+    /// assert_eq!(judging.options.max_age_days, 30);
+    /// assert!(judging.options.as_of.is_some());
+    /// ```
+    judging: |this, clock| Judging {
+        exemptions: this.exemptions.as_ref().map(ExemptionsArg::read).transpose()?,
+        options: this.core(clock)?,
+        ..Judging::default()
+    }
 }
 
 judging_options! {
@@ -119,6 +144,13 @@ judging_options! {
         /// parsed data), so the commands name real key ids.
         #[ts(type = "string | Uint8Array | ArrayBuffer | object | null", optional)]
         access_keys: Option<AccessKeysArg>,
+    }
+    /// Into the core's types. `clock` is the caller's "now".
+    judging: |this, clock| Judging {
+        exemptions: this.exemptions.as_ref().map(ExemptionsArg::read).transpose()?,
+        access_keys: this.access_keys.as_ref().map(AccessKeysArg::read).transpose()?,
+        options: this.core(clock)?,
+        ..Judging::default()
     }
 }
 
@@ -146,6 +178,25 @@ judging_options! {
         #[ts(type = "((bytes: Uint8Array) => void) | null", optional)]
         write: Option<WriteFn>,
     }
+    /// Into the core's types. `clock` is the caller's "now". `only` and
+    /// `columns` are arrays of names or one string of them separated by
+    /// commas, as on the command line (`due-soon` is `due_soon`).
+    ///
+    /// ```
+    /// let options: keyrot_wasm::options::CheckCsvOptions =
+    ///     serde_json::from_str(r#"{"only": "fail,due-soon", "columns": ["user", "slot", "age_days"]}"#).unwrap();
+    /// let judging = options.judging(None).unwrap();
+    /// assert_eq!(judging.only, [keyrot::Status::Fail, keyrot::Status::DueSoon]);
+    /// assert_eq!(judging.columns, [2, 5, 9]);
+    /// ```
+    judging: |this, clock| Judging {
+        exemptions: this.exemptions.as_ref().map(ExemptionsArg::read).transpose()?,
+        options: this.core(clock)?,
+        only: this.only.map(|n| keyrot::read_statuses("only", n.items())).transpose()?.unwrap_or_default(),
+        columns: this.columns.map(|n| keyrot::read_columns("columns", n.items())).transpose()?.unwrap_or_default(),
+        source: this.source.unwrap_or_default(),
+        ..Judging::default()
+    }
 }
 
 judging_options! {
@@ -157,6 +208,22 @@ judging_options! {
         #[ts(type = "string | Date | null", optional)]
         old_as_of: Option<String>,
     }
+    /// Into the core's types: `asOf` is the new report's time, `oldAsOf`
+    /// the old one's. `clock` is the caller's "now".
+    judging: |this, clock| Judging {
+        old_as_of: this.old_as_of.as_deref().map(old_as_of).transpose()?,
+        options: this.core(clock)?,
+        ..Judging::default()
+    }
+}
+
+/// `oldAsOf` read as the core reads `as_of`, its errors naming `oldAsOf`.
+fn old_as_of(text: &str) -> Result<Timestamp, Error> {
+    keyrot::parse_as_of(text).map_err(|e| {
+        let message = e.message().replace("`as_of`", "`old_as_of`").replace("`asOf`", "`oldAsOf`");
+        let renamed = Error::new(e.code(), message).at_column("old_as_of");
+        e.value().map_or(renamed.clone(), |v| renamed.with_value(v))
+    })
 }
 
 /// Options of `parse`: only how to read the input applies.
@@ -190,89 +257,10 @@ pub struct Judging {
     pub source: String,
 }
 
-/// The access-key list `Checker.makePlan` takes, read as `plan`'s
-/// `accessKeys` option is.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PlanKeys {
-    /// The JSON of `aws iam list-access-keys`.
-    pub access_keys: Option<AccessKeysArg>,
-}
-
 impl Judging {
     /// A run of the options, with the exemptions when there are any.
     pub fn run(&self) -> Run {
-        let run = Run::new(&self.options);
-        match &self.exemptions {
-            Some(exemptions) => run.exemptions(exemptions),
-            None => run,
-        }
-    }
-}
-
-impl AnalyzeOptions {
-    /// Into the core's types. `clock` is the caller's "now".
-    ///
-    /// ```
-    /// let options: keyrot_wasm::options::AnalyzeOptions =
-    ///     serde_json::from_str(r#"{"maxAgeDays": 30, "asOf": "2026-11-26T00:00:00Z"}"#).unwrap();
-    /// let judging = options.judging(None).unwrap();
-    /// assert_eq!(judging.options.max_age_days, 30);
-    /// assert!(judging.options.as_of.is_some());
-    /// ```
-    pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
-        let exemptions = self.exemptions.as_ref().map(ExemptionsArg::read).transpose()?;
-        Ok(Judging { options: self.core(clock)?, exemptions, ..Judging::default() })
-    }
-}
-
-impl PlanOptions {
-    /// Into the core's types. `clock` is the caller's "now".
-    pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
-        let exemptions = self.exemptions.as_ref().map(ExemptionsArg::read).transpose()?;
-        let access_keys = self.access_keys.as_ref().map(AccessKeysArg::read).transpose()?;
-        Ok(Judging { options: self.core(clock)?, exemptions, access_keys, ..Judging::default() })
-    }
-}
-
-impl CheckCsvOptions {
-    /// Into the core's types. `clock` is the caller's "now". `only` and
-    /// `columns` are arrays of names or one string of them separated by
-    /// commas, as on the command line (`due-soon` is `due_soon`).
-    ///
-    /// ```
-    /// let options: keyrot_wasm::options::CheckCsvOptions =
-    ///     serde_json::from_str(r#"{"only": "fail,due-soon", "columns": ["user", "slot", "age_days"]}"#).unwrap();
-    /// let judging = options.judging(None).unwrap();
-    /// assert_eq!(judging.only, [keyrot::Status::Fail, keyrot::Status::DueSoon]);
-    /// assert_eq!(judging.columns, [2, 5, 9]);
-    /// ```
-    pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
-        let exemptions = self.exemptions.as_ref().map(ExemptionsArg::read).transpose()?;
-        let options = self.core(clock)?;
-        let only = self.only.map(|n| keyrot::read_statuses("only", n.items())).transpose()?;
-        let columns = self.columns.map(|n| keyrot::read_columns("columns", n.items())).transpose()?;
-        Ok(Judging {
-            options,
-            exemptions,
-            only: only.unwrap_or_default(),
-            columns: columns.unwrap_or_default(),
-            source: self.source.unwrap_or_default(),
-            ..Judging::default()
-        })
-    }
-}
-
-impl DiffOptions {
-    /// Into the core's types: `asOf` is the new report's time, `oldAsOf`
-    /// the old one's. `clock` is the caller's "now".
-    pub fn judging(self, clock: Option<Timestamp>) -> Result<Judging, Error> {
-        let old_as_of = self.old_as_of.as_deref().map(keyrot::parse_as_of).transpose().map_err(|e| {
-            let message = e.message().replace("`as_of`", "`old_as_of`").replace("`asOf`", "`oldAsOf`");
-            let renamed = Error::new(e.code(), message).at_column("old_as_of");
-            e.value().map_or(renamed.clone(), |v| renamed.with_value(v))
-        })?;
-        Ok(Judging { options: self.core(clock)?, old_as_of, ..Judging::default() })
+        self.exemptions.iter().fold(Run::new(&self.options), Run::exemptions)
     }
 }
 
@@ -284,36 +272,43 @@ impl ParseOptionsArg {
     }
 }
 
+/// `impl Deserialize for $ty` with a visitor that expects `$what` and
+/// takes what its `visit_` methods take, given to `$deserialize`.
+macro_rules! visited {
+    ($ty:ident, $what:literal, $deserialize:ident { $($visit:item)* }) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<$ty, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str($what)
+                    }
+                    $($visit)*
+                }
+                deserializer.$deserialize(V)
+            }
+        }
+    };
+}
+
 /// A whole number of days, 0 or more (JS has only doubles: `1.5` and `-1`
 /// are refused here, the core checks the ranges).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Days(pub u32);
 
-impl<'de> Deserialize<'de> for Days {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Days, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Days;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a whole number of days (0 or more)")
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Days, E> {
-                u32::try_from(n).map(Days).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(n), &self))
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Days, E> {
-                u32::try_from(n).map(Days).map_err(|_| E::invalid_value(de::Unexpected::Signed(n), &self))
-            }
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Days, E> {
-                if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
-                    Ok(Days(n as u32))
-                } else {
-                    Err(E::invalid_value(de::Unexpected::Float(n), &self))
-                }
-            }
-        }
-        deserializer.deserialize_u32(V)
+visited!(Days, "a whole number of days (0 or more)", deserialize_u32 {
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Days, E> {
+        u32::try_from(n).map(Days).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(n), &self))
     }
-}
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Days, E> {
+        u32::try_from(n).map(Days).map_err(|_| E::invalid_value(de::Unexpected::Signed(n), &self))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Days, E> {
+        let whole = n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n);
+        whole.then_some(Days(n as u32)).ok_or_else(|| E::invalid_value(de::Unexpected::Float(n), &self))
+    }
+});
 
 /// Exemptions as given: TOML text, or a list of entries as data.
 #[derive(Debug, Deserialize)]
@@ -384,18 +379,7 @@ impl Names {
 #[derive(Debug)]
 pub struct WriteFn;
 
-impl<'de> Deserialize<'de> for WriteFn {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<WriteFn, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = WriteFn;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a function")
-            }
-        }
-        deserializer.deserialize_any(V)
-    }
-}
+visited!(WriteFn, "a function", deserialize_any {});
 
 /// Reads an options struct for `function` (`"analyze"`, …) with
 /// `deserializer`, making serde's error the core's: `describe(name)` gives
@@ -412,10 +396,7 @@ pub fn read<'de, T: DeserializeOwned, D: Deserializer<'de>>(
     deserializer: D,
     function: &str,
     describe: impl Fn(&str) -> Option<String>,
-) -> Result<T, Error>
-where
-    D::Error: std::fmt::Display,
-{
+) -> Result<T, Error> {
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let message = err.inner().to_string();
         // serde-wasm-bindgen's errors are JS `Error`s, shown as "Error: …".
@@ -432,11 +413,8 @@ where
             "exemptions" => ErrorCode::InvalidExemptions,
             _ => ErrorCode::InvalidPolicy,
         };
-        let mut error = Error::new(code, format!("`{name}`: {message}")).at_column(&contract);
-        if let Some(value) = describe(name) {
-            error = error.with_value(&value);
-        }
-        error
+        let error = Error::new(code, format!("`{name}`: {message}")).at_column(&contract);
+        describe(name).map_or(error.clone(), |value| error.with_value(&value))
     })
 }
 
@@ -459,14 +437,9 @@ fn unknown_option(rest: &str, function: &str) -> Error {
 
 /// `maxAgeDays` as the contract spells it: `max_age_days`.
 fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
+    name.chars()
+        .flat_map(|c| c.is_ascii_uppercase().then_some('_').into_iter().chain([c.to_ascii_lowercase()]))
+        .collect()
 }
 
 /// The error for an options argument that is not an object.

@@ -5,10 +5,10 @@
 //! makes, the age chart's counts, and the exports, in the command's bytes.
 
 use crate::io::{input_reader, named_inputs};
-use crate::{now, options, read_options, set_panic_hook, to_js_error, to_plain_object, type_error, AnalyzeOptions};
+use crate::{options, read_options, start, to_js_error, to_plain_object, type_error, AnalyzeOptions};
 use js_sys::{Reflect, Uint8Array};
 use keyrot::view::{Export, FindingTable, PlanQuery, PlanTable, Query, Selection};
-use keyrot::SourcedFinding;
+use keyrot::{ReportOutcome, SourcedFinding};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -39,9 +39,7 @@ impl Checker {
         inputs: JsValue,
         options: Option<AnalyzeOptions>,
     ) -> Result<Checker, JsValue> {
-        set_panic_hook();
-        let judging = read_options::<options::AnalyzeOptions>(options.map(Into::into), "Checker")?;
-        let judging = judging.judging(now()).map_err(to_js_error)?;
+        let judging = start(options, "Checker", options::AnalyzeOptions::judging)?;
         let thrown = Rc::new(Cell::new(None));
         let readers = named_inputs(&inputs, |input, what| Ok(input_reader(input, what, &thrown)?.0))?;
         let readers = readers.into_iter().map(|(name, reader)| (name, Ok(reader)));
@@ -49,10 +47,8 @@ impl Checker {
         if let Some(err) = thrown.take() {
             return Err(err);
         }
-        if let [one] = table.many().reports.as_slice() {
-            if let Some(err) = &one.error {
-                return Err(to_js_error(err.clone()));
-            }
+        if let [ReportOutcome { error: Some(err), .. }] = table.many().reports.as_slice() {
+            return Err(to_js_error(err.clone()));
         }
         let selection = table.select(&Query::default());
         Ok(Checker { table, selection, plan: None, planned: Vec::new() })
@@ -62,10 +58,8 @@ impl Checker {
     /// `ManyAnalysis` for several.
     #[wasm_bindgen(unchecked_return_type = "Omit<Analysis, \"findings\"> | Omit<ManyAnalysis, \"findings\">")]
     pub fn meta(&self) -> Result<JsValue, JsValue> {
-        let meta = match self.table.analysis() {
-            Some(one) => to_plain_object(&one)?,
-            None => to_plain_object(self.table.many())?,
-        };
+        let meta =
+            self.table.analysis().map_or_else(|| to_plain_object(self.table.many()), |one| to_plain_object(&one))?;
         Reflect::delete_property(meta.unchecked_ref::<js_sys::Object>(), &JsValue::from_str("findings"))?;
         Ok(meta)
     }
@@ -80,7 +74,7 @@ impl Checker {
     /// `descending`, `status`, `account`, `user`, `source`, `exempted`;
     /// each may be left out); returns how many rows it selects.
     pub fn select(&mut self, #[wasm_bindgen(unchecked_param_type = "Query")] query: JsValue) -> Result<u32, JsValue> {
-        let query: Query = read_options(Some(query), "select")?;
+        let query: Query = read_options(query, "select")?;
         self.selection = self.table.select(&query);
         Ok(self.selection.len() as u32)
     }
@@ -133,8 +127,7 @@ impl Checker {
         // Read as `plan`'s `accessKeys` option: the same forms and errors.
         let given = js_sys::Object::new();
         Reflect::set(&given, &JsValue::from_str("accessKeys"), &access_keys)?;
-        let keys: options::PlanKeys = read_options(Some(given.into()), "makePlan")?;
-        let known = keys.access_keys.map(|k| k.read()).transpose().map_err(to_js_error)?;
+        let known = start(Some(given), "makePlan", options::PlanOptions::judging)?.access_keys;
         let plan = self.table.plan(known);
         let all = plan.len();
         let made =
@@ -151,7 +144,7 @@ impl Checker {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "PlanQuery")] query: JsValue,
     ) -> Result<u32, JsValue> {
-        let query: PlanQuery = read_options(Some(query), "selectPlan")?;
+        let query: PlanQuery = read_options(query, "selectPlan")?;
         let Some(plan) = &self.plan else { return Err(type_error("makePlan comes first")) };
         self.planned = plan.select(&self.table, &query);
         Ok(self.planned.len() as u32)
