@@ -609,17 +609,7 @@ pub fn analyze_with_exemptions<R: Read>(
 }
 
 fn judge_all<R: Read>(input: R, options: &Options, exemptions: Option<&Exemptions>) -> Result<Analysis, Error> {
-    let mut run = Run::new(options);
-    if let Some(exemptions) = exemptions {
-        run = run.exemptions(exemptions);
-    }
-    let mut findings = Vec::new();
-    let mut analysis = run.report(input, |batch| {
-        findings.extend(batch.findings().map(|f| f.to_finding()));
-        Ok::<(), Error>(())
-    })?;
-    analysis.findings = findings;
-    Ok(analysis)
+    exemptions.into_iter().fold(Run::new(options), Run::exemptions).analyze(input)
 }
 
 /// Reads and judges a report held in memory.

@@ -90,7 +90,7 @@ pub use input::InputFormat;
 pub use limits::Limits;
 pub use many::{analyze_many, ManyAnalysis, ReportOutcome, SourcedAnomaly, SourcedFinding};
 pub use plan::{plan, plan_row, read_access_keys, shell_quote, KnownKey, Plan, PlanKey, Step, StepCode};
-pub use policy::{parse_as_of, AsOfSource, Granularity, Options, Policy};
+pub use policy::{option_error, parse_as_of, parse_instant, AsOfSource, Granularity, Options, Policy};
 pub use report::{
     parse, parse_bytes, AccessKey, Certificate, Layout, ParseOptions, Report, ReportReader, Row, COLUMNS,
     REQUIRED_COLUMNS,

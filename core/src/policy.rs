@@ -282,15 +282,71 @@ impl Options {
 /// assert_eq!(err.code(), keyrot::ErrorCode::InvalidAsOf);
 /// ```
 pub fn parse_as_of(text: &str) -> Result<Timestamp, Error> {
+    parse_instant("as_of", text)
+}
+
+/// The error for options of a binding's `function` (`analyze`, say) that
+/// serde could not read: `path` is where (`maxAgeDays`, `only[2]`: the
+/// binding's spelling) and `message` serde's. An unknown name lists the
+/// names there are (serde's message holds them) and, when one differs from
+/// it only in case and underscores, the one meant; any other error names
+/// its option, with the code its name calls for (`invalid_as_of`,
+/// `invalid_exemptions`, else `invalid_policy`) and the option in the
+/// contract's spelling (`max_age_days`) as the column.
+///
+/// ```
+/// let err = keyrot::option_error("analyze", "", "unknown field `max_age_days`, expected `asOf` or `maxAgeDays`");
+/// assert_eq!(err.message(), "unknown option `max_age_days` for analyze; the options are `asOf`, `maxAgeDays` (did you mean `maxAgeDays`?)");
+/// let err = keyrot::option_error("analyze", "warnDays", "invalid type: string \"x\", expected a whole number");
+/// assert_eq!((err.code(), err.column()), (keyrot::ErrorCode::InvalidPolicy, Some("warn_days")));
+/// ```
+pub fn option_error(function: &str, path: &str, message: &str) -> Error {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        let mut message = format!("unknown option `{name}` for {function}; the options are {list}");
+        let folded = |s: &str| s.replace('_', "").to_ascii_lowercase();
+        if let Some(near) = known.iter().find(|k| folded(k) == folded(name)) {
+            message.push_str(&format!(" (did you mean `{near}`?)"));
+        }
+        return Error::new(ErrorCode::InvalidPolicy, message).at_column(name);
+    }
+    let name = path.split(['.', '[']).next().unwrap_or_default();
+    // `maxAgeDays` as the contract spells it: `max_age_days`.
+    let contract: String = name
+        .chars()
+        .flat_map(|c| c.is_ascii_uppercase().then_some('_').into_iter().chain([c.to_ascii_lowercase()]))
+        .collect();
+    let code = match contract.as_str() {
+        "as_of" | "old_as_of" => ErrorCode::InvalidAsOf,
+        "exemptions" => ErrorCode::InvalidExemptions,
+        _ => ErrorCode::InvalidPolicy,
+    };
+    // The error's column names the option: the message names it again only
+    // when the binding spells it otherwise.
+    let message = if name == contract { message.to_owned() } else { format!("`{name}`: {message}") };
+    Error::new(code, message).at_column(&contract)
+}
+
+/// [`parse_as_of`] of the option `option` (`old_as_of`, say): its errors
+/// name it.
+///
+/// ```
+/// let err = keyrot::parse_instant("old_as_of", "yesterday").unwrap_err();
+/// assert_eq!((err.code(), err.column()), (keyrot::ErrorCode::InvalidAsOf, Some("old_as_of")));
+/// assert!(err.message().starts_with("`old_as_of` must be an RFC 3339 timestamp"));
+/// ```
+pub fn parse_instant(option: &str, text: &str) -> Result<Timestamp, Error> {
     parse_timestamp(text).ok_or_else(|| {
         Error::new(
             ErrorCode::InvalidAsOf,
             format!(
-                "`as_of` must be an RFC 3339 timestamp with a time zone, like 2026-11-26T00:00:00Z, not `{}`",
+                "`{option}` must be an RFC 3339 timestamp with a time zone, like 2026-11-26T00:00:00Z, not `{}`",
                 crate::error::shorten(text)
             ),
         )
-        .at_column("as_of")
+        .at_column(option)
         .with_value(text)
     })
 }

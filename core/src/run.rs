@@ -11,6 +11,7 @@ use crate::limits::Limits;
 use crate::many::{ManyAnalysis, ManyBuilder, ReportOutcome};
 use crate::policy::Options;
 use crate::scan::{Chunk, Scanner, CHUNK_BYTES};
+use crate::{CsvWriter, Status};
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -203,6 +204,69 @@ impl Run {
         E: From<Error>,
     {
         self.report_with(input, |_| (), |batch, ()| each(batch))
+    }
+
+    /// Reads and judges one report and keeps every finding: the
+    /// [`Analysis`] of [`analyze`](crate::analyze), by this run's options,
+    /// exemptions and source.
+    pub fn analyze<R: Read>(&self, input: R) -> Result<Analysis, Error> {
+        let mut findings = Vec::new();
+        let mut analysis = self.report(input, |batch| {
+            findings.extend(batch.findings().map(|f| f.to_finding()));
+            Ok::<(), Error>(())
+        })?;
+        analysis.findings = findings;
+        Ok(analysis)
+    }
+
+    /// Reads and judges one report and hands the CSV of the findings whose
+    /// status is in `only` (all when it is empty), with the columns of
+    /// `columns` (positions in [`CSV_COLUMNS`](crate::CSV_COLUMNS); all when
+    /// it is empty), to `sink` in pieces: the header line first, then the
+    /// rows of each chunk of the input that has some, in input order: the
+    /// bytes `keyrot check --format csv` writes. Returns the analysis, with
+    /// every key counted and no finding kept, and the number of rows
+    /// written. An error in the input, or from `sink`, stops the reading:
+    /// what `sink` was given is then a prefix of the output.
+    ///
+    /// ```
+    /// use keyrot::{Options, Run, Status, parse_timestamp};
+    /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+    ///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,true,2026-11-01T00:00:00Z\n";
+    /// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+    /// let columns = keyrot::read_columns("columns", ["user", "slot", "age_days"])?;
+    /// let mut out = Vec::new();
+    /// let (analysis, rows) = Run::new(&options).report_csv(csv.as_bytes(), columns, &[Status::Fail], |piece| {
+    ///     out.extend_from_slice(piece);
+    ///     Ok::<(), keyrot::Error>(())
+    /// })?;
+    /// assert_eq!(String::from_utf8(out).unwrap(), "user,slot,age_days\nalice,1,329\n");
+    /// assert_eq!((rows, analysis.summary.overall.keys, analysis.findings.len()), (1, 2, 0));
+    /// # Ok::<(), keyrot::Error>(())
+    /// ```
+    pub fn report_csv<R: Read, E: From<Error>>(
+        &self,
+        input: R,
+        columns: Vec<usize>,
+        only: &[Status],
+        mut sink: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(Analysis, u64), E> {
+        // An empty list of columns means all of them.
+        let mut writer = CsvWriter::for_checks(columns, &self.checks()).unwrap_or_default();
+        let mut out = Vec::new();
+        writer.header(&mut out);
+        sink(&out)?;
+        let mut rows = 0u64;
+        let analysis = self.report(input, |batch| {
+            out.clear();
+            rows += writer.batch(&mut out, &batch, |s| only.is_empty() || only.contains(&s));
+            if out.is_empty() {
+                Ok(())
+            } else {
+                sink(&out)
+            }
+        })?;
+        Ok((analysis, rows))
     }
 
     /// Like [`report`](Run::report), with `work` called on each batch on the

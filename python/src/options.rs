@@ -37,7 +37,7 @@ fn named<T: DeserializeOwned>(name: &str, value: &str) -> Result<T, Error> {
 pub(crate) fn instant(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Result<Timestamp, Error>> {
     if let Ok(text) = value.cast::<PyString>() {
         let text = text.to_cow()?;
-        return Ok(keyrot::parse_as_of(&text).map_err(|e| rename(e, name)));
+        return Ok(keyrot::parse_instant(name, &text));
     }
     if let Ok(dt) = value.cast::<PyDateTime>() {
         let repr = dt.repr().map(|r| r.to_string()).unwrap_or_default();
@@ -64,19 +64,6 @@ pub(crate) fn instant(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Result<T
         "`{name}` must be an aware datetime or RFC 3339 text, not {}",
         value.get_type().name()?
     )))
-}
-
-/// The core names the `as_of` option in its errors; `clock` errors name
-/// `clock` instead.
-fn rename(err: Error, name: &str) -> Error {
-    if name == "as_of" {
-        return err;
-    }
-    let mut renamed = Error::new(err.code(), err.message().replace("`as_of`", &format!("`{name}`"))).at_column(name);
-    if let Some(value) = err.value() {
-        renamed = renamed.with_value(value);
-    }
-    renamed
 }
 
 /// `rules`: one string of ids separated by commas, or a sequence of ids.

@@ -173,3 +173,24 @@ impl std::io::Read for JsBytes {
         Ok(n as usize)
     }
 }
+
+/// Hands each write to the JS function `write`, as a copy (it may keep
+/// it); what `write` throws is kept in `thrown`.
+pub(crate) struct JsPieces<'a> {
+    pub(crate) write: &'a js_sys::Function,
+    pub(crate) thrown: &'a Cell<Option<JsValue>>,
+}
+
+impl std::io::Write for JsPieces<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write.call1(&JsValue::NULL, &Uint8Array::from(bytes)).map_err(|err| {
+            self.thrown.set(Some(err));
+            std::io::Error::other("the write function threw")
+        })?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

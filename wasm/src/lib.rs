@@ -17,22 +17,21 @@
 //! never as JS objects.
 //!
 //! The crate builds on the host too (so `cargo test --workspace` covers
-//! [`options`] and [`check`]); the exported functions only run in a JS
-//! engine.
+//! [`options`]); the exported functions only run in a JS engine.
 #![deny(missing_docs)]
 
-pub mod check;
 mod io;
 pub mod options;
 pub mod page;
 
-use io::{input_bytes, input_reader, named_inputs, JsOut};
+use io::{input_bytes, input_reader, named_inputs, JsOut, JsPieces};
 use js_sys::{Array, ArrayBuffer, Date, Object, Reflect, Uint8Array};
 use keyrot::Timestamp;
 use serde::de::value::MapDeserializer;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::Cell;
+use std::io::Write;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -80,7 +79,7 @@ pub fn analyze(
     options: Option<AnalyzeOptions>,
 ) -> Result<JsValue, JsValue> {
     let judging = start(options, "analyze", options::AnalyzeOptions::judging)?;
-    to_plain_object(&judge(&input_bytes(&input, "the input")?, &judging)?)
+    to_plain_object(&judging.run().analyze(&*input_bytes(&input, "the input")?).map_err(to_js_error)?)
 }
 
 /// Judges several reports together (one per account, say): one verdict,
@@ -114,7 +113,7 @@ pub fn plan(
     options: Option<PlanOptions>,
 ) -> Result<JsValue, JsValue> {
     let judging = start(options, "plan", options::PlanOptions::judging)?;
-    let analysis = judge(&input_bytes(&input, "the input")?, &judging)?;
+    let analysis = judging.run().analyze(&*input_bytes(&input, "the input")?).map_err(to_js_error)?;
     to_plain_object(&keyrot::plan(&analysis, judging.access_keys.as_deref()))
 }
 
@@ -174,33 +173,23 @@ pub fn check_csv(
     // Left empty when `write` takes the pieces (an array never written costs
     // no memory).
     let mut csv = JsOut::with_capacity(if write.is_some() { 0 } else { size.unwrap_or(1 << 20) });
-    let (analysis, rows) = check::check_csv(reader, judging, |piece| match &write {
-        // A copy: the function may keep it (a stream's `write` does).
-        Some(write) => write.call1(&JsValue::NULL, &Uint8Array::from(piece)).map(|_| ()).map_err(|err| {
-            thrown.set(Some(err));
-            keyrot::Error::new(keyrot::ErrorCode::Io, "the write function threw")
-        }),
-        None => {
-            csv.push(piece);
-            Ok(())
-        }
-    })
-    // What `input` or `write` threw, else the error.
-    .map_err(|err| thrown.take().unwrap_or_else(|| to_js_error(err)))?;
+    let run = judging.run().source(&judging.source);
+    let (analysis, rows) = run
+        .report_csv(reader, judging.columns, &judging.only, |piece| match &write {
+            Some(write) => (JsPieces { write, thrown: &thrown }.write_all(piece))
+                .map_err(|e| keyrot::Error::new(keyrot::ErrorCode::Io, e.to_string())),
+            None => {
+                csv.push(piece);
+                Ok(())
+            }
+        })
+        // What `input` or `write` threw, else the error.
+        .map_err(|err| thrown.take().unwrap_or_else(|| to_js_error(err)))?;
     let result = to_plain_object(&analysis)?;
     Reflect::delete_property(result.unchecked_ref::<Object>(), &JsValue::from_str("findings"))?;
     set(&result, "csv", &JsValue::from(csv.finish()?))?;
     set(&result, "csv_rows", &JsValue::from_f64(rows as f64))?;
     Ok(result)
-}
-
-/// Judges one report, with the exemptions when there are some.
-fn judge(bytes: &[u8], judging: &options::Judging) -> Result<keyrot::Analysis, JsValue> {
-    match &judging.exemptions {
-        Some(exemptions) => keyrot::analyze_with_exemptions(bytes, &judging.options, exemptions),
-        None => keyrot::analyze_bytes(bytes, &judging.options),
-    }
-    .map_err(to_js_error)
 }
 
 /// Reads a credential report without judging it: its rows with every cell

@@ -211,19 +211,10 @@ judging_options! {
     /// Into the core's types: `asOf` is the new report's time, `oldAsOf`
     /// the old one's. `clock` is the caller's "now".
     judging: |this, clock| Judging {
-        old_as_of: this.old_as_of.as_deref().map(old_as_of).transpose()?,
+        old_as_of: this.old_as_of.as_deref().map(|t| keyrot::parse_instant("old_as_of", t)).transpose()?,
         options: this.core(clock)?,
         ..Judging::default()
     }
-}
-
-/// `oldAsOf` read as the core reads `as_of`, its errors naming `oldAsOf`.
-fn old_as_of(text: &str) -> Result<Timestamp, Error> {
-    keyrot::parse_as_of(text).map_err(|e| {
-        let message = e.message().replace("`as_of`", "`old_as_of`").replace("`asOf`", "`oldAsOf`");
-        let renamed = Error::new(e.code(), message).at_column("old_as_of");
-        e.value().map_or(renamed.clone(), |v| renamed.with_value(v))
-    })
 }
 
 /// Options of `parse`: only how to read the input applies.
@@ -398,48 +389,20 @@ pub fn read<'de, T: DeserializeOwned, D: Deserializer<'de>>(
     describe: impl Fn(&str) -> Option<String>,
 ) -> Result<T, Error> {
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
-        let message = err.inner().to_string();
+        let (path, inner) = (err.path().to_string(), err.inner().to_string());
         // serde-wasm-bindgen's errors are JS `Error`s, shown as "Error: …".
-        let message = message.strip_prefix("Error: ").unwrap_or(&message);
-        let path = err.path().to_string();
-        if let Some(rest) = message.strip_prefix("unknown field `") {
-            return unknown_option(rest, function);
+        let error = keyrot::option_error(function, &path, inner.strip_prefix("Error: ").unwrap_or(&inner));
+        if !inner.contains("unknown field `") {
+            // The option is the path's first segment (`maxAgeDays`, `only[2]`).
+            let name = path.split(['.', '[']).next().unwrap_or_default();
+            return describe(name).map_or(error.clone(), |value| error.with_value(&value));
         }
-        // The option is the path's first segment (`maxAgeDays`, `only[2]`).
-        let name = path.split(['.', '[']).next().unwrap_or_default();
-        let contract = snake_case(name);
-        let code = match contract.as_str() {
-            "as_of" | "old_as_of" => ErrorCode::InvalidAsOf,
-            "exemptions" => ErrorCode::InvalidExemptions,
-            _ => ErrorCode::InvalidPolicy,
-        };
-        let error = Error::new(code, format!("`{name}`: {message}")).at_column(&contract);
-        describe(name).map_or(error.clone(), |value| error.with_value(&value))
+        let name = error.column().unwrap_or_default();
+        if function != "parse" || serde_json::from_value::<AnalyzeOptions>(serde_json::json!({ name: null })).is_err() {
+            return error;
+        }
+        Error::new(error.code(), format!("{} (it applies to analyze only)", error.message())).at_column(name)
     })
-}
-
-/// The error for an unknown option: `rest` is serde's message after
-/// "unknown field `" (the name, then the names it expected).
-fn unknown_option(rest: &str, function: &str) -> Error {
-    let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
-    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-    let mut message = format!("unknown option `{name}` for {function}; the options are {list}");
-    let folded = |s: &str| s.replace('_', "").to_ascii_lowercase();
-    if let Some(near) = known.iter().find(|k| folded(k) == folded(name)) {
-        message.push_str(&format!(" (did you mean `{near}`?)"));
-    } else if function == "parse" && serde_json::from_value::<AnalyzeOptions>(serde_json::json!({ name: null })).is_ok()
-    {
-        message.push_str(" (it applies to analyze only)");
-    }
-    Error::new(ErrorCode::InvalidPolicy, message).at_column(name)
-}
-
-/// `maxAgeDays` as the contract spells it: `max_age_days`.
-fn snake_case(name: &str) -> String {
-    name.chars()
-        .flat_map(|c| c.is_ascii_uppercase().then_some('_').into_iter().chain([c.to_ascii_lowercase()]))
-        .collect()
 }
 
 /// The error for an options argument that is not an object.

@@ -4,9 +4,9 @@
 //! analysis without findings, one page of rows of the selection a query
 //! makes, the age chart's counts, and the exports, in the command's bytes.
 
-use crate::io::{input_reader, named_inputs};
+use crate::io::{input_reader, named_inputs, JsPieces};
 use crate::{options, read_options, start, to_js_error, to_plain_object, type_error, AnalyzeOptions};
-use js_sys::{Reflect, Uint8Array};
+use js_sys::Reflect;
 use keyrot::view::{Export, FindingTable, PlanQuery, PlanTable, Query, Selection};
 use keyrot::{ReportOutcome, SourcedFinding};
 use std::cell::Cell;
@@ -98,15 +98,21 @@ impl Checker {
 
     /// The selection written as `format`: `csv` and `json` hold its rows in
     /// its order, `sarif`, `junit` and `ocsf` every report's findings of the
-    /// statuses it holds; each in the bytes `keyrot check --format` writes.
+    /// statuses it holds; each in the bytes `keyrot check --format` writes,
+    /// handed to `write` in pieces (of about a mebibyte for CSV, SARIF and
+    /// OCSF, which are never held whole), in order, each a copy it may keep.
+    /// Throws what `write` throws.
     pub fn export(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Export")] format: JsValue,
-    ) -> Result<Uint8Array, JsValue> {
+        #[wasm_bindgen(unchecked_param_type = "(piece: Uint8Array) => void")] write: js_sys::Function,
+    ) -> Result<(), JsValue> {
         let format: Export = serde_wasm_bindgen::from_value(format).map_err(JsValue::from)?;
-        let mut out = Vec::new();
-        self.table.export(format, &self.selection, &mut out).map_err(|e| type_error(&e.to_string()))?;
-        Ok(Uint8Array::from(out.as_slice()))
+        let thrown = Cell::new(None);
+        let pieces = JsPieces { write: &write, thrown: &thrown };
+        self.table
+            .export(format, &self.selection, pieces)
+            .map_err(|e| thrown.take().unwrap_or_else(|| type_error(&e.to_string())))
     }
 
     /// Makes the rotation plan of the findings (each report planned at the

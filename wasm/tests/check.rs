@@ -1,9 +1,9 @@
-//! `checkCsv`'s work on the host: the rows and cells asked for, what the
-//! core's writer writes, chunk by chunk, and the core's errors.
+//! `checkCsv`'s work on the host (its options read, then the core's
+//! `Run::report_csv`): the rows and cells asked for, what the core's writer
+//! writes, chunk by chunk, and the core's errors.
 #![cfg(not(target_arch = "wasm32"))]
 
 use keyrot::{Analysis, CsvWriter, Error, Run};
-use keyrot_wasm::check::check_csv;
 use keyrot_wasm::options::{read, CheckCsvOptions};
 use serde_json::{json, Value};
 
@@ -19,7 +19,8 @@ fn run(input: &[u8], options: &[(&str, Value)]) -> Result<(String, Analysis, u64
     }
     let judging = read::<CheckCsvOptions, _>(&object, "checkCsv", |_| None)?.judging(None)?;
     let (mut out, mut pieces) = (Vec::new(), 0);
-    let (analysis, rows) = check_csv(input, judging, |piece| {
+    let run = judging.run().source(&judging.source);
+    let (analysis, rows) = run.report_csv(input, judging.columns, &judging.only, |piece| {
         out.extend_from_slice(piece);
         pieces += 1;
         Ok::<(), Error>(())

@@ -23,6 +23,16 @@ const CSV = [
   row('u2', 'true,2026-11-21T00:00:00Z'),
 ].join('\n');
 
+/** What `c.export(format, write)` hands `write`, joined; `pieces` gets each piece's length. */
+const exported = (c, format, pieces = []) => {
+  const parts = [];
+  c.export(format, (piece) => {
+    parts.push(piece.slice());
+    pieces.push(piece.length);
+  });
+  return Buffer.concat(parts);
+};
+
 const checker = (input = CSV, options = { asOf: AS_OF }) => new Checker([{ name: 'r.csv', input }], options);
 const users = (c, query) => {
   const n = c.select(query);
@@ -90,18 +100,18 @@ test('the CSV export is checkCsv\'s bytes; a selection exports its rows in its o
   const c = checker();
   const text = (bytes) => new TextDecoder().decode(bytes);
   c.select({});
-  assert.equal(text(c.export('csv')), text(checkCsv(CSV, { asOf: AS_OF, source: 'r.csv' }).csv));
+  assert.equal(text(exported(c, 'csv')), text(checkCsv(CSV, { asOf: AS_OF, source: 'r.csv' }).csv));
   c.select({ status: 'fail' });
-  assert.equal(text(c.export('csv')), text(checkCsv(CSV, { asOf: AS_OF, source: 'r.csv', only: 'fail' }).csv));
+  assert.equal(text(exported(c, 'csv')), text(checkCsv(CSV, { asOf: AS_OF, source: 'r.csv', only: 'fail' }).csv));
   c.select({ sort: 'user', descending: true, status: 'pass' });
-  const lines = text(c.export('csv')).trimEnd().split('\n');
+  const lines = text(exported(c, 'csv')).trimEnd().split('\n');
   assert.deepStrictEqual(lines.slice(1).map((l) => l.split(',')[2]), ['u10', 'u2', 'carol']);
-  const json = JSON.parse(text(c.export('json')));
+  const json = JSON.parse(text(exported(c, 'json')));
   assert.deepStrictEqual(json.findings.map((f) => f.user), ['u10', 'u2', 'carol']);
   assert.equal(json.input_sha256.length, 64);
-  const sarif = JSON.parse(text(c.export('sarif')));
+  const sarif = JSON.parse(text(exported(c, 'sarif')));
   assert.equal(sarif.version, '2.1.0');
-  assert.equal(thrown(() => c.export('xml')).message.includes('unknown variant'), true);
+  assert.equal(thrown(() => exported(c, 'xml')).message.includes('unknown variant'), true);
 });
 
 test('several files: filter by file, ties keep each file\'s order; a file that fails holds no row', () => {
@@ -164,4 +174,19 @@ test('the page names every status the engine has', () => {
   assert.deepStrictEqual(STATUSES, ['fail', 'invalid', 'due_soon', 'pass', 'inactive']);
   const n = checker().select({ sort: 'status' });
   assert.equal(n, 7);
+});
+
+test('an export of many rows comes in pieces of about a mebibyte, and what write throws is thrown', () => {
+  const rows = Array.from({ length: 12_000 }, (_, i) => row(`user${i}`, 'true,2026-05-10T00:00:00Z', 'true,2026-11-01T00:00:00Z'));
+  const big = [HEADER, ...rows].join('\n');
+  const c = checker(big);
+  const pieces = [];
+  const csv = exported(c, 'csv', pieces);
+  assert.equal(csv.toString(), Buffer.from(checkCsv(big, { asOf: AS_OF, source: 'r.csv' }).csv).toString());
+  assert.ok(csv.length > 3 << 20, `${csv.length} bytes`);
+  assert.ok(pieces.length >= 3 && pieces.slice(0, -1).every((n) => n >= 1 << 20 && n < (1 << 20) + 4096), String(pieces));
+  const ocsf = exported(c, 'ocsf', []);
+  assert.equal(ocsf.toString().trimEnd().split('\n').length, 24_000);
+  const boom = new Error('disk full');
+  assert.equal(thrown(() => c.export('csv', () => { throw boom; })), boom);
 });

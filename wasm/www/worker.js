@@ -33,6 +33,8 @@ initSync({ module: wasmBytes });
 const MAX_ANOMALIES = 500;
 /** How many bytes of a file are read at once (see `reader`). */
 const READ_BLOCK = 4 << 20;
+/** How many bytes of an export are gathered before they join its Blob. */
+const EXPORT_BLOCK = 16 << 20;
 const EXEMPTION_CODES = new Set(['exemption_expired', 'exemption_invalid', 'exemption_unused']);
 const EXPORT_TYPES = {
   csv: 'text/csv;charset=utf-8',
@@ -239,11 +241,32 @@ function planPage(id, make, accessKeys, query, pageNumber, size) {
   });
 }
 
+/**
+ * The checker's export as a Blob, built from its pieces as they come: every
+ * 16 MiB of them become part of the Blob (whose bytes the browser holds,
+ * outside the page), so a million rows' CSV never sits whole in the worker.
+ */
+function exported(format) {
+  const type = EXPORT_TYPES[format];
+  let blob = new Blob([], { type });
+  let parts = [];
+  let held = 0;
+  checker.export(format, (piece) => {
+    parts.push(piece);
+    held += piece.length;
+    if (held >= EXPORT_BLOCK) {
+      blob = new Blob([blob, ...parts], { type });
+      parts = [];
+      held = 0;
+    }
+  });
+  return new Blob([blob, ...parts], { type });
+}
+
 function exportFindings(id, format, query) {
   if (!checker) return;
   const count = select(query);
-  const bytes = checker.export(format);
-  const blob = new Blob([bytes], { type: EXPORT_TYPES[format] });
+  const blob = exported(format);
   const base = many ? 'reports' : (files[0].name || 'report').replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_');
   postMessage({ type: 'export', id, blob, filename: `${base}-findings.${EXPORT_EXTENSIONS[format]}`, count });
 }
