@@ -393,6 +393,32 @@ pub(crate) fn row_user_key(row: &Row) -> u64 {
     user_key(row.user.as_bytes())
 }
 
+/// Each distinct text of a batch held once: the texts last seen, in a few
+/// slots picked by a cheap mix of their bytes, in front of a map (a batch's
+/// accounts, regions and services are a handful; SipHash for each took a
+/// fifth of the time a batch is held in).
+#[derive(Default)]
+struct Once<'a> {
+    recent: [Option<(&'a str, Span)>; 16],
+    seen: HashMap<&'a str, Span>,
+}
+
+impl<'a> Once<'a> {
+    fn get(&mut self, value: &'a str, copy: &mut impl FnMut(&str) -> Span) -> Span {
+        let b = value.as_bytes();
+        let mix = |i: usize| b.get(i).map_or(0, |&c| usize::from(c));
+        let slot = (b.len() + mix(0) * 31 + mix(b.len() / 2) * 7 + mix(b.len().wrapping_sub(1))) % 16;
+        match self.recent[slot] {
+            Some((text, span)) if text == value => span,
+            _ => {
+                let span = *self.seen.entry(value).or_insert_with(|| copy(value));
+                self.recent[slot] = Some((value, span));
+                span
+            }
+        }
+    }
+}
+
 /// `items` in an allocation of their size.
 fn exact<T>(items: Vec<T>) -> Vec<T> {
     let mut held = Vec::with_capacity(items.len());
@@ -663,36 +689,47 @@ impl FindingBatch {
         let old = std::mem::take(&mut self.text);
         let old_checked = std::mem::take(&mut self.checked);
         let old: &[u8] = if old.is_empty() { old_checked.as_bytes() } else { &old };
-        let text_of = |span: Span| old.get(span.range()).and_then(|t| std::str::from_utf8(t).ok()).unwrap_or_default();
+        // Checked once as a whole when it can be (a report's text is), not
+        // span by span.
+        let whole = std::str::from_utf8(old).ok();
+        let text_of = |span: Span| match whole {
+            Some(whole) => whole.get(span.range()).unwrap_or_default(),
+            None => old.get(span.range()).and_then(|t| std::str::from_utf8(t).ok()).unwrap_or_default(),
+        };
         let mut text = String::new();
-        let mut seen: HashMap<&str, Span> = HashMap::new();
         let mut copy = |value: &str| -> Span {
             let start = text.len() as u32;
             text.push_str(value);
             Span { start, end: text.len() as u32 }
         };
+        let mut once = Once::default();
         for row in &mut self.rows {
             let (arn, account, user) = (text_of(row.arn), text_of(row.account), text_of(row.user));
-            row.account = *seen.entry(account).or_insert_with(|| copy(account));
+            row.account = once.get(account, &mut copy);
             row.user = copy(user);
             let plain = row.arn == Span::PLAIN_ARN || is_plain_arn(arn, account, user);
             row.arn = if plain { Span::PLAIN_ARN } else { copy(arn) };
         }
-        let mut once =
-            |span: Span| span.get().map_or(Span::NONE, |s| *seen.entry(text_of(s)).or_insert_with(|| copy(text_of(s))));
         let mut places: Vec<(Span, Span)> = Vec::new();
         let mut place_of: HashMap<(Span, Span), u32> = HashMap::new();
         for key in &mut self.keys {
             if let Some(at) = key.place.get() {
                 let (region, service) = self.places[at as usize];
-                let place = (once(region), once(service));
-                key.place = Index(*place_of.entry(place).or_insert_with(|| {
-                    places.push(place);
-                    places.len() as u32 - 1
-                }));
+                let mut held = |span: Span| span.get().map_or(Span::NONE, |s| once.get(text_of(s), &mut copy));
+                let place = (held(region), held(service));
+                // A batch has a few places: look among the first ones, then
+                // in the map, which holds every one.
+                let index = match places.iter().take(32).position(|p| *p == place) {
+                    Some(i) => i as u32,
+                    None => *place_of.entry(place).or_insert_with(|| {
+                        places.push(place);
+                        places.len() as u32 - 1
+                    }),
+                };
+                key.place = Index(index);
             }
         }
-        drop(seen);
+        drop(once);
         self.places = places;
         // Fresh allocations of the exact sizes, not the judging's larger ones
         // shrunk in place: those leave holes between held batches that a

@@ -246,6 +246,11 @@ impl FindingTable {
         self.batches[batch].1.get((row - self.starts[batch]) as usize)
     }
 
+    /// Every finding, in row order (input order).
+    fn findings(&self) -> impl Iterator<Item = FindingRef<'_>> {
+        self.batches.iter().flat_map(|(_, batch)| batch.findings())
+    }
+
     /// The index in `batches` of the batch holding row `row`.
     fn batch_of(&self, row: u32) -> Option<usize> {
         (row < *self.starts.last()?).then(|| self.starts.partition_point(|&start| start <= row) - 1)
@@ -263,7 +268,7 @@ impl FindingTable {
                 && user.as_deref().is_none_or(|u| f.user().to_lowercase().contains(u))
         };
         let mut rows: Selection =
-            (0..self.len() as u32).filter(|&row| self.get(row).is_some_and(|f| keep(&f))).collect();
+            self.findings().enumerate().filter(|(_, f)| keep(f)).map(|(row, _)| row as u32).collect();
         if query.sort != SortKey::Line || query.descending {
             sort_rows(&mut rows, query.sort, query.descending, |row| self.get(row));
         }
@@ -275,8 +280,7 @@ impl FindingTable {
         let max_age_days = self.many.policy.max_age_days;
         let usable = |f: &FindingRef<'_>| f.age_days().filter(|&a| a >= 0 && f.status() != Status::Invalid);
         // The chart is of key ages: the rotation rule's findings.
-        let findings =
-            || (0..self.len() as u32).filter_map(|row| self.get(row)).filter(|f| f.rule() == Rule::AccessKeyRotated);
+        let findings = || self.findings().filter(|f| f.rule() == Rule::AccessKeyRotated);
         let (mut shown, mut unusable, mut oldest) = (0u64, 0u64, 0i64);
         for f in findings() {
             match usable(&f) {
