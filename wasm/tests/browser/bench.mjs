@@ -10,6 +10,7 @@
 //     1,000,000-row verdict was a third slower), and with the page idle;
 //   - sorting the table by age and filtering it by status, from the click to
 //     the first row shown, with the page's renderer's peak meanwhile; the
+//     CSV export of every finding, from the click to the download, and the
 //     rotation plan, from the click on its tab to its first page, likewise;
 // against two baselines in the same run: the browser reading every byte of
 // the same File (a stream, counted on the page's thread: the floor of any
@@ -63,7 +64,7 @@ function nodeCheck(path) {
 }
 
 async function openPage(browser, origin) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
   const page = await context.newPage();
   await page.goto(`${origin}/`);
   await page.check('#as-of-fixed');
@@ -135,6 +136,16 @@ async function pageCheck(browser, origin, path, name) {
   await page.waitForFunction(() => document.getElementById('shown').textContent.endsWith('matching the filters.'), null, { polling: 10 });
   const filter = performance.now() - t;
   const tablePeak = stopTable();
+  // The CSV of every finding, from the click to the download, and the
+  // page's renderer's peak meanwhile.
+  await page.selectOption('#filter-status', '');
+  await page.waitForFunction(() => !document.getElementById('shown').textContent.endsWith('matching the filters.'), null, { polling: 10 });
+  const stopExport = sampler();
+  t = performance.now();
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.click('#export-csv')]);
+  const exportMs = performance.now() - t;
+  const exportPeak = stopExport();
+  const exportBytes = statSync(await download.path()).size;
   // The rotation plan, from the click on its tab to its first page, and
   // the renderers' memory meanwhile.
   const stopPlan = sampler();
@@ -145,7 +156,7 @@ async function pageCheck(browser, origin, path, name) {
   const planPeak = stopPlan();
   const after = chromiumMemory();
   await page.context().close();
-  return { verdict, shown, idle, peak, after, sort, filter, tablePeak, plan, planPeak };
+  return { verdict, shown, idle, peak, after, sort, filter, tablePeak, exportMs, exportPeak, exportBytes, plan, planPeak };
 }
 
 const env = await launch();
@@ -157,7 +168,7 @@ try {
     const path = join(dir, name);
     writeLargeReport(path, rows);
     const bytes = statSync(path).size;
-    const samples = { node: [], read: [], verdict: [], shown: [], idle: [], peak: [], sort: [], filter: [], tablePeak: [], plan: [], planPeak: [] };
+    const samples = { node: [], read: [], verdict: [], shown: [], idle: [], peak: [], sort: [], filter: [], tablePeak: [], exportMs: [], exportPeak: [], exportBytes: [], plan: [], planPeak: [] };
     // A warm-up of each, not counted.
     nodeCheck(path);
     await pageCheck(env.browser, env.origin, path, name);
@@ -174,6 +185,9 @@ try {
       samples.sort.push(r.sort);
       samples.filter.push(r.filter);
       samples.tablePeak.push(r.tablePeak);
+      samples.exportMs.push(r.exportMs);
+      samples.exportPeak.push(r.exportPeak);
+      samples.exportBytes.push(r.exportBytes);
       samples.plan.push(r.plan);
       samples.planPeak.push(r.planPeak);
       console.error(`${rows} rows, run ${run + 1}: verdict ${r.verdict.toFixed(0)} ms, peak PSS ${(r.peak.pagePss / MB).toFixed(0)} MiB (the page's renderer), ${(r.peak.rendererPss / MB).toFixed(0)} MiB (renderers), ${(r.peak.pss / MB).toFixed(0)} MiB (all)`);
@@ -192,9 +206,9 @@ console.log(`Headless Chromium (${env.browser.version()}), ${cpus().length} core
 console.log('');
 console.log(
   '| rows (MB) | verdict, s | table shown, s | read floor, s | verdict ÷ floor | checkCsv in Node, s | verdict ÷ Node | ' +
-    "page's renderer PSS idle → peak (RSS), MiB | renderers' PSS idle → peak, MiB | all Chromium PSS idle → peak (RSS), MiB | sort / filter, ms (page's renderer peak, MiB) | plan, s (page's renderer peak, MiB) |",
+    "page's renderer PSS idle → peak (RSS), MiB | renderers' PSS idle → peak, MiB | all Chromium PSS idle → peak (RSS), MiB | sort / filter, ms (page's renderer peak, MiB) | CSV export, s (MB; page's renderer peak, MiB) | plan, s (page's renderer peak, MiB) |",
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 const med = (list, key) => median(list.map((m) => m[key]));
 for (const { rows, bytes, samples: x } of table) {
   console.log(
@@ -203,6 +217,7 @@ for (const { rows, bytes, samples: x } of table) {
       `${(median(x.verdict) / median(x.node)).toFixed(2)}× | ${mib(med(x.idle, 'pagePss'))} → ${mib(med(x.peak, 'pagePss'))} (${mib(med(x.peak, 'pageRss'))}) | ` +
       `${mib(med(x.idle, 'rendererPss'))} → ${mib(med(x.peak, 'rendererPss'))} | ` +
       `${mib(med(x.idle, 'pss'))} → ${mib(med(x.peak, 'pss'))} (${mib(med(x.peak, 'rss'))}) | ${median(x.sort).toFixed(0)} / ${median(x.filter).toFixed(0)} (${mib(med(x.tablePeak, 'pagePss'))}) | ` +
+      `${s(median(x.exportMs))} (${(median(x.exportBytes) / 1e6).toFixed(0)}; ${mib(med(x.exportPeak, 'pagePss'))}) | ` +
       `${s(median(x.plan))} (${mib(med(x.planPeak, 'pagePss'))}) |`,
   );
 }
