@@ -395,8 +395,8 @@ pub(crate) fn row_user_key(row: &Row) -> u64 {
 
 /// Each distinct text of a batch held once: the texts last seen, in a few
 /// slots picked by a cheap mix of their bytes, in front of a map (a batch's
-/// accounts, regions and services are a handful; SipHash for each took a
-/// fifth of the time a batch is held in).
+/// accounts, regions and services are a handful, looked up once a row or a
+/// key).
 #[derive(Default)]
 struct Once<'a> {
     recent: [Option<(&'a str, Span)>; 16],
