@@ -60,6 +60,44 @@ export async function sortOldestFirst(page, oldest, timeout) {
   );
 }
 
+/**
+ * The WCAG contrast ratio of the text of every element `selectors` match
+ * (each selector in turn; `shownOnly`: only elements with a box), against
+ * the first opaque background behind it: `[selector, ratio]` pairs, the
+ * ratio to two decimals.
+ */
+export function contrasts(page, selectors, { shownOnly = false } = {}) {
+  return page.evaluate(
+    ([selectors, shownOnly]) => {
+      const rgb = (text) => text.match(/[\d.]+/g).slice(0, 4).map(Number);
+      const luminance = ([r, g, b]) => {
+        const c = [r, g, b].map((v) => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+      };
+      const background = (el) => {
+        for (let e = el; e; e = e.parentElement) {
+          const c = rgb(getComputedStyle(e).backgroundColor);
+          if (c.length < 4 || c[3] > 0) return c;
+        }
+        return [255, 255, 255];
+      };
+      const out = [];
+      for (const selector of selectors) {
+        for (const el of document.querySelectorAll(selector)) {
+          if (shownOnly && !el.getClientRects().length) continue;
+          const [fg, bg] = [luminance(rgb(getComputedStyle(el).color)), luminance(background(el))];
+          out.push([selector, Math.round(((Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)) * 100) / 100]);
+        }
+      }
+      return out;
+    },
+    [selectors, shownOnly],
+  );
+}
+
 /** The time every large report is judged at. */
 export const LARGE_AS_OF = '2026-11-26T00:00:00Z';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { HEADER, artifacts, launch, shutdown, sortOldestFirst, writeLargeReport } from './harness.mjs';
+import { HEADER, artifacts, contrasts as measureContrasts, launch, shutdown, sortOldestFirst, writeLargeReport } from './harness.mjs';
 import { analyze, plan } from '../../pkg/node/keyrot.js';
 
 const samples = fileURLToPath(new URL('../../../testdata/samples/', import.meta.url));
@@ -317,34 +317,9 @@ test('the controls are labelled and usable from the keyboard, and the text is re
   assert.equal(await page.getAttribute('#counts button[data-status="pass"]', 'aria-pressed'), 'true');
 
   // WCAG AA contrast (4.5:1) for the text people read.
-  const contrasts = await page.evaluate(() => {
-    const rgb = (text) => text.match(/[\d.]+/g).slice(0, 4).map(Number);
-    const luminance = ([r, g, b]) => {
-      const c = [r, g, b].map((v) => {
-        const s = v / 255;
-        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-      });
-      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-    };
-    const background = (el) => {
-      for (let e = el; e; e = e.parentElement) {
-        const c = rgb(getComputedStyle(e).backgroundColor);
-        if (c.length < 4 || c[3] > 0) return c;
-      }
-      return [255, 255, 255];
-    };
-    const selectors = ['#verdict-title', '#verdict-detail', '.count-value', '.count-label', '.badge', '#findings-body td', '#context', '.privacy', '#status', 'th .sort', '.pick', '.shown'];
-    const out = [];
-    for (const selector of selectors) {
-      for (const el of document.querySelectorAll(selector)) {
-        const fg = luminance(rgb(getComputedStyle(el).color));
-        const bg = luminance(background(el));
-        const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-        out.push([selector, Math.round(ratio * 100) / 100]);
-      }
-    }
-    return out;
-  });
+  const contrasts = await measureContrasts(page, [
+    '#verdict-title', '#verdict-detail', '.count-value', '.count-label', '.badge', '#findings-body td', '#context', '.privacy', '#status', 'th .sort', '.pick', '.shown',
+  ]);
   const low = contrasts.filter(([, ratio]) => ratio < 4.5);
   assert.deepStrictEqual(low, []);
   assert.ok(contrasts.length > 20);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HEADER, artifacts, launch, shutdown } from './harness.mjs';
+import { HEADER, artifacts, contrasts as measureContrasts, launch, shutdown } from './harness.mjs';
 import { analyze, plan } from '../../pkg/node/keyrot.js';
 import { stepLabel } from '../../www/lib/plan.js';
 
@@ -559,40 +559,17 @@ test('the new controls are labelled and usable from the keyboard, and their text
   assert.match(command, /^aws iam /);
 
   // WCAG AA contrast (4.5:1) for the new views' text.
-  const contrast = async () =>
-    page.evaluate(() => {
-      const rgb = (text) => text.match(/[\d.]+/g).slice(0, 4).map(Number);
-      const luminance = ([r, g, b]) => {
-        const c = [r, g, b].map((v) => {
-          const s = v / 255;
-          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-        });
-        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-      };
-      const background = (el) => {
-        for (let e = el; e; e = e.parentElement) {
-          const c = rgb(getComputedStyle(e).backgroundColor);
-          if (c.length < 4 || c[3] > 0) return c;
-        }
-        return [255, 255, 255];
-      };
-      const selectors = [
+  const contrast = () =>
+    measureContrasts(
+      page,
+      [
         '.tabs [role="tab"]', '.plan-intro', '#plan-status', '#plan-reports li', '.step-label', '.step-user', '.step-meta', '.step-code',
         '.step-reason', '.step-after', '.step-keys li', '.step-notes li', '.step h4', '.command code', 'button.copy', '.no-command',
         '#reports-body td', '#reports-body .badge', '#accounts-body th', '#accounts-body td', '#exemptions-summary',
         '#exemption-anomalies li', '#exemption-anomalies .badge', '.exempt-mark', '.exempt-note', '.extra-title', '.file-button', '.extra-state span',
-      ];
-      const out = [];
-      for (const selector of selectors) {
-        for (const el of document.querySelectorAll(selector)) {
-          if (!el.getClientRects().length) continue; // not shown
-          const fg = luminance(rgb(getComputedStyle(el).color));
-          const bg = luminance(background(el));
-          out.push([selector, Math.round(((Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)) * 100) / 100]);
-        }
-      }
-      return out;
-    });
+      ],
+      { shownOnly: true }, // what is not shown is not read
+    );
   const inPlan = await contrast();
   await page.click('#tab-findings');
   const inFindings = await contrast();
