@@ -190,7 +190,8 @@ struct PolicyArgs {
     #[arg(long, value_name = "VERSION", value_parser = parse_cis_version)]
     cis_version: Option<CisVersion>,
 
-    /// access_key_unused and console_password_unused: more than this many days without use fails.
+    /// access_key_unused and console_password_unused: this many days or more without use fails
+    /// (the benchmark's "45 days or greater").
     #[arg(long, value_name = "DAYS", default_value_t = 45)]
     unused_days: u32,
 
@@ -201,6 +202,12 @@ struct PolicyArgs {
     /// no_key_at_setup: a key made within this many seconds of its user counts as made at setup.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     setup_seconds: u32,
+
+    /// one_active_key: two active keys, one over the limit, are a rotation in progress (due_soon)
+    /// while the newer key is at most this many days old; an older rotation was abandoned and
+    /// fails. --granularity applies.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    rotation_window_days: u32,
 }
 
 fn parse_cis_version(text: &str) -> Result<CisVersion, String> {
@@ -345,6 +352,7 @@ impl PolicyArgs {
             unused_days: self.unused_days,
             root_use_days: self.root_use_days,
             setup_seconds: self.setup_seconds,
+            rotation_window_days: self.rotation_window_days,
             cis_version: self.cis_version,
         };
         options.policy().validate()?;

@@ -1,7 +1,7 @@
 //! The result of judging a report (rotation-rule.md §1.5), and the streaming
 //! [`Analyzer`] that builds it row by row.
 
-use crate::anomaly::{Anomaly, AnomalyCode};
+use crate::anomaly::{Anomalies, Anomaly, AnomalyCode};
 use crate::batch::{row_user_key, FindingBatch, UserKeys};
 use crate::checks::Checks;
 use crate::cis::Rule;
@@ -265,8 +265,14 @@ pub struct Analysis {
     pub summary: Summary,
     /// One finding per key, in input order, slot 1 before slot 2.
     pub findings: Vec<Finding>,
-    /// Everything a person must see that is not a finding.
+    /// Everything a person must see that is not a finding: the first
+    /// [`ANOMALIES_KEPT_PER_CODE`](crate::ANOMALIES_KEPT_PER_CODE) of each
+    /// code, in the order found.
     pub anomalies: Vec<Anomaly>,
+    /// Per code, how many more anomalies were found than were kept (only
+    /// the codes with some; usually empty).
+    #[cfg_attr(feature = "ts", ts(type = "Partial<Record<AnomalyCode, number>>"))]
+    pub anomalies_omitted: BTreeMap<AnomalyCode, u64>,
 }
 
 impl Analysis {
@@ -311,7 +317,7 @@ pub struct Analyzer {
     newest: Option<(Timestamp, u64)>,
     overall: Counts,
     accounts: BTreeMap<String, Counts>,
-    anomalies: Vec<Anomaly>,
+    anomalies: Anomalies,
     current_account: Option<String>,
     /// The counts of the current run of rows of `current_account`.
     run: Counts,
@@ -352,7 +358,7 @@ impl Analyzer {
             newest: None,
             overall: Counts::default(),
             accounts: BTreeMap::new(),
-            anomalies: preamble.anomalies.clone(),
+            anomalies: Anomalies::from(preamble.anomalies.clone()),
             current_account: None,
             run: Counts::default(),
             finished_accounts: HashSet::new(),
@@ -413,7 +419,7 @@ impl Analyzer {
     /// (and perhaps changed, as exemptions do) by the caller.
     pub fn record(&mut self, row: &Row, findings: &[Finding]) {
         for problem in &row.problems {
-            self.anomalies.push(Anomaly::row_error(problem));
+            self.anomalies.push_with(AnomalyCode::RowError, || Anomaly::row_error(problem));
         }
         self.note_newest(row.timestamps().max(), row.line);
         self.check_duplicate(row.account_id.as_bytes(), row.user.as_bytes(), row_user_key(row), row.line);
@@ -431,7 +437,7 @@ impl Analyzer {
         for (row, merge) in batch.rows.iter().zip(&batch.merge) {
             if let Some(typed) = batch.slow_row(row) {
                 for problem in &typed.problems {
-                    self.anomalies.push(Anomaly::row_error(problem));
+                    self.anomalies.push_with(AnomalyCode::RowError, || Anomaly::row_error(problem));
                 }
             }
             self.note_newest(merge.newest, row.line);
@@ -441,7 +447,9 @@ impl Analyzer {
                 for key in keys {
                     if let Some(rule) = key.expired() {
                         let subject = (key.verdict.slot, key.verdict.rule);
-                        self.anomalies.push(state.expired(rule, batch.user(row), subject, row.line));
+                        let user = batch.user(row);
+                        self.anomalies
+                            .push_with(AnomalyCode::ExemptionExpired, || state.expired(rule, user, subject, row.line));
                     }
                 }
             }
@@ -492,7 +500,7 @@ impl Analyzer {
                 self.finished_accounts.insert(previous);
             }
             if self.finished_accounts.contains(&account) {
-                self.anomalies.push(
+                self.anomalies.push_with(AnomalyCode::AccountRepeated, || {
                     Anomaly::new(
                         AnomalyCode::AccountRepeated,
                         format!(
@@ -501,16 +509,16 @@ impl Analyzer {
                     )
                     .at_line(line)
                     .at_column("arn")
-                    .with_value(&account),
-                );
+                    .with_value(&account)
+                });
             }
             self.current_account = Some(account);
             self.users_in_run.clear();
         }
         if !self.users_in_run.insert(user_key) {
-            let user = String::from_utf8_lossy(user);
             let account = self.current_account.as_deref().unwrap_or_default();
-            self.anomalies.push(
+            self.anomalies.push_with(AnomalyCode::DuplicateUser, || {
+                let user = String::from_utf8_lossy(user);
                 Anomaly::new(
                     AnomalyCode::DuplicateUser,
                     format!(
@@ -520,8 +528,8 @@ impl Analyzer {
                 )
                 .at_line(line)
                 .at_column("user")
-                .with_value(&user),
-            );
+                .with_value(&user)
+            });
         }
     }
 
@@ -530,6 +538,27 @@ impl Analyzer {
     /// streamed elsewhere).
     pub fn finish(mut self, findings: Vec<Finding>) -> Analysis {
         self.end_run();
+        self.add_report_anomalies();
+        let (anomalies, anomalies_omitted) = self.anomalies.into_parts();
+        Analysis {
+            as_of: self.as_of,
+            as_of_source: self.as_of_source,
+            policy: self.policy,
+            checks: self.checks.labelled.then_some(self.checks),
+            input_format: self.input_format,
+            input_sha256: None,
+            layout: self.layout,
+            generated_time: self.generated_time,
+            newest_timestamp: self.newest.map(|(t, _)| t),
+            summary: Summary::of(self.overall, self.accounts),
+            findings,
+            anomalies,
+            anomalies_omitted,
+        }
+    }
+
+    /// The anomalies of the whole report, found once it has been read.
+    fn add_report_anomalies(&mut self) {
         if let Some(state) = &self.exemptions {
             state.finish(&mut self.anomalies);
         }
@@ -564,20 +593,6 @@ impl Analyzer {
                     .with_value(&format_timestamp(&generated)),
                 );
             }
-        }
-        Analysis {
-            as_of: self.as_of,
-            as_of_source: self.as_of_source,
-            policy: self.policy,
-            checks: self.checks.labelled.then_some(self.checks),
-            input_format: self.input_format,
-            input_sha256: None,
-            layout: self.layout,
-            generated_time: self.generated_time,
-            newest_timestamp: self.newest.map(|(t, _)| t),
-            summary: Summary::of(self.overall, self.accounts),
-            findings,
-            anomalies: self.anomalies,
         }
     }
 }

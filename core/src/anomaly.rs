@@ -5,7 +5,7 @@ use crate::error::{shorten, Error, ErrorCode};
 use serde::Serialize;
 
 /// A stable identifier for an [`Anomaly`], serialized in `snake_case`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -106,5 +106,88 @@ impl Anomaly {
             error: Some(err.code()),
             message: err.message().to_owned(),
         }
+    }
+}
+
+/// How many anomalies of one code one report keeps: a report that repeats
+/// one user a million times (a concatenation, a broken export, a hostile
+/// file) is counted in full, but only this many of them are kept.
+pub const ANOMALIES_KEPT_PER_CODE: usize = 100;
+
+/// The anomalies of one report: every one counted, the first
+/// [`ANOMALIES_KEPT_PER_CODE`] of each code kept, in the order found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Anomalies {
+    kept: Vec<Anomaly>,
+    /// Per code: how many were found (kept or not).
+    found: std::collections::BTreeMap<AnomalyCode, u64>,
+}
+
+impl Anomalies {
+    /// Counts an anomaly of `code`, and keeps the one `make` builds while
+    /// fewer than the limit of that code are kept (a dropped anomaly's
+    /// message is never written).
+    pub(crate) fn push_with(&mut self, code: AnomalyCode, make: impl FnOnce() -> Anomaly) {
+        let found = self.found.entry(code).or_default();
+        *found += 1;
+        if *found <= ANOMALIES_KEPT_PER_CODE as u64 {
+            let anomaly = make();
+            debug_assert_eq!(anomaly.code, code);
+            self.kept.push(anomaly);
+        }
+    }
+
+    /// Counts and keeps `anomaly` as [`push_with`](Anomalies::push_with) does.
+    pub(crate) fn push(&mut self, anomaly: Anomaly) {
+        self.push_with(anomaly.code, || anomaly);
+    }
+
+    /// Adds every anomaly of `other` (found after this one's), within the
+    /// same limits.
+    pub(crate) fn extend(&mut self, other: Anomalies) {
+        let mut kept_of: std::collections::BTreeMap<AnomalyCode, u64> = std::collections::BTreeMap::new();
+        for anomaly in other.kept {
+            *kept_of.entry(anomaly.code).or_default() += 1;
+            self.push(anomaly);
+        }
+        // Those `other` did not keep are counted, never kept.
+        for (code, found) in other.found {
+            let not_kept = found - kept_of.get(&code).copied().unwrap_or_default();
+            *self.found.entry(code).or_default() += not_kept;
+        }
+    }
+
+    /// Per code, how many anomalies were found but not kept; only the codes
+    /// with some.
+    pub(crate) fn omitted(&self) -> std::collections::BTreeMap<AnomalyCode, u64> {
+        self.found
+            .iter()
+            .map(|(code, &found)| (*code, found.saturating_sub(ANOMALIES_KEPT_PER_CODE as u64)))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// The anomalies of a finished report: those it kept and, per code, how
+    /// many it did not ([`into_parts`](Anomalies::into_parts) read back).
+    pub(crate) fn from_parts(kept: Vec<Anomaly>, omitted: std::collections::BTreeMap<AnomalyCode, u64>) -> Anomalies {
+        let mut found = omitted;
+        for anomaly in &kept {
+            *found.entry(anomaly.code).or_default() += 1;
+        }
+        Anomalies { kept, found }
+    }
+
+    /// The kept anomalies and the counts of those not kept.
+    pub(crate) fn into_parts(self) -> (Vec<Anomaly>, std::collections::BTreeMap<AnomalyCode, u64>) {
+        let omitted = self.omitted();
+        (self.kept, omitted)
+    }
+}
+
+impl From<Vec<Anomaly>> for Anomalies {
+    fn from(anomalies: Vec<Anomaly>) -> Anomalies {
+        let mut all = Anomalies::default();
+        anomalies.into_iter().for_each(|a| all.push(a));
+        all
     }
 }

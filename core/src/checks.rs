@@ -129,6 +129,10 @@ pub struct Checks {
     pub root_use_days: u32,
     /// `no_key_at_setup`: a key made within this many seconds of its user.
     pub setup_seconds: u32,
+    /// `one_active_key`: two active keys, one over the rotation limit, are a
+    /// rotation in progress (`due_soon`) while the newer key is at most this
+    /// many days old; after that the rotation is abandoned and fails.
+    pub rotation_window_days: u32,
     /// The version of the benchmark whose numbers label the findings.
     pub cis_version: CisVersion,
     /// Whether findings carry their rule and CIS number (`false` for a run
@@ -144,6 +148,7 @@ impl Default for Checks {
             unused_days: 45,
             root_use_days: 1,
             setup_seconds: 600,
+            rotation_window_days: 14,
             cis_version: CisVersion::NEWEST,
             labelled: false,
         }
@@ -162,6 +167,9 @@ impl Checks {
         }
         if self.setup_seconds > 86_400 {
             return bad("setup_seconds", self.setup_seconds, "from 0 to 86400");
+        }
+        if self.rotation_window_days > 3650 {
+            return bad("rotation_window_days", self.rotation_window_days, "from 0 to 3650");
         }
         Ok(())
     }
@@ -248,20 +256,23 @@ fn days(n: i64) -> String {
     format!("{n} day{}", if n == 1 || n == -1 { "" } else { "s" })
 }
 
-/// The status of a credential idle for `idle` seconds against `limit` days
-/// (the rotation rule's comparison: more than the limit fails, to the
-/// second, or in whole days under `whole_days`; within `warn_days` of it is
-/// `due_soon`).
+/// The status of a credential idle for `idle` seconds against `limit` days.
+/// The benchmark says "unused for 45 days or greater", so reaching the limit
+/// fails: to the second, or in whole days under whole-days granularity (the
+/// rotation rule is the other way round: "rotated every 90 days or less").
+/// The `warn_days` before the limit are `due_soon`, in the same unit.
 fn idle_status(idle: i64, limit: u32, policy: &Policy) -> Status {
-    let limit_secs = i64::from(limit) * DAY;
-    let over = match policy.granularity {
-        Granularity::Exact => idle > limit_secs,
-        Granularity::WholeDays => idle.div_euclid(DAY) > i64::from(limit),
+    let (limit, warn) = (i64::from(limit), i64::from(policy.warn_days.min(limit)));
+    let (over, soon) = match policy.granularity {
+        Granularity::Exact => (idle >= limit * DAY, idle > (limit - warn) * DAY),
+        Granularity::WholeDays => {
+            let days = idle.div_euclid(DAY);
+            (days >= limit, days >= limit - warn)
+        }
     };
-    let warn = i64::from(policy.warn_days.min(limit)) * DAY;
     if over {
         Status::Fail
-    } else if warn > 0 && idle > limit_secs - warn {
+    } else if warn > 0 && soon {
         Status::DueSoon
     } else {
         Status::Pass
@@ -367,7 +378,7 @@ pub(crate) fn judge_row(
         push(flag_problem(Rule::ConsoleUserMfa, "password_enabled", user.password_enabled));
     }
     if !user.is_root && rules.contains(Rule::OneActiveKey) {
-        if let Some(v) = one_active_key(&keys, policy, unreadable) {
+        if let Some(v) = one_active_key(checks, &keys, policy, as_of, unreadable) {
             push(v);
         }
     }
@@ -387,9 +398,21 @@ fn key_unused(checks: &Checks, k: &Verdict, policy: &Policy, as_of: Timestamp) -
     let (basis, what) = match (k.last_used(), k.last_rotated) {
         (Some(LastUsed::At(t)), _) => (t, format!("last used {}", Ts(t))),
         (Some(LastUsed::Never), Some(r)) => (r, format!("never used since it was created {}", Ts(r))),
-        (Some(LastUsed::NoInformation), Some(r)) => {
-            (r, format!("last use unknown (no_information), so counted from its rotation date {}", Ts(r)))
-        }
+        (Some(LastUsed::NoInformation), Some(r)) if k.unknown_use_cell() == "`N/A`" => (
+            r,
+            format!(
+                "last_used_date is `N/A` on a key made {} (before 2015-04-22, when AWS began recording use), so its use is unknown and counted from that date",
+                Ts(r)
+            ),
+        ),
+        (Some(LastUsed::NoInformation), Some(r)) => (
+            r,
+            format!(
+                "last use unknown (last_used_date is {}), so counted from its rotation date {}",
+                k.unknown_use_cell(),
+                Ts(r)
+            ),
+        ),
         (None, Some(r)) => (r, format!("last use not in the report (legacy layout), so counted from {}", Ts(r))),
         (_, None) => return invalid(
             rule,
@@ -485,8 +508,10 @@ fn root_use(checks: &Checks, user: &UserCells<'_>, keys: &[Option<&Verdict>; 2],
 }
 
 fn one_active_key(
+    checks: &Checks,
     keys: &[Option<&Verdict>; 2],
     policy: &Policy,
+    as_of: Timestamp,
     unreadable: impl Fn(Rule, &Verdict) -> Option<Verdict>,
 ) -> Option<Verdict> {
     let rule = Rule::OneActiveKey;
@@ -509,7 +534,29 @@ fn one_active_key(
             } else {
                 None
             };
+            // It is in progress while the new key is at most
+            // `rotation_window_days` old (to the second, or in whole days);
+            // an older one was abandoned.
+            let window = i64::from(checks.rotation_window_days);
+            let age = |k: &Verdict| k.last_rotated.map(|t| since(t, as_of)).unwrap_or_default();
+            let in_window = |k: &Verdict| match policy.granularity {
+                Granularity::Exact => age(k) <= window * DAY,
+                Granularity::WholeDays => age(k).div_euclid(DAY) <= window,
+            };
             Some(match new {
+                Some(n) if !in_window(n) => verdict(
+                    rule,
+                    Some(n),
+                    Status::Fail,
+                    None,
+                    format!(
+                        "two active keys: the rotation that made the slot {} key {} is older than the {}-day window and unfinished, while the old key is over the {}-day limit: finish it (the plan's next step), then one key remains",
+                        n.slot,
+                        Ts(n.last_rotated.unwrap_or_default()),
+                        window,
+                        policy.max_age_days,
+                    ),
+                ),
                 Some(n) => verdict(
                     rule,
                     Some(n),

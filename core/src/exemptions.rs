@@ -3,7 +3,7 @@
 //! finding: the finding keeps its status and only stops counting against
 //! compliance while the exemption is in force.
 
-use crate::anomaly::{Anomaly, AnomalyCode};
+use crate::anomaly::{Anomalies, Anomaly, AnomalyCode};
 use crate::cis::Rule;
 use crate::error::{shorten, Error, ErrorCode};
 use crate::rule::{Exemption, Finding};
@@ -397,11 +397,13 @@ impl ExemptionState {
     /// Marks `finding` exempted by the first matching rule in force; an
     /// expired rule that alone matches yields an `exemption_expired`
     /// anomaly.
-    pub(crate) fn apply(&mut self, finding: &mut Finding, as_of: Timestamp, anomalies: &mut Vec<Anomaly>) {
+    pub(crate) fn apply(&mut self, finding: &mut Finding, as_of: Timestamp, anomalies: &mut Anomalies) {
         let (found, expired) =
             self.exemptions.lookup(&finding.account_id, &finding.user, finding_subject(finding), as_of, &mut self.used);
         if let Some(rule) = expired {
-            anomalies.push(self.expired(rule, &finding.user, finding_subject(finding), finding.line));
+            anomalies.push_with(AnomalyCode::ExemptionExpired, || {
+                self.expired(rule, &finding.user, finding_subject(finding), finding.line)
+            });
         }
         finding.exempted = found.map(|i| self.exemptions.rules[i as usize].as_exemption());
     }
@@ -438,8 +440,8 @@ impl ExemptionState {
 
     /// The problems of the file, then one `exemption_unused` anomaly per
     /// entry that matched nothing.
-    pub(crate) fn finish(&self, anomalies: &mut Vec<Anomaly>) {
-        anomalies.extend(self.exemptions.problems.iter().cloned());
+    pub(crate) fn finish(&self, anomalies: &mut Anomalies) {
+        self.exemptions.problems.iter().cloned().for_each(|a| anomalies.push(a));
         for (rule, used) in self.exemptions.rules.iter().zip(&self.used) {
             if !used {
                 anomalies.push(

@@ -276,7 +276,13 @@ fn int(out: &mut Vec<u8>, n: i64) {
 
 fn timestamp(out: &mut Vec<u8>, t: Option<Timestamp>) {
     if let Some(t) = t {
-        with_timestamp_text(&t, |text| out.extend_from_slice(text.as_bytes()));
+        // An instant past year 9999 is written `+10000-...`: a cell that
+        // starts with `+` is neutralised as any other (the outputs leave such
+        // instants out, so this is a second line of defence).
+        with_timestamp_text(&t, |cell| match cell.as_bytes().first() {
+            Some(b'0'..=b'9') => out.extend_from_slice(cell.as_bytes()),
+            _ => text(out, cell),
+        });
     }
 }
 

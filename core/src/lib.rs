@@ -75,7 +75,7 @@ pub mod view;
 pub use analysis::{
     analyze, analyze_bytes, analyze_with_exemptions, AccountSummary, Analysis, Analyzer, Counts, RuleCounts, Summary,
 };
-pub use anomaly::{Anomaly, AnomalyCode};
+pub use anomaly::{Anomaly, AnomalyCode, ANOMALIES_KEPT_PER_CODE};
 pub use batch::{FindingBatch, FindingRef};
 pub use checks::{Checks, RuleSet};
 pub use diff::{diff, Change, ChangeCode, ChangedKey, Diff, DiffSide, DiffTimes};

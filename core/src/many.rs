@@ -3,7 +3,7 @@
 //! each account, and every finding naming its source.
 
 use crate::analysis::{Counts, Summary};
-use crate::anomaly::{Anomaly, AnomalyCode};
+use crate::anomaly::{Anomalies, Anomaly, AnomalyCode};
 use crate::batch::FindingBatch;
 use crate::error::{shorten, Error};
 use crate::exemptions::Exemptions;
@@ -49,6 +49,10 @@ pub struct ReportOutcome {
     pub newest_timestamp: Option<Timestamp>,
     /// The counts of this report.
     pub summary: Option<Counts>,
+    /// Per code, how many more of this report's anomalies were found than
+    /// were kept (see [`Analysis::anomalies_omitted`](crate::Analysis::anomalies_omitted)).
+    #[cfg_attr(feature = "ts", ts(type = "Partial<Record<AnomalyCode, number>>"))]
+    pub anomalies_omitted: BTreeMap<AnomalyCode, u64>,
     /// Why the input could not be judged; its findings are then left out.
     pub error: Option<Error>,
 }
@@ -92,7 +96,10 @@ pub struct ManyAnalysis {
     pub summary: Summary,
     /// Every finding, report by report in the order given.
     pub findings: Vec<SourcedFinding>,
-    /// Every anomaly, with its report.
+    /// Every anomaly kept, with its report: the first
+    /// [`ANOMALIES_KEPT_PER_CODE`](crate::ANOMALIES_KEPT_PER_CODE) of each
+    /// code of each report (how many more there were is each report's
+    /// [`anomalies_omitted`](ReportOutcome::anomalies_omitted)).
     pub anomalies: Vec<SourcedAnomaly>,
 }
 
@@ -159,6 +166,7 @@ impl ManyAnalysis {
                     summary: Summary { overall: counts.clone(), accounts: Vec::new() },
                     findings: mine,
                     anomalies,
+                    anomalies_omitted: report.anomalies_omitted.clone(),
                 },
             ));
         }
@@ -278,7 +286,7 @@ struct ReportSeen {
     /// The accounts, by id: index into `accounts`.
     index: HashMap<String, usize>,
     /// The cross-report anomalies found so far.
-    anomalies: Vec<Anomaly>,
+    anomalies: Anomalies,
 }
 
 /// Builds a [`ManyAnalysis`] from the batches and outcomes of
@@ -334,7 +342,7 @@ impl ManyBuilder {
                             mine.accounts.push((account.to_owned(), Vec::new()));
                             mine.index.insert(account.to_owned(), i);
                             if let Some(earlier) = earlier {
-                                mine.anomalies.push(
+                                mine.anomalies.push_with(AnomalyCode::AccountInSeveralFiles, || {
                                     Anomaly::new(
                                         AnomalyCode::AccountInSeveralFiles,
                                         format!(
@@ -345,8 +353,8 @@ impl ManyBuilder {
                                     )
                                     .at_line(row.line)
                                     .at_column("arn")
-                                    .with_value(account),
-                                );
+                                    .with_value(account)
+                                });
                             }
                             i
                         }
@@ -361,7 +369,7 @@ impl ManyBuilder {
                 earlier.reports.iter().find(|(_, users)| users.binary_search(&merge.user_key).is_ok())
             {
                 let user = batch.user(row);
-                mine.anomalies.push(
+                mine.anomalies.push_with(AnomalyCode::DuplicateUser, || {
                     Anomaly::new(
                         AnomalyCode::DuplicateUser,
                         format!(
@@ -373,8 +381,8 @@ impl ManyBuilder {
                     )
                     .at_line(row.line)
                     .at_column("user")
-                    .with_value(user),
-                );
+                    .with_value(user)
+                });
             }
         }
     }
@@ -403,9 +411,11 @@ impl ManyBuilder {
                         self.seen.entry(account).or_insert_with(|| AccountSeen { first: file, reports: Vec::new() });
                     seen.reports.push((file, users.into_boxed_slice()));
                 }
+                let mut anomalies = Anomalies::from_parts(analysis.anomalies, analysis.anomalies_omitted);
+                anomalies.extend(mine.anomalies);
+                let (kept, anomalies_omitted) = anomalies.into_parts();
                 let tag = |anomaly: Anomaly| SourcedAnomaly { source: source.to_owned(), anomaly };
-                self.anomalies.extend(analysis.anomalies.into_iter().map(tag));
-                self.anomalies.extend(mine.anomalies.into_iter().map(tag));
+                self.anomalies.extend(kept.into_iter().map(tag));
                 ReportOutcome {
                     source: source.to_owned(),
                     as_of: Some(analysis.as_of),
@@ -416,6 +426,7 @@ impl ManyBuilder {
                     generated_time: analysis.generated_time,
                     newest_timestamp: analysis.newest_timestamp,
                     summary: Some(analysis.summary.overall),
+                    anomalies_omitted,
                     error: None,
                 }
             }
@@ -429,6 +440,7 @@ impl ManyBuilder {
                 generated_time: None,
                 newest_timestamp: None,
                 summary: None,
+                anomalies_omitted: BTreeMap::new(),
                 error: Some(error),
             },
         };

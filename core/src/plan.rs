@@ -7,7 +7,7 @@ use crate::cis::Rule;
 use crate::error::{Error, ErrorCode};
 use crate::policy::Policy;
 use crate::rule::{Finding, LastUsed, Status};
-use crate::value::{format_timestamp, parse_timestamp, ser_opt_ts, ser_ts, Timestamp};
+use crate::value::{format_timestamp, has_rfc3339_form, parse_timestamp, ser_opt_ts, ser_ts, Timestamp};
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -408,7 +408,12 @@ pub fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp) -> Opt
                     None,
                 )
             } else {
-                let after = inactive.iter().filter_map(|f| basis(f)).max().and_then(|b| b.checked_add_signed(grace));
+                let after = inactive
+                    .iter()
+                    .filter_map(|f| basis(f))
+                    .max()
+                    .and_then(|b| b.checked_add_signed(grace))
+                    .filter(has_rfc3339_form);
                 let list: Vec<String> = inactive.iter().map(|f| describe(f)).collect();
                 (
                     StepCode::WaitBeforeDelete,

@@ -145,6 +145,8 @@ pub struct Options {
     pub root_use_days: u32,
     /// See [`Checks::setup_seconds`].
     pub setup_seconds: u32,
+    /// See [`Checks::rotation_window_days`].
+    pub rotation_window_days: u32,
     /// The CIS version whose numbers label the findings (`v1.4.0`, `1.4`,
     /// ...); when given, or when `rules` holds more than the rotation rule,
     /// every finding carries its `rule` and `cis` number (the newest
@@ -175,6 +177,7 @@ impl Default for Options {
             unused_days: c.unused_days,
             root_use_days: c.root_use_days,
             setup_seconds: c.setup_seconds,
+            rotation_window_days: c.rotation_window_days,
             cis_version: None,
             clock: None,
         }
@@ -239,6 +242,7 @@ impl Options {
             unused_days: self.unused_days,
             root_use_days: self.root_use_days,
             setup_seconds: self.setup_seconds,
+            rotation_window_days: self.rotation_window_days,
             cis_version: self.cis_version.unwrap_or(CisVersion::NEWEST),
             labelled: self.rules.has_checks() || self.cis_version.is_some(),
         }

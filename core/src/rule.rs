@@ -5,7 +5,7 @@ use crate::checks::Checks;
 use crate::cis::Rule;
 use crate::policy::{Granularity, Policy};
 use crate::report::{AccessKey, Row};
-use crate::value::{decimal, format_timestamp, ser_opt_ts, with_timestamp_text, Field, Timestamp};
+use crate::value::{decimal, format_timestamp, has_rfc3339_form, ser_opt_ts, with_timestamp_text, Field, Timestamp};
 use serde::{Serialize, Serializer};
 
 /// Seconds in a day.
@@ -342,8 +342,20 @@ impl Verdict {
         match (self.used_kind, self.used_at) {
             (1, Some(t)) => Some(LastUsed::At(t)),
             (2, _) => Some(LastUsed::Never),
-            (3, _) => Some(LastUsed::NoInformation),
+            (3 | USED_BEFORE_TRACKING | USED_NOT_SUPPORTED | USED_EMPTY, _) => Some(LastUsed::NoInformation),
             _ => None,
+        }
+    }
+
+    /// What the `last_used_date` cell of a key whose use is
+    /// `no_information` says: `no_information`, `N/A` (on a key made before
+    /// AWS began recording use, 2015-04-22), `not_supported` or empty.
+    pub(crate) fn unknown_use_cell(&self) -> &'static str {
+        match self.used_kind {
+            USED_BEFORE_TRACKING => "`N/A`",
+            USED_NOT_SUPPORTED => "`not_supported`",
+            USED_EMPTY => "empty",
+            _ => "`no_information`",
         }
     }
 
@@ -371,19 +383,29 @@ impl Verdict {
         self.rule.recommendation(checks.cis_version).map(|r| r.number)
     }
 
-    /// `last_rotated + max_age_days`; `None` when not representable, and for
-    /// a check other than the rotation rule.
+    /// When the key is due: `last_rotated + max_age_days`, the last instant
+    /// it passes (a second later it fails); under whole days,
+    /// `last_rotated + max_age_days + 1 day`, the first instant its whole
+    /// days exceed the limit. `None` when past year 9999 (not an RFC 3339
+    /// timestamp), and for a check other than the rotation rule.
     pub(crate) fn due_at(&self, policy: &Policy) -> Option<Timestamp> {
         if self.rule != Rule::AccessKeyRotated {
             return None;
         }
         let t = self.last_rotated?;
-        Timestamp::from_timestamp(t.timestamp() + i64::from(policy.max_age_days) * DAY, t.timestamp_subsec_nanos())
+        let limit = i64::from(policy.max_age_days) + i64::from(policy.granularity == Granularity::WholeDays);
+        Timestamp::from_timestamp(t.timestamp() + limit * DAY, t.timestamp_subsec_nanos()).filter(has_rfc3339_form)
     }
 
-    /// Whole days from `as_of` to `due_at`, floored (negative once overdue).
+    /// Whole days from `as_of` to `due_at`, floored: negative exactly when
+    /// the key is overdue. Under whole days, the limit less the whole days
+    /// of age (`due_at` is then the first failing instant, not the last
+    /// passing one).
     pub(crate) fn days_until_due(&self, policy: &Policy, as_of: Timestamp) -> Option<i64> {
         let due = self.due_at(policy)?;
+        if policy.granularity == Granularity::WholeDays {
+            return self.age_days(as_of).map(|age| i64::from(policy.max_age_days) - age);
+        }
         let now = (as_of.timestamp(), i64::from(as_of.timestamp_subsec_nanos()));
         Some(span((due.timestamp(), i64::from(due.timestamp_subsec_nanos())), now).0.div_euclid(DAY))
     }
@@ -470,6 +492,13 @@ impl Verdict {
         s
     }
 }
+
+/// [`Verdict::used_kind`]s of a use that is `no_information` for another
+/// reason than the cell saying so, told apart for the reason's sake: `N/A`
+/// on a key made before AWS began recording use, `not_supported`, empty.
+const USED_BEFORE_TRACKING: u8 = 4;
+const USED_NOT_SUPPORTED: u8 = 5;
+const USED_EMPTY: u8 = 6;
 
 /// 2015-04-22T00:00:00Z, when AWS began tracking access-key use, in
 /// seconds since the epoch.
@@ -559,22 +588,37 @@ pub(crate) fn judge_cells(
     } else {
         let age = age.unwrap_or_default();
         let days = age_days.unwrap_or_default();
-        let over = match policy.granularity {
-            Granularity::Exact => age > (limit, 0),
-            Granularity::WholeDays => days > i64::from(policy.max_age_days),
+        let warn = i64::from(policy.warn_days);
+        // Exact: more than the limit fails, to the second. Whole days: more
+        // whole days than the limit fails. `due_soon` is the last
+        // `warn_days` before that, in the same unit.
+        let (over, soon) = match policy.granularity {
+            Granularity::Exact => (age > (limit, 0), age > (limit - warn * DAY, 0)),
+            Granularity::WholeDays => {
+                let max = i64::from(policy.max_age_days);
+                (days > max, days > max - warn)
+            }
         };
         let status = if over && (active || policy.include_inactive) {
             Status::Fail
         } else if !active {
             Status::Inactive
-        } else if policy.warn_days > 0 && age > (limit - i64::from(policy.warn_days) * DAY, 0) {
+        } else if warn > 0 && soon {
             Status::DueSoon
         } else {
             Status::Pass
         };
         (status, None, None)
     };
-    let (used_at, used_kind) = Verdict::held_last_used(last_used);
+    let (used_at, mut used_kind) = Verdict::held_last_used(last_used);
+    if last_used == Some(LastUsed::NoInformation) {
+        used_kind = match key.last_used_date {
+            Field::NotApplicable => USED_BEFORE_TRACKING,
+            Field::NotSupported => USED_NOT_SUPPORTED,
+            Field::Empty => USED_EMPTY,
+            _ => used_kind,
+        };
+    }
     Verdict {
         rule: Rule::AccessKeyRotated,
         slot,

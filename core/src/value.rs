@@ -151,6 +151,13 @@ pub(crate) fn with_timestamp_text<R>(ts: &Timestamp, write: impl FnOnce(&str) ->
     }
 }
 
+/// Whether `t` has an RFC 3339 form: a four-digit year, before
+/// 10000-01-01T00:00:00Z (an instant computed from a late date, a due date
+/// say, can be later; it is then left out rather than written `+10000-...`).
+pub(crate) fn has_rfc3339_form(t: &Timestamp) -> bool {
+    (-62_167_219_200..253_402_300_800).contains(&t.timestamp())
+}
+
 /// `n` in decimal, written into `buf` without the formatting machinery.
 pub(crate) fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {
     let mut at = buf.len();

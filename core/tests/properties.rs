@@ -390,7 +390,15 @@ fn expected_findings(r: &GenReport) -> Vec<Expected> {
                 code,
                 active,
                 age_days: age.map(|a| a.div_euclid(DAY)),
-                days_until_due: age.map(|a| (limit - a).div_euclid(DAY)),
+                // Whole days: the limit less the whole days of age, so that
+                // it is negative exactly when the key is overdue in that mode.
+                days_until_due: age.map(|a| {
+                    if r.whole_days {
+                        i64::from(r.max_age_days) - a.div_euclid(DAY)
+                    } else {
+                        (limit - a).div_euclid(DAY)
+                    }
+                }),
             };
             match *slot {
                 Slot::Empty => {}
@@ -403,7 +411,13 @@ fn expected_findings(r: &GenReport) -> Vec<Expected> {
                         (Status::Fail, None)
                     } else if !active {
                         (Status::Inactive, None)
-                    } else if warn > 0 && age > limit - warn {
+                    } else if warn > 0
+                        && if r.whole_days {
+                            age.div_euclid(DAY) > i64::from(r.max_age_days - r.warn_days)
+                        } else {
+                            age > limit - warn
+                        }
+                    {
                         (Status::DueSoon, None)
                     } else {
                         (Status::Pass, None)
@@ -645,7 +659,10 @@ proptest! {
                 Slot::Key { age, used, .. } => {
                     let rotated = r.at(age);
                     prop_assert_eq!(f.last_rotated, Some(rotated));
-                    prop_assert_eq!(f.due_at, Some(rotated + chrono::TimeDelta::days(i64::from(r.max_age_days))));
+                    // Exact: the last passing instant; whole days: the first
+                    // failing one (a day later).
+                    let due_days = i64::from(r.max_age_days) + i64::from(r.whole_days);
+                    prop_assert_eq!(f.due_at, Some(rotated + chrono::TimeDelta::days(due_days)));
                     match used {
                         None => {
                             // `N/A` means "never used" only for a key created since AWS tracks use.

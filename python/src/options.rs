@@ -80,7 +80,8 @@ impl Options {
     #[new]
     #[pyo3(signature = (*, as_of=None, clock=None, max_age_days=90, warn_days=14, include_inactive=false,
                         granularity="exact", grace_days=7, lenient=false, format="auto", rules=None,
-                        cis_version=None, unused_days=45, root_use_days=1, setup_seconds=600))]
+                        cis_version=None, unused_days=45, root_use_days=1, setup_seconds=600,
+                        rotation_window_days=14))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -98,6 +99,7 @@ impl Options {
         unused_days: i64,
         root_use_days: i64,
         setup_seconds: i64,
+        rotation_window_days: i64,
     ) -> PyResult<Options> {
         let as_of = match as_of {
             Some(v) if !v.is_none() => Some(instant("as_of", v)?.map_err(|e| to_py_err(py, &e))?),
@@ -126,6 +128,7 @@ impl Options {
                 unused_days: days("unused_days", unused_days)?,
                 root_use_days: days("root_use_days", root_use_days)?,
                 setup_seconds: days("setup_seconds", setup_seconds)?,
+                rotation_window_days: days("rotation_window_days", rotation_window_days)?,
                 clock,
             };
             inner.policy().validate()?;

@@ -72,6 +72,10 @@ macro_rules! judging_options {
             /// `no_key_at_setup`: seconds after the user's creation; default 600.
             #[ts(type = "number | null", optional)]
             pub setup_seconds: Option<Days>,
+            /// `one_active_key`: days the newer of two active keys may be
+            /// old and still be a rotation in progress; default 14.
+            #[ts(type = "number | null", optional)]
+            pub rotation_window_days: Option<Days>,
             $($(#[$fmeta])* pub $field: $ty,)*
         }
 
@@ -95,6 +99,7 @@ macro_rules! judging_options {
                     unused_days: or(self.unused_days, d.unused_days),
                     root_use_days: or(self.root_use_days, d.root_use_days),
                     setup_seconds: or(self.setup_seconds, d.setup_seconds),
+                    rotation_window_days: or(self.rotation_window_days, d.rotation_window_days),
                     clock,
                 })
             }

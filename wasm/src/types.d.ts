@@ -127,6 +127,11 @@ export type AnalyzeOptions = {
    */
   setupSeconds?: number | null;
   /**
+   * `one_active_key`: days the newer of two active keys may be
+   * old and still be a rotation in progress; default 14.
+   */
+  rotationWindowDays?: number | null;
+  /**
    * Accepted exceptions: the TOML text of an exemptions file
    * (`[[exemption]]` tables), or a list of entries. A matching finding
    * keeps its status but does not count against compliance.
@@ -200,6 +205,11 @@ export type PlanOptions = {
    * `no_key_at_setup`: seconds after the user's creation; default 600.
    */
   setupSeconds?: number | null;
+  /**
+   * `one_active_key`: days the newer of two active keys may be
+   * old and still be a rotation in progress; default 14.
+   */
+  rotationWindowDays?: number | null;
   /**
    * Accepted exceptions, as for `analyze`.
    */
@@ -277,6 +287,11 @@ export type CheckCsvOptions = {
    * `no_key_at_setup`: seconds after the user's creation; default 600.
    */
   setupSeconds?: number | null;
+  /**
+   * `one_active_key`: days the newer of two active keys may be
+   * old and still be a rotation in progress; default 14.
+   */
+  rotationWindowDays?: number | null;
   /**
    * Accepted exceptions, as for `analyze`.
    */
@@ -372,6 +387,11 @@ export type DiffOptions = {
    * `no_key_at_setup`: seconds after the user's creation; default 600.
    */
   setupSeconds?: number | null;
+  /**
+   * `one_active_key`: days the newer of two active keys may be
+   * old and still be a rotation in progress; default 14.
+   */
+  rotationWindowDays?: number | null;
   /**
    * The old report's evaluation time; default: its `GeneratedTime`,
    * else its newest timestamp.
@@ -532,6 +552,12 @@ export type Checks = {
    * `no_key_at_setup`: a key made within this many seconds of its user.
    */
   setup_seconds: number;
+  /**
+   * `one_active_key`: two active keys, one over the rotation limit, are a
+   * rotation in progress (`due_soon`) while the newer key is at most this
+   * many days old; after that the rotation is abandoned and fails.
+   */
+  rotation_window_days: number;
   /**
    * The version of the benchmark whose numbers label the findings.
    */
@@ -987,9 +1013,16 @@ export type Analysis = {
    */
   findings: Array<Finding>;
   /**
-   * Everything a person must see that is not a finding.
+   * Everything a person must see that is not a finding: the first
+   * [`ANOMALIES_KEPT_PER_CODE`](crate::ANOMALIES_KEPT_PER_CODE) of each
+   * code, in the order found.
    */
   anomalies: Array<Anomaly>;
+  /**
+   * Per code, how many more anomalies were found than were kept (only
+   * the codes with some; usually empty).
+   */
+  anomalies_omitted: Partial<Record<AnomalyCode, number>>;
 };
 
 /**
@@ -1057,6 +1090,11 @@ export type ReportOutcome = {
    * The counts of this report.
    */
   summary: Counts | null;
+  /**
+   * Per code, how many more of this report's anomalies were found than
+   * were kept (see [`Analysis::anomalies_omitted`](crate::Analysis::anomalies_omitted)).
+   */
+  anomalies_omitted: Partial<Record<AnomalyCode, number>>;
   /**
    * Why the input could not be judged; its findings are then left out.
    */
@@ -1225,7 +1263,10 @@ export type ManyAnalysis = {
    */
   findings: Array<SourcedFinding>;
   /**
-   * Every anomaly, with its report.
+   * Every anomaly kept, with its report: the first
+   * [`ANOMALIES_KEPT_PER_CODE`](crate::ANOMALIES_KEPT_PER_CODE) of each
+   * code of each report (how many more there were is each report's
+   * [`anomalies_omitted`](ReportOutcome::anomalies_omitted)).
    */
   anomalies: Array<SourcedAnomaly>;
 };

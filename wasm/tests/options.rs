@@ -22,7 +22,7 @@ fn every_option_maps_to_the_core() {
             "asOf": "2026-11-26T01:02:03+01:00", "maxAgeDays": 30, "warnDays": 0, "includeInactive": true,
             "granularity": "whole_days", "graceDays": 3, "lenient": true, "format": "cli_json",
             "rules": "access_key_rotated,root-mfa", "cisVersion": "1.4", "unusedDays": 90, "rootUseDays": 0,
-            "setupSeconds": 60,
+            "setupSeconds": 60, "rotationWindowDays": 30,
         }),
         "analyze",
         |_| None,
@@ -45,6 +45,7 @@ fn every_option_maps_to_the_core() {
         unused_days: 90,
         root_use_days: 0,
         setup_seconds: 60,
+        rotation_window_days: 30,
         clock: Some(ts("2030-01-01T00:00:00Z")),
     };
     assert_eq!(opts, want);

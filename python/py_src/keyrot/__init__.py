@@ -801,6 +801,7 @@ def analyze(
     unused_days: int = 45,
     root_use_days: int = 1,
     setup_seconds: int = 600,
+    rotation_window_days: int = 14,
     exemptions: Optional["ExemptionsSource"] = None,
     threads: Optional[int] = None,
 ) -> Analysis:
@@ -832,10 +833,15 @@ def analyze(
         cis_version: the CIS version whose numbers label the findings
             (``"v1.4.0"``, ``"1.4"``, ...); default the newest.
         unused_days: ``access_key_unused`` and ``console_password_unused``:
-            more than this many days without use fails.
+            this many days or more without use fails (the benchmark's "45
+            days or greater").
         root_use_days: ``root_recent_use``: a use within this many days fails.
         setup_seconds: ``no_key_at_setup``: a key made within this many
             seconds of its user.
+        rotation_window_days: ``one_active_key``: two active keys, one over
+            the limit, are a rotation in progress (``due_soon``) while the
+            newer is at most this many days old; after that the rotation was
+            abandoned and fails.
         exemptions: accepted exceptions to the rule: the TOML text of an
             exemptions file, a path to one, or a list of dicts with
             ``account``, ``user``, optional ``slot``, ``reason``, ``owner``
@@ -870,6 +876,7 @@ def analyze(
         unused_days=unused_days,
         root_use_days=root_use_days,
         setup_seconds=setup_seconds,
+        rotation_window_days=rotation_window_days,
     )
     checked = resolve_exemptions(exemptions)
     if isinstance(resolved, FileSource):
@@ -893,6 +900,7 @@ def analyze_many(
     unused_days: int = 45,
     root_use_days: int = 1,
     setup_seconds: int = 600,
+    rotation_window_days: int = 14,
     exemptions: Optional["ExemptionsSource"] = None,
 ) -> ManyAnalysis:
     """Judges several reports together: one verdict, counts per account
@@ -945,6 +953,7 @@ def analyze_many(
         unused_days=unused_days,
         root_use_days=root_use_days,
         setup_seconds=setup_seconds,
+        rotation_window_days=rotation_window_days,
     )
     return ManyAnalysis(_native.analyze_many(inputs, options, resolve_exemptions(exemptions)))
 

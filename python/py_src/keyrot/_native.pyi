@@ -57,6 +57,7 @@ class Options:
         unused_days: int = 45,
         root_use_days: int = 1,
         setup_seconds: int = 600,
+        rotation_window_days: int = 14,
     ) -> Options: ...
 
 @final
