@@ -49,15 +49,27 @@ fn code_name<T: serde::Serialize>(code: T) -> String {
     serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-/// Prints anomalies on stderr, the first few of each report.
-fn warn(err: &mut dyn Write, source: &str, anomalies: &[&Anomaly]) -> io::Result<()> {
+/// Prints anomalies on stderr, the first few of each report; `omitted` is
+/// how many the engine counted but did not keep, per code.
+fn warn(
+    err: &mut dyn Write,
+    source: &str,
+    anomalies: &[&Anomaly],
+    omitted: &std::collections::BTreeMap<keyrot::AnomalyCode, u64>,
+) -> io::Result<()> {
     const SHOWN: usize = 20;
-    if anomalies.len() > SHOWN {
-        writeln!(
-            err,
-            "keyrot: {source}: {} anomalies; the first {SHOWN} follow (every one is in the JSON output)",
-            anomalies.len()
-        )?;
+    let not_kept: u64 = omitted.values().sum();
+    let total = anomalies.len() as u64 + not_kept;
+    if total > SHOWN as u64 {
+        let kept = if not_kept > 0 {
+            format!(
+                "the JSON output holds the first {} of each code, and counts the rest in anomalies_omitted",
+                keyrot::ANOMALIES_KEPT_PER_CODE
+            )
+        } else {
+            "every one is in the JSON output".to_owned()
+        };
+        writeln!(err, "keyrot: {}: {total} anomalies; the first {SHOWN} follow ({kept})", printable(source))?;
     }
     for anomaly in anomalies.iter().take(SHOWN) {
         let place = anomaly.line.map(|l| format!("line {l}: ")).unwrap_or_default();
@@ -290,7 +302,7 @@ fn check_one(
         Format::Sarif | Format::Junit | Format::Ocsf => unreachable!("written by check_many"),
     }
     out.flush()?;
-    warn(err, &source, &analysis.anomalies.iter().collect::<Vec<_>>())?;
+    warn(err, &source, &analysis.anomalies.iter().collect::<Vec<_>>(), &analysis.anomalies_omitted)?;
     Ok(exit_status(args, analysis.is_compliant(), analysis.summary.overall.due_soon))
 }
 
@@ -433,7 +445,7 @@ fn check_many(
     for report in &many.reports {
         let mine: Vec<&Anomaly> =
             many.anomalies.iter().filter(|a| a.source == report.source).map(|a| &a.anomaly).collect();
-        warn(err, &report.source, &mine)?;
+        warn(err, &report.source, &mine, &report.anomalies_omitted)?;
     }
     if changed || many.failed().next().is_some() {
         return Ok(EXIT_BAD_INPUT);

@@ -165,7 +165,8 @@ struct PolicyArgs {
     include_inactive: bool,
 
     /// exact: compare ages to the second. whole-days: fail only when the whole number of days
-    /// exceeds the limit (Prowler's behaviour).
+    /// exceeds the limit (Prowler's behaviour); due_at is then the first instant it does, and the
+    /// checks' limits (--unused-days, --rotation-window-days) are compared in whole days too.
     #[arg(long, value_enum, default_value_t = GranularityArg::Exact)]
     granularity: GranularityArg,
 

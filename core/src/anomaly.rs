@@ -44,6 +44,30 @@ pub enum AnomalyCode {
     AccountInSeveralFiles,
 }
 
+impl AnomalyCode {
+    /// The code as its stable `snake_case` string.
+    ///
+    /// ```
+    /// assert_eq!(keyrot::AnomalyCode::DuplicateUser.as_str(), "duplicate_user");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AnomalyCode::DuplicateUser => "duplicate_user",
+            AnomalyCode::AccountRepeated => "account_repeated",
+            AnomalyCode::AsOfBeforeReport => "as_of_before_report",
+            AnomalyCode::ReportStale => "report_stale",
+            AnomalyCode::UnknownColumn => "unknown_column",
+            AnomalyCode::LegacyLayout => "legacy_layout",
+            AnomalyCode::MissingColumn => "missing_column",
+            AnomalyCode::RowError => "row_error",
+            AnomalyCode::ExemptionExpired => "exemption_expired",
+            AnomalyCode::ExemptionInvalid => "exemption_invalid",
+            AnomalyCode::ExemptionUnused => "exemption_unused",
+            AnomalyCode::AccountInSeveralFiles => "account_in_several_files",
+        }
+    }
+}
+
 /// Something about a report that a person must see, with where it is.
 ///
 /// ```

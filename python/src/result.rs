@@ -155,6 +155,21 @@ impl AnalysisData {
         }
     }
 
+    /// Per anomaly code, how many more anomalies were found than were kept
+    /// (the first 100 of each code of each report are), summed over the
+    /// reports of `analyze_many`.
+    fn anomalies_omitted(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        let mut omitted = std::collections::BTreeMap::new();
+        let maps: Vec<&std::collections::BTreeMap<keyrot::AnomalyCode, u64>> = match &self.inner.outcome {
+            Outcome::One(a) => vec![&a.anomalies_omitted],
+            Outcome::Many(m) => m.reports.iter().map(|r| &r.anomalies_omitted).collect(),
+        };
+        for (code, n) in maps.into_iter().flatten() {
+            *omitted.entry(code.as_str()).or_default() += n;
+        }
+        omitted
+    }
+
     /// The whole result as JSON text (the contract), compact or indented.
     #[pyo3(signature = (indent=None))]
     fn to_json(&self, py: Python<'_>, indent: Option<usize>) -> PyResult<Py<PyString>> {

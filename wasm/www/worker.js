@@ -146,6 +146,15 @@ function check(id) {
   const cis = meta.summary.rules ? cisNumbers(meta.summary.rules) : null;
   const general = anomalies.filter((a) => !EXEMPTION_CODES.has(a.code));
   const exemption = anomalies.filter((a) => EXEMPTION_CODES.has(a.code));
+  // The engine counts every anomaly but keeps the first 100 of each code of
+  // each report: the counts shown are of all of them.
+  const omitted = { general: 0, exemption: 0 };
+  const omittedMaps = many ? meta.reports.map((r) => r.anomalies_omitted) : [meta.anomalies_omitted];
+  for (const map of omittedMaps) {
+    for (const [code, n] of Object.entries(map ?? {})) {
+      omitted[EXEMPTION_CODES.has(code) ? 'exemption' : 'general'] += n;
+    }
+  }
   postMessage({
     type: 'result',
     id,
@@ -157,9 +166,9 @@ function check(id) {
     meta,
     exemptions: options.exemptions != null,
     anomalies: general.slice(0, MAX_ANOMALIES),
-    anomalyCount: general.length,
+    anomalyCount: general.length + omitted.general,
     exemptionAnomalies: exemption.slice(0, MAX_ANOMALIES),
-    exemptionAnomalyCount: exemption.length,
+    exemptionAnomalyCount: exemption.length + omitted.exemption,
     histogram: checker.histogram(40),
     cis,
   });

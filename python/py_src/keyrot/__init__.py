@@ -245,8 +245,17 @@ class _Judged:
     @property
     def anomalies(self) -> Tuple[Anomaly, ...]:
         """What a person must see that is not a finding (duplicate users, a
-        stale report, unknown columns, bad rows in lenient mode, …)."""
+        stale report, unknown columns, bad rows in lenient mode, …): the
+        first 100 of each code of each report (see ``anomalies_omitted``)."""
         return tuple(self._data.anomalies())
+
+    @property
+    def anomalies_omitted(self) -> Dict[str, int]:
+        """Per anomaly code, how many more were found than ``anomalies``
+        holds (every anomaly is counted; the first 100 of each code of each
+        report are kept). Empty unless a report repeats a problem on more
+        than 100 rows."""
+        return dict(self._data.anomalies_omitted())
 
     def failing(self) -> List[Finding]:
         """The findings that make the result non-compliant: status ``fail``

@@ -98,6 +98,10 @@ def analysis_html(analysis: "_Judged", max_rows: int = MAX_ROWS) -> str:
             for a in shown
         )
         more = f"<li>… {len(anomalies) - len(shown)} more</li>" if len(anomalies) > len(shown) else ""
+        omitted = analysis.anomalies_omitted
+        if omitted:
+            counts = ", ".join(f"{n:,} <code>{_e(code)}</code>" for code, n in sorted(omitted.items()))
+            more += f"<li>and {counts} not kept (the first 100 of each code are)</li>"
         parts.append(
             f"<details{' open' if len(anomalies) <= 5 else ''}><summary>{len(anomalies)} "
             f'anomal{"y" if len(anomalies) == 1 else "ies"}</summary><ul style="margin:2px 0">'
