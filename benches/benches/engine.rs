@@ -16,13 +16,13 @@ fn report(rows: u64) -> Vec<u8> {
 }
 
 fn options() -> Options {
-    Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("valid"))
+    Options::at(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("valid"))
 }
 
 fn engine(c: &mut Criterion) {
     for rows in [5_000u64, 100_000] {
         let input = report(rows);
-        let expected = keyrot::analyze_bytes(&input, &options()).expect("valid report");
+        let expected = keyrot::analyze(&input[..], &options()).expect("valid report");
         let keys = expected.findings.len();
         let steps = keyrot::plan(&expected, None).steps.len();
 
@@ -32,7 +32,7 @@ fn engine(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("parse", rows), &input, |b, input| {
             b.iter(|| {
                 let reader =
-                    keyrot::ReportReader::new(black_box(input.as_slice()), &ParseOptions::default()).expect("header");
+                    keyrot::read::ReportReader::new(black_box(input.as_slice()), &ParseOptions::default()).expect("header");
                 let mut n = 0u64;
                 for row in reader {
                     row.expect("row");
@@ -43,7 +43,7 @@ fn engine(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("analyze", rows), &input, |b, input| {
             b.iter(|| {
-                let analysis = keyrot::analyze_bytes(black_box(input), &options()).expect("valid");
+                let analysis = keyrot::analyze(&black_box(input)[..], &options()).expect("valid");
                 assert_eq!(analysis.findings.len(), keys);
             })
         });

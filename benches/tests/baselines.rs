@@ -29,8 +29,8 @@ fn run(bin: &str, args: &[&std::ffi::OsStr]) -> String {
 fn plain_rust_finds_what_keyrot_finds_in_both_timestamp_forms() {
     for seed in [42, 43] {
         let (input, path) = report(seed);
-        let options = keyrot::Options::default().with_as_of(keyrot::parse_timestamp(AS_OF).expect("valid"));
-        let analysis = keyrot::analyze_bytes(&input, &options).expect("valid report");
+        let options = keyrot::Options::at(keyrot::parse_timestamp(AS_OF).expect("valid"));
+        let analysis = keyrot::analyze(&input[..], &options).expect("valid report");
         let mut expected: Vec<(String, u8, i64)> = analysis
             .findings
             .iter()

@@ -2,12 +2,11 @@
 
 use crate::output::{self, printable};
 use crate::spill::SpillBuffer;
-use crate::{display_name, open, CheckArgs, FailOn, Format, EXIT_BAD_INPUT, EXIT_COMPLIANT, EXIT_NOT_COMPLIANT};
+use crate::args::{CheckArgs, FailOn, Format, EXIT_BAD_INPUT, EXIT_COMPLIANT, EXIT_NOT_COMPLIANT};
+use crate::io::{display_name, open};
 use keyrot::junit::{JunitWriter, Tally};
 use keyrot::sarif::SarifWriter;
-use keyrot::{
-    Analysis, Anomaly, CsvWriter, Error, Exemptions, ManyAnalysis, Merged, Run, SourcedFinding, Status, Timestamp,
-};
+use keyrot::{Analysis, Anomaly, CsvWriter, Error, Exemptions, ManyAnalysis, ReportEvent, Run, SourcedFinding, Status, Timestamp};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -64,7 +63,7 @@ fn warn(
         let kept = if not_kept > 0 {
             format!(
                 "the JSON output holds the first {} of each code, and counts the rest in anomalies_omitted",
-                keyrot::ANOMALIES_KEPT_PER_CODE
+                keyrot::Anomaly::KEPT_PER_CODE
             )
         } else {
             "every one is in the JSON output".to_owned()
@@ -92,7 +91,7 @@ pub(crate) fn check(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<i32> {
-    let options = match args.policy.options(now, keyrot::Policy::default().grace_days) {
+    let options = match args.policy.options(now, None) {
         Ok(o) => o,
         Err(e) => {
             writeln!(err, "keyrot: {e}")?;
@@ -189,12 +188,12 @@ impl Digests {
                 if io::stdin().lock().read_to_end(&mut bytes).is_err() {
                     continue;
                 }
-                let digest = keyrot::sha256_hex(&bytes);
+                let digest = keyrot::read::sha256_hex(&bytes);
                 digests.stdin = Some(bytes);
                 digest
             } else {
                 // A file that cannot be read is reported by the run.
-                match std::fs::File::open(path).and_then(keyrot::sha256_reader) {
+                match std::fs::File::open(path).and_then(keyrot::read::sha256_reader) {
                     Ok(digest) => digest,
                     Err(_) => continue,
                 }
@@ -355,7 +354,7 @@ fn check_many(
         },
         |merged| -> io::Result<()> {
             match merged {
-                Merged::Batch { batch, made: (made, counted), .. } => match format {
+                ReportEvent::Batch { batch, made: (made, counted), .. } => match format {
                     Format::Csv | Format::Ocsf => held.write_all(&made)?,
                     Format::Sarif => held.write_all(sarif.join(&made))?,
                     Format::Junit => {
@@ -369,7 +368,7 @@ fn check_many(
                             .map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() }),
                     ),
                 },
-                Merged::Done { outcome, .. } => {
+                ReportEvent::Done { outcome, .. } => {
                     if format == Format::Junit {
                         let mut suite = Vec::new();
                         JunitWriter::suite_start(&mut suite, outcome, policy, &tally);

@@ -1,8 +1,10 @@
 //! `keyrot diff`: what changed from an older report to a newer one.
 
 use crate::output::printable;
-use crate::{display_name, open, DiffArgs, DiffFormat, EXIT_BAD_INPUT, EXIT_COMPLIANT, EXIT_NOT_COMPLIANT};
-use keyrot::{format_timestamp, AsOfSource, DiffSide, Report, Timestamp};
+use crate::args::{DiffArgs, DiffFormat, EXIT_BAD_INPUT, EXIT_COMPLIANT, EXIT_NOT_COMPLIANT};
+use crate::io::{display_name, open};
+use keyrot::{format_timestamp, AsOfSource, Report, Timestamp};
+use keyrot::diff::DiffSide;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -30,14 +32,14 @@ fn side(name: &str, source: &str, s: &DiffSide) -> String {
 }
 
 pub(crate) fn diff(args: &DiffArgs, now: Timestamp, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
-    let options = match args.policy.options(now, keyrot::Policy::default().grace_days) {
+    let options = match args.policy.options(now, None) {
         Ok(o) => o,
         Err(e) => {
             writeln!(err, "keyrot: {e}")?;
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let old_as_of = match args.old_as_of.as_deref().map(keyrot::parse_as_of).transpose() {
+    let old_as_of = match args.old_as_of.as_deref().map(keyrot::options::parse_as_of).transpose() {
         Ok(t) => t,
         Err(e) => {
             writeln!(err, "keyrot: --old-as-of: {e}")?;
@@ -53,7 +55,7 @@ pub(crate) fn diff(args: &DiffArgs, now: Timestamp, out: &mut dyn Write, err: &m
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let times = keyrot::DiffTimes { old_as_of, new_as_of: options.as_of };
+    let times = keyrot::diff::DiffTimes { old_as_of, new_as_of: options.as_of };
     let result = match keyrot::diff(&old, &new, &options, &times) {
         Ok(d) => d,
         Err(e) => {
@@ -70,7 +72,7 @@ pub(crate) fn diff(args: &DiffArgs, now: Timestamp, out: &mut dyn Write, err: &m
             writeln!(out, "{}", side("old", &display_name(&args.old), &result.old))?;
             writeln!(out, "{}", side("new", &display_name(&args.new), &result.new))?;
             writeln!(out)?;
-            let code = |c: keyrot::ChangeCode| {
+            let code = |c: keyrot::diff::ChangeCode| {
                 serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
             };
             let width = result.changes.iter().map(|c| printable(&c.user).chars().count()).max().unwrap_or(4).max(4);

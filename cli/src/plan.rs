@@ -1,8 +1,10 @@
 //! `keyrot plan`: the next step of the rotation workflow for every user.
 
 use crate::output::printable;
-use crate::{display_name, open, PlanArgs, PlanFormat, EXIT_BAD_INPUT, EXIT_COMPLIANT};
-use keyrot::{format_timestamp, KnownKey, Plan, Step, Timestamp};
+use crate::args::{PlanArgs, PlanFormat, EXIT_BAD_INPUT, EXIT_COMPLIANT};
+use crate::io::{display_name, open};
+use keyrot::{format_timestamp, Timestamp};
+use keyrot::plan::{KnownKey, Plan, Step};
 use std::io::{self, Write};
 
 struct Planned {
@@ -11,7 +13,7 @@ struct Planned {
 }
 
 pub(crate) fn plan(args: &PlanArgs, now: Timestamp, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
-    let options = match args.policy.options(now, args.grace_days) {
+    let options = match args.policy.options(now, Some(args.grace_days)) {
         Ok(o) => o,
         Err(e) => {
             writeln!(err, "keyrot: {e}")?;
@@ -22,7 +24,7 @@ pub(crate) fn plan(args: &PlanArgs, now: Timestamp, out: &mut dyn Write, err: &m
         None => None,
         Some(path) => match std::fs::read(path)
             .map_err(|e| e.to_string())
-            .and_then(|b| keyrot::read_access_keys(&b).map_err(|e| e.to_string()))
+            .and_then(|b| keyrot::plan::read_access_keys(&b).map_err(|e| e.to_string()))
         {
             Ok(keys) => Some(keys),
             Err(e) => {

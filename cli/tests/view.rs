@@ -104,14 +104,14 @@ fn the_plan_of_the_table_is_the_plan_of_the_analysis() {
         let dir = entry.unwrap().path();
         let Ok(expected) = std::fs::read_to_string(dir.join("expected_plan.json")) else { continue };
         let options = Options::from_json(&std::fs::read_to_string(dir.join("options.json")).unwrap()).unwrap();
-        let known = std::fs::read(dir.join("access_keys.json")).ok().map(|k| keyrot::read_access_keys(&k).unwrap());
+        let known = std::fs::read(dir.join("access_keys.json")).ok().map(|k| keyrot::plan::read_access_keys(&k).unwrap());
         let input = std::fs::read(dir.join("input.csv")).unwrap();
-        let plan = keyrot::plan(&keyrot::analyze_bytes(&input, &options).unwrap(), known.as_deref());
+        let plan = keyrot::plan(&keyrot::analyze(&input[..], &options).unwrap(), known.as_deref());
         let table = FindingTable::check(&Run::new(&options), [("input.csv".to_owned(), Ok(input.as_slice()))]);
         let planned = table.plan(known);
         assert_eq!(planned.len(), plan.steps.len(), "{}", dir.display());
         let all: Vec<u32> = (0..planned.len() as u32).collect();
-        let steps: Vec<keyrot::Step> = planned.steps(&table, &all).into_iter().map(|s| s.step).collect();
+        let steps: Vec<keyrot::plan::Step> = planned.steps(&table, &all).into_iter().map(|s| s.step).collect();
         assert_eq!(steps, plan.steps, "{}", dir.display());
         // And the plan is the case's expected one.
         let expected: serde_json::Value = serde_json::from_str(&expected).unwrap();
@@ -125,7 +125,7 @@ fn the_plan_of_the_table_is_the_plan_of_the_analysis() {
         if let Some(first) = steps.first() {
             let query = PlanQuery { user: Some(first.user.to_uppercase()), ..PlanQuery::default() };
             let chosen = planned.steps(&table, &planned.select(&table, &query));
-            let want: Vec<&keyrot::Step> =
+            let want: Vec<&keyrot::plan::Step> =
                 steps.iter().filter(|s| s.user.to_lowercase().contains(&first.user.to_lowercase())).collect();
             assert_eq!(chosen.iter().map(|s| &s.step).collect::<Vec<_>>(), want);
         }

@@ -58,39 +58,24 @@ pub enum ErrorCode {
     Io,
 }
 
-impl ErrorCode {
-    /// The code as its stable `snake_case` string.
-    ///
-    /// ```
-    /// assert_eq!(keyrot::ErrorCode::MissingColumns.as_str(), "missing_columns");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::EmptyInput => "empty_input",
-            ErrorCode::MissingHeader => "missing_header",
-            ErrorCode::MissingColumns => "missing_columns",
-            ErrorCode::DuplicateColumn => "duplicate_column",
-            ErrorCode::FieldCount => "field_count",
-            ErrorCode::InvalidTimestamp => "invalid_timestamp",
-            ErrorCode::InvalidBoolean => "invalid_boolean",
-            ErrorCode::InvalidUtf8 => "invalid_utf8",
-            ErrorCode::InvalidBase64 => "invalid_base64",
-            ErrorCode::InvalidJson => "invalid_json",
-            ErrorCode::CsvSyntax => "csv_syntax",
-            ErrorCode::InvalidPolicy => "invalid_policy",
-            ErrorCode::InvalidAsOf => "invalid_as_of",
-            ErrorCode::LimitExceeded => "limit_exceeded",
-            ErrorCode::InvalidExemptions => "invalid_exemptions",
-            ErrorCode::Io => "io",
-        }
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::codes::codes!(ErrorCode, "error code", "error codes" {
+    EmptyInput => "empty_input",
+    MissingHeader => "missing_header",
+    MissingColumns => "missing_columns",
+    DuplicateColumn => "duplicate_column",
+    FieldCount => "field_count",
+    InvalidTimestamp => "invalid_timestamp",
+    InvalidBoolean => "invalid_boolean",
+    InvalidUtf8 => "invalid_utf8",
+    InvalidBase64 => "invalid_base64",
+    InvalidJson => "invalid_json",
+    CsvSyntax => "csv_syntax",
+    InvalidPolicy => "invalid_policy",
+    InvalidAsOf => "invalid_as_of",
+    LimitExceeded => "limit_exceeded",
+    InvalidExemptions => "invalid_exemptions",
+    Io => "io",
+});
 
 /// An error that stops parsing or judging, or (in lenient mode) a row-level
 /// problem that becomes a `row_error` anomaly.
@@ -100,12 +85,12 @@ impl fmt::Display for ErrorCode {
 /// ``line 4, column `access_key_1_last_rotated`: invalid timestamp `2024-13-01` ``.
 ///
 /// ```
-/// let err = keyrot::parse_bytes(b"user,arn\nbob,arn:aws:iam::1:user/bob\n", &Default::default())
+/// let err = keyrot::parse(&b"user,arn\nbob,arn:aws:iam::1:user/bob\n"[..], &Default::default())
 ///     .unwrap_err();
 /// assert_eq!(err.code(), keyrot::ErrorCode::MissingColumns);
 /// assert_eq!(err.line(), Some(1));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, Serialize, thiserror::Error)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ErrorRecord"))]
 pub struct Error {
     code: ErrorCode,
@@ -113,6 +98,41 @@ pub struct Error {
     line: Option<u64>,
     column: Option<String>,
     value: Option<String>,
+    /// The I/O error an `io` error was made from, for
+    /// [`source`](std::error::Error::source).
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    #[source]
+    source: Option<std::sync::Arc<std::io::Error>>,
+}
+
+/// Errors are equal when their code, message and place are: the I/O error
+/// underneath is not compared.
+impl PartialEq for Error {
+    fn eq(&self, other: &Error) -> bool {
+        (self.code, &self.message, self.line, &self.column, &self.value)
+            == (other.code, &other.message, other.line, &other.column, &other.value)
+    }
+}
+
+impl Eq for Error {}
+
+/// An I/O error as keyrot's: code `io`, the I/O error kept as the
+/// [`source`](std::error::Error::source). So a callback of
+/// [`Run`](crate::Run) that writes can use `?` on its writes.
+///
+/// ```
+/// use std::error::Error as _;
+/// let err = keyrot::Error::from(std::io::Error::other("disk full"));
+/// assert_eq!(err.code(), keyrot::ErrorCode::Io);
+/// assert_eq!(err.source().unwrap().to_string(), "disk full");
+/// ```
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Error {
+        let mut error = Error::io(&err);
+        error.source = Some(std::sync::Arc::new(err));
+        error
+    }
 }
 
 impl fmt::Display for Error {
@@ -131,7 +151,7 @@ impl Error {
     /// Builds an error with a code and a message; add the place with the
     /// `at_*` and `with_*` methods.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
-        Error { code, message: message.into(), line: None, column: None, value: None }
+        Error { code, message: message.into(), line: None, column: None, value: None, source: None }
     }
 
     /// Sets the 1-based line.
@@ -175,6 +195,13 @@ impl Error {
     /// The offending value, cut to [`MAX_VALUE_CHARS`] characters.
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
+    }
+
+    /// The `invalid_policy` error of a name that is none of `known` (a
+    /// `what`, one of the `whats`).
+    pub(crate) fn unknown_name(what: &str, whats: &str, name: &str, known: &[&str]) -> Error {
+        let message = format!("unknown {what} `{}`; the {whats} are {}", shorten(name), known.join(", "));
+        Error::new(ErrorCode::InvalidPolicy, message).with_value(name)
     }
 
     pub(crate) fn io(err: &std::io::Error) -> Error {

@@ -16,7 +16,7 @@
 //! <root_account>,arn:aws:iam::111122223333:root,2020-01-01T00:00:00Z,not_supported,2026-11-01T10:00:00Z,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
 //! deploy,arn:aws:iam::111122223333:user/deploy,2024-01-01T00:00:00Z,false,N/A,N/A,N/A,false,true,2026-01-01T00:00:00Z,2026-11-20T08:15:00Z,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
 //! ";
-//! let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+//! let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 //! let analysis = analyze(report.as_bytes(), &options).unwrap();
 //!
 //! assert_eq!(analysis.findings.len(), 1);
@@ -45,57 +45,78 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-mod analysis;
-mod anomaly;
-#[cfg(feature = "arrow")]
-pub mod arrow;
-mod batch;
-mod checks;
-pub mod cis;
-mod diff;
-mod digest;
+mod codes;
+mod drive;
 mod error;
-mod exemptions;
-mod export;
 mod input;
-pub mod junit;
-mod limits;
-mod many;
-pub mod ocsf;
-mod plan;
-mod policy;
-mod report;
-mod rule;
-mod run;
-pub mod sarif;
-mod scan;
-mod value;
-pub mod view;
+mod judge;
+pub mod plan;
+mod present;
 
-pub use analysis::{
-    analyze, analyze_bytes, analyze_with_exemptions, AccountSummary, Analysis, Analyzer, Counts, RuleCounts, Summary,
-};
-pub use anomaly::{Anomaly, AnomalyCode, ANOMALIES_KEPT_PER_CODE};
-pub use batch::{FindingBatch, FindingRef};
-pub use checks::{Checks, RuleSet};
-pub use diff::{diff, Change, ChangeCode, ChangedKey, Diff, DiffSide, DiffTimes};
-pub use digest::{sha256_hex, sha256_reader};
+// The entry points.
+pub use drive::run::{analyze, analyze_many, analyze_with_exemptions, ReportEvent, Run};
+pub use input::reader::parse;
+pub use plan::steps::plan;
+pub use plan::diff::diff;
+
+// What a run judges by.
+pub use input::report::ParseOptions;
+pub use input::unwrap::InputFormat;
+pub use judge::cis::Rule;
+pub use judge::exemptions::Exemptions;
+pub use judge::policy::{AsOfSource, Checks, Granularity, Options, Policy, RuleSet};
+
+// The results and their records.
+pub use drive::analysis::{AccountSummary, Analysis, Counts, RuleCounts, Summary};
+pub use drive::many::{ManyAnalysis, ReportOutcome};
+pub use input::anomaly::{Anomaly, AnomalyCode, SourcedAnomaly};
+pub use input::reader::Report;
+pub use judge::batch::{FindingBatch, FindingRef};
+pub use judge::rule::{Exemption, Finding, FindingCode, LastUsed, SourcedFinding, Status};
+pub use present::csv::{CsvWriter, CSV_COLUMNS};
+
+// Errors and time.
+pub use error::{Error, ErrorCode};
+pub use input::value::{format_timestamp, parse_timestamp, Timestamp};
+
+// The outputs for pipelines and the page.
+#[cfg(feature = "arrow")]
+pub use present::arrow;
+pub use judge::cis;
+pub use present::{junit, ocsf, sarif, view};
 
 /// The version of keyrot, as its outputs' evidence records name it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-pub use error::{Error, ErrorCode, MAX_VALUE_CHARS};
-pub use exemptions::{glob_match, EntryValue, ExemptionRule, Exemptions};
-pub use export::{csv_column, neutralize, read_columns, read_statuses, CsvWriter, CSV_COLUMNS};
-pub use input::InputFormat;
-pub use limits::Limits;
-pub use many::{analyze_many, ManyAnalysis, ReportOutcome, SourcedAnomaly, SourcedFinding};
-pub use plan::{plan, plan_row, read_access_keys, shell_quote, KnownKey, Plan, PlanKey, Step, StepCode};
-pub use policy::{option_error, parse_as_of, parse_instant, AsOfSource, Granularity, Options, Policy};
-pub use report::{
-    parse, parse_bytes, AccessKey, Certificate, Layout, ParseOptions, Report, ReportReader, Row, COLUMNS,
-    REQUIRED_COLUMNS,
-};
-pub use rule::{judge_key, Exemption, Finding, FindingCode, LastUsed, Status};
-pub use run::{default_threads, Merged, Run};
-pub use scan::{Chunk, Record, Scanner};
-pub use value::{format_timestamp, parse_bool, parse_timestamp, write_timestamp, Field, Timestamp};
+
+/// The reader's parts, for a program that reads reports itself: the
+/// [`Scanner`](read::Scanner) (chunks of whole rows, or records of fields),
+/// the typed [`ReportReader`](read::ReportReader) over it and its
+/// [`Row`](read::Row)s, the [`Analyzer`](read::Analyzer) that judges typed
+/// rows one by one, the [`Limits`](read::Limits) input is held to, and the
+/// SHA-256 of input bytes (the evidence the outputs record).
+pub mod read {
+    pub use crate::drive::analysis::Analyzer;
+    pub use crate::input::digest::{sha256_hex, sha256_reader};
+    pub use crate::input::limits::Limits;
+    pub use crate::input::reader::ReportReader;
+    pub use crate::input::report::{AccessKey, Certificate, Layout, Record, Row, COLUMNS};
+    pub use crate::input::scan::{Chunk, Scanner};
+    pub use crate::input::value::Field;
+}
+
+/// What the command line and the bindings read their options with, so that
+/// every interface reads a name, a list or an instant alike and reports a
+/// bad one with the same error: the lists of columns and statuses, an
+/// instant given as text, serde's errors on a binding's options, and the
+/// values of an exemptions entry given as data.
+pub mod options {
+    pub use crate::judge::exemptions::EntryValue;
+    pub use crate::judge::policy::{option_error, parse_as_of, parse_instant};
+    pub use crate::present::csv::{read_columns, read_statuses};
+}
+
+/// What changed from an older report to a newer one: [`diff`](crate::diff())
+/// and its records.
+pub mod diff {
+    pub use crate::plan::diff::{Change, ChangeCode, ChangedKey, Diff, DiffSide, DiffTimes};
+}

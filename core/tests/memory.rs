@@ -62,15 +62,15 @@ fn report(rows: usize) -> (String, keyrot::Options) {
     for i in 0..rows {
         text.push_str(&row(i));
     }
-    let options = keyrot::Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
+    let options = keyrot::Options::at(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
     (text, options)
 }
 
 fn streamed_peak(rows: usize) -> usize {
     let (text, options) = report(rows);
     peak_during(|| {
-        let mut reader = keyrot::ReportReader::new(text.as_bytes(), &options.parse_options()).expect("header");
-        let mut analyzer = keyrot::Analyzer::new(&reader, &options).expect("analyzer");
+        let mut reader = keyrot::read::ReportReader::new(text.as_bytes(), &options.parse_options()).expect("header");
+        let mut analyzer = keyrot::read::Analyzer::new(&reader, &options).expect("analyzer");
         let mut judged = 0;
         while let Some(row) = reader.read_row().expect("row") {
             judged += analyzer.judge(&row).len();
@@ -101,7 +101,7 @@ fn scanned_peak(rows: usize) -> usize {
 /// threads with every batch dropped once merged (as `check --format csv`
 /// does), and the peak.
 fn folder_peak(files: usize, rows: usize) -> usize {
-    let options = keyrot::Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
+    let options = keyrot::Options::at(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
     let reports: Vec<String> = (0..files)
         .map(|f| {
             let mut text = String::from(HEADER);
@@ -123,7 +123,7 @@ fn folder_peak(files: usize, rows: usize) -> usize {
                 reports.iter().enumerate().map(|(i, r)| (format!("credentialReport_{i}.csv"), Ok(r.as_bytes()))),
                 |batch| batch.len(),
                 |merged| {
-                    if let keyrot::Merged::Batch { made, .. } = merged {
+                    if let keyrot::ReportEvent::Batch { made, .. } = merged {
                         judged += made;
                     }
                     Ok::<(), keyrot::Error>(())
@@ -150,8 +150,8 @@ fn memory_bounds() {
     let mut code = None;
     let peak = peak_during(|| {
         let options =
-            keyrot::Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
-        let err = keyrot::analyze_bytes(huge.as_bytes(), &options).expect_err("over the limit");
+            keyrot::Options::at(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
+        let err = keyrot::analyze(huge.as_bytes(), &options).expect_err("over the limit");
         code = Some(err.code());
     });
     assert_eq!(code, Some(keyrot::ErrorCode::LimitExceeded));

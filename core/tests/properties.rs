@@ -17,14 +17,32 @@ mod oracle;
 
 use base64::Engine as _;
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Timelike, Utc};
-use keyrot::{
-    analyze_bytes, AnomalyCode, ErrorCode, FindingCode, Granularity, InputFormat, LastUsed, Options, Status, COLUMNS,
-};
+use keyrot::{analyze, AnomalyCode, ErrorCode, FindingCode, Granularity, InputFormat, LastUsed, Options, Status};
+use keyrot::read::COLUMNS;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use std::collections::HashSet;
 
 const DAY: i64 = 86_400;
+
+
+/// The tests' shorthand for options that differ from a case's in one field.
+trait With {
+    fn with_lenient(self, lenient: bool) -> Options;
+    fn with_rules(self, rules: keyrot::RuleSet) -> Options;
+}
+
+impl With for Options {
+    fn with_lenient(mut self, lenient: bool) -> Options {
+        self.lenient = lenient;
+        self
+    }
+
+    fn with_rules(mut self, rules: keyrot::RuleSet) -> Options {
+        self.rules = rules;
+        self
+    }
+}
 
 // ---------------------------------------------------------------------------
 // A model of a valid report, rendered to bytes.
@@ -108,7 +126,7 @@ impl GenReport {
     }
 
     fn options(&self) -> Options {
-        let mut o = Options::default().with_as_of(self.as_of);
+        let mut o = Options::at(self.as_of);
         o.max_age_days = self.max_age_days;
         o.warn_days = self.warn_days;
         o.include_inactive = self.include_inactive;
@@ -465,7 +483,7 @@ fn check_consistency(a: &keyrot::Analysis) -> Result<(), TestCaseError> {
 // (a) No input panics.
 
 fn as_of() -> Options {
-    Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("a valid as_of"))
+    Options::at(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("a valid as_of"))
 }
 
 fn run_all_modes(bytes: &[u8]) -> Result<(), TestCaseError> {
@@ -473,7 +491,7 @@ fn run_all_modes(bytes: &[u8]) -> Result<(), TestCaseError> {
         for format in [InputFormat::Auto, InputFormat::Csv, InputFormat::Base64, InputFormat::CliJson] {
             let mut options = as_of().with_lenient(lenient);
             options.format = format;
-            if let Ok(analysis) = analyze_bytes(bytes, &options) {
+            if let Ok(analysis) = analyze(bytes, &options) {
                 check_consistency(&analysis)?;
             }
         }
@@ -606,10 +624,10 @@ proptest! {
         let wrapped = wrap(&bytes, how, fixed_generated_time());
         for lenient in [false, true] {
             let options = r.options().with_lenient(lenient);
-            if let Ok(analysis) = analyze_bytes(&wrapped, &options) {
+            if let Ok(analysis) = analyze(&wrapped[..], &options) {
                 check_consistency(&analysis)?;
             }
-            if let Ok(analysis) = analyze_bytes(&bytes, &options) {
+            if let Ok(analysis) = analyze(&bytes[..], &options) {
                 check_consistency(&analysis)?;
             }
         }
@@ -620,7 +638,7 @@ proptest! {
     fn valid_reports_are_judged_by_the_rule(r in report(), how in 0u8..4, generated_before in 0i64..2 * DAY) {
         let generated = r.at(generated_before);
         let bytes = wrap(&r.render(), how, generated);
-        let analysis = analyze_bytes(&bytes, &r.options())
+        let analysis = analyze(&bytes[..], &r.options())
             .map_err(|e| TestCaseError::fail(format!("a valid report must parse: {e}")))?;
         check_consistency(&analysis)?;
         let (format, known) = match how {
@@ -859,7 +877,7 @@ proptest! {
         });
         let lines = r.lines();
 
-        let lenient = analyze_bytes(&bytes, &r.options().with_lenient(true))
+        let lenient = analyze(&bytes[..], &r.options().with_lenient(true))
             .map_err(|e| TestCaseError::fail(format!("lenient mode must judge: {e}")))?;
         check_consistency(&lenient)?;
         prop_assert_eq!(lenient.summary.overall.users as usize, rows);
@@ -901,7 +919,7 @@ proptest! {
 
         // Strict mode stops at the first bad row, naming it.
         let first = bad.iter().position(Option::is_some).expect("one row is bad");
-        let err = analyze_bytes(&bytes, &r.options()).err();
+        let err = analyze(&bytes[..], &r.options()).err();
         let err = err.ok_or_else(|| TestCaseError::fail("strict mode must reject a bad row"))?;
         prop_assert_eq!(err.line(), Some(lines[first]));
         prop_assert_eq!(err.code(), bad[first].as_ref().map(Corruption::error).expect("the first bad row"));
@@ -917,15 +935,15 @@ proptest! {
 /// The analysis by the typed path, as JSON, or the error.
 fn typed_path(bytes: &[u8], options: &Options) -> Result<serde_json::Value, String> {
     let run = || -> Result<keyrot::Analysis, keyrot::Error> {
-        let mut reader = keyrot::ReportReader::new(bytes, &options.parse_options())?;
-        let mut analyzer = keyrot::Analyzer::new(&reader, options)?;
+        let mut reader = keyrot::read::ReportReader::new(bytes, &options.parse_options())?;
+        let mut analyzer = keyrot::read::Analyzer::new(&reader, options)?;
         let mut findings = Vec::new();
         while let Some(row) = reader.read_row()? {
             findings.extend(analyzer.judge(&row));
         }
         // The typed path reads rows, not bytes: its digest is that of the
         // whole input, which the fast path takes as it reads.
-        Ok(keyrot::Analysis { input_sha256: Some(keyrot::sha256_hex(bytes)), ..analyzer.finish(findings) })
+        Ok(keyrot::Analysis { input_sha256: Some(keyrot::read::sha256_hex(bytes)), ..analyzer.finish(findings) })
     };
     run().map(|a| serde_json::to_value(&a).expect("serializable")).map_err(|e| format!("{e:?}"))
 }
@@ -1071,13 +1089,13 @@ proptest! {
 /// `Scanner`'s records (after the header) equal the oracle's, as do the
 /// header's names and where each fails.
 fn readers_agree(bytes: &[u8], chunk: usize) -> Result<(), TestCaseError> {
-    let limits = keyrot::Limits::default();
+    let limits = keyrot::read::Limits::default();
     // csv-core strips one leading BOM itself, as keyrot does (a second one
     // is then the first header name's text, for both).
     let (expected, failure) = oracle::records(bytes, limits);
     let options = keyrot::ParseOptions { format: InputFormat::Csv, lenient: false };
     let failed = |e: &keyrot::Error| oracle::Failure { code: e.code(), line: e.line() };
-    let mut scanner = match keyrot::Scanner::with_chunk_bytes(bytes, &options, &limits, chunk) {
+    let mut scanner = match keyrot::read::Scanner::with_chunk_bytes(bytes, &options, &limits, chunk) {
         Ok(scanner) => scanner,
         Err(e) => {
             // The oracle fails before any record, or the first record is
@@ -1156,8 +1174,8 @@ fn many_path(inputs: &[(String, Vec<u8>)], options: &Options, chunk: usize, thre
             |batch| batch.to_findings(),
             |merged| {
                 match merged {
-                    keyrot::Merged::Batch { report, made, .. } => findings[report].extend(made),
-                    keyrot::Merged::Done { report, outcome } => {
+                    keyrot::ReportEvent::Batch { report, made, .. } => findings[report].extend(made),
+                    keyrot::ReportEvent::Done { report, outcome } => {
                         if outcome.error.is_some() {
                             findings[report].clear();
                         }
@@ -1197,7 +1215,7 @@ proptest! {
         prop_assert_eq!(&many_path(&inputs, &options, chunk, 3), &one);
         // Each report's findings are those of the report judged alone.
         for (i, (_, bytes)) in inputs.iter().enumerate() {
-            match keyrot::analyze_bytes(bytes, &options) {
+            match keyrot::analyze(&bytes[..], &options) {
                 Ok(alone) => prop_assert_eq!(&one["findings"][i], &serde_json::to_value(&alone.findings).expect("json")),
                 Err(e) => prop_assert_eq!(&one["many"]["reports"][i]["error"]["code"], &serde_json::to_value(e.code()).expect("json")),
             }

@@ -8,8 +8,8 @@ use libfuzzer_sys::fuzz_target;
 
 fn typed(body: &[u8], options: &keyrot::Options) -> Result<String, String> {
     let run = || -> Result<keyrot::Analysis, keyrot::Error> {
-        let mut reader = keyrot::ReportReader::new(body, &options.parse_options())?;
-        let mut analyzer = keyrot::Analyzer::new(&reader, options)?;
+        let mut reader = keyrot::read::ReportReader::new(body, &options.parse_options())?;
+        let mut analyzer = keyrot::read::Analyzer::new(&reader, options)?;
         let mut findings = Vec::new();
         while let Some(row) = reader.read_row()? {
             findings.extend(analyzer.judge(&row));

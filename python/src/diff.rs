@@ -6,7 +6,8 @@ use crate::errors::{to_py_err, to_py_err_about};
 use crate::options::{instant, Options};
 use crate::run::{open, parse_options, FileFailure};
 use crate::values::{self, name_of, quoted};
-use keyrot::{ChangeCode, Error, ParseOptions, Report};
+use keyrot::{Error, ParseOptions, Report};
+use keyrot::diff::ChangeCode;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyList, PyString};
@@ -49,7 +50,7 @@ enum Failure {
 
 fn read(input: &Result<&[u8], PathBuf>, options: &ParseOptions) -> Result<Report, FileFailure> {
     match input {
-        Ok(bytes) => keyrot::parse_bytes(bytes, options).map_err(FileFailure::Core),
+        Ok(bytes) => keyrot::parse(*bytes, options).map_err(FileFailure::Core),
         Err(path) => keyrot::parse(open(path).map_err(FileFailure::Open)?, options).map_err(FileFailure::Core),
     }
 }
@@ -83,10 +84,10 @@ pub(crate) fn diff(
     // owned, so the reading below needs no GIL.
     let old_source = old_in.source();
     let new_source = new_in.source();
-    let result = py.detach(|| -> Result<keyrot::Diff, Failure> {
+    let result = py.detach(|| -> Result<keyrot::diff::Diff, Failure> {
         let old_report = read(&old_source, &old_parse).map_err(|e| Failure::Read("old", e))?;
         let new_report = read(&new_source, &new_parse).map_err(|e| Failure::Read("new", e))?;
-        let times = keyrot::DiffTimes { old_as_of, new_as_of: options.as_of };
+        let times = keyrot::diff::DiffTimes { old_as_of, new_as_of: options.as_of };
         keyrot::diff(&old_report, &new_report, options, &times).map_err(Failure::Diff)
     });
     match result {
@@ -104,7 +105,7 @@ pub(crate) fn diff(
 /// The changes between two reports, as the core found them.
 #[pyclass(frozen, module = "keyrot._native")]
 pub(crate) struct DiffData {
-    inner: Arc<keyrot::Diff>,
+    inner: Arc<keyrot::diff::Diff>,
 }
 
 #[pymethods]
@@ -197,7 +198,7 @@ impl DiffData {
 /// counts.
 #[pyclass(frozen, module = "keyrot._native")]
 pub(crate) struct DiffSide {
-    inner: keyrot::DiffSide,
+    inner: keyrot::diff::DiffSide,
 }
 
 #[pymethods]
@@ -264,12 +265,12 @@ impl DiffSide {
 /// One change between the reports.
 #[pyclass(frozen, module = "keyrot._native")]
 pub(crate) struct Change {
-    data: Arc<keyrot::Diff>,
+    data: Arc<keyrot::diff::Diff>,
     index: usize,
 }
 
 impl Change {
-    fn get(&self) -> &keyrot::Change {
+    fn get(&self) -> &keyrot::diff::Change {
         &self.data.changes[self.index]
     }
 }
@@ -352,7 +353,7 @@ impl Change {
 /// One key of a change, as one report shows it.
 #[pyclass(frozen, module = "keyrot._native")]
 pub(crate) struct ChangedKey {
-    inner: keyrot::ChangedKey,
+    inner: keyrot::diff::ChangedKey,
 }
 
 #[pymethods]

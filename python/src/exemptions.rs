@@ -3,7 +3,7 @@
 
 use crate::errors::IntoPyResult;
 use crate::objects::Anomaly;
-use keyrot::EntryValue;
+use keyrot::options::EntryValue;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use std::collections::BTreeMap;

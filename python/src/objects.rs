@@ -331,7 +331,7 @@ impl Row {
         Row { data, index }
     }
 
-    fn get(&self) -> &keyrot::Row {
+    fn get(&self) -> &keyrot::read::Row {
         &self.data.rows[self.index]
     }
 }

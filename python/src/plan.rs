@@ -5,7 +5,7 @@
 use crate::errors::IntoPyResult;
 use crate::judged::{Judged, Outcome};
 use crate::values::{self, name_of, quoted};
-use keyrot::{KnownKey, Plan, StepCode};
+use keyrot::plan::{KnownKey, Plan, StepCode};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList, PyString};
 use std::sync::Arc;
@@ -21,7 +21,7 @@ pub(crate) struct Planned {
 /// printed (one document, an array, or several one after another).
 pub(crate) fn plans(py: Python<'_>, judged: &Judged, access_keys: Option<&[u8]>) -> PyResult<Vec<PlanData>> {
     let made = py.detach(|| -> Result<Vec<Planned>, keyrot::Error> {
-        let known: Option<Vec<KnownKey>> = access_keys.map(keyrot::read_access_keys).transpose()?;
+        let known: Option<Vec<KnownKey>> = access_keys.map(keyrot::plan::read_access_keys).transpose()?;
         Ok(match judged.complete() {
             Outcome::One(analysis) => vec![Planned { plan: keyrot::plan(&analysis, known.as_deref()), source: None }],
             Outcome::Many(many) => many
@@ -139,7 +139,7 @@ pub(crate) struct Step {
 }
 
 impl Step {
-    fn get(&self) -> &keyrot::Step {
+    fn get(&self) -> &keyrot::plan::Step {
         &self.data.plan.steps[self.index]
     }
 }
@@ -266,7 +266,7 @@ impl Step {
 /// says about it, and the id `list-access-keys` gave for it, if any.
 #[pyclass(frozen, module = "keyrot._native")]
 pub(crate) struct PlanKey {
-    inner: keyrot::PlanKey,
+    inner: keyrot::plan::PlanKey,
 }
 
 #[pymethods]

@@ -138,7 +138,7 @@ impl AnalysisData {
         statuses: Vec<String>,
         limit: Option<usize>,
     ) -> PyResult<Py<PyList>> {
-        let wanted = keyrot::read_statuses("statuses", statuses.iter().map(String::as_str))
+        let wanted = keyrot::options::read_statuses("statuses", statuses.iter().map(String::as_str))
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let found = self.inner.findings().enumerate().filter(|(_, f)| wanted.contains(&f.status())).map(|(i, _)| i);
         let found: Vec<usize> = found.take(limit.unwrap_or(usize::MAX)).collect();

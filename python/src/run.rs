@@ -6,7 +6,7 @@ use crate::exemptions::Exemptions;
 use crate::judged::{Judged, Outcome};
 use crate::options::Options;
 use crate::result::{AnalysisData, ReportData};
-use keyrot::{FindingBatch, Merged, ParseOptions, Run};
+use keyrot::{FindingBatch, ParseOptions, ReportEvent, Run};
 use pyo3::exceptions::{PyIsADirectoryError, PyOSError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -193,9 +193,9 @@ pub(crate) fn analyze_many(
         let mut pending: Vec<FindingBatch> = Vec::new();
         let many = run.reports(inputs, FindingBatch::compact, |merged| -> Result<(), Infallible> {
             match merged {
-                Merged::Batch { batch, .. } => pending.push(batch),
-                Merged::Done { outcome, .. } if outcome.error.is_none() => batches.append(&mut pending),
-                Merged::Done { .. } => pending.clear(),
+                ReportEvent::Batch { batch, .. } => pending.push(batch),
+                ReportEvent::Done { outcome, .. } if outcome.error.is_none() => batches.append(&mut pending),
+                ReportEvent::Done { .. } => pending.clear(),
             }
             Ok(())
         });
@@ -220,7 +220,7 @@ pub(crate) fn parse_options(py: Python<'_>, lenient: bool, format: &str) -> PyRe
 #[pyo3(signature = (data, *, lenient=false, format="auto"))]
 pub(crate) fn parse_bytes(py: Python<'_>, data: &[u8], lenient: bool, format: &str) -> PyResult<ReportData> {
     let options = parse_options(py, lenient, format)?;
-    let report = py.detach(|| keyrot::parse_bytes(data, &options)).or_raise(py)?;
+    let report = py.detach(|| keyrot::parse(data, &options)).or_raise(py)?;
     Ok(ReportData { inner: Arc::new(report) })
 }
 

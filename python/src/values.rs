@@ -2,7 +2,8 @@
 //! cells with AWS's literals kept as text, and the JSON contract as Python
 //! dicts and lists.
 
-use keyrot::{Field, LastUsed, Timestamp};
+use keyrot::{LastUsed, Timestamp};
+use keyrot::read::Field;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use serde::Serialize;

@@ -6,13 +6,10 @@
 //! [`Error`]: `column` is the option's contract (snake_case) name, `value`
 //! what was given, and an unknown name gets a "did you mean" hint.
 
-use keyrot::cis::CisVersion;
-use keyrot::{
-    Error, ErrorCode, Exemptions, Granularity, InputFormat, KnownKey, Options, ParseOptions, RuleSet, Run, Status,
-    Timestamp,
-};
+use keyrot::{Error, ErrorCode, Exemptions, Granularity, InputFormat, Options, ParseOptions, Run, Status, Timestamp};
+use keyrot::plan::KnownKey;
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// The fields every judging function takes, then the struct's own, and its
@@ -24,8 +21,8 @@ macro_rules! judging_options {
         $(#[$jmeta:meta])* judging: |$this:ident, $clock:ident| $judging:expr
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Default, Deserialize, TS)]
-        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        #[derive(Debug, Default, Deserialize, Serialize, TS)]
+        #[serde(rename_all(deserialize = "camelCase", serialize = "snake_case"), deny_unknown_fields)]
         #[ts(rename_all = "camelCase", optional_fields = nullable)]
         pub struct $name {
             /// The evaluation instant (an RFC 3339 string or a `Date`);
@@ -76,32 +73,23 @@ macro_rules! judging_options {
             /// old and still be a rotation in progress; default 14.
             #[ts(type = "number | null", optional)]
             pub rotation_window_days: Option<Days>,
-            $($(#[$fmeta])* pub $field: $ty,)*
+            $($(#[$fmeta])* #[serde(skip_serializing)] pub $field: $ty,)*
         }
 
         impl $name {
-            /// The core's options; `clock` is the caller's "now", the last
-            /// resort for the evaluation time.
+            /// The core's options, read by the core's one reader
+            /// ([`Options::from_value`]) from these fields under their
+            /// contract names (the defaults are the core's); `clock` is the
+            /// caller's "now", the last resort for the evaluation time.
             fn core(&self, clock: Option<Timestamp>) -> Result<Options, Error> {
-                let d = Options::default();
-                let or = |v: Option<Days>, default: u32| v.map_or(default, |Days(n)| n);
-                Ok(Options {
-                    as_of: self.as_of.as_deref().map(keyrot::parse_as_of).transpose()?,
-                    max_age_days: or(self.max_age_days, d.max_age_days),
-                    warn_days: or(self.warn_days, d.warn_days),
-                    include_inactive: self.include_inactive.unwrap_or(d.include_inactive),
-                    granularity: self.granularity.unwrap_or(d.granularity),
-                    grace_days: or(self.grace_days, d.grace_days),
-                    lenient: self.lenient.unwrap_or(d.lenient),
-                    format: self.format.unwrap_or(d.format),
-                    rules: self.rules.as_ref().map_or(Ok(d.rules), |n| RuleSet::read("rules", n.items()))?,
-                    cis_version: self.cis_version.as_deref().map(|v| CisVersion::read("cis_version", v)).transpose()?,
-                    unused_days: or(self.unused_days, d.unused_days),
-                    root_use_days: or(self.root_use_days, d.root_use_days),
-                    setup_seconds: or(self.setup_seconds, d.setup_seconds),
-                    rotation_window_days: or(self.rotation_window_days, d.rotation_window_days),
-                    clock,
-                })
+                let mut value = serde_json::to_value(self)
+                    .map_err(|e| Error::new(ErrorCode::InvalidPolicy, format!("cannot read the options: {e}")))?;
+                if let Some(map) = value.as_object_mut() {
+                    map.retain(|_, v| !v.is_null());
+                }
+                let mut options = Options::from_value(value)?;
+                options.clock = clock;
+                Ok(options)
             }
 
             $(#[$jmeta])*
@@ -197,8 +185,8 @@ judging_options! {
     judging: |this, clock| Judging {
         exemptions: this.exemptions.as_ref().map(ExemptionsArg::read).transpose()?,
         options: this.core(clock)?,
-        only: this.only.map(|n| keyrot::read_statuses("only", n.items())).transpose()?.unwrap_or_default(),
-        columns: this.columns.map(|n| keyrot::read_columns("columns", n.items())).transpose()?.unwrap_or_default(),
+        only: this.only.map(|n| keyrot::options::read_statuses("only", n.items())).transpose()?.unwrap_or_default(),
+        columns: this.columns.map(|n| keyrot::options::read_columns("columns", n.items())).transpose()?.unwrap_or_default(),
         source: this.source.unwrap_or_default(),
         ..Judging::default()
     }
@@ -216,7 +204,7 @@ judging_options! {
     /// Into the core's types: `asOf` is the new report's time, `oldAsOf`
     /// the old one's. `clock` is the caller's "now".
     judging: |this, clock| Judging {
-        old_as_of: this.old_as_of.as_deref().map(|t| keyrot::parse_instant("old_as_of", t)).transpose()?,
+        old_as_of: this.old_as_of.as_deref().map(|t| keyrot::options::parse_instant("old_as_of", t)).transpose()?,
         options: this.core(clock)?,
         ..Judging::default()
     }
@@ -290,7 +278,7 @@ macro_rules! visited {
 
 /// A whole number of days, 0 or more (JS has only doubles: `1.5` and `-1`
 /// are refused here, the core checks the ranges).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Days(pub u32);
 
 visited!(Days, "a whole number of days (0 or more)", deserialize_u32 {
@@ -342,16 +330,16 @@ impl AccessKeysArg {
     /// The keys the list names.
     pub fn read(&self) -> Result<Vec<KnownKey>, Error> {
         match self {
-            AccessKeysArg::Text(text) => keyrot::read_access_keys(text.as_bytes()),
-            AccessKeysArg::Bytes(bytes) => keyrot::read_access_keys(bytes),
-            AccessKeysArg::Data(data) => keyrot::read_access_keys(data.to_string().as_bytes()),
+            AccessKeysArg::Text(text) => keyrot::plan::read_access_keys(text.as_bytes()),
+            AccessKeysArg::Bytes(bytes) => keyrot::plan::read_access_keys(bytes),
+            AccessKeysArg::Data(data) => keyrot::plan::read_access_keys(data.to_string().as_bytes()),
         }
     }
 }
 
 /// A list of names (`only`, `columns`): an array of strings, or one string
 /// of them separated by commas.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(untagged, expecting = "an array of names (or one string of them separated by commas)")]
 pub enum Names {
     /// One string, split at commas.
@@ -396,7 +384,7 @@ pub fn read<'de, T: DeserializeOwned, D: Deserializer<'de>>(
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let (path, inner) = (err.path().to_string(), err.inner().to_string());
         // serde-wasm-bindgen's errors are JS `Error`s, shown as "Error: …".
-        let error = keyrot::option_error(function, &path, inner.strip_prefix("Error: ").unwrap_or(&inner));
+        let error = keyrot::options::option_error(function, &path, inner.strip_prefix("Error: ").unwrap_or(&inner));
         if !inner.contains("unknown field `") {
             // The option is the path's first segment (`maxAgeDays`, `only[2]`).
             let name = path.split(['.', '[']).next().unwrap_or_default();

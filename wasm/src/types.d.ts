@@ -434,7 +434,7 @@ export type Granularity = "exact" | "whole_days";
  * ```
  * use keyrot::{InputFormat, ParseOptions};
  * let csv = b"user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
- * let report = keyrot::parse_bytes(csv, &ParseOptions::default()).unwrap();
+ * let report = keyrot::parse(&csv[..], &ParseOptions::default()).unwrap();
  * assert_eq!(report.input_format, InputFormat::Csv);
  * ```
  */
@@ -925,7 +925,7 @@ export type Finding = {
  *
  * ```
  * let csv = "user,arn,extra,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
- * let report = keyrot::parse_bytes(csv.as_bytes(), &Default::default()).unwrap();
+ * let report = keyrot::parse(csv.as_bytes(), &Default::default()).unwrap();
  * assert_eq!(report.anomalies[0].code, keyrot::AnomalyCode::UnknownColumn);
  * assert_eq!(report.anomalies[0].column.as_deref(), Some("extra"));
  * ```
@@ -1014,7 +1014,7 @@ export type Analysis = {
   findings: Array<Finding>;
   /**
    * Everything a person must see that is not a finding: the first
-   * [`ANOMALIES_KEPT_PER_CODE`](crate::ANOMALIES_KEPT_PER_CODE) of each
+   * [`ANOMALIES_KEPT_PER_CODE`](crate::Anomaly::KEPT_PER_CODE) of each
    * code, in the order found.
    */
   anomalies: Array<Anomaly>;
@@ -1034,7 +1034,7 @@ export type Analysis = {
  * ``line 4, column `access_key_1_last_rotated`: invalid timestamp `2024-13-01` ``.
  *
  * ```
- * let err = keyrot::parse_bytes(b"user,arn\nbob,arn:aws:iam::1:user/bob\n", &Default::default())
+ * let err = keyrot::parse(&b"user,arn\nbob,arn:aws:iam::1:user/bob\n"[..], &Default::default())
  *     .unwrap_err();
  * assert_eq!(err.code(), keyrot::ErrorCode::MissingColumns);
  * assert_eq!(err.line(), Some(1));
@@ -1264,7 +1264,7 @@ export type ManyAnalysis = {
   findings: Array<SourcedFinding>;
   /**
    * Every anomaly kept, with its report: the first
-   * [`ANOMALIES_KEPT_PER_CODE`](crate::ANOMALIES_KEPT_PER_CODE) of each
+   * [`ANOMALIES_KEPT_PER_CODE`](crate::Anomaly::KEPT_PER_CODE) of each
    * code of each report (how many more there were is each report's
    * [`anomalies_omitted`](ReportOutcome::anomalies_omitted)).
    */

@@ -52,7 +52,7 @@ fn writes_what_the_core_writer_writes_for_the_analysis() {
 }
 
 fn analysis_options() -> keyrot::Options {
-    keyrot::Options::default().with_as_of(keyrot::parse_timestamp("2026-11-26T00:00:00Z").unwrap())
+    keyrot::Options::at(keyrot::parse_timestamp("2026-11-26T00:00:00Z").unwrap())
 }
 
 #[test]

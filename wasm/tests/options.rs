@@ -31,23 +31,22 @@ fn every_option_maps_to_the_core() {
     .judging(Some(ts("2030-01-01T00:00:00Z")))
     .unwrap()
     .options;
-    let want = Options {
-        as_of: Some(ts("2026-11-26T00:02:03Z")),
-        max_age_days: 30,
-        warn_days: 0,
-        include_inactive: true,
-        granularity: Granularity::WholeDays,
-        grace_days: 3,
-        lenient: true,
-        format: InputFormat::CliJson,
-        rules: keyrot::RuleSet::of([keyrot::cis::Rule::AccessKeyRotated, keyrot::cis::Rule::RootMfa]),
-        cis_version: Some(keyrot::cis::CisVersion::V1_4),
-        unused_days: 90,
-        root_use_days: 0,
-        setup_seconds: 60,
-        rotation_window_days: 30,
-        clock: Some(ts("2030-01-01T00:00:00Z")),
-    };
+    let mut want = Options::default();
+    want.as_of = Some(ts("2026-11-26T00:02:03Z"));
+    want.max_age_days = 30;
+    want.warn_days = 0;
+    want.include_inactive = true;
+    want.granularity = Granularity::WholeDays;
+    want.grace_days = 3;
+    want.lenient = true;
+    want.format = InputFormat::CliJson;
+    want.rules = keyrot::RuleSet::of([keyrot::cis::Rule::AccessKeyRotated, keyrot::cis::Rule::RootMfa]);
+    want.cis_version = Some(keyrot::cis::CisVersion::V1_4);
+    want.unused_days = 90;
+    want.root_use_days = 0;
+    want.setup_seconds = 60;
+    want.rotation_window_days = 30;
+    want.clock = Some(ts("2030-01-01T00:00:00Z"));
     assert_eq!(opts, want);
 }
 

@@ -90,13 +90,13 @@ fn declarations() -> String {
         keyrot::AsOfSource,
         keyrot::Granularity,
         keyrot::InputFormat,
-        keyrot::Layout,
+        keyrot::read::Layout,
         keyrot::FindingCode,
         keyrot::AnomalyCode,
         keyrot::ErrorCode,
         keyrot::LastUsed,
-        keyrot::StepCode,
-        keyrot::ChangeCode,
+        keyrot::plan::StepCode,
+        keyrot::diff::ChangeCode,
         keyrot::cis::Rule,
         keyrot::cis::CisVersion,
         // What they return.
@@ -115,16 +115,16 @@ fn declarations() -> String {
         keyrot::SourcedFinding,
         keyrot::SourcedAnomaly,
         keyrot::ManyAnalysis,
-        keyrot::PlanKey,
-        keyrot::Step,
-        keyrot::Plan,
-        keyrot::ChangedKey,
-        keyrot::Change,
-        keyrot::DiffSide,
-        keyrot::Diff,
-        keyrot::AccessKey,
-        keyrot::Certificate,
-        keyrot::Row,
+        keyrot::plan::PlanKey,
+        keyrot::plan::Step,
+        keyrot::plan::Plan,
+        keyrot::diff::ChangedKey,
+        keyrot::diff::Change,
+        keyrot::diff::DiffSide,
+        keyrot::diff::Diff,
+        keyrot::read::AccessKey,
+        keyrot::read::Certificate,
+        keyrot::read::Row,
         keyrot::Report,
         // The page's table.
         keyrot::view::Query,
@@ -143,8 +143,8 @@ fn declarations() -> String {
 #[test]
 fn a_key_role_is_one_of_the_plans_roles() {
     let cfg = Config::new();
-    let decl = keyrot::PlanKey::decl(&cfg);
-    let roles: Vec<String> = keyrot::PlanKey::ROLES.iter().map(|r| format!("\"{r}\"")).collect();
+    let decl = keyrot::plan::PlanKey::decl(&cfg);
+    let roles: Vec<String> = keyrot::plan::PlanKey::ROLES.iter().map(|r| format!("\"{r}\"")).collect();
     assert!(decl.contains(&format!("role: {}", roles.join(" | "))), "{decl}");
 }
 

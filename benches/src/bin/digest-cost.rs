@@ -26,7 +26,7 @@ fn main() {
         }
     };
     let Some(as_of) = parse_timestamp("2026-11-26T00:00:00Z") else { unreachable!("a valid timestamp") };
-    let options = Options::default().with_as_of(as_of);
+    let options = Options::at(as_of);
     let mut best = [f64::MAX; 2];
     for _ in 0..repeats {
         for (i, digest) in [false, true].into_iter().enumerate() {
@@ -41,7 +41,7 @@ fn main() {
         }
     }
     let start = Instant::now();
-    let _ = keyrot::sha256_hex(&data);
+    let _ = keyrot::read::sha256_hex(&data);
     let hash = start.elapsed().as_secs_f64();
     println!(
         "{} MB: run without the digest {:.3} s, with it {:.3} s ({:.2}x); SHA-256 alone {:.3} s",

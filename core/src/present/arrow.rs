@@ -30,7 +30,7 @@
 //! | `reason` | large_utf8 | never |
 //! | `code` | dictionary (int32 → utf8) | status is not `invalid` |
 //! | `line` | int64 | never |
-//! | `rule` | dictionary (int8 → utf8), every [`Rule::ALL`](crate::cis::Rule::ALL) id in order | never |
+//! | `rule` | dictionary (int8 → utf8), every [`Rule::ALL`](crate::judge::cis::Rule::ALL) id in order | never |
 //! | `cis` | dictionary (int32 → utf8): the rule's number in the run's CIS version | that version has none |
 //!
 //! Timestamps hold whole microseconds (floored; AWS writes whole seconds).
@@ -43,7 +43,7 @@
 //! use keyrot::{Options, Run, parse_timestamp};
 //! let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 //!            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,2025-06-01T00:00:00Z\n";
-//! let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+//! let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 //! let mut batches = Vec::new();
 //! Run::new(&options).report(csv.as_bytes(), |batch| {
 //!     batches.push(keyrot::arrow::finding_batch(&batch, false).expect("a record batch"));
@@ -54,10 +54,13 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
-use crate::{
-    ChangeCode, Diff, Field as Cell, FindingBatch, FindingRef, LastUsed, Plan, PlanKey, Row, Status, StepCode,
-    Timestamp,
-};
+use crate::drive::run::Run;
+use crate::input::report::Row;
+use crate::input::value::{Field as Cell, Timestamp};
+use crate::judge::batch::{FindingBatch, FindingRef};
+use crate::judge::rule::{FindingCode, LastUsed, Status};
+use crate::plan::diff::{Change, ChangeCode, Diff};
+use crate::plan::steps::{Plan, PlanKey, StepCode};
 use arrow_array::builder::{
     BooleanBuilder, Int32Builder, Int64Builder, Int8Builder, LargeStringBuilder, TimestampMicrosecondBuilder,
 };
@@ -288,7 +291,7 @@ fn findings<'a>(
         // Writing into the builder's value buffer cannot fail.
         let _ = f.write_reason(&mut reason);
         reason.append_value("");
-        code.append_option(f.code().map(crate::FindingCode::as_str));
+        code.append_option(f.code().map(FindingCode::as_str));
         lines.append_value(line(f.line()));
     }
     let mut c = Columns::new();
@@ -324,7 +327,7 @@ const RULE_NAMES: [&str; 9] = {
     let mut names = [""; 9];
     let mut i = 0;
     while i < names.len() {
-        names[i] = crate::cis::Rule::ALL[i].as_str();
+        names[i] = crate::judge::cis::Rule::ALL[i].as_str();
         i += 1;
     }
     names
@@ -349,7 +352,7 @@ pub fn finding_batch(batch: &FindingBatch, with_source: bool) -> Result<RecordBa
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,2025-06-01T00:00:00Z\n\
 ///            bob,arn:aws:iam::111122223333:user/bob,true,2026-11-01T00:00:00Z,false,N/A\n";
-/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 /// let mut batches = Vec::new();
 /// Run::new(&options).chunk_bytes(1).report(csv.as_bytes(), |mut batch| {
 ///     batch.compact();
@@ -377,7 +380,7 @@ impl<B: AsRef<[FindingBatch]>> FindingBatches<B> {
         FindingBatches {
             batches,
             with_source,
-            threads: crate::default_threads(None),
+            threads: Run::default_threads(None),
             next: 0,
             ready: std::collections::VecDeque::new(),
             schema: finding_schema(with_source),
@@ -389,7 +392,7 @@ impl<B: AsRef<[FindingBatch]>> FindingBatches<B> {
     /// the same for any number.
     #[must_use]
     pub fn threads(mut self, threads: usize) -> FindingBatches<B> {
-        self.threads = if threads == 0 { crate::default_threads(None) } else { threads };
+        self.threads = if threads == 0 { Run::default_threads(None) } else { threads };
         self
     }
 
@@ -644,7 +647,7 @@ pub fn diff_schema() -> SchemaRef {
     schema_of(changes(&[]))
 }
 
-fn changes(changes: &[crate::Change]) -> Result<RecordBatch, ArrowError> {
+fn changes(changes: &[Change]) -> Result<RecordBatch, ArrowError> {
     let n = changes.len();
     let mut change = Enum::new(&CHANGE_NAMES, false, n);
     let mut account_id = category(n);

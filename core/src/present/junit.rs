@@ -18,7 +18,7 @@
 //! use keyrot::junit::JunitWriter;
 //! let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 //!            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,true,2026-11-01T00:00:00Z\n";
-//! let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+//! let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 //! let mut out = Vec::new();
 //! JunitWriter::start(&mut out);
 //! let mut cases = Vec::new();
@@ -28,11 +28,11 @@
 //!     |batch| JunitWriter::cases(batch, |_| true),
 //!     |merged| {
 //!         match merged {
-//!             keyrot::Merged::Batch { made: (xml, t), .. } => {
+//!             keyrot::ReportEvent::Batch { made: (xml, t), .. } => {
 //!                 cases.extend_from_slice(&xml);
 //!                 tally.add(&t);
 //!             }
-//!             keyrot::Merged::Done { outcome, .. } => {
+//!             keyrot::ReportEvent::Done { outcome, .. } => {
 //!                 JunitWriter::suite_start(&mut out, outcome, &options.policy(), &tally);
 //!                 out.append(&mut cases);
 //!                 JunitWriter::suite_end(&mut out);
@@ -47,7 +47,7 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
-use crate::cis::Rule;
+use crate::judge::cis::Rule;
 use crate::{format_timestamp, FindingBatch, FindingRef, Policy, ReportOutcome, Status};
 use std::fmt::Write as _;
 

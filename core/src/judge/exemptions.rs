@@ -3,11 +3,11 @@
 //! finding: the finding keeps its status and only stops counting against
 //! compliance while the exemption is in force.
 
-use crate::anomaly::{Anomalies, Anomaly, AnomalyCode};
-use crate::cis::Rule;
+use crate::input::anomaly::{Anomalies, Anomaly, AnomalyCode};
+use crate::judge::cis::Rule;
 use crate::error::{shorten, Error, ErrorCode};
-use crate::rule::{Exemption, Finding};
-use crate::value::Timestamp;
+use crate::judge::rule::{Exemption, Finding};
+use crate::input::value::Timestamp;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -85,14 +85,7 @@ impl ExemptionRule {
 
 /// Matches `text` against a glob with `*` (any run, possibly empty) and `?`
 /// (one character); every other character stands for itself.
-///
-/// ```
-/// assert!(keyrot::glob_match("svc-*", "svc-deploy"));
-/// assert!(keyrot::glob_match("ci-?", "ci-1"));
-/// assert!(!keyrot::glob_match("ci-?", "ci-10"));
-/// assert!(keyrot::glob_match("alice", "alice"));
-/// ```
-pub fn glob_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
     let (mut pi, mut ti) = (0, 0);
@@ -460,6 +453,15 @@ impl ExemptionState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glob_match_examples() {
+        assert!(super::glob_match("svc-*", "svc-deploy"));
+        assert!(super::glob_match("ci-?", "ci-1"));
+        assert!(!super::glob_match("ci-?", "ci-10"));
+        assert!(super::glob_match("alice", "alice"));
+    }
+
 
     #[test]
     fn glob_handles_stars_anywhere() {

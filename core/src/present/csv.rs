@@ -1,11 +1,14 @@
 //! Findings as CSV: the columns every interface writes, neutralised for
 //! spreadsheets.
 
-use crate::batch::{FindingBatch, FindingRef};
-use crate::checks::Checks;
-use crate::rule::{FindingCode, LastUsed, Status};
-use crate::value::{decimal, with_timestamp_text, Timestamp};
-use crate::{Error, ErrorCode};
+use crate::drive::analysis::Analysis;
+use crate::drive::run::Run;
+use crate::error::Error;
+use crate::input::value::{decimal, with_timestamp_text, Timestamp};
+use crate::judge::batch::{FindingBatch, FindingRef};
+use crate::judge::policy::{read_names, Checks};
+use crate::judge::rule::{FindingCode, LastUsed, Status};
+use std::io::Read;
 
 /// Makes a text cell safe to open in a spreadsheet: a cell that starts with
 /// `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so it is not
@@ -54,12 +57,7 @@ pub const CSV_COLUMNS: [&str; 22] = [
 const UNLABELLED_COLUMNS: usize = 20;
 
 /// The position in [`CSV_COLUMNS`] of the column `name`.
-///
-/// ```
-/// assert_eq!(keyrot::csv_column("age_days"), Some(9));
-/// assert_eq!(keyrot::csv_column("colour"), None);
-/// ```
-pub fn csv_column(name: &str) -> Option<usize> {
+pub(crate) fn csv_column(name: &str) -> Option<usize> {
     CSV_COLUMNS.iter().position(|c| *c == name.trim())
 }
 
@@ -68,8 +66,8 @@ pub fn csv_column(name: &str) -> Option<usize> {
 /// name is an `invalid_policy` error naming `option` and the name.
 ///
 /// ```
-/// assert_eq!(keyrot::read_columns("columns", ["user", " age_days"]).unwrap(), vec![2, 9]);
-/// let err = keyrot::read_columns("columns", ["colour"]).unwrap_err();
+/// assert_eq!(keyrot::options::read_columns("columns", ["user", " age_days"]).unwrap(), vec![2, 9]);
+/// let err = keyrot::options::read_columns("columns", ["colour"]).unwrap_err();
 /// assert_eq!((err.column(), err.value()), (Some("columns"), Some("colour")));
 /// ```
 pub fn read_columns<'a>(option: &str, names: impl IntoIterator<Item = &'a str>) -> Result<Vec<usize>, Error> {
@@ -82,36 +80,13 @@ pub fn read_columns<'a>(option: &str, names: impl IntoIterator<Item = &'a str>) 
 ///
 /// ```
 /// use keyrot::Status;
-/// assert_eq!(keyrot::read_statuses("only", ["fail", "due-soon"]).unwrap(), vec![Status::Fail, Status::DueSoon]);
-/// assert!(keyrot::read_statuses("only", ["failed"]).unwrap_err().to_string().contains("unknown status `failed`"));
+/// assert_eq!(keyrot::options::read_statuses("only", ["fail", "due-soon"]).unwrap(), vec![Status::Fail, Status::DueSoon]);
+/// assert!(keyrot::options::read_statuses("only", ["failed"]).unwrap_err().to_string().contains("unknown status `failed`"));
 /// ```
 pub fn read_statuses<'a>(option: &str, names: impl IntoIterator<Item = &'a str>) -> Result<Vec<Status>, Error> {
     read_names(option, names, ("status", "statuses"), Status::parse, &Status::ALL.map(Status::as_str))
 }
 
-pub(crate) fn read_names<'a, T>(
-    option: &str,
-    names: impl IntoIterator<Item = &'a str>,
-    (one, many): (&str, &str),
-    read: impl Fn(&str) -> Option<T>,
-    known: &[&str],
-) -> Result<Vec<T>, Error> {
-    let known = known.join(", ");
-    let read: Vec<T> = names
-        .into_iter()
-        .map(|name| {
-            read(name.trim()).ok_or_else(|| {
-                let message = format!("unknown {one} `{name}`; the {many} are {known}");
-                Error::new(ErrorCode::InvalidPolicy, message).at_column(option).with_value(name)
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    if read.is_empty() {
-        let message = format!("no {one} named; name at least one of the {many}: {known}");
-        return Err(Error::new(ErrorCode::InvalidPolicy, message).at_column(option).with_value("an empty array"));
-    }
-    Ok(read)
-}
 
 /// Writes findings as CSV, one line per finding, with the chosen columns:
 /// the CSV every interface writes. A cell is quoted when it holds a comma, a
@@ -122,7 +97,7 @@ pub(crate) fn read_names<'a, T>(
 /// use keyrot::{CsvWriter, Options, Run, parse_timestamp};
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            =cmd,arn:aws:iam::111122223333:user/x,true,2026-01-01T00:00:00Z,false,N/A\n";
-/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 /// let mut writer = CsvWriter::new(vec![0, 2, 5, 9, 17]).unwrap();
 /// let mut out = Vec::new();
 /// writer.header(&mut out);
@@ -286,9 +261,68 @@ fn timestamp(out: &mut Vec<u8>, t: Option<Timestamp>) {
     }
 }
 
+impl Run {
+    /// Reads and judges one report and hands the CSV of the findings whose
+    /// status is in `only` (all when it is empty), with the columns of
+    /// `columns` (positions in [`CSV_COLUMNS`](crate::CSV_COLUMNS); all when
+    /// it is empty), to `sink` in pieces: the header line first, then the
+    /// rows of each chunk of the input that has some, in input order: the
+    /// bytes `keyrot check --format csv` writes. Returns the analysis, with
+    /// every key counted and no finding kept, and the number of rows
+    /// written. An error in the input, or from `sink`, stops the reading:
+    /// what `sink` was given is then a prefix of the output.
+    ///
+    /// ```
+    /// use keyrot::{Options, Run, Status, parse_timestamp};
+    /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+    ///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,true,2026-11-01T00:00:00Z\n";
+    /// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+    /// let columns = keyrot::options::read_columns("columns", ["user", "slot", "age_days"])?;
+    /// let mut out = Vec::new();
+    /// let (analysis, rows) = Run::new(&options).report_csv(csv.as_bytes(), columns, &[Status::Fail], |piece| {
+    ///     out.extend_from_slice(piece);
+    ///     Ok::<(), keyrot::Error>(())
+    /// })?;
+    /// assert_eq!(String::from_utf8(out).unwrap(), "user,slot,age_days\nalice,1,329\n");
+    /// assert_eq!((rows, analysis.summary.overall.keys, analysis.findings.len()), (1, 2, 0));
+    /// # Ok::<(), keyrot::Error>(())
+    /// ```
+    pub fn report_csv<R: Read, E: From<Error>>(
+        &self,
+        input: R,
+        columns: Vec<usize>,
+        only: &[Status],
+        mut sink: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(Analysis, u64), E> {
+        // An empty list of columns means all of them.
+        let mut writer = CsvWriter::for_checks(columns, &self.checks()).unwrap_or_default();
+        let mut out = Vec::new();
+        writer.header(&mut out);
+        sink(&out)?;
+        let mut rows = 0u64;
+        let analysis = self.report(input, |batch| {
+            out.clear();
+            rows += writer.batch(&mut out, &batch, |s| only.is_empty() || only.contains(&s));
+            if out.is_empty() {
+                Ok(())
+            } else {
+                sink(&out)
+            }
+        })?;
+        Ok((analysis, rows))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_column_examples() {
+        assert_eq!(super::csv_column("age_days"), Some(9));
+        assert_eq!(super::csv_column("colour"), None);
+    }
+
 
     #[test]
     fn neutralizes_formula_starts() {

@@ -1,11 +1,10 @@
 //! The rule (rotation-rule.md §1.2 to §1.4): which keys are judged, their
 //! status, and what each finding carries.
 
-use crate::checks::Checks;
-use crate::cis::Rule;
-use crate::policy::{Granularity, Policy};
-use crate::report::{AccessKey, Row};
-use crate::value::{decimal, format_timestamp, has_rfc3339_form, ser_opt_ts, with_timestamp_text, Field, Timestamp};
+use crate::judge::cis::Rule;
+use crate::judge::policy::{Checks, Granularity, Policy};
+use crate::input::report::{AccessKey, Row};
+use crate::input::value::{decimal, format_timestamp, has_rfc3339_form, ser_opt_ts, with_timestamp_text, Field, Timestamp};
 use serde::{Serialize, Serializer};
 
 /// Seconds in a day.
@@ -32,28 +31,13 @@ impl Status {
     /// Every status, in the order used for counts and reports.
     pub const ALL: [Status; 5] = [Status::Fail, Status::Invalid, Status::DueSoon, Status::Pass, Status::Inactive];
 
-    /// The status as its stable `snake_case` string.
-    ///
-    /// ```
-    /// assert_eq!(keyrot::Status::DueSoon.as_str(), "due_soon");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Status::Invalid => "invalid",
-            Status::Fail => "fail",
-            Status::DueSoon => "due_soon",
-            Status::Pass => "pass",
-            Status::Inactive => "inactive",
-        }
-    }
-
     /// Reads a status from its `snake_case` string (a `-` is taken as `_`).
     ///
     /// ```
     /// assert_eq!(keyrot::Status::parse("due-soon"), Some(keyrot::Status::DueSoon));
     /// ```
     pub fn parse(text: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.as_str() == text.replace('-', "_"))
+        text.parse().ok()
     }
 
     /// Whether the status makes the report non-compliant.
@@ -62,11 +46,13 @@ impl Status {
     }
 }
 
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::codes::codes!(Status, "status", "statuses" {
+    Invalid => "invalid",
+    Fail => "fail",
+    DueSoon => "due_soon",
+    Pass => "pass",
+    Inactive => "inactive",
+});
 
 /// Why a finding is `invalid`, or the special case it is: the finding's
 /// `code`.
@@ -95,23 +81,14 @@ pub enum FindingCode {
     RotationInProgress,
 }
 
-impl FindingCode {
-    /// The code as its stable `snake_case` string.
-    ///
-    /// ```
-    /// assert_eq!(keyrot::FindingCode::FutureTimestamp.as_str(), "future_timestamp");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            FindingCode::NoRotationDate => "no_rotation_date",
-            FindingCode::FutureTimestamp => "future_timestamp",
-            FindingCode::RowError => "row_error",
-            FindingCode::NoActiveFlag => "no_active_flag",
-            FindingCode::UnreadableCell => "unreadable_cell",
-            FindingCode::RotationInProgress => "rotation_in_progress",
-        }
-    }
-}
+crate::codes::codes!(FindingCode, "finding code", "finding codes" {
+    NoRotationDate => "no_rotation_date",
+    FutureTimestamp => "future_timestamp",
+    RowError => "row_error",
+    NoActiveFlag => "no_active_flag",
+    UnreadableCell => "unreadable_cell",
+    RotationInProgress => "rotation_in_progress",
+});
 
 /// When a key was last used, as the report tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,6 +210,17 @@ pub struct Finding {
     pub code: Option<FindingCode>,
     /// The 1-based line of the row.
     pub line: u64,
+}
+
+/// A finding with the report it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SourcedFinding {
+    /// The report's name.
+    pub source: String,
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
 }
 
 impl Finding {
@@ -691,35 +679,15 @@ pub(crate) fn judge_row_slot(row: &Row, slot: usize, policy: &Policy, as_of: Tim
 }
 
 /// Judges one slot of a row; `None` when the slot is empty.
-///
-/// ```
-/// use keyrot::{judge_key, parse_timestamp, Policy, Row, Status, Field};
-/// let mut row = Row::default();
-/// row.access_keys[0].active = Field::Value(true);
-/// row.access_keys[0].last_rotated = Field::Value(parse_timestamp("2026-08-28T00:00:00Z").unwrap());
-/// row.access_keys[1].active = Field::Value(false);
-/// row.access_keys[1].last_rotated = Field::NotApplicable;
-/// let as_of = parse_timestamp("2026-11-26T00:00:00Z").unwrap();
-/// let finding = judge_key(&row, 0, &Policy::default(), as_of).unwrap();
-/// assert_eq!(finding.status, Status::DueSoon); // exactly 90 days passes
-/// assert!(judge_key(&row, 1, &Policy::default(), as_of).is_none()); // slot 2 is empty
-/// ```
-pub fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> Option<Finding> {
+pub(crate) fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestamp) -> Option<Finding> {
     let verdict = judge_row_slot(row, slot, policy, as_of)?;
     Some(verdict.to_finding(&RowText::of(row, verdict.slot), &Checks::default(), policy, as_of))
 }
 
-/// Judges a typed row under every rule of `checks`, as owned findings.
-pub(crate) fn judge_row(row: &Row, checks: &Checks, policy: &Policy, as_of: Timestamp) -> Vec<Finding> {
-    crate::checks::judge_typed(row, checks, policy, as_of)
-        .iter()
-        .map(|v| v.to_finding(&RowText::of(row, v.slot), checks, policy, as_of))
-        .collect()
-}
 
 impl<'a> RowText<'a> {
     /// The text of a typed row, with the key of `slot` (0 for none).
-    fn of(row: &'a Row, slot: u8) -> RowText<'a> {
+    pub(crate) fn of(row: &'a Row, slot: u8) -> RowText<'a> {
         let key = (slot > 0).then(|| &row.access_keys[usize::from(slot) - 1]);
         RowText {
             account_id: &row.account_id,
@@ -736,7 +704,24 @@ impl<'a> RowText<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::parse_timestamp;
+
+    #[test]
+    fn judge_key_examples() {
+        use crate::input::report::Row;
+        use crate::input::value::Field;
+        use crate::{parse_timestamp, Policy, Status};
+        let mut row = Row::default();
+        row.access_keys[0].active = Field::Value(true);
+        row.access_keys[0].last_rotated = Field::Value(parse_timestamp("2026-08-28T00:00:00Z").unwrap());
+        row.access_keys[1].active = Field::Value(false);
+        row.access_keys[1].last_rotated = Field::NotApplicable;
+        let as_of = parse_timestamp("2026-11-26T00:00:00Z").unwrap();
+        let finding = judge_key(&row, 0, &Policy::default(), as_of).unwrap();
+        assert_eq!(finding.status, Status::DueSoon); // exactly 90 days passes
+        assert!(judge_key(&row, 1, &Policy::default(), as_of).is_none()); // slot 2 is empty
+    }
+
+    use crate::input::value::parse_timestamp;
     use chrono::{TimeZone, Utc};
 
     fn one_key(active: bool, rotated: &str) -> Row {

@@ -44,35 +44,26 @@ pub enum AnomalyCode {
     AccountInSeveralFiles,
 }
 
-impl AnomalyCode {
-    /// The code as its stable `snake_case` string.
-    ///
-    /// ```
-    /// assert_eq!(keyrot::AnomalyCode::DuplicateUser.as_str(), "duplicate_user");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            AnomalyCode::DuplicateUser => "duplicate_user",
-            AnomalyCode::AccountRepeated => "account_repeated",
-            AnomalyCode::AsOfBeforeReport => "as_of_before_report",
-            AnomalyCode::ReportStale => "report_stale",
-            AnomalyCode::UnknownColumn => "unknown_column",
-            AnomalyCode::LegacyLayout => "legacy_layout",
-            AnomalyCode::MissingColumn => "missing_column",
-            AnomalyCode::RowError => "row_error",
-            AnomalyCode::ExemptionExpired => "exemption_expired",
-            AnomalyCode::ExemptionInvalid => "exemption_invalid",
-            AnomalyCode::ExemptionUnused => "exemption_unused",
-            AnomalyCode::AccountInSeveralFiles => "account_in_several_files",
-        }
-    }
-}
+crate::codes::codes!(AnomalyCode, "anomaly code", "anomaly codes" {
+    DuplicateUser => "duplicate_user",
+    AccountRepeated => "account_repeated",
+    AsOfBeforeReport => "as_of_before_report",
+    ReportStale => "report_stale",
+    UnknownColumn => "unknown_column",
+    LegacyLayout => "legacy_layout",
+    MissingColumn => "missing_column",
+    RowError => "row_error",
+    ExemptionExpired => "exemption_expired",
+    ExemptionInvalid => "exemption_invalid",
+    ExemptionUnused => "exemption_unused",
+    AccountInSeveralFiles => "account_in_several_files",
+});
 
 /// Something about a report that a person must see, with where it is.
 ///
 /// ```
 /// let csv = "user,arn,extra,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
-/// let report = keyrot::parse_bytes(csv.as_bytes(), &Default::default()).unwrap();
+/// let report = keyrot::parse(csv.as_bytes(), &Default::default()).unwrap();
 /// assert_eq!(report.anomalies[0].code, keyrot::AnomalyCode::UnknownColumn);
 /// assert_eq!(report.anomalies[0].column.as_deref(), Some("extra"));
 /// ```
@@ -133,13 +124,26 @@ impl Anomaly {
     }
 }
 
-/// How many anomalies of one code one report keeps: a report that repeats
-/// one user a million times (a concatenation, a broken export, a hostile
-/// file) is counted in full, but only this many of them are kept.
-pub const ANOMALIES_KEPT_PER_CODE: usize = 100;
+/// An anomaly with the report it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SourcedAnomaly {
+    /// The report's name.
+    pub source: String,
+    /// The anomaly.
+    #[serde(flatten)]
+    pub anomaly: Anomaly,
+}
+
+impl Anomaly {
+    /// How many anomalies of one code one report keeps: a report that
+    /// repeats one user a million times (a concatenation, a broken export, a
+    /// hostile file) is counted in full, but only this many of them are kept.
+    pub const KEPT_PER_CODE: usize = 100;
+}
 
 /// The anomalies of one report: every one counted, the first
-/// [`ANOMALIES_KEPT_PER_CODE`] of each code kept, in the order found.
+/// [`Anomaly::KEPT_PER_CODE`] of each code kept, in the order found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Anomalies {
     kept: Vec<Anomaly>,
@@ -154,7 +158,7 @@ impl Anomalies {
     pub(crate) fn push_with(&mut self, code: AnomalyCode, make: impl FnOnce() -> Anomaly) {
         let found = self.found.entry(code).or_default();
         *found += 1;
-        if *found <= ANOMALIES_KEPT_PER_CODE as u64 {
+        if *found <= Anomaly::KEPT_PER_CODE as u64 {
             let anomaly = make();
             debug_assert_eq!(anomaly.code, code);
             self.kept.push(anomaly);
@@ -186,7 +190,7 @@ impl Anomalies {
     pub(crate) fn omitted(&self) -> std::collections::BTreeMap<AnomalyCode, u64> {
         self.found
             .iter()
-            .map(|(code, &found)| (*code, found.saturating_sub(ANOMALIES_KEPT_PER_CODE as u64)))
+            .map(|(code, &found)| (*code, found.saturating_sub(Anomaly::KEPT_PER_CODE as u64)))
             .filter(|(_, n)| *n > 0)
             .collect()
     }

@@ -1,11 +1,10 @@
 //! The policy (rotation-rule.md §1.1) and the options of an analysis.
 
-use crate::checks::{Checks, RuleSet};
-use crate::cis::CisVersion;
+use crate::judge::cis::{CisVersion, Rule};
 use crate::error::{Error, ErrorCode};
-use crate::input::InputFormat;
-use crate::report::ParseOptions;
-use crate::value::{format_timestamp, parse_timestamp, Timestamp};
+use crate::input::unwrap::InputFormat;
+use crate::input::report::ParseOptions;
+use crate::input::value::{format_timestamp, parse_timestamp, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// How ages are compared with the limit.
@@ -21,6 +20,11 @@ pub enum Granularity {
     /// `max_age_days` (Prowler's behaviour, for reconciling with it).
     WholeDays,
 }
+
+crate::codes::codes!(Granularity, "granularity", "granularities" {
+    Exact => "exact",
+    WholeDays => "whole_days",
+});
 
 /// The rule's options, with the defaults of rotation-rule.md §1.1.
 ///
@@ -55,17 +59,16 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Policy {
-        Policy {
-            max_age_days: 90,
-            warn_days: 14,
-            include_inactive: false,
-            granularity: Granularity::Exact,
-            grace_days: 7,
-        }
+        Policy::DEFAULT
     }
 }
 
 impl Policy {
+    /// The defaults of rotation-rule.md §1.1, written once: every interface
+    /// (the command line's help, Python's signatures, JS) reads them here.
+    pub const DEFAULT: Policy =
+        Policy { max_age_days: 90, warn_days: 14, include_inactive: false, granularity: Granularity::Exact, grace_days: 7 };
+
     /// Checks every option's range; the error names the option in `column`.
     pub fn validate(&self) -> Result<(), Error> {
         let bad = |name: &str, value: u32, range: &str| Err(out_of_range(name, value, range));
@@ -106,6 +109,13 @@ pub enum AsOfSource {
     NewestTimestamp,
 }
 
+crate::codes::codes!(AsOfSource, "as_of source", "as_of sources" {
+    Explicit => "explicit",
+    Report => "report",
+    Clock => "clock",
+    NewestTimestamp => "newest_timestamp",
+});
+
 /// Everything an analysis takes besides the input: the evaluation time, the
 /// policy and how to read the input. The same names are used in Rust,
 /// Python, JS, the command line and the golden cases' `options.json`.
@@ -117,6 +127,7 @@ pub enum AsOfSource {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Options {
     /// The evaluation instant. When `None`, the report's `GeneratedTime` is
     /// used, else [`clock`](Options::clock).
@@ -162,8 +173,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        let p = Policy::default();
-        let c = Checks::default();
+        let (p, c) = (Policy::DEFAULT, Checks::DEFAULT);
         Options {
             as_of: None,
             max_age_days: p.max_age_days,
@@ -185,43 +195,63 @@ impl Default for Options {
 }
 
 impl Options {
-    /// Reads options from JSON (the format of the golden cases'
-    /// `options.json`); unknown names are errors.
+    /// Reads options from JSON text (the format of the golden cases'
+    /// `options.json`), as [`from_value`](Options::from_value) does.
     pub fn from_json(text: &str) -> Result<Options, Error> {
-        serde_json::from_str(text).map_err(|e| {
-            let code = if e.to_string().contains("as_of") { ErrorCode::InvalidAsOf } else { ErrorCode::InvalidPolicy };
-            Error::new(code, format!("invalid options: {e}"))
-        })
+        let value = serde_json::from_str(text)
+            .map_err(|e| Error::new(ErrorCode::InvalidPolicy, format!("the options are not JSON: {e}")))?;
+        Options::from_value(value)
     }
 
-    /// Sets `as_of`.
-    pub fn with_as_of(mut self, as_of: Timestamp) -> Options {
-        self.as_of = Some(as_of);
-        self
+    /// The default options at the evaluation instant `as_of`: what most
+    /// callers start from.
+    ///
+    /// ```
+    /// let options = keyrot::Options::at(keyrot::parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+    /// assert_eq!((options.max_age_days, options.as_of.is_some()), (90, true));
+    /// ```
+    pub fn at(as_of: Timestamp) -> Options {
+        Options { as_of: Some(as_of), ..Options::default() }
     }
 
-    /// Sets `max_age_days`.
-    pub fn with_max_age_days(mut self, days: u32) -> Options {
-        self.max_age_days = days;
-        self
+    /// Reads options from a JSON-like value of the contract's names (what
+    /// the command line and the Python binding hand over), with the defaults
+    /// for the names it leaves out, and checks them ([`validate`](Options::validate)).
+    /// An unknown name is an `invalid_policy` error that lists the names
+    /// and suggests the one meant; a bad value names its option in the
+    /// error's `column`.
+    ///
+    /// ```
+    /// let options = keyrot::Options::from_value(serde_json::json!({"max_age_days": 30, "rules": "all"})).unwrap();
+    /// assert_eq!((options.max_age_days, options.rules), (30, keyrot::RuleSet::ALL));
+    /// let err = keyrot::Options::from_value(serde_json::json!({"asof": "2026-11-26"})).unwrap_err();
+    /// assert!(err.message().ends_with("(did you mean `as_of`?)"), "{}", err.message());
+    /// let err = keyrot::Options::from_value(serde_json::json!({"warn_days": 120})).unwrap_err();
+    /// assert_eq!(err.column(), Some("warn_days"));
+    /// ```
+    pub fn from_value(value: serde_json::Value) -> Result<Options, Error> {
+        let given = value.clone();
+        let options: Options = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let error = option_error("", &path, &e.inner().to_string());
+            // The value given, as the error's `value`, when it is one.
+            match given.get(path.split(['.', '[']).next().unwrap_or_default()) {
+                Some(serde_json::Value::String(text)) if error.value().is_none() => error.with_value(text),
+                Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) if error.value().is_none() => {
+                    error.with_value(&v.to_string())
+                }
+                _ => error,
+            }
+        })?;
+        options.validate()?;
+        Ok(options)
     }
 
-    /// Sets `warn_days`.
-    pub fn with_warn_days(mut self, days: u32) -> Options {
-        self.warn_days = days;
-        self
-    }
-
-    /// Sets `lenient`.
-    pub fn with_lenient(mut self, lenient: bool) -> Options {
-        self.lenient = lenient;
-        self
-    }
-
-    /// Sets the clock fallback (see [`Options::clock`]).
-    pub fn with_clock(mut self, now: Timestamp) -> Options {
-        self.clock = Some(now);
-        self
+    /// Checks every option's range ([`Policy::validate`],
+    /// [`Checks::validate`]); the error names the option in `column`.
+    pub fn validate(&self) -> Result<(), Error> {
+        self.policy().validate()?;
+        self.checks().validate()
     }
 
     /// The policy part of the options.
@@ -246,12 +276,6 @@ impl Options {
             cis_version: self.cis_version.unwrap_or(CisVersion::NEWEST),
             labelled: self.rules.has_checks() || self.cis_version.is_some(),
         }
-    }
-
-    /// Sets the rules judged.
-    pub fn with_rules(mut self, rules: RuleSet) -> Options {
-        self.rules = rules;
-        self
     }
 
     /// The parsing part of the options.
@@ -281,8 +305,8 @@ impl Options {
 /// Parses an `as_of` given as text (RFC 3339), naming the problem.
 ///
 /// ```
-/// assert!(keyrot::parse_as_of("2026-11-26T00:00:00Z").is_ok());
-/// let err = keyrot::parse_as_of("2026-11-26").unwrap_err();
+/// assert!(keyrot::options::parse_as_of("2026-11-26T00:00:00Z").is_ok());
+/// let err = keyrot::options::parse_as_of("2026-11-26").unwrap_err();
 /// assert_eq!(err.code(), keyrot::ErrorCode::InvalidAsOf);
 /// ```
 pub fn parse_as_of(text: &str) -> Result<Timestamp, Error> {
@@ -299,9 +323,9 @@ pub fn parse_as_of(text: &str) -> Result<Timestamp, Error> {
 /// contract's spelling (`max_age_days`) as the column.
 ///
 /// ```
-/// let err = keyrot::option_error("analyze", "", "unknown field `max_age_days`, expected `asOf` or `maxAgeDays`");
+/// let err = keyrot::options::option_error("analyze", "", "unknown field `max_age_days`, expected `asOf` or `maxAgeDays`");
 /// assert_eq!(err.message(), "unknown option `max_age_days` for analyze; the options are `asOf`, `maxAgeDays` (did you mean `maxAgeDays`?)");
-/// let err = keyrot::option_error("analyze", "warnDays", "invalid type: string \"x\", expected a whole number");
+/// let err = keyrot::options::option_error("analyze", "warnDays", "invalid type: string \"x\", expected a whole number");
 /// assert_eq!((err.code(), err.column()), (keyrot::ErrorCode::InvalidPolicy, Some("warn_days")));
 /// ```
 pub fn option_error(function: &str, path: &str, message: &str) -> Error {
@@ -309,7 +333,8 @@ pub fn option_error(function: &str, path: &str, message: &str) -> Error {
         let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-        let mut message = format!("unknown option `{name}` for {function}; the options are {list}");
+        let of = if function.is_empty() { String::new() } else { format!(" for {function}") };
+        let mut message = format!("unknown option `{name}`{of}; the options are {list}");
         let folded = |s: &str| s.replace('_', "").to_ascii_lowercase();
         if let Some(near) = known.iter().find(|k| folded(k) == folded(name)) {
             message.push_str(&format!(" (did you mean `{near}`?)"));
@@ -337,7 +362,7 @@ pub fn option_error(function: &str, path: &str, message: &str) -> Error {
 /// name it.
 ///
 /// ```
-/// let err = keyrot::parse_instant("old_as_of", "yesterday").unwrap_err();
+/// let err = keyrot::options::parse_instant("old_as_of", "yesterday").unwrap_err();
 /// assert_eq!((err.code(), err.column()), (keyrot::ErrorCode::InvalidAsOf, Some("old_as_of")));
 /// assert!(err.message().starts_with("`old_as_of` must be an RFC 3339 timestamp"));
 /// ```
@@ -373,4 +398,195 @@ fn de_as_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Err
 fn de_cis_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CisVersion>, D::Error> {
     let text: Option<String> = Option::deserialize(d)?;
     text.map(|t| CisVersion::read("cis_version", &t).map_err(|e| serde::de::Error::custom(e.message()))).transpose()
+}
+
+/// A set of [`Rule`]s: which checks a run judges.
+///
+/// ```
+/// use keyrot::{cis::Rule, RuleSet};
+/// let rules = RuleSet::read("rules", ["root_mfa", "access-key-unused"]).unwrap();
+/// assert!(rules.contains(Rule::RootMfa) && !rules.contains(Rule::AccessKeyRotated));
+/// assert_eq!(RuleSet::read("rules", ["all"]).unwrap(), RuleSet::ALL);
+/// assert_eq!(RuleSet::default(), RuleSet::ROTATION);
+/// assert!(RuleSet::read("rules", ["root_mfo"]).unwrap_err().to_string().contains("unknown rule `root_mfo`"));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RuleSet(u16);
+
+impl RuleSet {
+    /// The rotation rule alone: the default, so that a caller who does not
+    /// ask for the other checks gets the output it always had.
+    pub const ROTATION: RuleSet = RuleSet(1);
+    /// Every rule.
+    pub const ALL: RuleSet = RuleSet((1 << Rule::ALL.len()) - 1);
+
+    /// The set of these rules.
+    pub fn of(rules: impl IntoIterator<Item = Rule>) -> RuleSet {
+        RuleSet(rules.into_iter().fold(0, |bits, r| bits | 1 << r as u16))
+    }
+
+    /// Whether `rule` is in the set.
+    pub const fn contains(self, rule: Rule) -> bool {
+        self.0 & (1 << rule as u16) != 0
+    }
+
+    /// Whether the set is the rotation rule alone.
+    pub const fn is_rotation_only(self) -> bool {
+        self.0 == RuleSet::ROTATION.0
+    }
+
+    /// Whether the set holds a rule other than the rotation rule.
+    pub const fn has_checks(self) -> bool {
+        self.0 & !RuleSet::ROTATION.0 != 0
+    }
+
+    /// The rules, in [`Rule::ALL`]'s order.
+    pub fn iter(self) -> impl Iterator<Item = Rule> {
+        Rule::ALL.into_iter().filter(move |r| self.contains(*r))
+    }
+
+    /// Reads the rules an option names (`--rules`, `rules=`): rule ids
+    /// (`-` read as `_`) or `all`. An empty list or an unknown name is an
+    /// `invalid_policy` error naming `option` and the name.
+    pub fn read<'a>(option: &str, names: impl IntoIterator<Item = &'a str>) -> Result<RuleSet, Error> {
+        let mut known: Vec<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
+        known.push("all");
+        let read = read_names(option, names, ("rule", "rules"), read_rule, &known)?;
+        Ok(read.into_iter().fold(RuleSet(0), |set, r| RuleSet(set.0 | r.0)))
+    }
+}
+
+fn read_rule(name: &str) -> Option<RuleSet> {
+    if name == "all" {
+        return Some(RuleSet::ALL);
+    }
+    Rule::parse(name).map(|r| RuleSet::of([r]))
+}
+
+impl Default for RuleSet {
+    fn default() -> RuleSet {
+        RuleSet::ROTATION
+    }
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter().map(Rule::as_str)).finish()
+    }
+}
+
+impl Serialize for RuleSet {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RuleSet, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Names {
+            One(String),
+            Many(Vec<String>),
+        }
+        // One string is a list separated by commas, as every interface
+        // takes it (`--rules a,b`, `rules="a,b"`).
+        let names = match Names::deserialize(d)? {
+            Names::One(one) => one.split(',').map(str::to_owned).collect(),
+            Names::Many(many) => many,
+        };
+        RuleSet::read("rules", names.iter().map(String::as_str)).map_err(|e| serde::de::Error::custom(e.message()))
+    }
+}
+
+/// The checks' options as a run applies them, written in the analysis when
+/// a run asks for more than the rotation rule or for a CIS version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Checks {
+    /// The rules judged.
+    #[cfg_attr(feature = "ts", ts(as = "Vec<Rule>"))]
+    pub rules: RuleSet,
+    /// `access_key_unused` and `console_password_unused`: more than this
+    /// many days without use fails.
+    pub unused_days: u32,
+    /// `root_recent_use`: a use of the root user within this many days
+    /// fails.
+    pub root_use_days: u32,
+    /// `no_key_at_setup`: a key made within this many seconds of its user.
+    pub setup_seconds: u32,
+    /// `one_active_key`: two active keys, one over the rotation limit, are a
+    /// rotation in progress (`due_soon`) while the newer key is at most this
+    /// many days old; after that the rotation is abandoned and fails.
+    pub rotation_window_days: u32,
+    /// The version of the benchmark whose numbers label the findings.
+    pub cis_version: CisVersion,
+    /// Whether findings carry their rule and CIS number (`false` for a run
+    /// of the rotation rule alone with no CIS version asked for).
+    #[serde(skip)]
+    pub labelled: bool,
+}
+
+impl Default for Checks {
+    fn default() -> Checks {
+        Checks::DEFAULT
+    }
+}
+
+impl Checks {
+    /// The checks' defaults, written once (see [`Policy::DEFAULT`]).
+    pub const DEFAULT: Checks = Checks {
+        rules: RuleSet::ROTATION,
+        unused_days: 45,
+        root_use_days: 1,
+        setup_seconds: 600,
+        rotation_window_days: 14,
+        cis_version: CisVersion::NEWEST,
+        labelled: false,
+    };
+
+    /// Checks every option's range; the error names the option in `column`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |name: &str, value: u32, range: &str| Err(out_of_range(name, value, range));
+        if !(1..=3650).contains(&self.unused_days) {
+            return bad("unused_days", self.unused_days, "from 1 to 3650");
+        }
+        if self.root_use_days > 3650 {
+            return bad("root_use_days", self.root_use_days, "from 0 to 3650");
+        }
+        if self.setup_seconds > 86_400 {
+            return bad("setup_seconds", self.setup_seconds, "from 0 to 86400");
+        }
+        if self.rotation_window_days > 3650 {
+            return bad("rotation_window_days", self.rotation_window_days, "from 0 to 3650");
+        }
+        Ok(())
+    }
+}
+
+/// Reads the names an option gives (`--rules`, `--columns`, `--only`): each
+/// through `read`, in the order given. An empty list or an unknown name is an
+/// `invalid_policy` error naming `option` and the name, and listing `known`.
+pub(crate) fn read_names<'a, T>(
+    option: &str,
+    names: impl IntoIterator<Item = &'a str>,
+    (one, many): (&str, &str),
+    read: impl Fn(&str) -> Option<T>,
+    known: &[&str],
+) -> Result<Vec<T>, Error> {
+    let known = known.join(", ");
+    let read: Vec<T> = names
+        .into_iter()
+        .map(|name| {
+            read(name.trim()).ok_or_else(|| {
+                let message = format!("unknown {one} `{name}`; the {many} are {known}");
+                Error::new(ErrorCode::InvalidPolicy, message).at_column(option).with_value(name)
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    if read.is_empty() {
+        let message = format!("no {one} named; name at least one of the {many}: {known}");
+        return Err(Error::new(ErrorCode::InvalidPolicy, message).at_column(option).with_value("an empty array"));
+    }
+    Ok(read)
 }

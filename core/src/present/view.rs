@@ -13,7 +13,7 @@
 //! let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 //!            bob,arn:aws:iam::111122223333:user/bob,true,2026-11-01T00:00:00Z,false,N/A\n\
 //!            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
-//! let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+//! let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 //! let table = FindingTable::check(&Run::new(&options), [("r.csv".to_owned(), Ok(csv.as_bytes()))]);
 //! let by_user = table.select(&Query { sort: SortKey::User, ..Query::default() });
 //! let users: Vec<&str> = by_user.iter().map(|&row| table.get(row).unwrap().user()).collect();
@@ -24,15 +24,18 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-use crate::batch::{FindingBatch, FindingRef};
-use crate::cis::Rule;
-use crate::junit::{JunitWriter, Tally};
-use crate::many::{ManyAnalysis, SourcedFinding};
-use crate::plan::{apply_known_keys, known_by_user};
-use crate::rule::{LastUsed, Status};
-use crate::run::{Merged, Run};
-use crate::sarif::SarifWriter;
-use crate::{plan_row, Analysis, CsvWriter, Finding, KnownKey, Step, StepCode};
+use crate::judge::batch::{FindingBatch, FindingRef};
+use crate::judge::cis::Rule;
+use crate::present::junit::{JunitWriter, Tally};
+use crate::drive::many::ManyAnalysis;
+use crate::plan::steps::{apply_known_keys, known_by_user};
+use crate::judge::rule::{LastUsed, Status};
+use crate::drive::run::{ReportEvent, Run};
+use crate::present::sarif::SarifWriter;
+use crate::drive::analysis::Analysis;
+use crate::judge::rule::Finding;
+use crate::plan::steps::{plan_row, KnownKey, Step, StepCode};
+use crate::present::csv::CsvWriter;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -192,12 +195,12 @@ impl FindingTable {
         let (mut batches, mut pending) = (Vec::new(), Vec::new());
         let many = run.reports(inputs, FindingBatch::compact, |merged| {
             match merged {
-                Merged::Batch { report, mut batch, .. } => {
+                ReportEvent::Batch { report, mut batch, .. } => {
                     batch.forget_merge_state();
                     pending.push((report, batch));
                 }
-                Merged::Done { outcome, .. } if outcome.error.is_none() => batches.append(&mut pending),
-                Merged::Done { .. } => pending.clear(),
+                ReportEvent::Done { outcome, .. } if outcome.error.is_none() => batches.append(&mut pending),
+                ReportEvent::Done { .. } => pending.clear(),
             }
             Ok::<(), std::convert::Infallible>(())
         });
@@ -357,7 +360,7 @@ impl FindingTable {
                 many.findings = selection
                     .iter()
                     .filter_map(|&r| self.get(r))
-                    .map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() })
+                    .map(|f| f.to_sourced())
                     .collect();
                 // Writing JSON into memory cannot fail.
                 let _ = match self.analysis() {
@@ -404,7 +407,7 @@ impl FindingTable {
             Export::Ocsf => {
                 for (report, outcome) in self.many.reports.iter().enumerate() {
                     for batch in by_report(report) {
-                        piece.extend_from_slice(&crate::ocsf::events(batch, keep, outcome.input_sha256.as_deref()));
+                        piece.extend_from_slice(&crate::present::ocsf::events(batch, keep, outcome.input_sha256.as_deref()));
                         flush(&mut piece, PIECE)?;
                     }
                 }

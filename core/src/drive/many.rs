@@ -2,20 +2,17 @@
 //! from an organisation. One verdict across all of them, with the counts of
 //! each account, and every finding naming its source.
 
-use crate::analysis::{Counts, Summary};
-use crate::anomaly::{Anomalies, Anomaly, AnomalyCode};
-use crate::batch::FindingBatch;
+use crate::drive::analysis::{Counts, Summary};
+use crate::input::anomaly::{Anomalies, Anomaly, AnomalyCode, SourcedAnomaly};
+use crate::judge::batch::FindingBatch;
 use crate::error::{shorten, Error};
-use crate::exemptions::Exemptions;
-use crate::input::InputFormat;
-use crate::policy::{AsOfSource, Options, Policy};
-use crate::report::Layout;
-use crate::rule::Finding;
-use crate::run::{Merged, Run};
-use crate::value::{ser_opt_ts, Timestamp};
+use crate::input::unwrap::InputFormat;
+use crate::judge::policy::{AsOfSource, Policy};
+use crate::input::report::Layout;
+use crate::judge::rule::SourcedFinding;
+use crate::input::value::{ser_opt_ts, Timestamp};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 
 /// What happened to one input of [`analyze_many`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,28 +54,6 @@ pub struct ReportOutcome {
     pub error: Option<Error>,
 }
 
-/// A finding with the report it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct SourcedFinding {
-    /// The report's name.
-    pub source: String,
-    /// The finding.
-    #[serde(flatten)]
-    pub finding: Finding,
-}
-
-/// An anomaly with the report it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct SourcedAnomaly {
-    /// The report's name.
-    pub source: String,
-    /// The anomaly.
-    #[serde(flatten)]
-    pub anomaly: Anomaly,
-}
-
 /// The result of judging many reports together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -97,7 +72,7 @@ pub struct ManyAnalysis {
     /// Every finding, report by report in the order given.
     pub findings: Vec<SourcedFinding>,
     /// Every anomaly kept, with its report: the first
-    /// [`ANOMALIES_KEPT_PER_CODE`](crate::ANOMALIES_KEPT_PER_CODE) of each
+    /// [`ANOMALIES_KEPT_PER_CODE`](crate::Anomaly::KEPT_PER_CODE) of each
     /// code of each report (how many more there were is each report's
     /// [`anomalies_omitted`](ReportOutcome::anomalies_omitted)).
     pub anomalies: Vec<SourcedAnomaly>,
@@ -126,7 +101,7 @@ impl ManyAnalysis {
     /// let header = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
     /// let a = format!("{header}alice,arn:aws:iam::111111111111:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n");
     /// let b = format!("{header}bob,arn:aws:iam::222222222222:user/bob,true,2026-11-01T00:00:00Z,false,N/A\n");
-    /// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+    /// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
     /// let many = analyze_many(vec![("a.csv".to_owned(), a.as_bytes()), ("b.csv".to_owned(), b.as_bytes())], &options, None);
     /// let analyses = many.analyses();
     /// assert_eq!((analyses[0].0, analyses[0].1.findings.len()), ("a.csv", 1));
@@ -208,62 +183,6 @@ impl Counts {
     }
 }
 
-/// Judges every input, each at its own `as_of` (explicit, else its
-/// `GeneratedTime`, else [`Options::clock`]). An input that cannot be read
-/// is reported with its error and does not stop the others. The same account
-/// in several reports is an `account_in_several_files` anomaly, and the same
-/// user of one account in several reports a `duplicate_user` anomaly: never a
-/// silent merge. The findings are collected; [`Run::reports`] streams them.
-///
-/// ```
-/// use keyrot::{analyze_many, Options, parse_timestamp};
-/// let header = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
-/// let a = format!("{header}alice,arn:aws:iam::111111111111:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n");
-/// let b = format!("{header}bob,arn:aws:iam::222222222222:user/bob,true,2026-11-01T00:00:00Z,false,N/A\n");
-/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
-/// let many = analyze_many(
-///     vec![("a.csv".to_owned(), a.as_bytes()), ("b.csv".to_owned(), b.as_bytes()), ("c.csv".to_owned(), &b""[..])],
-///     &options,
-///     None,
-/// );
-/// assert_eq!(many.summary.accounts.len(), 2);
-/// assert_eq!(many.summary.overall.fail, 1);
-/// assert_eq!(many.findings[0].source, "a.csv");
-/// assert_eq!(many.failed().count(), 1);
-/// ```
-pub fn analyze_many<I, R>(inputs: I, options: &Options, exemptions: Option<&Exemptions>) -> ManyAnalysis
-where
-    I: IntoIterator<Item = (String, R)>,
-    R: Read,
-{
-    let mut run = Run::new(options);
-    if let Some(exemptions) = exemptions {
-        run = run.exemptions(exemptions);
-    }
-    let mut findings = Vec::new();
-    let mut start = 0;
-    let result = run.reports(
-        inputs.into_iter().map(|(name, input)| (name, Ok(input))),
-        |_| (),
-        |merged| {
-            match merged {
-                Merged::Batch { batch, .. } => findings.extend(
-                    batch.findings().map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() }),
-                ),
-                Merged::Done { outcome, .. } => {
-                    if outcome.error.is_some() {
-                        findings.truncate(start);
-                    }
-                    start = findings.len();
-                }
-            }
-            Ok::<(), std::convert::Infallible>(())
-        },
-    );
-    let Ok(mut many) = result;
-    many.findings = findings;
-    many
-}
 
 /// The users of one account in one report, as fingerprints (the user name,
 /// lower-cased and hashed), sorted.
@@ -392,7 +311,7 @@ impl ManyBuilder {
         &mut self,
         file: usize,
         source: &str,
-        result: Result<crate::analysis::Analysis, Error>,
+        result: Result<crate::drive::analysis::Analysis, Error>,
     ) -> &ReportOutcome {
         let mine = match self.current.take() {
             Some((f, mine)) if f == file => mine,
@@ -489,9 +408,9 @@ mod tests {
             ("d.csv", failing),
             ("e.csv", report(&[("erin", one)])),
         ];
-        let options = Options::default().with_as_of(crate::parse_timestamp("2026-11-26T00:00:00Z").expect("a time"));
+        let options = crate::Options::at(crate::parse_timestamp("2026-11-26T00:00:00Z").expect("a time"));
         for threads in [1, 2] {
-            let many = Run::new(&options).threads(threads).chunk_bytes(64).reports(
+            let many = crate::Run::new(&options).threads(threads).chunk_bytes(64).reports(
                 inputs.iter().map(|(name, text)| ((*name).to_owned(), Ok(text.as_bytes()))),
                 |_| (),
                 |_| Ok::<(), std::convert::Infallible>(()),

@@ -10,12 +10,12 @@
 //! `csv` crate's own tokenizer (`csv-core`), so quoting means exactly what it
 //! means there.
 
-use crate::anomaly::Anomaly;
+use crate::input::anomaly::Anomaly;
 use crate::error::{Error, ErrorCode, MAX_VALUE_CHARS};
-use crate::input::{self, InputFormat};
-use crate::limits::Limits;
-use crate::report::{check_limits, read_header, Header, Layout, ParseOptions, Preamble, Quote};
-use crate::value::Timestamp;
+use crate::input::unwrap::{self, InputFormat};
+use crate::input::limits::Limits;
+use crate::input::report::{check_limits, read_header, Header, Layout, ParseOptions, Preamble, Record};
+use crate::input::value::Timestamp;
 use std::io::{BufRead, Read};
 use std::ops::Range;
 
@@ -33,7 +33,7 @@ pub(crate) const CHUNK_BYTES: usize = 512 << 10;
 /// end one each). Blank lines and lines of spaces are not records.
 ///
 /// ```
-/// use keyrot::{ParseOptions, Scanner};
+/// use keyrot::{ParseOptions}; use keyrot::read::Scanner;
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            \"smith, j\",arn:aws:iam::111122223333:user/smith,true,2026-01-01T00:00:00Z,false,N/A\n\
 ///            \n\
@@ -107,7 +107,7 @@ impl<'a> Scanner<'a> {
         limits: &Limits,
         chunk_bytes: usize,
     ) -> Result<Scanner<'a>, Error> {
-        let unwrapped = input::unwrap(input, options.format, limits)?;
+        let unwrapped = unwrap::unwrap(input, options.format, limits)?;
         let mut scanner = Scanner {
             input: unwrapped.reader,
             pending: Vec::new(),
@@ -336,7 +336,7 @@ impl<'a> Scanner<'a> {
         match (&mut self.input).take(missing as u64).read_to_end(&mut self.pending) {
             Ok(n) if n < missing => self.at_end = true,
             Ok(_) => {}
-            Err(e) => self.read_error = Some(input::map_io(&e)),
+            Err(e) => self.read_error = Some(unwrap::map_io(&e)),
         }
     }
 }
@@ -412,63 +412,6 @@ impl Chunk {
     /// Whether the chunk runs to the end of the input.
     pub fn is_last(&self) -> bool {
         self.last
-    }
-}
-
-/// One row of a report as fields of text, before any cell is read (what
-/// `csv::ByteRecord` is to the `csv` crate's reader): quotes removed, every
-/// line ending inside a quoted field read as `\n`.
-#[derive(Debug, Clone, Copy)]
-pub struct Record<'t> {
-    text: &'t [u8],
-    fields: &'t [Range<usize>],
-    line: u64,
-}
-
-impl<'t> Record<'t> {
-    /// The 1-based line the row starts on.
-    pub fn line(&self) -> u64 {
-        self.line
-    }
-
-    /// The number of fields.
-    pub fn len(&self) -> usize {
-        self.fields.len()
-    }
-
-    /// Whether the record has no field (never, for a record the reader hands out).
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
-    }
-
-    /// The field at `index`.
-    pub fn get(&self, index: usize) -> Option<&'t [u8]> {
-        self.fields.get(index).map(|r| &self.text[r.clone()])
-    }
-
-    /// The fields, in order.
-    pub fn iter(&self) -> impl Iterator<Item = &'t [u8]> + '_ {
-        self.fields.iter().map(|r| &self.text[r.clone()])
-    }
-
-    /// The text from the first field's start to the last one's end: every
-    /// field's bytes, with the commas between them (or none, for a row the
-    /// tokenizer read).
-    pub(crate) fn span(&self) -> &'t [u8] {
-        match (self.fields.first(), self.fields.last()) {
-            (Some(first), Some(last)) => &self.text[first.start..last.end],
-            _ => &[],
-        }
-    }
-
-    /// A row of one field of white space (or none): a blank line.
-    pub(crate) fn is_blank(&self) -> bool {
-        self.fields.len() <= 1 && self.span().iter().all(u8::is_ascii_whitespace)
-    }
-
-    /// A record over these fields of `text`.
-    pub(crate) fn new(text: &'t [u8], fields: &'t [Range<usize>], line: u64) -> Record<'t> {
-        Record { text, fields, line }
     }
 }
 
@@ -668,6 +611,41 @@ impl RawRow {
             start = end;
         }
         Ok(true)
+    }
+}
+
+/// The quoting state of the CSV parser (RFC 4180 with `""` escapes; a quote
+/// inside an unquoted field is a literal character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Quote {
+    /// Not inside quotes.
+    Outside,
+    /// Inside quotes.
+    Quoted,
+    /// Just after a quote inside quotes: a closing quote, or the first half
+    /// of `""`.
+    InnerQuoteSeen,
+}
+
+impl Quote {
+    /// The state after a `"` that follows the byte `last` (`\n` at the start
+    /// of a row): a quote opens a field only at its start.
+    pub(crate) fn after_quote(self, last: u8) -> Quote {
+        match self {
+            Quote::Outside if matches!(last, b',' | b'\n') => Quote::Quoted,
+            Quote::Outside => Quote::Outside,
+            Quote::Quoted => Quote::InnerQuoteSeen,
+            Quote::InnerQuoteSeen => Quote::Quoted,
+        }
+    }
+
+    /// The state after text other than a quote or a line ending: a field
+    /// whose closing quote is followed by more text goes on unquoted.
+    pub(crate) fn after_text(self) -> Quote {
+        match self {
+            Quote::InnerQuoteSeen => Quote::Outside,
+            other => other,
+        }
     }
 }
 

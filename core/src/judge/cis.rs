@@ -206,25 +206,9 @@ impl Rule {
         Rule::NoKeyAtSetup,
     ];
 
-    /// The rule's stable id.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Rule::AccessKeyRotated => "access_key_rotated",
-            Rule::AccessKeyUnused => "access_key_unused",
-            Rule::ConsolePasswordUnused => "console_password_unused",
-            Rule::RootAccessKey => "root_access_key",
-            Rule::RootMfa => "root_mfa",
-            Rule::RootRecentUse => "root_recent_use",
-            Rule::ConsoleUserMfa => "console_user_mfa",
-            Rule::OneActiveKey => "one_active_key",
-            Rule::NoKeyAtSetup => "no_key_at_setup",
-        }
-    }
-
     /// Reads a rule from its id (`-` is taken as `_`).
     pub fn parse(text: &str) -> Option<Rule> {
-        let text = text.trim().replace('-', "_");
-        Rule::ALL.into_iter().find(|r| r.as_str() == text)
+        text.parse().ok()
     }
 
     /// The columns of the credential report the rule reads.
@@ -356,11 +340,17 @@ impl Rule {
     }
 }
 
-impl std::fmt::Display for Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::codes::codes!(Rule, "rule", "rules" {
+    AccessKeyRotated => "access_key_rotated",
+    AccessKeyUnused => "access_key_unused",
+    ConsolePasswordUnused => "console_password_unused",
+    RootAccessKey => "root_access_key",
+    RootMfa => "root_mfa",
+    RootRecentUse => "root_recent_use",
+    ConsoleUserMfa => "console_user_mfa",
+    OneActiveKey => "one_active_key",
+    NoKeyAtSetup => "no_key_at_setup",
+});
 
 #[cfg(test)]
 mod tests {

@@ -12,16 +12,19 @@
 //! finding keeps its verdict and the places of its text, writing its
 //! `reason` only when asked.
 
-use crate::checks::{judge_typed, Checks, UserCells};
-use crate::cis::Rule;
+use crate::judge::checks::{judge_typed, UserCells};
+use crate::judge::cis::Rule;
 use crate::error::Error;
-use crate::exemptions::{ExemptionRule, Exemptions};
-use crate::limits::Limits;
-use crate::policy::Policy;
-use crate::report::{account_range, build_row, check_limits, Header, Row, KEY_BASE};
-use crate::rule::{judge_cells, Exemption, Finding, FindingCode, KeyCells, LastUsed, RowText, Status, Verdict};
-use crate::scan::{row_too_long, Chunk, Record, Rows, Scanner, Scratch};
-use crate::value::{parse_bool, parse_epoch, parse_timestamp_bytes, Field, Timestamp};
+use crate::judge::exemptions::{ExemptionRule, Exemptions};
+use crate::input::limits::Limits;
+use crate::judge::policy::{AsOfSource, Checks, Policy};
+use crate::input::report::{account_range, build_row, check_limits, Header, Row, KEY_BASE};
+use crate::judge::rule::{
+    judge_cells, Exemption, Finding, FindingCode, KeyCells, LastUsed, RowText, SourcedFinding, Status, Verdict,
+};
+use crate::input::report::Record;
+use crate::input::scan::{row_too_long, Chunk, Rows, Scanner, Scratch};
+use crate::input::value::{parse_bool, parse_epoch, parse_timestamp_bytes, Field, Timestamp};
 use std::borrow::Cow;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
@@ -56,20 +59,21 @@ pub(crate) struct Judge {
 }
 
 impl Judge {
-    /// The judge of the report `scanner` reads, with `analyzer`'s policy
-    /// and `as_of`.
+    /// The judge of the report `scanner` reads, by `policy` and `checks`
+    /// at `as_of` (which came from `as_of_source`).
     pub(crate) fn new(
         scanner: &Scanner<'_>,
-        analyzer: &crate::Analyzer,
+        (policy, checks): (Policy, Checks),
+        (as_of, as_of_source): (Timestamp, AsOfSource),
         source: Arc<str>,
         exemptions: Option<Arc<Exemptions>>,
     ) -> Judge {
         Judge {
             header: scanner.preamble().header.clone(),
-            policy: *analyzer.policy(),
-            checks: *analyzer.checks(),
-            as_of: analyzer.as_of(),
-            as_of_source: analyzer.as_of_source(),
+            policy,
+            checks,
+            as_of,
+            as_of_source,
             lenient: scanner.lenient(),
             limits: *scanner.limits(),
             source,
@@ -283,7 +287,7 @@ impl Judge {
                 mfa_active: &mfa,
             };
             let refs = [verdicts[0].as_ref(), verdicts[1].as_ref()];
-            crate::checks::judge_row(&self.checks, &cells, refs, &self.policy, self.as_of, |v| checked.push(v));
+            crate::judge::checks::judge_row(&self.checks, &cells, refs, &self.policy, self.as_of, |v| checked.push(v));
         }
         let rotation = self.checks.rules.contains(Rule::AccessKeyRotated);
         for verdict in verdicts.into_iter().flatten().filter(|_| rotation).chain(checked) {
@@ -569,7 +573,7 @@ impl Index {
 /// use keyrot::{Options, Run, Status, parse_timestamp};
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,true,2026-11-01T00:00:00Z\n";
-/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 /// let mut batches = Vec::new();
 /// let analysis = Run::new(&options).source("report.csv").report(csv.as_bytes(), |batch| {
 ///     batches.push(batch);
@@ -960,6 +964,11 @@ impl<'b> FindingRef<'b> {
         self.key.verdict.reason(&self.batch.judge.policy, self.batch.judge.as_of)
     }
 
+    /// The owned [`SourcedFinding`]: the finding with its report's name.
+    pub fn to_sourced(&self) -> SourcedFinding {
+        SourcedFinding { source: self.source().to_owned(), finding: self.to_finding() }
+    }
+
     /// The owned [`Finding`], the contract record, with its exemption.
     pub fn to_finding(&self) -> Finding {
         let arn = self.arn();
@@ -994,9 +1003,8 @@ mod tests {
                    alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,eu-west-1,false,N/A\n\
                    \"smith, j\",arn:aws:iam::111122223333:user/smith,true,2026-11-01T00:00:00Z,N/A,true,2026-02-01T00:00:00Z\n\
                    bob,arn:aws:iam::444455556666:user/bob,maybe,2026-01-01T00:00:00Z,us-east-1,false,N/A\n";
-        let options = crate::Options::default()
-            .with_as_of(crate::parse_timestamp("2026-11-26T00:00:00Z").expect("a timestamp"))
-            .with_lenient(true);
+        let mut options = crate::Options::at(crate::parse_timestamp("2026-11-26T00:00:00Z").expect("a timestamp"));
+        options.lenient = true;
         let mut batches = Vec::new();
         crate::Run::new(&options)
             .report(csv.as_bytes(), |batch| {

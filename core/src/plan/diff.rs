@@ -4,10 +4,11 @@
 //! creation time (`last_rotated`), never by slot: slots move.
 
 use crate::error::Error;
-use crate::policy::{AsOfSource, Options, Policy};
-use crate::report::{Report, Row};
-use crate::rule::{judge_key, Finding, Status};
-use crate::value::{format_timestamp, ser_opt_ts, ser_ts, Timestamp};
+use crate::judge::policy::{AsOfSource, Options, Policy};
+use crate::input::reader::Report;
+use crate::input::report::Row;
+use crate::judge::rule::{judge_key, Finding, Status};
+use crate::input::value::{format_timestamp, ser_opt_ts, ser_ts, Timestamp};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -49,25 +50,18 @@ impl ChangeCode {
         ChangeCode::UserAdded,
         ChangeCode::UserRemoved,
     ];
-
-    /// The code as its stable string (its serde name).
-    ///
-    /// ```
-    /// assert_eq!(keyrot::ChangeCode::NewlyOverdue.as_str(), "newly_overdue");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ChangeCode::Rotated => "rotated",
-            ChangeCode::NewlyOverdue => "newly_overdue",
-            ChangeCode::StillOverdue => "still_overdue",
-            ChangeCode::Fixed => "fixed",
-            ChangeCode::KeyDeleted => "key_deleted",
-            ChangeCode::KeyCreated => "key_created",
-            ChangeCode::UserAdded => "user_added",
-            ChangeCode::UserRemoved => "user_removed",
-        }
-    }
 }
+
+crate::codes::codes!(ChangeCode, "change", "changes" {
+    Rotated => "rotated",
+    NewlyOverdue => "newly_overdue",
+    StillOverdue => "still_overdue",
+    Fixed => "fixed",
+    KeyDeleted => "key_deleted",
+    KeyCreated => "key_created",
+    UserAdded => "user_added",
+    UserRemoved => "user_removed",
+});
 
 /// One key of a change, as one report shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -225,7 +219,7 @@ fn judge_report<'r>(
 /// (see [`DiffTimes`]) under the policy of `options`.
 ///
 /// ```
-/// use keyrot::{diff, parse_bytes, parse_timestamp, ChangeCode, DiffTimes, Options};
+/// use keyrot::{diff, parse, parse_timestamp, Options}; use keyrot::diff::{ChangeCode, DiffTimes};
 /// let header = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
 /// let old = format!("{header}ci,arn:aws:iam::111122223333:user/ci,true,2026-01-01T00:00:00Z,false,N/A\n");
 /// let new = format!("{header}ci,arn:aws:iam::111122223333:user/ci,true,2026-11-20T00:00:00Z,false,N/A\n");
@@ -234,8 +228,8 @@ fn judge_report<'r>(
 ///     new_as_of: parse_timestamp("2026-11-26T00:00:00Z"),
 /// };
 /// let d = diff(
-///     &parse_bytes(old.as_bytes(), &Default::default()).unwrap(),
-///     &parse_bytes(new.as_bytes(), &Default::default()).unwrap(),
+///     &parse(old.as_bytes(), &Default::default()).unwrap(),
+///     &parse(new.as_bytes(), &Default::default()).unwrap(),
 ///     &Options::default(),
 ///     &times,
 /// ).unwrap();

@@ -1,23 +1,22 @@
 //! The result of judging a report (rotation-rule.md §1.5), and the streaming
 //! [`Analyzer`] that builds it row by row.
 
-use crate::anomaly::{Anomalies, Anomaly, AnomalyCode};
-use crate::batch::{row_user_key, FindingBatch, UserKeys};
-use crate::checks::Checks;
-use crate::cis::Rule;
+use crate::input::anomaly::{Anomalies, Anomaly, AnomalyCode};
+use crate::judge::batch::{row_user_key, FindingBatch, UserKeys};
+use crate::judge::cis::Rule;
 use crate::error::Error;
-use crate::exemptions::{ExemptionState, Exemptions};
-use crate::input::InputFormat;
-use crate::policy::{AsOfSource, Options, Policy};
-use crate::report::{Layout, Preamble, ReportReader, Row};
-use crate::rule::{judge_row, Finding, Status};
-use crate::run::Run;
-use crate::scan::Scanner;
-use crate::value::{format_timestamp, ser_opt_ts, ser_ts, Timestamp};
+use crate::judge::exemptions::{ExemptionState, Exemptions};
+use crate::input::unwrap::InputFormat;
+use crate::judge::policy::{AsOfSource, Checks, Options, Policy};
+use crate::input::reader::ReportReader;
+use crate::input::report::{Layout, Preamble, Row};
+use crate::judge::checks::findings_of_row;
+use crate::judge::rule::{Finding, Status};
+use crate::input::scan::Scanner;
+use crate::input::value::{format_timestamp, ser_opt_ts, ser_ts, Timestamp};
 use chrono::TimeDelta;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
-use std::io::Read;
 use std::sync::Arc;
 
 /// Counts for one account or for the whole report.
@@ -266,7 +265,7 @@ pub struct Analysis {
     /// One finding per key, in input order, slot 1 before slot 2.
     pub findings: Vec<Finding>,
     /// Everything a person must see that is not a finding: the first
-    /// [`ANOMALIES_KEPT_PER_CODE`](crate::ANOMALIES_KEPT_PER_CODE) of each
+    /// [`ANOMALIES_KEPT_PER_CODE`](crate::Anomaly::KEPT_PER_CODE) of each
     /// code, in the order found.
     pub anomalies: Vec<Anomaly>,
     /// Per code, how many more anomalies were found than were kept (only
@@ -288,10 +287,10 @@ impl Analysis {
 /// number of rows.
 ///
 /// ```
-/// use keyrot::{Analyzer, Options, ReportReader, parse_timestamp};
+/// use keyrot::{Options, parse_timestamp}; use keyrot::read::{Analyzer, ReportReader};
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
-/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 /// let mut reader = ReportReader::new(csv.as_bytes(), &options.parse_options()).unwrap();
 /// let mut analyzer = Analyzer::new(&reader, &options).unwrap();
 /// let mut failing = 0;
@@ -405,7 +404,7 @@ impl Analyzer {
     /// Judges one row: returns its findings (none, one or two), and updates
     /// the counts and anomalies.
     pub fn judge(&mut self, row: &Row) -> Vec<Finding> {
-        let mut findings = judge_row(row, &self.checks, &self.policy, self.as_of);
+        let mut findings = findings_of_row(row, &self.checks, &self.policy, self.as_of);
         if let Some(state) = &mut self.exemptions {
             for finding in &mut findings {
                 state.apply(finding, self.as_of, &mut self.anomalies);
@@ -597,37 +596,3 @@ impl Analyzer {
     }
 }
 
-/// Reads and judges a report from any reader.
-///
-/// ```
-/// use keyrot::{analyze, Options, Status, parse_timestamp};
-/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
-///            alice,arn:aws:iam::111122223333:user/alice,true,2026-08-27T23:59:59Z,false,N/A\n\
-///            bob,arn:aws:iam::111122223333:user/bob,true,2026-08-28T00:00:00Z,false,N/A\n";
-/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
-/// let analysis = analyze(csv.as_bytes(), &options).unwrap();
-/// assert_eq!(analysis.findings[0].status, Status::Fail);    // 90 days and 1 second
-/// assert_eq!(analysis.findings[1].status, Status::DueSoon); // exactly 90 days
-/// ```
-pub fn analyze<R: Read>(input: R, options: &Options) -> Result<Analysis, Error> {
-    judge_all(input, options, None)
-}
-
-/// Reads and judges a report, applying exemptions (see
-/// [`Analyzer::with_exemptions`]).
-pub fn analyze_with_exemptions<R: Read>(
-    input: R,
-    options: &Options,
-    exemptions: &Exemptions,
-) -> Result<Analysis, Error> {
-    judge_all(input, options, Some(exemptions))
-}
-
-fn judge_all<R: Read>(input: R, options: &Options, exemptions: Option<&Exemptions>) -> Result<Analysis, Error> {
-    exemptions.into_iter().fold(Run::new(options), Run::exemptions).analyze(input)
-}
-
-/// Reads and judges a report held in memory.
-pub fn analyze_bytes(input: &[u8], options: &Options) -> Result<Analysis, Error> {
-    analyze(input, options)
-}

@@ -1,14 +1,12 @@
 //! The typed model of a credential report, decoded from the records of the
 //! one reader ([`Scanner`]).
 
-use crate::anomaly::{Anomaly, AnomalyCode};
+use crate::input::anomaly::{Anomaly, AnomalyCode};
 use crate::error::{shorten, Error, ErrorCode, MAX_VALUE_CHARS};
-use crate::input::InputFormat;
-use crate::limits::Limits;
-use crate::scan::{Record, Scanner};
-use crate::value::{parse_bool, parse_timestamp, ser_opt_ts, Field, Timestamp};
+use crate::input::unwrap::InputFormat;
+use crate::input::limits::Limits;
+use crate::input::value::{parse_bool, parse_timestamp, Field, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::io::Read;
 
 /// The columns keyrot knows, in the order of the 22-column layout.
 pub const COLUMNS: [&str; 22] = [
@@ -73,13 +71,18 @@ pub enum Layout {
     Legacy,
 }
 
+crate::codes::codes!(Layout, "layout", "layouts" {
+    Current => "current",
+    Legacy => "legacy",
+});
+
 /// Options for reading a report.
 ///
 /// ```
 /// let opts = keyrot::ParseOptions { lenient: true, ..Default::default() };
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            bob,arn:aws:iam::111122223333:user/bob,maybe,N/A,false,N/A\n";
-/// let report = keyrot::parse_bytes(csv.as_bytes(), &opts).unwrap();
+/// let report = keyrot::parse(csv.as_bytes(), &opts).unwrap();
 /// assert_eq!(report.rows.len(), 1);
 /// let problem = report.anomalies.iter().find(|a| a.code == keyrot::AnomalyCode::RowError).unwrap();
 /// assert_eq!(problem.column.as_deref(), Some("access_key_1_active"));
@@ -233,27 +236,6 @@ pub(crate) struct Header {
     pub(crate) names: Vec<String>,
 }
 
-/// Reads a report row by row as typed [`Row`]s, in memory that does not grow
-/// with the number of rows: the records of a [`Scanner`], decoded. This is
-/// the typed path; [`parse`](crate::parse) collects it, and
-/// [`Run`](crate::Run) judges the same records faster, from their bytes.
-///
-/// ```
-/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
-///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
-/// let mut reader = keyrot::ReportReader::new(csv.as_bytes(), &Default::default()).unwrap();
-/// let row = reader.next().unwrap().unwrap();
-/// assert_eq!(row.user, "alice");
-/// assert_eq!(row.account_id, "111122223333");
-/// assert!(reader.next().is_none());
-/// ```
-pub struct ReportReader<'a> {
-    scanner: Scanner<'a>,
-    header: Header,
-    lenient: bool,
-    done: bool,
-}
-
 /// What a report says of itself before its rows, as both readers
 /// ([`ReportReader`] and [`Scanner`](crate::Scanner)) find it.
 #[derive(Debug, Clone)]
@@ -266,126 +248,61 @@ pub(crate) struct Preamble {
     pub(crate) anomalies: Vec<Anomaly>,
 }
 
-impl std::fmt::Debug for ReportReader<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReportReader").field("scanner", &self.scanner).finish_non_exhaustive()
-    }
+
+/// One row of a report as fields of text, before any cell is read (what
+/// `csv::ByteRecord` is to the `csv` crate's reader): quotes removed, every
+/// line ending inside a quoted field read as `\n`.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'t> {
+    pub(crate) text: &'t [u8],
+    pub(crate) fields: &'t [std::ops::Range<usize>],
+    pub(crate) line: u64,
 }
 
-impl<'a> ReportReader<'a> {
-    /// Detects the form of the input, unwraps it, and reads and checks the
-    /// header. Fails with `empty_input`, `missing_header`,
-    /// `missing_columns`, `duplicate_column`, `invalid_base64`,
-    /// `invalid_json` or `invalid_utf8`.
-    pub fn new<R: Read + 'a>(input: R, options: &ParseOptions) -> Result<ReportReader<'a>, Error> {
-        ReportReader::with_limits(input, options, &Limits::default())
+impl<'t> Record<'t> {
+    /// The 1-based line the row starts on.
+    pub fn line(&self) -> u64 {
+        self.line
     }
 
-    /// Like [`new`](ReportReader::new), with other [`Limits`] than the
-    /// defaults. Input over a limit fails with `limit_exceeded`.
-    pub fn with_limits<R: Read + 'a>(
-        input: R,
-        options: &ParseOptions,
-        limits: &Limits,
-    ) -> Result<ReportReader<'a>, Error> {
-        ReportReader::from_scanner(Scanner::with_limits(input, options, limits)?)
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.fields.len()
     }
 
-    /// Reads the rows `scanner` has not handed out yet.
-    pub fn from_scanner(scanner: Scanner<'a>) -> Result<ReportReader<'a>, Error> {
-        let header = scanner.preamble().header.clone();
-        let lenient = scanner.lenient();
-        Ok(ReportReader { scanner, header, lenient, done: false })
+    /// Whether the record has no field (never, for a record the reader hands out).
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
     }
 
-    /// The column names as read (trimmed, lowercased), in input order.
-    pub fn columns(&self) -> &[String] {
-        self.scanner.columns()
+    /// The field at `index`.
+    pub fn get(&self, index: usize) -> Option<&'t [u8]> {
+        self.fields.get(index).map(|r| &self.text[r.clone()])
     }
 
-    pub(crate) fn preamble(&self) -> &Preamble {
-        self.scanner.preamble()
+    /// The fields, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'t [u8]> + '_ {
+        self.fields.iter().map(|r| &self.text[r.clone()])
     }
 
-    /// The layout of the header.
-    pub fn layout(&self) -> Layout {
-        self.scanner.layout()
-    }
-
-    /// The form the input was in (never `Auto`).
-    pub fn input_format(&self) -> InputFormat {
-        self.scanner.input_format()
-    }
-
-    /// `GeneratedTime` from the JSON wrapper, when the input carried one.
-    pub fn generated_time(&self) -> Option<Timestamp> {
-        self.scanner.generated_time()
-    }
-
-    /// The anomalies of the header (`unknown_column`, `legacy_layout`,
-    /// `missing_column`). Row problems in lenient mode are in each
-    /// [`Row::problems`].
-    pub fn header_anomalies(&self) -> &[Anomaly] {
-        self.scanner.header_anomalies()
-    }
-
-    /// Reads the next row. `Ok(None)` at the end. In strict mode the first
-    /// row-level problem is returned as an error and reading stops.
-    pub fn read_row(&mut self) -> Result<Option<Row>, Error> {
-        if self.done {
-            return Ok(None);
-        }
-        let result = match self.scanner.next_record() {
-            Ok(Some(record)) => build_row(&record, &self.header, self.lenient).map(Some),
-            other => other.map(|_| None),
-        };
-        if !matches!(result, Ok(Some(_))) {
-            self.done = true;
-        }
-        result
-    }
-}
-
-impl Iterator for ReportReader<'_> {
-    type Item = Result<Row, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.read_row().transpose()
-    }
-}
-
-/// The quoting state of the CSV parser (RFC 4180 with `""` escapes; a quote
-/// inside an unquoted field is a literal character).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Quote {
-    /// Not inside quotes.
-    Outside,
-    /// Inside quotes.
-    Quoted,
-    /// Just after a quote inside quotes: a closing quote, or the first half
-    /// of `""`.
-    InnerQuoteSeen,
-}
-
-impl Quote {
-    /// The state after a `"` that follows the byte `last` (`\n` at the start
-    /// of a row): a quote opens a field only at its start.
-    pub(crate) fn after_quote(self, last: u8) -> Quote {
-        match self {
-            Quote::Outside if matches!(last, b',' | b'\n') => Quote::Quoted,
-            Quote::Outside => Quote::Outside,
-            Quote::Quoted => Quote::InnerQuoteSeen,
-            Quote::InnerQuoteSeen => Quote::Quoted,
+    /// The text from the first field's start to the last one's end: every
+    /// field's bytes, with the commas between them (or none, for a row the
+    /// tokenizer read).
+    pub(crate) fn span(&self) -> &'t [u8] {
+        match (self.fields.first(), self.fields.last()) {
+            (Some(first), Some(last)) => &self.text[first.start..last.end],
+            _ => &[],
         }
     }
 
-    /// The state after text other than a quote or a line ending: a field
-    /// whose closing quote is followed by more text goes on unquoted.
-    pub(crate) fn after_text(self) -> Quote {
-        match self {
-            Quote::InnerQuoteSeen => Quote::Outside,
-            other => other,
-        }
+    /// A row of one field of white space (or none): a blank line.
+    pub(crate) fn is_blank(&self) -> bool {
+        self.fields.len() <= 1 && self.span().iter().all(u8::is_ascii_whitespace)
+    }
+
+    /// A record over these fields of `text`.
+    pub(crate) fn new(text: &'t [u8], fields: &'t [std::ops::Range<usize>], line: u64) -> Record<'t> {
+        Record { text, fields, line }
     }
 }
 
@@ -737,67 +654,16 @@ pub(crate) fn build_row(record: &Record<'_>, header: &Header, lenient: bool) -> 
     })
 }
 
-/// A whole report read into memory: the rows in input order and what the
-/// input said about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Report {
-    /// The form the input was in.
-    pub input_format: InputFormat,
-    /// The header's layout.
-    pub layout: Layout,
-    /// The column names as read (trimmed, lowercased), in input order.
-    pub columns: Vec<String>,
-    /// `GeneratedTime` from the JSON wrapper, when the input carried one.
-    #[serde(serialize_with = "ser_opt_ts")]
-    #[cfg_attr(feature = "ts", ts(type = "Timestamp | null"))]
-    pub generated_time: Option<Timestamp>,
-    /// The rows, in input order.
-    pub rows: Vec<Row>,
-    /// Header anomalies, then one `row_error` per row problem (lenient mode).
-    pub anomalies: Vec<Anomaly>,
-}
-
-/// Reads a whole report from any reader. See [`ReportReader`] for the
-/// streaming path.
-///
-/// ```
-/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
-///            <root_account>,arn:aws:iam::111122223333:root,false,N/A,false,N/A\n";
-/// let report = keyrot::parse(csv.as_bytes(), &Default::default()).unwrap();
-/// assert!(report.rows[0].is_root);
-/// ```
-pub fn parse<R: Read>(input: R, options: &ParseOptions) -> Result<Report, Error> {
-    let mut reader = ReportReader::new(input, options)?;
-    let mut rows = Vec::new();
-    let mut anomalies = reader.header_anomalies().to_vec();
-    while let Some(row) = reader.read_row()? {
-        anomalies.extend(row.problems.iter().map(Anomaly::row_error));
-        rows.push(row);
-    }
-    let (input_format, layout, generated_time) = (reader.input_format(), reader.layout(), reader.generated_time());
-    Ok(Report { input_format, layout, columns: reader.header.names, generated_time, rows, anomalies })
-}
-
-/// Reads a whole report from bytes.
-///
-/// ```
-/// let err = keyrot::parse_bytes(b"", &Default::default()).unwrap_err();
-/// assert_eq!(err.code(), keyrot::ErrorCode::EmptyInput);
-/// ```
-pub fn parse_bytes(input: &[u8], options: &ParseOptions) -> Result<Report, Error> {
-    parse(input, options)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::reader::parse;
 
     const HEADER: &str =
         "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated";
 
     fn lines_of(text: &str) -> Vec<(String, u64)> {
-        let report = parse_bytes(text.as_bytes(), &ParseOptions::default()).unwrap();
+        let report = parse(text.as_bytes(), &ParseOptions::default()).unwrap();
         report.rows.iter().map(|r| (r.user.clone(), r.line)).collect()
     }
 
@@ -831,12 +697,12 @@ mod tests {
     #[test]
     fn an_unclosed_quote_is_a_csv_syntax_error() {
         let text = format!("{HEADER}\n{}\n\"{}\n{}\n", row("a"), row("b"), row("c"));
-        let err = parse_bytes(text.as_bytes(), &ParseOptions { lenient: true, ..Default::default() }).unwrap_err();
+        let err = parse(text.as_bytes(), &ParseOptions { lenient: true, ..Default::default() }).unwrap_err();
         assert_eq!(err.code(), ErrorCode::CsvSyntax);
         assert_eq!(err.line(), Some(3));
         // Closed quotes, escaped quotes and a quote inside an unquoted field are fine.
         let text = format!("{HEADER}\n\"a\"\"b\",arn:aws:iam::1:user/a\"b,false,N/A,false,N/A\n");
-        let report = parse_bytes(text.as_bytes(), &ParseOptions::default()).unwrap();
+        let report = parse(text.as_bytes(), &ParseOptions::default()).unwrap();
         assert_eq!(report.rows[0].user, "a\"b");
         assert_eq!(report.rows[0].arn, "arn:aws:iam::1:user/a\"b");
     }
@@ -844,11 +710,11 @@ mod tests {
     #[test]
     fn field_count_error_quotes_the_row_with_its_commas() {
         let text = format!("{HEADER}\nsvc,ops,arn:aws:iam::111122223333:user/svc,ops,false,N/A,false,N/A\n");
-        let err = parse_bytes(text.as_bytes(), &ParseOptions::default()).unwrap_err();
+        let err = parse(text.as_bytes(), &ParseOptions::default()).unwrap_err();
         assert_eq!(err.code(), ErrorCode::FieldCount);
         assert_eq!(err.value(), Some("svc,ops,arn:aws:iam::111122223333:user/svc,ops,false,N/A,false,N/A"));
         // Lenient: the row keeps its account, found in the first ARN-looking field.
-        let report = parse_bytes(text.as_bytes(), &ParseOptions { lenient: true, ..Default::default() }).unwrap();
+        let report = parse(text.as_bytes(), &ParseOptions { lenient: true, ..Default::default() }).unwrap();
         let row = &report.rows[0];
         assert!(row.malformed);
         assert_eq!(row.user, "svc");
@@ -882,7 +748,7 @@ mod tests {
     fn password_next_rotation_is_not_a_report_timestamp() {
         let text = "user,arn,password_last_changed,password_next_rotation,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
                     bob,arn:aws:iam::1:user/bob,2026-11-01T00:00:00Z,2027-01-30T00:00:00Z,false,N/A,false,N/A\n";
-        let report = parse_bytes(text.as_bytes(), &ParseOptions::default()).unwrap();
+        let report = parse(text.as_bytes(), &ParseOptions::default()).unwrap();
         let stamps: Vec<Timestamp> = report.rows[0].timestamps().collect();
         assert_eq!(stamps, vec![parse_timestamp("2026-11-01T00:00:00Z").unwrap()]);
     }

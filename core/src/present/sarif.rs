@@ -19,7 +19,7 @@
 //! use keyrot::sarif::SarifWriter;
 //! let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 //!            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
-//! let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+//! let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 //! let mut sarif = SarifWriter::new();
 //! let mut out = Vec::new();
 //! sarif.begin(&mut out);
@@ -28,8 +28,8 @@
 //!     |batch| SarifWriter::results(batch, |_| true),
 //!     |merged| {
 //!         match merged {
-//!             keyrot::Merged::Batch { made, .. } => out.extend_from_slice(sarif.join(&made)),
-//!             keyrot::Merged::Done { .. } => sarif.commit(),
+//!             keyrot::ReportEvent::Batch { made, .. } => out.extend_from_slice(sarif.join(&made)),
+//!             keyrot::ReportEvent::Done { .. } => sarif.commit(),
 //!         }
 //!         Ok::<(), keyrot::Error>(())
 //!     },
@@ -41,7 +41,7 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
-use crate::cis::{CisVersion, Rule};
+use crate::judge::cis::{CisVersion, Rule};
 use crate::RuleSet;
 use crate::{format_timestamp, FindingBatch, FindingRef, Policy, ReportOutcome, Status, VERSION};
 use serde_json::{json, Value};

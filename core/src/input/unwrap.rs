@@ -2,8 +2,8 @@
 //! the AWS CLI (or a saved boto3 response) prints around it.
 
 use crate::error::{Error, ErrorCode};
-use crate::limits::{json_depth_exceeds, Limits};
-use crate::value::{parse_timestamp, Timestamp};
+use crate::input::limits::{json_depth_exceeds, Limits};
+use crate::input::value::{parse_timestamp, Timestamp};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, BufReader, Read};
@@ -13,7 +13,7 @@ use std::io::{self, BufRead, BufReader, Read};
 /// ```
 /// use keyrot::{InputFormat, ParseOptions};
 /// let csv = b"user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
-/// let report = keyrot::parse_bytes(csv, &ParseOptions::default()).unwrap();
+/// let report = keyrot::parse(&csv[..], &ParseOptions::default()).unwrap();
 /// assert_eq!(report.input_format, InputFormat::Csv);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -33,6 +33,13 @@ pub enum InputFormat {
     /// at the top level or under `data`.
     CliJson,
 }
+
+crate::codes::codes!(InputFormat, "input format", "input formats" {
+    Auto => "auto",
+    Csv => "csv",
+    Base64 => "base64",
+    CliJson => "cli_json",
+});
 
 /// How far into the input detection looks.
 const PEEK: usize = 64 * 1024;

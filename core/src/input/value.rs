@@ -38,7 +38,7 @@ impl<T> Field<T> {
     /// The value, if the cell holds one.
     ///
     /// ```
-    /// use keyrot::Field;
+    /// use keyrot::read::Field;
     /// assert_eq!(Field::Value(3).value(), Some(&3));
     /// assert_eq!(Field::<u8>::NotApplicable.value(), None);
     /// ```
@@ -83,7 +83,7 @@ impl<T> Field<T> {
     /// the report does not have.
     ///
     /// ```
-    /// use keyrot::Field;
+    /// use keyrot::read::Field;
     /// assert_eq!(Field::<bool>::NotApplicable.literal_text(), Some("N/A"));
     /// assert_eq!(Field::<bool>::Invalid("maybe".into()).literal_text(), Some("maybe"));
     /// assert_eq!(Field::Value(true).literal_text(), None);
@@ -179,12 +179,6 @@ pub(crate) fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {
 
 /// Writes the common case of [`format_timestamp`] (whole seconds, years 0 to
 /// 9999) into `out` without allocating; `None` for any other instant.
-///
-/// ```
-/// let ts = keyrot::parse_timestamp("2016-05-16T18:13:11+00:00").unwrap();
-/// let mut buf = [0u8; 20];
-/// assert_eq!(keyrot::write_timestamp(&ts, &mut buf), Some("2016-05-16T18:13:11Z"));
-/// ```
 pub fn write_timestamp<'b>(ts: &Timestamp, out: &'b mut [u8; 20]) -> Option<&'b str> {
     use chrono::{Datelike, Timelike};
     let year = ts.year();
@@ -388,13 +382,7 @@ fn digits(b: &[u8]) -> Option<u32> {
 
 /// Parses a boolean cell case-insensitively: `true`, `TRUE`, `True`, … and
 /// the same for `false`.
-///
-/// ```
-/// assert_eq!(keyrot::parse_bool("TRUE"), Some(true));
-/// assert_eq!(keyrot::parse_bool("false"), Some(false));
-/// assert_eq!(keyrot::parse_bool("yes"), None);
-/// ```
-pub fn parse_bool(text: &str) -> Option<bool> {
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     match text.as_bytes() {
         b"true" => return Some(true),
         b"false" => return Some(false),
@@ -412,6 +400,22 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_timestamp_examples() {
+        let ts = crate::parse_timestamp("2016-05-16T18:13:11+00:00").unwrap();
+        let mut buf = [0u8; 20];
+        assert_eq!(super::write_timestamp(&ts, &mut buf), Some("2016-05-16T18:13:11Z"));
+    }
+
+
+    #[test]
+    fn parse_bool_examples() {
+        assert_eq!(super::parse_bool("TRUE"), Some(true));
+        assert_eq!(super::parse_bool("false"), Some(false));
+        assert_eq!(super::parse_bool("yes"), None);
+    }
+
 
     fn ts(s: &str) -> Timestamp {
         parse_timestamp(s).unwrap_or_else(|| panic!("{s} should parse"))

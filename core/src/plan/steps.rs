@@ -2,12 +2,12 @@
 //! do, the one next step of the rotation workflow, with the `aws iam`
 //! commands a person runs after checking. keyrot never runs them.
 
-use crate::analysis::Analysis;
-use crate::cis::Rule;
+use crate::drive::analysis::Analysis;
+use crate::judge::cis::Rule;
 use crate::error::{Error, ErrorCode};
-use crate::policy::Policy;
-use crate::rule::{Finding, LastUsed, Status};
-use crate::value::{format_timestamp, has_rfc3339_form, parse_timestamp, ser_opt_ts, ser_ts, Timestamp};
+use crate::judge::policy::Policy;
+use crate::judge::rule::{Finding, LastUsed, Status};
+use crate::input::value::{format_timestamp, has_rfc3339_form, parse_timestamp, ser_opt_ts, ser_ts, Timestamp};
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -57,27 +57,20 @@ impl StepCode {
         StepCode::WaitBeforeDelete,
         StepCode::ScheduleRotation,
     ];
-
-    /// The code as its stable string.
-    ///
-    /// ```
-    /// assert_eq!(keyrot::StepCode::FreeSlot.as_str(), "free_slot");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            StepCode::RemoveRootKey => "remove_root_key",
-            StepCode::RotateBoth => "rotate_both",
-            StepCode::DeactivateUnusedKey => "deactivate_unused_key",
-            StepCode::UpdateApplications => "update_applications",
-            StepCode::DeactivateOldKey => "deactivate_old_key",
-            StepCode::FreeSlot => "free_slot",
-            StepCode::CreateNewKey => "create_new_key",
-            StepCode::DeleteInactiveKey => "delete_inactive_key",
-            StepCode::WaitBeforeDelete => "wait_before_delete",
-            StepCode::ScheduleRotation => "schedule_rotation",
-        }
-    }
 }
+
+crate::codes::codes!(StepCode, "step", "steps" {
+    RemoveRootKey => "remove_root_key",
+    RotateBoth => "rotate_both",
+    DeactivateUnusedKey => "deactivate_unused_key",
+    UpdateApplications => "update_applications",
+    DeactivateOldKey => "deactivate_old_key",
+    FreeSlot => "free_slot",
+    CreateNewKey => "create_new_key",
+    DeleteInactiveKey => "delete_inactive_key",
+    WaitBeforeDelete => "wait_before_delete",
+    ScheduleRotation => "schedule_rotation",
+});
 
 /// One key a step concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -183,7 +176,7 @@ pub struct KnownKey {
 /// ```
 /// let json = r#"{"AccessKeyMetadata": [{"UserName": "deploy", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE",
 ///               "Status": "Active", "CreateDate": "2026-01-01T00:00:00+00:00"}]}"#;
-/// let keys = keyrot::read_access_keys(json.as_bytes()).unwrap();
+/// let keys = keyrot::plan::read_access_keys(json.as_bytes()).unwrap();
 /// assert_eq!(keys[0].access_key_id, "AKIAIOSFODNN7EXAMPLE");
 /// ```
 pub fn read_access_keys(json: &[u8]) -> Result<Vec<KnownKey>, Error> {
@@ -232,13 +225,7 @@ pub fn read_access_keys(json: &[u8]) -> Result<Vec<KnownKey>, Error> {
 /// Quotes a value for a POSIX shell (single quotes, embedded `'` escaped),
 /// or `None` when it holds a control character and must not be put in a
 /// command at all.
-///
-/// ```
-/// assert_eq!(keyrot::shell_quote("bob").as_deref(), Some("'bob'"));
-/// assert_eq!(keyrot::shell_quote("o'neil").as_deref(), Some(r#"'o'\''neil'"#));
-/// assert_eq!(keyrot::shell_quote("a\nb"), None);
-/// ```
-pub fn shell_quote(value: &str) -> Option<String> {
+pub(crate) fn shell_quote(value: &str) -> Option<String> {
     if value.chars().any(char::is_control) {
         return None;
     }
@@ -619,10 +606,10 @@ pub(crate) fn apply_known_keys(step: &mut Step, known: &HashMap<&str, Vec<&Known
 /// key ids.
 ///
 /// ```
-/// use keyrot::{analyze, plan, parse_timestamp, Options, StepCode};
+/// use keyrot::{analyze, plan, parse_timestamp, Options}; use keyrot::plan::StepCode;
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated\n\
 ///            deploy,arn:aws:iam::111122223333:user/deploy,true,2026-01-01T00:00:00Z,N/A,false,N/A\n";
-/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 /// let analysis = analyze(csv.as_bytes(), &options).unwrap();
 /// let plan = plan(&analysis, None);
 /// assert_eq!(plan.steps[0].step, StepCode::DeactivateUnusedKey);
@@ -661,6 +648,14 @@ pub fn plan(analysis: &Analysis, known_keys: Option<&[KnownKey]>) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_quote_examples() {
+        assert_eq!(super::shell_quote("bob").as_deref(), Some("'bob'"));
+        assert_eq!(super::shell_quote("o'neil").as_deref(), Some(r#"'o'\''neil'"#));
+        assert_eq!(super::shell_quote("a\nb"), None);
+    }
+
     use crate::{analyze_with_exemptions, parse_timestamp, Exemptions, Options};
 
     #[test]
@@ -671,7 +666,7 @@ mod tests {
             "[[exemption]]\naccount = \"*\"\nuser = \"vendor\"\nreason = \"appliance\"\nowner = \"secops\"\nexpires = 2027-01-31\n",
         )
         .unwrap();
-        let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+        let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
         let analysis = analyze_with_exemptions(csv.as_bytes(), &options, &exemptions).unwrap();
         let plan = plan(&analysis, None);
         assert_eq!(plan.steps[0].step, StepCode::DeactivateUnusedKey);

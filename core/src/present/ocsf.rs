@@ -17,8 +17,8 @@
 //! use keyrot::{Options, Run, parse_timestamp};
 //! let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 //!            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
-//! let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
-//! let sha = keyrot::sha256_hex(csv.as_bytes());
+//! let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+//! let sha = keyrot::read::sha256_hex(csv.as_bytes());
 //! let mut out = Vec::new();
 //! Run::new(&options).source("report.csv").report(csv.as_bytes(), |batch| {
 //!     out.extend(keyrot::ocsf::events(&batch, |_| true, Some(&sha)));
@@ -31,7 +31,7 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
-use crate::cis::{CisVersion, Rule};
+use crate::judge::cis::{CisVersion, Rule};
 use crate::{format_timestamp, FindingBatch, FindingRef, LastUsed, Status, VERSION};
 use serde_json::{json, Value};
 

@@ -5,175 +5,14 @@
 //! become findings of the same record model, told apart by their
 //! [`Rule`].
 
-use crate::cis::{CisVersion, Rule};
-use crate::error::Error;
-use crate::policy::{out_of_range, Granularity, Policy};
-use crate::report::Row;
-use crate::rule::{judge_row_slot, literal_name, Detail, FindingCode, LastUsed, Status, Ts, Verdict};
-use crate::value::{Field, Timestamp};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::judge::cis::Rule;
+use crate::judge::policy::{Checks, Granularity, Policy};
+use crate::input::report::Row;
+use crate::judge::rule::{judge_row_slot, literal_name, Detail, Finding, FindingCode, LastUsed, RowText, Status, Ts, Verdict};
+use crate::input::value::{Field, Timestamp};
 
 /// Seconds in a day.
 const DAY: i64 = 86_400;
-
-/// A set of [`Rule`]s: which checks a run judges.
-///
-/// ```
-/// use keyrot::{cis::Rule, RuleSet};
-/// let rules = RuleSet::read("rules", ["root_mfa", "access-key-unused"]).unwrap();
-/// assert!(rules.contains(Rule::RootMfa) && !rules.contains(Rule::AccessKeyRotated));
-/// assert_eq!(RuleSet::read("rules", ["all"]).unwrap(), RuleSet::ALL);
-/// assert_eq!(RuleSet::default(), RuleSet::ROTATION);
-/// assert!(RuleSet::read("rules", ["root_mfo"]).unwrap_err().to_string().contains("unknown rule `root_mfo`"));
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RuleSet(u16);
-
-impl RuleSet {
-    /// The rotation rule alone: the default, so that a caller who does not
-    /// ask for the other checks gets the output it always had.
-    pub const ROTATION: RuleSet = RuleSet(1);
-    /// Every rule.
-    pub const ALL: RuleSet = RuleSet((1 << Rule::ALL.len()) - 1);
-
-    /// The set of these rules.
-    pub fn of(rules: impl IntoIterator<Item = Rule>) -> RuleSet {
-        RuleSet(rules.into_iter().fold(0, |bits, r| bits | 1 << r as u16))
-    }
-
-    /// Whether `rule` is in the set.
-    pub const fn contains(self, rule: Rule) -> bool {
-        self.0 & (1 << rule as u16) != 0
-    }
-
-    /// Whether the set is the rotation rule alone.
-    pub const fn is_rotation_only(self) -> bool {
-        self.0 == RuleSet::ROTATION.0
-    }
-
-    /// Whether the set holds a rule other than the rotation rule.
-    pub const fn has_checks(self) -> bool {
-        self.0 & !RuleSet::ROTATION.0 != 0
-    }
-
-    /// The rules, in [`Rule::ALL`]'s order.
-    pub fn iter(self) -> impl Iterator<Item = Rule> {
-        Rule::ALL.into_iter().filter(move |r| self.contains(*r))
-    }
-
-    /// Reads the rules an option names (`--rules`, `rules=`): rule ids
-    /// (`-` read as `_`) or `all`. An empty list or an unknown name is an
-    /// `invalid_policy` error naming `option` and the name.
-    pub fn read<'a>(option: &str, names: impl IntoIterator<Item = &'a str>) -> Result<RuleSet, Error> {
-        let mut known: Vec<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
-        known.push("all");
-        let read = crate::export::read_names(option, names, ("rule", "rules"), read_rule, &known)?;
-        Ok(read.into_iter().fold(RuleSet(0), |set, r| RuleSet(set.0 | r.0)))
-    }
-}
-
-fn read_rule(name: &str) -> Option<RuleSet> {
-    if name == "all" {
-        return Some(RuleSet::ALL);
-    }
-    Rule::parse(name).map(|r| RuleSet::of([r]))
-}
-
-impl Default for RuleSet {
-    fn default() -> RuleSet {
-        RuleSet::ROTATION
-    }
-}
-
-impl std::fmt::Debug for RuleSet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter().map(Rule::as_str)).finish()
-    }
-}
-
-impl Serialize for RuleSet {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
-    }
-}
-
-impl<'de> Deserialize<'de> for RuleSet {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RuleSet, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Names {
-            One(String),
-            Many(Vec<String>),
-        }
-        let names = match Names::deserialize(d)? {
-            Names::One(one) => vec![one],
-            Names::Many(many) => many,
-        };
-        RuleSet::read("rules", names.iter().map(String::as_str)).map_err(|e| serde::de::Error::custom(e.message()))
-    }
-}
-
-/// The checks' options as a run applies them, written in the analysis when
-/// a run asks for more than the rotation rule or for a CIS version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Checks {
-    /// The rules judged.
-    #[cfg_attr(feature = "ts", ts(as = "Vec<Rule>"))]
-    pub rules: RuleSet,
-    /// `access_key_unused` and `console_password_unused`: more than this
-    /// many days without use fails.
-    pub unused_days: u32,
-    /// `root_recent_use`: a use of the root user within this many days
-    /// fails.
-    pub root_use_days: u32,
-    /// `no_key_at_setup`: a key made within this many seconds of its user.
-    pub setup_seconds: u32,
-    /// `one_active_key`: two active keys, one over the rotation limit, are a
-    /// rotation in progress (`due_soon`) while the newer key is at most this
-    /// many days old; after that the rotation is abandoned and fails.
-    pub rotation_window_days: u32,
-    /// The version of the benchmark whose numbers label the findings.
-    pub cis_version: CisVersion,
-    /// Whether findings carry their rule and CIS number (`false` for a run
-    /// of the rotation rule alone with no CIS version asked for).
-    #[serde(skip)]
-    pub labelled: bool,
-}
-
-impl Default for Checks {
-    fn default() -> Checks {
-        Checks {
-            rules: RuleSet::ROTATION,
-            unused_days: 45,
-            root_use_days: 1,
-            setup_seconds: 600,
-            rotation_window_days: 14,
-            cis_version: CisVersion::NEWEST,
-            labelled: false,
-        }
-    }
-}
-
-impl Checks {
-    /// Checks every option's range; the error names the option in `column`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let bad = |name: &str, value: u32, range: &str| Err(out_of_range(name, value, range));
-        if !(1..=3650).contains(&self.unused_days) {
-            return bad("unused_days", self.unused_days, "from 1 to 3650");
-        }
-        if self.root_use_days > 3650 {
-            return bad("root_use_days", self.root_use_days, "from 0 to 3650");
-        }
-        if self.setup_seconds > 86_400 {
-            return bad("setup_seconds", self.setup_seconds, "from 0 to 86400");
-        }
-        if self.rotation_window_days > 3650 {
-            return bad("rotation_window_days", self.rotation_window_days, "from 0 to 3650");
-        }
-        Ok(())
-    }
-}
 
 /// The cells of a row the checks read beyond the access keys'.
 #[derive(Debug, Clone, Copy)]
@@ -623,4 +462,12 @@ fn key_at_setup(checks: &Checks, user: &UserCells<'_>, k: &Verdict) -> Verdict {
             format!("active key {why} (made {} after the user)", span_text(after)),
         )
     }
+}
+
+/// Judges a typed row under every rule of `checks`, as owned findings.
+pub(crate) fn findings_of_row(row: &Row, checks: &Checks, policy: &Policy, as_of: Timestamp) -> Vec<Finding> {
+    judge_typed(row, checks, policy, as_of)
+        .iter()
+        .map(|v| v.to_finding(&RowText::of(row, v.slot), checks, policy, as_of))
+        .collect()
 }

@@ -2,16 +2,15 @@
 //! threads, and merges the results in input order. Every interface (the Rust
 //! functions, the command, Python and WebAssembly) judges reports through it.
 
-use crate::analysis::{Analysis, Analyzer};
-use crate::batch::{FindingBatch, Judge};
-use crate::digest::{Hashing, Shared};
+use crate::drive::analysis::{Analysis, Analyzer};
+use crate::judge::batch::{FindingBatch, Judge};
+use crate::input::digest::{Hashing, Shared};
 use crate::error::{Error, ErrorCode};
-use crate::exemptions::Exemptions;
-use crate::limits::Limits;
-use crate::many::{ManyAnalysis, ManyBuilder, ReportOutcome};
-use crate::policy::Options;
-use crate::scan::{Chunk, Scanner, CHUNK_BYTES};
-use crate::{CsvWriter, Status};
+use crate::judge::exemptions::Exemptions;
+use crate::input::limits::Limits;
+use crate::drive::many::{ManyAnalysis, ManyBuilder, ReportOutcome};
+use crate::judge::policy::Options;
+use crate::input::scan::{Chunk, Scanner, CHUNK_BYTES};
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -25,23 +24,6 @@ const BYTES_PER_THREAD: u64 = 4 << 20;
 /// chunk, without holding the whole folder.
 const MARKS_AHEAD: usize = 256;
 
-/// The number of threads to judge `size` bytes of input on when the caller
-/// does not say: one per core, but no more than one per 4 MB of input, so
-/// one account's report (about 1 MB) starts none. An input of unknown size
-/// (a pipe) gets one per core, and [`Run`] starts them only once the input
-/// has turned out to be longer than one chunk.
-///
-/// ```
-/// assert_eq!(keyrot::default_threads(Some(1 << 20)), 1);
-/// assert!(keyrot::default_threads(None) >= 1);
-/// ```
-pub fn default_threads(size: Option<u64>) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    match size {
-        Some(bytes) => cores.min(usize::try_from(bytes / BYTES_PER_THREAD).unwrap_or(usize::MAX).max(1)),
-        None => cores,
-    }
-}
 
 /// Judges reports: one ([`report`](Run::report)) or many
 /// ([`reports`](Run::reports)), each read once, cut into chunks of whole
@@ -56,7 +38,7 @@ pub fn default_threads(size: Option<u64>) -> usize {
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n\
 ///            bob,arn:aws:iam::111122223333:user/bob,true,2026-11-01T00:00:00Z,false,N/A\n";
-/// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
 /// let mut failing = Vec::new();
 /// let analysis = Run::new(&options).threads(2).report(csv.as_bytes(), |batch| {
 ///     failing.extend(batch.findings().filter(|f| f.status() == Status::Fail).map(|f| f.user().to_owned()));
@@ -80,7 +62,7 @@ pub struct Run {
 
 /// What [`Run::reports`] hands the caller, in input order.
 #[derive(Debug)]
-pub enum Merged<'m, T> {
+pub enum ReportEvent<'m, T> {
     /// A judged batch of the report at `report` (its index in the order
     /// given), with what the work function made of it on its thread.
     Batch {
@@ -111,6 +93,24 @@ pub(crate) enum Event<T> {
 }
 
 impl Run {
+    /// The number of threads to judge `size` bytes of input on when the caller
+    /// does not say: one per core, but no more than one per 4 MB of input, so
+    /// one account's report (about 1 MB) starts none. An input of unknown size
+    /// (a pipe) gets one per core, and [`Run`] starts them only once the input
+    /// has turned out to be longer than one chunk.
+    ///
+    /// ```
+    /// assert_eq!(keyrot::Run::default_threads(Some(1 << 20)), 1);
+    /// assert!(keyrot::Run::default_threads(None) >= 1);
+    /// ```
+    pub fn default_threads(size: Option<u64>) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        match size {
+            Some(bytes) => cores.min(usize::try_from(bytes / BYTES_PER_THREAD).unwrap_or(usize::MAX).max(1)),
+            None => cores,
+        }
+    }
+
     /// A run with these options, the default thread policy
     /// ([`default_threads`]), the default [`Limits`] and no exemptions.
     pub fn new(options: &Options) -> Run {
@@ -189,7 +189,7 @@ impl Run {
         if self.threads > 0 {
             self.threads
         } else {
-            default_threads(self.size)
+            Run::default_threads(self.size)
         }
     }
 
@@ -217,56 +217,6 @@ impl Run {
         })?;
         analysis.findings = findings;
         Ok(analysis)
-    }
-
-    /// Reads and judges one report and hands the CSV of the findings whose
-    /// status is in `only` (all when it is empty), with the columns of
-    /// `columns` (positions in [`CSV_COLUMNS`](crate::CSV_COLUMNS); all when
-    /// it is empty), to `sink` in pieces: the header line first, then the
-    /// rows of each chunk of the input that has some, in input order: the
-    /// bytes `keyrot check --format csv` writes. Returns the analysis, with
-    /// every key counted and no finding kept, and the number of rows
-    /// written. An error in the input, or from `sink`, stops the reading:
-    /// what `sink` was given is then a prefix of the output.
-    ///
-    /// ```
-    /// use keyrot::{Options, Run, Status, parse_timestamp};
-    /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
-    ///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,true,2026-11-01T00:00:00Z\n";
-    /// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
-    /// let columns = keyrot::read_columns("columns", ["user", "slot", "age_days"])?;
-    /// let mut out = Vec::new();
-    /// let (analysis, rows) = Run::new(&options).report_csv(csv.as_bytes(), columns, &[Status::Fail], |piece| {
-    ///     out.extend_from_slice(piece);
-    ///     Ok::<(), keyrot::Error>(())
-    /// })?;
-    /// assert_eq!(String::from_utf8(out).unwrap(), "user,slot,age_days\nalice,1,329\n");
-    /// assert_eq!((rows, analysis.summary.overall.keys, analysis.findings.len()), (1, 2, 0));
-    /// # Ok::<(), keyrot::Error>(())
-    /// ```
-    pub fn report_csv<R: Read, E: From<Error>>(
-        &self,
-        input: R,
-        columns: Vec<usize>,
-        only: &[Status],
-        mut sink: impl FnMut(&[u8]) -> Result<(), E>,
-    ) -> Result<(Analysis, u64), E> {
-        // An empty list of columns means all of them.
-        let mut writer = CsvWriter::for_checks(columns, &self.checks()).unwrap_or_default();
-        let mut out = Vec::new();
-        writer.header(&mut out);
-        sink(&out)?;
-        let mut rows = 0u64;
-        let analysis = self.report(input, |batch| {
-            out.clear();
-            rows += writer.batch(&mut out, &batch, |s| only.is_empty() || only.contains(&s));
-            if out.is_empty() {
-                Ok(())
-            } else {
-                sink(&out)
-            }
-        })?;
-        Ok((analysis, rows))
     }
 
     /// Like [`report`](Run::report), with `work` called on each batch on the
@@ -310,10 +260,10 @@ impl Run {
     /// (what finds the same user in two reports).
     ///
     /// ```
-    /// use keyrot::{Merged, Options, Run, parse_timestamp};
+    /// use keyrot::{ReportEvent, Options, Run, parse_timestamp};
     /// let header = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
     /// let a = format!("{header}alice,arn:aws:iam::111111111111:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n");
-    /// let options = Options::default().with_as_of(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+    /// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
     /// let inputs = vec![
     ///     ("a.csv".to_owned(), Ok(a.as_bytes())),
     ///     ("b.csv".to_owned(), Err(std::io::Error::other("permission denied"))),
@@ -321,8 +271,8 @@ impl Run {
     /// let mut lines = Vec::new();
     /// let many = Run::new(&options).reports(inputs, |batch| batch.len(), |merged| {
     ///     match merged {
-    ///         Merged::Batch { report, made, .. } => lines.push(format!("{report}: {made} keys")),
-    ///         Merged::Done { report, outcome } => lines.push(format!("{report}: failed {}", outcome.error.is_some())),
+    ///         ReportEvent::Batch { report, made, .. } => lines.push(format!("{report}: {made} keys")),
+    ///         ReportEvent::Done { report, outcome } => lines.push(format!("{report}: failed {}", outcome.error.is_some())),
     ///     }
     ///     Ok::<(), keyrot::Error>(())
     /// })?;
@@ -336,17 +286,17 @@ impl Run {
         R: Read,
         T: Send,
         W: Fn(&mut FindingBatch) -> T + Sync,
-        M: FnMut(Merged<'_, T>) -> Result<(), E>,
+        M: FnMut(ReportEvent<'_, T>) -> Result<(), E>,
     {
         let mut many = ManyBuilder::new(self.options.policy(), self.options.checks());
         self.drive(inputs.into_iter(), &work, &mut |event| match event {
             Event::Batch { file, batch, made } => {
                 many.observe(file, &batch);
-                merge(Merged::Batch { report: file, batch, made })
+                merge(ReportEvent::Batch { report: file, batch, made })
             }
             Event::Done { file, source, result } => {
                 let outcome = many.finish_report(file, &source, result);
-                merge(Merged::Done { report: file, outcome })
+                merge(ReportEvent::Done { report: file, outcome })
             }
         })?;
         Ok(many.finish())
@@ -448,7 +398,13 @@ where
             if let Some(exemptions) = &run.exemptions {
                 analyzer = analyzer.with_shared_exemptions(Arc::clone(exemptions));
             }
-            let judge = Arc::new(Judge::new(&scanner, &analyzer, Arc::clone(&source), run.exemptions.clone()));
+            let judge = Arc::new(Judge::new(
+                &scanner,
+                (*analyzer.policy(), *analyzer.checks()),
+                (analyzer.as_of(), analyzer.as_of_source()),
+                Arc::clone(&source),
+                run.exemptions.clone(),
+            ));
             Ok((scanner, analyzer, judge))
         });
         match opened {
@@ -702,4 +658,91 @@ where
         drop(job_tx);
         result
     })
+}
+
+/// Reads and judges a report from any reader.
+///
+/// ```
+/// use keyrot::{analyze, Options, Status, parse_timestamp};
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111122223333:user/alice,true,2026-08-27T23:59:59Z,false,N/A\n\
+///            bob,arn:aws:iam::111122223333:user/bob,true,2026-08-28T00:00:00Z,false,N/A\n";
+/// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let analysis = analyze(csv.as_bytes(), &options).unwrap();
+/// assert_eq!(analysis.findings[0].status, Status::Fail);    // 90 days and 1 second
+/// assert_eq!(analysis.findings[1].status, Status::DueSoon); // exactly 90 days
+/// ```
+pub fn analyze<R: Read>(input: R, options: &Options) -> Result<Analysis, Error> {
+    judge_all(input, options, None)
+}
+
+/// Reads and judges a report, applying exemptions (see
+/// [`Analyzer::with_exemptions`]).
+pub fn analyze_with_exemptions<R: Read>(
+    input: R,
+    options: &Options,
+    exemptions: &Exemptions,
+) -> Result<Analysis, Error> {
+    judge_all(input, options, Some(exemptions))
+}
+
+fn judge_all<R: Read>(input: R, options: &Options, exemptions: Option<&Exemptions>) -> Result<Analysis, Error> {
+    exemptions.into_iter().fold(Run::new(options), Run::exemptions).analyze(input)
+}
+
+/// Judges every input, each at its own `as_of` (explicit, else its
+/// `GeneratedTime`, else [`Options::clock`]). An input that cannot be read
+/// is reported with its error and does not stop the others. The same account
+/// in several reports is an `account_in_several_files` anomaly, and the same
+/// user of one account in several reports a `duplicate_user` anomaly: never a
+/// silent merge. The findings are collected; [`Run::reports`] streams them.
+///
+/// ```
+/// use keyrot::{analyze_many, Options, parse_timestamp};
+/// let header = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
+/// let a = format!("{header}alice,arn:aws:iam::111111111111:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n");
+/// let b = format!("{header}bob,arn:aws:iam::222222222222:user/bob,true,2026-11-01T00:00:00Z,false,N/A\n");
+/// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let many = analyze_many(
+///     vec![("a.csv".to_owned(), a.as_bytes()), ("b.csv".to_owned(), b.as_bytes()), ("c.csv".to_owned(), &b""[..])],
+///     &options,
+///     None,
+/// );
+/// assert_eq!(many.summary.accounts.len(), 2);
+/// assert_eq!(many.summary.overall.fail, 1);
+/// assert_eq!(many.findings[0].source, "a.csv");
+/// assert_eq!(many.failed().count(), 1);
+/// ```
+pub fn analyze_many<I, R>(inputs: I, options: &Options, exemptions: Option<&Exemptions>) -> ManyAnalysis
+where
+    I: IntoIterator<Item = (String, R)>,
+    R: Read,
+{
+    let mut run = Run::new(options);
+    if let Some(exemptions) = exemptions {
+        run = run.exemptions(exemptions);
+    }
+    let mut findings = Vec::new();
+    let mut start = 0;
+    let result = run.reports(
+        inputs.into_iter().map(|(name, input)| (name, Ok(input))),
+        |_| (),
+        |merged| {
+            match merged {
+                ReportEvent::Batch { batch, .. } => findings.extend(
+                    batch.findings().map(|f| f.to_sourced()),
+                ),
+                ReportEvent::Done { outcome, .. } => {
+                    if outcome.error.is_some() {
+                        findings.truncate(start);
+                    }
+                    start = findings.len();
+                }
+            }
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    let Ok(mut many) = result;
+    many.findings = findings;
+    many
 }

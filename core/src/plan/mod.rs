@@ -1,0 +1,10 @@
+//! The rotation plan (rotation-rule.md §2, in [`crate::spec`]): for each
+//! user with something to do, the one next step of the benchmark's rotation
+//! workflow, with its evidence and its `aws iam` commands. [`plan`] makes
+//! one from an [`Analysis`](crate::Analysis); what changed between two
+//! reports is in [`crate::diff`].
+
+pub(crate) mod diff;
+pub(crate) mod steps;
+
+pub use steps::{plan, read_access_keys, KnownKey, Plan, PlanKey, Step, StepCode};

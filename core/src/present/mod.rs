@@ -1,0 +1,11 @@
+//! The presenting layer: every output is a presentation of the engine's
+//! batches or results, written here: CSV, Arrow, SARIF, JUnit, OCSF, and the
+//! page's table view.
+
+#[cfg(feature = "arrow")]
+pub mod arrow;
+pub(crate) mod csv;
+pub mod junit;
+pub mod ocsf;
+pub mod sarif;
+pub mod view;
