@@ -18,6 +18,9 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --workspace -q
 
+step "the public API of the keyrot crate against core/public-api.txt"
+bash scripts/public-api.sh
+
 step "cargo test (core, command line, golden cases, property tests, doc examples)"
 cargo test --locked --workspace
 

@@ -3,7 +3,8 @@
 //! fast number.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use keyrot::{Options, ParseOptions};
+use keyrot::read::ParseOptions;
+use keyrot::Options;
 use std::hint::black_box;
 
 const AS_OF: i64 = 1_795_651_200; // 2026-11-26T00:00:00Z
@@ -31,8 +32,8 @@ fn engine(c: &mut Criterion) {
         group.sample_size(20);
         group.bench_with_input(BenchmarkId::new("parse", rows), &input, |b, input| {
             b.iter(|| {
-                let reader =
-                    keyrot::read::ReportReader::new(black_box(input.as_slice()), &ParseOptions::default()).expect("header");
+                let reader = keyrot::read::ReportReader::new(black_box(input.as_slice()), &ParseOptions::default())
+                    .expect("header");
                 let mut n = 0u64;
                 for row in reader {
                     row.expect("row");

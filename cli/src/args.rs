@@ -338,7 +338,6 @@ impl PolicyArgs {
     }
 }
 
-
 /// Reads `--columns`: a column of the CSV output.
 pub(crate) fn parse_column(name: &str) -> Result<usize, String> {
     Ok(keyrot::options::read_columns("--columns", [name]).map_err(|e| e.message().to_owned())?[0])

@@ -1,12 +1,14 @@
 //! `keyrot check`: one report streamed, or many judged together.
 
-use crate::output::{self, printable};
-use crate::spill::SpillBuffer;
 use crate::args::{CheckArgs, FailOn, Format, EXIT_BAD_INPUT, EXIT_COMPLIANT, EXIT_NOT_COMPLIANT};
 use crate::io::{display_name, open};
+use crate::output::{self, printable};
+use crate::spill::SpillBuffer;
 use keyrot::junit::{JunitWriter, Tally};
 use keyrot::sarif::SarifWriter;
-use keyrot::{Analysis, Anomaly, CsvWriter, Error, Exemptions, ManyAnalysis, ReportEvent, Run, SourcedFinding, Status, Timestamp};
+use keyrot::{
+    Analysis, Anomaly, CsvWriter, Error, Exemptions, ManyAnalysis, ReportEvent, Run, SourcedFinding, Status, Timestamp,
+};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 

@@ -1,17 +1,18 @@
 //! `keyrot diff`: what changed from an older report to a newer one.
 
-use crate::output::printable;
 use crate::args::{DiffArgs, DiffFormat, EXIT_BAD_INPUT, EXIT_COMPLIANT, EXIT_NOT_COMPLIANT};
 use crate::io::{display_name, open};
-use keyrot::{format_timestamp, AsOfSource, Report, Timestamp};
+use crate::output::printable;
 use keyrot::diff::DiffSide;
+use keyrot::read::Report;
+use keyrot::{format_timestamp, AsOfSource, Timestamp};
 use std::io::{self, Write};
 use std::path::Path;
 
 fn read(path: &Path, options: &keyrot::Options) -> Result<Report, String> {
     let source = display_name(path);
     open(path)
-        .and_then(|input| keyrot::parse(input, &options.parse_options()))
+        .and_then(|input| keyrot::read::parse(input, &options.parse_options()))
         .map_err(|e| format!("{}: {}", printable(&source), printable(&e.to_string())))
 }
 

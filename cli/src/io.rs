@@ -76,7 +76,6 @@ pub(crate) fn display_name(path: &std::path::Path) -> String {
     }
 }
 
-
 pub(crate) fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Error> {
     if path.as_os_str() == "-" {
         Ok(Box::new(io::stdin().lock()))

@@ -2,7 +2,7 @@
 //!
 //! The binary is a thin shell over [`run`], which the Python package also
 //! calls (`python -m keyrot`), so both behave the same by construction.
-//! [`args`] is what the command takes; each subcommand's module (`check`,
+//! `args` is what the command takes; each subcommand's module (`check`,
 //! `plan`, `diff`) judges and writes, over the helpers of `io`.
 
 use args::{Cli, ColorArg, Command, Format};
@@ -55,4 +55,3 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
     }
 }
-

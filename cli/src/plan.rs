@@ -1,10 +1,10 @@
 //! `keyrot plan`: the next step of the rotation workflow for every user.
 
-use crate::output::printable;
 use crate::args::{PlanArgs, PlanFormat, EXIT_BAD_INPUT, EXIT_COMPLIANT};
 use crate::io::{display_name, open};
-use keyrot::{format_timestamp, Timestamp};
+use crate::output::printable;
 use keyrot::plan::{KnownKey, Plan, Step};
+use keyrot::{format_timestamp, Timestamp};
 use std::io::{self, Write};
 
 struct Planned {

@@ -104,7 +104,8 @@ fn the_plan_of_the_table_is_the_plan_of_the_analysis() {
         let dir = entry.unwrap().path();
         let Ok(expected) = std::fs::read_to_string(dir.join("expected_plan.json")) else { continue };
         let options = Options::from_json(&std::fs::read_to_string(dir.join("options.json")).unwrap()).unwrap();
-        let known = std::fs::read(dir.join("access_keys.json")).ok().map(|k| keyrot::plan::read_access_keys(&k).unwrap());
+        let known =
+            std::fs::read(dir.join("access_keys.json")).ok().map(|k| keyrot::plan::read_access_keys(&k).unwrap());
         let input = std::fs::read(dir.join("input.csv")).unwrap();
         let plan = keyrot::plan(&keyrot::analyze(&input[..], &options).unwrap(), known.as_deref());
         let table = FindingTable::check(&Run::new(&options), [("input.csv".to_owned(), Ok(input.as_slice()))]);

@@ -6,7 +6,45 @@ use std::fmt;
 
 /// The longest offending value an error or anomaly quotes, in characters.
 /// Longer values are cut and end with `…`.
-pub const MAX_VALUE_CHARS: usize = 80;
+pub(crate) const MAX_VALUE_CHARS: usize = 80;
+
+/// Implements `as_str`, `Display` and `FromStr` for the code enum `$name`,
+/// whose variants are listed with their names; `$what` and `$whats` name a
+/// code in an error (`status`, `statuses`). `FromStr` takes `-` as `_` and
+/// ignores surrounding white space; an unknown name is an `invalid_policy`
+/// error that lists the names.
+macro_rules! codes {
+    ($name:ident, $what:literal, $whats:literal { $($variant:ident => $text:literal,)+ }) => {
+        impl $name {
+            /// The stable `snake_case` name, the same as the JSON's.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::error::Error;
+
+            fn from_str(text: &str) -> Result<$name, $crate::error::Error> {
+                let name = text.trim().replace('-', "_");
+                [$($name::$variant,)+]
+                    .into_iter()
+                    .find(|code| code.as_str() == name)
+                    .ok_or_else(|| $crate::error::Error::unknown_name($what, $whats, text, &[$($text,)+]))
+            }
+        }
+    };
+}
+
+pub(crate) use codes;
 
 /// A stable, machine-readable identifier for an [`Error`].
 ///
@@ -47,7 +85,7 @@ pub enum ErrorCode {
     InvalidPolicy,
     /// The evaluation time (`as_of`) is missing or not a valid timestamp.
     InvalidAsOf,
-    /// The input is over one of the [`Limits`](crate::Limits): a field too
+    /// The input is over one of the [`Limits`](crate::read::Limits): a field too
     /// long, a row with too many fields, a JSON wrapper too large or too
     /// deeply nested.
     LimitExceeded,
@@ -58,7 +96,7 @@ pub enum ErrorCode {
     Io,
 }
 
-crate::codes::codes!(ErrorCode, "error code", "error codes" {
+codes!(ErrorCode, "error code", "error codes" {
     EmptyInput => "empty_input",
     MissingHeader => "missing_header",
     MissingColumns => "missing_columns",
@@ -85,7 +123,7 @@ crate::codes::codes!(ErrorCode, "error code", "error codes" {
 /// ``line 4, column `access_key_1_last_rotated`: invalid timestamp `2024-13-01` ``.
 ///
 /// ```
-/// let err = keyrot::parse(&b"user,arn\nbob,arn:aws:iam::1:user/bob\n"[..], &Default::default())
+/// let err = keyrot::read::parse(&b"user,arn\nbob,arn:aws:iam::1:user/bob\n"[..], &Default::default())
 ///     .unwrap_err();
 /// assert_eq!(err.code(), keyrot::ErrorCode::MissingColumns);
 /// assert_eq!(err.line(), Some(1));
@@ -166,7 +204,7 @@ impl Error {
         self
     }
 
-    /// Sets the offending value, cut to [`MAX_VALUE_CHARS`].
+    /// Sets the offending value, cut to 80 characters.
     pub fn with_value(mut self, value: &str) -> Error {
         self.value = Some(shorten(value));
         self
@@ -192,7 +230,7 @@ impl Error {
         self.column.as_deref()
     }
 
-    /// The offending value, cut to [`MAX_VALUE_CHARS`] characters.
+    /// The offending value, cut to 80 characters characters.
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
     }
@@ -209,7 +247,7 @@ impl Error {
     }
 }
 
-/// Cuts a value to [`MAX_VALUE_CHARS`] characters, marking the cut with `…`,
+/// Cuts a value to 80 characters characters, marking the cut with `…`,
 /// and spells control characters visibly so a message stays on one line.
 pub(crate) fn shorten(value: &str) -> String {
     let mut out = String::new();

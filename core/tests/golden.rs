@@ -131,9 +131,10 @@ fn run_diff(dir: &Path, options_path: &Path) -> datatest_stable::Result<()> {
         Some(t) => Some(keyrot::options::parse_as_of(t).map_err(|e| e.to_string())?),
         None => None,
     };
-    let read = |stem: &str| -> datatest_stable::Result<keyrot::Report> {
+    let read = |stem: &str| -> datatest_stable::Result<keyrot::read::Report> {
         let path = find_file(dir, stem)?;
-        Ok(keyrot::parse(&std::fs::read(&path)?[..], &options.parse_options()).map_err(|e| format!("{stem}: {e}"))?)
+        Ok(keyrot::read::parse(&std::fs::read(&path)?[..], &options.parse_options())
+            .map_err(|e| format!("{stem}: {e}"))?)
     };
     let times = keyrot::diff::DiffTimes { old_as_of, new_as_of: options.as_of };
     let actual = match keyrot::diff(&read("old")?, &read("new")?, &options, &times) {

@@ -149,8 +149,7 @@ fn memory_bounds() {
     huge.push_str(",arn:aws:iam::111122223333:user/x\n");
     let mut code = None;
     let peak = peak_during(|| {
-        let options =
-            keyrot::Options::at(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
+        let options = keyrot::Options::at(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("ts"));
         let err = keyrot::analyze(huge.as_bytes(), &options).expect_err("over the limit");
         code = Some(err.code());
     });

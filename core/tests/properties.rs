@@ -17,14 +17,13 @@ mod oracle;
 
 use base64::Engine as _;
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Timelike, Utc};
-use keyrot::{analyze, AnomalyCode, ErrorCode, FindingCode, Granularity, InputFormat, LastUsed, Options, Status};
 use keyrot::read::COLUMNS;
+use keyrot::{analyze, AnomalyCode, ErrorCode, FindingCode, Granularity, InputFormat, LastUsed, Options, Status};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use std::collections::HashSet;
 
 const DAY: i64 = 86_400;
-
 
 /// The tests' shorthand for options that differ from a case's in one field.
 trait With {
@@ -1093,7 +1092,7 @@ fn readers_agree(bytes: &[u8], chunk: usize) -> Result<(), TestCaseError> {
     // csv-core strips one leading BOM itself, as keyrot does (a second one
     // is then the first header name's text, for both).
     let (expected, failure) = oracle::records(bytes, limits);
-    let options = keyrot::ParseOptions { format: InputFormat::Csv, lenient: false };
+    let options = keyrot::read::ParseOptions { format: InputFormat::Csv, lenient: false };
     let failed = |e: &keyrot::Error| oracle::Failure { code: e.code(), line: e.line() };
     let mut scanner = match keyrot::read::Scanner::with_chunk_bytes(bytes, &options, &limits, chunk) {
         Ok(scanner) => scanner,

@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let strict = keyrot::parse_bytes(data, &keyrot::ParseOptions::default());
-    let lenient = keyrot::parse_bytes(data, &keyrot::ParseOptions { lenient: true, ..Default::default() });
+    let lenient = keyrot::parse_bytes(data, &keyrot::read::ParseOptions { lenient: true, ..Default::default() });
     if let (Ok(s), Ok(l)) = (&strict, &lenient) {
         assert_eq!(s.rows.len(), l.rows.len());
     }

@@ -6,8 +6,9 @@ use crate::errors::{to_py_err, to_py_err_about};
 use crate::options::{instant, Options};
 use crate::run::{open, parse_options, FileFailure};
 use crate::values::{self, name_of, quoted};
-use keyrot::{Error, ParseOptions, Report};
 use keyrot::diff::ChangeCode;
+use keyrot::read::{ParseOptions, Report};
+use keyrot::Error;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyList, PyString};
@@ -50,8 +51,8 @@ enum Failure {
 
 fn read(input: &Result<&[u8], PathBuf>, options: &ParseOptions) -> Result<Report, FileFailure> {
     match input {
-        Ok(bytes) => keyrot::parse(*bytes, options).map_err(FileFailure::Core),
-        Err(path) => keyrot::parse(open(path).map_err(FileFailure::Open)?, options).map_err(FileFailure::Core),
+        Ok(bytes) => keyrot::read::parse(*bytes, options).map_err(FileFailure::Core),
+        Err(path) => keyrot::read::parse(open(path).map_err(FileFailure::Open)?, options).map_err(FileFailure::Core),
     }
 }
 

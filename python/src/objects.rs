@@ -7,8 +7,8 @@
 use crate::judged::Judged;
 use crate::values::{name_of, quoted};
 use crate::{errors, values};
+use keyrot::read::Report;
 use keyrot::FindingRef;
-use keyrot::Report;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 use crate::judged::{Batches, Judged, Outcome};
 use crate::objects::{Anomaly, Finding, ReportOutcome, Row};
 use crate::values::{self, name_of};
-use keyrot::Report;
+use keyrot::read::Report;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList, PyString};

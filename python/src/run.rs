@@ -6,7 +6,8 @@ use crate::exemptions::Exemptions;
 use crate::judged::{Judged, Outcome};
 use crate::options::Options;
 use crate::result::{AnalysisData, ReportData};
-use keyrot::{FindingBatch, ParseOptions, ReportEvent, Run};
+use keyrot::read::ParseOptions;
+use keyrot::{FindingBatch, ReportEvent, Run};
 use pyo3::exceptions::{PyIsADirectoryError, PyOSError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -220,7 +221,7 @@ pub(crate) fn parse_options(py: Python<'_>, lenient: bool, format: &str) -> PyRe
 #[pyo3(signature = (data, *, lenient=false, format="auto"))]
 pub(crate) fn parse_bytes(py: Python<'_>, data: &[u8], lenient: bool, format: &str) -> PyResult<ReportData> {
     let options = parse_options(py, lenient, format)?;
-    let report = py.detach(|| keyrot::parse(data, &options)).or_raise(py)?;
+    let report = py.detach(|| keyrot::read::parse(data, &options)).or_raise(py)?;
     Ok(ReportData { inner: Arc::new(report) })
 }
 
@@ -230,7 +231,7 @@ pub(crate) fn parse_bytes(py: Python<'_>, data: &[u8], lenient: bool, format: &s
 pub(crate) fn parse_file(py: Python<'_>, path: PathBuf, lenient: bool, format: &str) -> PyResult<ReportData> {
     let options = parse_options(py, lenient, format)?;
     let report = py
-        .detach(|| keyrot::parse(open(&path).map_err(FileFailure::Open)?, &options).map_err(FileFailure::Core))
+        .detach(|| keyrot::read::parse(open(&path).map_err(FileFailure::Open)?, &options).map_err(FileFailure::Core))
         .map_err(|f| f.into_py(py, &path))?;
     Ok(ReportData { inner: Arc::new(report) })
 }

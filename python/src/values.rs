@@ -2,8 +2,8 @@
 //! cells with AWS's literals kept as text, and the JSON contract as Python
 //! dicts and lists.
 
-use keyrot::{LastUsed, Timestamp};
 use keyrot::read::Field;
+use keyrot::{LastUsed, Timestamp};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use serde::Serialize;

@@ -133,7 +133,7 @@ pub fn diff(
 ) -> Result<JsValue, JsValue> {
     let judging = start(options, "diff", options::DiffOptions::judging)?;
     let read = |input: &JsValue, what| {
-        keyrot::parse(&input_bytes(input, what)?[..], &judging.options.parse_options()).map_err(to_js_error)
+        keyrot::read::parse(&input_bytes(input, what)?[..], &judging.options.parse_options()).map_err(to_js_error)
     };
     let (old, new) = (read(&old, "the old report")?, read(&new, "the new report")?);
     let times = keyrot::diff::DiffTimes { old_as_of: judging.old_as_of, new_as_of: judging.options.as_of };
@@ -203,7 +203,7 @@ pub fn parse(
     options: Option<ParseOptions>,
 ) -> Result<JsValue, JsValue> {
     let options = start(options, "parse", |options: options::ParseOptionsArg, _| Ok(options.read()))?;
-    to_plain_object(&keyrot::parse(&input_bytes(&input, "the input")?[..], &options).map_err(to_js_error)?)
+    to_plain_object(&keyrot::read::parse(&input_bytes(&input, "the input")?[..], &options).map_err(to_js_error)?)
 }
 
 /// What every export does first: sends a panic's message to

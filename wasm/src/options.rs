@@ -6,8 +6,9 @@
 //! [`Error`]: `column` is the option's contract (snake_case) name, `value`
 //! what was given, and an unknown name gets a "did you mean" hint.
 
-use keyrot::{Error, ErrorCode, Exemptions, Granularity, InputFormat, Options, ParseOptions, Run, Status, Timestamp};
 use keyrot::plan::KnownKey;
+use keyrot::read::ParseOptions;
+use keyrot::{Error, ErrorCode, Exemptions, Granularity, InputFormat, Options, Run, Status, Timestamp};
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -234,7 +235,7 @@ pub struct Judging {
     pub old_as_of: Option<Timestamp>,
     /// The statuses of the findings to write (`checkCsv` only); empty: all.
     pub only: Vec<Status>,
-    /// The columns to write, as positions in [`keyrot::CSV_COLUMNS`]
+    /// The columns to write, as positions in [`keyrot::CsvWriter::COLUMNS`]
     /// (`checkCsv` only); empty: all of them.
     pub columns: Vec<usize>,
     /// The text of the `source` column (`checkCsv` only).

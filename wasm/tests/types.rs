@@ -1,7 +1,7 @@
 //! `src/types.d.ts`, the package's TypeScript declarations, is generated:
 //! the option structs of `src/options.rs` and the core's JSON contract types
 //! through ts-rs (their Rust doc comments become the JSDoc), the CSV column
-//! names from `keyrot::CSV_COLUMNS`, and `src/hand.d.ts` for what has no
+//! names from `keyrot::CsvWriter::COLUMNS`, and `src/hand.d.ts` for what has no
 //! Rust type. This test fails when the file is not what the Rust types
 //! give; `KEYROT_BLESS=1 cargo test -p keyrot-wasm --test types` rewrites it.
 #![cfg(not(target_arch = "wasm32"))]
@@ -70,7 +70,7 @@ fn declarations() -> String {
     );
     out.push_str(include_str!("../src/hand.d.ts"));
     out.push('\n');
-    let columns: Vec<String> = keyrot::CSV_COLUMNS.iter().map(|c| format!("\"{c}\"")).collect();
+    let columns: Vec<String> = keyrot::CsvWriter::COLUMNS.iter().map(|c| format!("\"{c}\"")).collect();
     out.push_str(
         "/** A column of the findings CSV (`checkCsv`, and the command's `--columns`), in its default order. */\n",
     );
@@ -125,7 +125,7 @@ fn declarations() -> String {
         keyrot::read::AccessKey,
         keyrot::read::Certificate,
         keyrot::read::Row,
-        keyrot::Report,
+        keyrot::read::Report,
         // The page's table.
         keyrot::view::Query,
         keyrot::view::PlanQuery,

@@ -1,25 +1,44 @@
 //! The result of judging a report (rotation-rule.md §1.5), and the streaming
 //! [`Analyzer`] that builds it row by row.
 
-use crate::input::anomaly::{Anomalies, Anomaly, AnomalyCode};
-use crate::judge::batch::{row_user_key, FindingBatch, UserKeys};
-use crate::judge::cis::Rule;
 use crate::error::Error;
-use crate::judge::exemptions::{ExemptionState, Exemptions};
-use crate::input::unwrap::InputFormat;
-use crate::judge::policy::{AsOfSource, Checks, Options, Policy};
+use crate::input::anomaly::{Anomalies, Anomaly, AnomalyCode};
 use crate::input::reader::ReportReader;
 use crate::input::report::{Layout, Preamble, Row};
-use crate::judge::checks::findings_of_row;
-use crate::judge::rule::{Finding, Status};
 use crate::input::scan::Scanner;
+use crate::input::unwrap::InputFormat;
 use crate::input::value::{format_timestamp, ser_opt_ts, ser_ts, Timestamp};
+use crate::judge::batch::{row_user_key, FindingBatch, UserKeys};
+use crate::judge::checks::findings_of_row;
+use crate::judge::cis::Rule;
+use crate::judge::exemptions::{ExemptionState, Exemptions};
+use crate::judge::policy::{AsOfSource, Checks, Options, Policy};
+use crate::judge::rule::{Finding, Status};
 use chrono::TimeDelta;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 /// Counts for one account or for the whole report.
+///
+/// The flat fields (`keys`, `pass` ... `invalid`, `exempted`) count the
+/// rotation rule's findings, one per key, as they always have; `compliant`
+/// is of every rule judged. A run of more rules counts each in
+/// [`rules`](Counts::rules): [`rule`](Counts::rule) reads one rule's counts
+/// in any run, and [`all_rules`](Counts::all_rules) adds them up.
+///
+/// ```
+/// use keyrot::{analyze, parse_timestamp, Options, Rule, RuleSet};
+/// let csv = "user,arn,password_enabled,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111122223333:user/alice,true,false,true,2026-01-01T00:00:00Z,false,N/A\n";
+/// let mut options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// options.rules = RuleSet::ALL;
+/// let counts = analyze(csv.as_bytes(), &options)?.summary.overall;
+/// assert_eq!(counts.fail, 1); // the rotation rule: one key over 90 days
+/// assert_eq!(counts.rule(Rule::ConsoleUserMfa).fail, 1); // a console password without MFA
+/// assert!(counts.all_rules().fail > counts.fail);
+/// # Ok::<(), keyrot::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Counts {
@@ -121,6 +140,35 @@ impl Default for Counts {
 }
 
 impl Counts {
+    /// The counts of `rule`'s findings: from [`rules`](Counts::rules) in a
+    /// run that labels its findings, from the flat fields for the rotation
+    /// rule in a run of it alone, and none for a rule not judged.
+    pub fn rule(&self, rule: Rule) -> RuleCounts {
+        match self.rules.get(&rule) {
+            Some(counts) => counts.clone(),
+            None if rule == Rule::AccessKeyRotated && self.rules.is_empty() => RuleCounts {
+                findings: self.keys,
+                pass: self.pass,
+                due_soon: self.due_soon,
+                fail: self.fail,
+                inactive: self.inactive,
+                invalid: self.invalid,
+                exempted: self.exempted,
+            },
+            None => RuleCounts::default(),
+        }
+    }
+
+    /// The findings of every rule judged, added up: what a verdict over
+    /// every check counts.
+    pub fn all_rules(&self) -> RuleCounts {
+        let mut total = RuleCounts::default();
+        for rule in Rule::ALL {
+            total.merge(&self.rule(rule));
+        }
+        total
+    }
+
     fn add_row(&mut self, findings: &[Finding]) {
         self.add_user(findings.iter().any(|f| f.rule() == Rule::AccessKeyRotated));
         for f in findings {
@@ -595,4 +643,3 @@ impl Analyzer {
         }
     }
 }
-

@@ -3,18 +3,18 @@
 //! each account, and every finding naming its source.
 
 use crate::drive::analysis::{Counts, Summary};
-use crate::input::anomaly::{Anomalies, Anomaly, AnomalyCode, SourcedAnomaly};
-use crate::judge::batch::FindingBatch;
 use crate::error::{shorten, Error};
-use crate::input::unwrap::InputFormat;
-use crate::judge::policy::{AsOfSource, Policy};
+use crate::input::anomaly::{Anomalies, Anomaly, AnomalyCode, SourcedAnomaly};
 use crate::input::report::Layout;
-use crate::judge::rule::SourcedFinding;
+use crate::input::unwrap::InputFormat;
 use crate::input::value::{ser_opt_ts, Timestamp};
+use crate::judge::batch::FindingBatch;
+use crate::judge::policy::{AsOfSource, Policy};
+use crate::judge::rule::SourcedFinding;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-/// What happened to one input of [`analyze_many`].
+/// What happened to one input of [`analyze_many`](crate::analyze_many).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReportOutcome {
@@ -29,7 +29,7 @@ pub struct ReportOutcome {
     /// The form the input was in.
     pub input_format: Option<InputFormat>,
     /// The lowercase hex SHA-256 of the input's bytes (see
-    /// [`Analysis::input_sha256`](crate::Analysis::input_sha256)); `None`
+    /// [`Analysis::input_sha256`](crate::drive::analysis::Analysis::input_sha256)); `None`
     /// when it failed or the run took none.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -47,7 +47,7 @@ pub struct ReportOutcome {
     /// The counts of this report.
     pub summary: Option<Counts>,
     /// Per code, how many more of this report's anomalies were found than
-    /// were kept (see [`Analysis::anomalies_omitted`](crate::Analysis::anomalies_omitted)).
+    /// were kept (see [`Analysis::anomalies_omitted`](crate::drive::analysis::Analysis::anomalies_omitted)).
     #[cfg_attr(feature = "ts", ts(type = "Partial<Record<AnomalyCode, number>>"))]
     pub anomalies_omitted: BTreeMap<AnomalyCode, u64>,
     /// Why the input could not be judged; its findings are then left out.
@@ -61,10 +61,10 @@ pub struct ManyAnalysis {
     /// The policy applied to every report.
     pub policy: Policy,
     /// The checks judged, when the run labels its findings (see
-    /// [`Analysis::checks`](crate::Analysis::checks)).
+    /// [`Analysis::checks`](crate::drive::analysis::Analysis::checks)).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
-    pub checks: Option<crate::Checks>,
+    pub checks: Option<crate::judge::policy::Checks>,
     /// Every input, in the order given, judged or failed.
     pub reports: Vec<ReportOutcome>,
     /// The counts over every judged report, and per account (sorted).
@@ -90,11 +90,11 @@ impl ManyAnalysis {
         self.reports.iter().filter(|r| r.error.is_some())
     }
 
-    /// Each judged report as an [`Analysis`](crate::Analysis) of its own,
+    /// Each judged report as an [`Analysis`](crate::drive::analysis::Analysis) of its own,
     /// in the order given, with its name: its outcome, its counts (overall;
     /// the per-account counts of one report are not kept), its anomalies,
     /// and its findings from [`findings`](ManyAnalysis::findings) (as many
-    /// as this holds of it). What [`plan`](crate::plan) takes.
+    /// as this holds of it). What [`plan`](fn@crate::plan) takes.
     ///
     /// ```
     /// use keyrot::{analyze_many, plan, Options, parse_timestamp};
@@ -108,7 +108,7 @@ impl ManyAnalysis {
     /// assert_eq!(plan(&analyses[0].1, None).steps.len(), 1);
     /// assert!(plan(&analyses[1].1, None).steps.is_empty());
     /// ```
-    pub fn analyses(&self) -> Vec<(&str, crate::Analysis)> {
+    pub fn analyses(&self) -> Vec<(&str, crate::drive::analysis::Analysis)> {
         let mut out = Vec::new();
         let mut findings = self.findings.iter().peekable();
         for report in &self.reports {
@@ -128,7 +128,7 @@ impl ManyAnalysis {
                 self.anomalies.iter().filter(|a| a.source == report.source).map(|a| a.anomaly.clone()).collect();
             out.push((
                 report.source.as_str(),
-                crate::Analysis {
+                crate::drive::analysis::Analysis {
                     as_of,
                     as_of_source,
                     policy: self.policy,
@@ -183,7 +183,6 @@ impl Counts {
     }
 }
 
-
 /// The users of one account in one report, as fingerprints (the user name,
 /// lower-cased and hashed), sorted.
 type Users = Box<[u64]>;
@@ -212,8 +211,8 @@ struct ReportSeen {
 /// [`Run::reports`], in input order: the counts, the outcomes, every
 /// anomaly, and the checks across reports.
 pub(crate) struct ManyBuilder {
-    policy: crate::Policy,
-    checks: crate::Checks,
+    policy: crate::judge::policy::Policy,
+    checks: crate::judge::policy::Checks,
     reports: Vec<ReportOutcome>,
     anomalies: Vec<SourcedAnomaly>,
     overall: Counts,
@@ -224,7 +223,7 @@ pub(crate) struct ManyBuilder {
 }
 
 impl ManyBuilder {
-    pub(crate) fn new(policy: crate::Policy, checks: crate::Checks) -> ManyBuilder {
+    pub(crate) fn new(policy: crate::judge::policy::Policy, checks: crate::judge::policy::Checks) -> ManyBuilder {
         ManyBuilder {
             policy,
             checks,

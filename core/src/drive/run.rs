@@ -3,14 +3,14 @@
 //! functions, the command, Python and WebAssembly) judges reports through it.
 
 use crate::drive::analysis::{Analysis, Analyzer};
-use crate::judge::batch::{FindingBatch, Judge};
-use crate::input::digest::{Hashing, Shared};
-use crate::error::{Error, ErrorCode};
-use crate::judge::exemptions::Exemptions;
-use crate::input::limits::Limits;
 use crate::drive::many::{ManyAnalysis, ManyBuilder, ReportOutcome};
-use crate::judge::policy::Options;
+use crate::error::{Error, ErrorCode};
+use crate::input::digest::{Hashing, Shared};
+use crate::input::limits::Limits;
 use crate::input::scan::{Chunk, Scanner, CHUNK_BYTES};
+use crate::judge::batch::{FindingBatch, Judge};
+use crate::judge::exemptions::Exemptions;
+use crate::judge::policy::Options;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -23,7 +23,6 @@ const BYTES_PER_THREAD: u64 = 4 << 20;
 /// be merged: what lets a folder of tiny reports be read ahead of a slow
 /// chunk, without holding the whole folder.
 const MARKS_AHEAD: usize = 256;
-
 
 /// Judges reports: one ([`report`](Run::report)) or many
 /// ([`reports`](Run::reports)), each read once, cut into chunks of whole
@@ -112,7 +111,7 @@ impl Run {
     }
 
     /// A run with these options, the default thread policy
-    /// ([`default_threads`]), the default [`Limits`] and no exemptions.
+    /// ([`default_threads`](Run::default_threads)), the default [`Limits`] and no exemptions.
     pub fn new(options: &Options) -> Run {
         Run {
             options: options.clone(),
@@ -127,7 +126,7 @@ impl Run {
     }
 
     /// The checks the run judges, and their options.
-    pub fn checks(&self) -> crate::Checks {
+    pub fn checks(&self) -> crate::judge::policy::Checks {
         self.options.checks()
     }
 
@@ -151,14 +150,14 @@ impl Run {
     /// Judges on `threads` threads besides the calling one, which reads and
     /// merges; 1 starts none (what a target without threads, such as
     /// WebAssembly, needs), and 0 (the default) follows
-    /// [`default_threads`].
+    /// [`default_threads`](Run::default_threads).
     pub fn threads(mut self, threads: usize) -> Run {
         self.threads = threads;
         self
     }
 
     /// The size of the input in bytes, when the caller knows it (a file's),
-    /// for [`default_threads`].
+    /// for [`default_threads`](Run::default_threads).
     pub fn size_hint(mut self, bytes: u64) -> Run {
         self.size = Some(bytes);
         self
@@ -729,9 +728,7 @@ where
         |_| (),
         |merged| {
             match merged {
-                ReportEvent::Batch { batch, .. } => findings.extend(
-                    batch.findings().map(|f| f.to_sourced()),
-                ),
+                ReportEvent::Batch { batch, .. } => findings.extend(batch.findings().map(|f| f.to_sourced())),
                 ReportEvent::Done { outcome, .. } => {
                     if outcome.error.is_some() {
                         findings.truncate(start);

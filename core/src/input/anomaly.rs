@@ -44,7 +44,7 @@ pub enum AnomalyCode {
     AccountInSeveralFiles,
 }
 
-crate::codes::codes!(AnomalyCode, "anomaly code", "anomaly codes" {
+crate::error::codes!(AnomalyCode, "anomaly code", "anomaly codes" {
     DuplicateUser => "duplicate_user",
     AccountRepeated => "account_repeated",
     AsOfBeforeReport => "as_of_before_report",
@@ -63,7 +63,7 @@ crate::codes::codes!(AnomalyCode, "anomaly code", "anomaly codes" {
 ///
 /// ```
 /// let csv = "user,arn,extra,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
-/// let report = keyrot::parse(csv.as_bytes(), &Default::default()).unwrap();
+/// let report = keyrot::read::parse(csv.as_bytes(), &Default::default()).unwrap();
 /// assert_eq!(report.anomalies[0].code, keyrot::AnomalyCode::UnknownColumn);
 /// assert_eq!(report.anomalies[0].column.as_deref(), Some("extra"));
 /// ```

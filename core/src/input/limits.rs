@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// rows are fine, since no limit counts rows.
 ///
 /// ```
-/// use keyrot::{ParseOptions}; use keyrot::read::{Limits, ReportReader};
+/// use keyrot::read::ParseOptions; use keyrot::read::{Limits, ReportReader};
 /// let limits = Limits { max_field_bytes: 32, ..Limits::default() };
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            a-user-name-that-is-longer-than-thirty-two-bytes,arn,false,N/A,false,N/A\n";

@@ -13,7 +13,7 @@ use std::io::Read;
 
 /// Reads a report row by row as typed [`Row`]s, in memory that does not grow
 /// with the number of rows: the records of a [`Scanner`], decoded. This is
-/// the typed path; [`parse`](crate::parse) collects it, and
+/// the typed path; [`parse`](crate::read::parse) collects it, and
 /// [`Run`](crate::Run) judges the same records faster, from their bytes.
 ///
 /// ```
@@ -147,7 +147,7 @@ pub struct Report {
 /// ```
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            <root_account>,arn:aws:iam::111122223333:root,false,N/A,false,N/A\n";
-/// let report = keyrot::parse(csv.as_bytes(), &Default::default()).unwrap();
+/// let report = keyrot::read::parse(csv.as_bytes(), &Default::default()).unwrap();
 /// assert!(report.rows[0].is_root);
 /// ```
 pub fn parse<R: Read>(input: R, options: &ParseOptions) -> Result<Report, Error> {
@@ -161,4 +161,3 @@ pub fn parse<R: Read>(input: R, options: &ParseOptions) -> Result<Report, Error>
     let (input_format, layout, generated_time) = (reader.input_format(), reader.layout(), reader.generated_time());
     Ok(Report { input_format, layout, columns: reader.header.names, generated_time, rows, anomalies })
 }
-

@@ -1,10 +1,10 @@
 //! The typed model of a credential report, decoded from the records of the
 //! one reader ([`Scanner`]).
 
-use crate::input::anomaly::{Anomaly, AnomalyCode};
 use crate::error::{shorten, Error, ErrorCode, MAX_VALUE_CHARS};
-use crate::input::unwrap::InputFormat;
+use crate::input::anomaly::{Anomaly, AnomalyCode};
 use crate::input::limits::Limits;
+use crate::input::unwrap::InputFormat;
 use crate::input::value::{parse_bool, parse_timestamp, Field, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +35,7 @@ pub const COLUMNS: [&str; 22] = [
 ];
 
 /// The columns without which a file is not a credential report.
-pub const REQUIRED_COLUMNS: [&str; 6] = [
+pub(crate) const REQUIRED_COLUMNS: [&str; 6] = [
     "user",
     "arn",
     "access_key_1_active",
@@ -71,7 +71,7 @@ pub enum Layout {
     Legacy,
 }
 
-crate::codes::codes!(Layout, "layout", "layouts" {
+crate::error::codes!(Layout, "layout", "layouts" {
     Current => "current",
     Legacy => "legacy",
 });
@@ -79,10 +79,10 @@ crate::codes::codes!(Layout, "layout", "layouts" {
 /// Options for reading a report.
 ///
 /// ```
-/// let opts = keyrot::ParseOptions { lenient: true, ..Default::default() };
+/// let opts = keyrot::read::ParseOptions { lenient: true, ..Default::default() };
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            bob,arn:aws:iam::111122223333:user/bob,maybe,N/A,false,N/A\n";
-/// let report = keyrot::parse(csv.as_bytes(), &opts).unwrap();
+/// let report = keyrot::read::parse(csv.as_bytes(), &opts).unwrap();
 /// assert_eq!(report.rows.len(), 1);
 /// let problem = report.anomalies.iter().find(|a| a.code == keyrot::AnomalyCode::RowError).unwrap();
 /// assert_eq!(problem.column.as_deref(), Some("access_key_1_active"));
@@ -247,7 +247,6 @@ pub(crate) struct Preamble {
     /// The header's anomalies.
     pub(crate) anomalies: Vec<Anomaly>,
 }
-
 
 /// One row of a report as fields of text, before any cell is read (what
 /// `csv::ByteRecord` is to the `csv` crate's reader): quotes removed, every

@@ -10,11 +10,11 @@
 //! `csv` crate's own tokenizer (`csv-core`), so quoting means exactly what it
 //! means there.
 
-use crate::input::anomaly::Anomaly;
 use crate::error::{Error, ErrorCode, MAX_VALUE_CHARS};
-use crate::input::unwrap::{self, InputFormat};
+use crate::input::anomaly::Anomaly;
 use crate::input::limits::Limits;
 use crate::input::report::{check_limits, read_header, Header, Layout, ParseOptions, Preamble, Record};
+use crate::input::unwrap::{self, InputFormat};
 use crate::input::value::Timestamp;
 use std::io::{BufRead, Read};
 use std::ops::Range;
@@ -26,14 +26,14 @@ pub(crate) const CHUNK_BYTES: usize = 512 << 10;
 /// out the rest as chunks of whole rows ([`next_chunk`](Scanner::next_chunk),
 /// what [`Run`](crate::Run) judges on several threads) or as records of
 /// fields ([`next_record`](Scanner::next_record), what
-/// [`ReportReader`](crate::ReportReader) decodes into typed rows), in memory
+/// [`ReportReader`](crate::read::ReportReader) decodes into typed rows), in memory
 /// that does not grow with the number of rows.
 ///
 /// Lines are counted as an editor counts them (`\r\n`, `\n` and a lone `\r`
 /// end one each). Blank lines and lines of spaces are not records.
 ///
 /// ```
-/// use keyrot::{ParseOptions}; use keyrot::read::Scanner;
+/// use keyrot::read::ParseOptions; use keyrot::read::Scanner;
 /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
 ///            \"smith, j\",arn:aws:iam::111122223333:user/smith,true,2026-01-01T00:00:00Z,false,N/A\n\
 ///            \n\

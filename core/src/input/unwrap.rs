@@ -11,9 +11,10 @@ use std::io::{self, BufRead, BufReader, Read};
 /// The form of the input.
 ///
 /// ```
-/// use keyrot::{InputFormat, ParseOptions};
+/// use keyrot::{InputFormat};
+/// use keyrot::read::ParseOptions;
 /// let csv = b"user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
-/// let report = keyrot::parse(&csv[..], &ParseOptions::default()).unwrap();
+/// let report = keyrot::read::parse(&csv[..], &ParseOptions::default()).unwrap();
 /// assert_eq!(report.input_format, InputFormat::Csv);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -34,7 +35,7 @@ pub enum InputFormat {
     CliJson,
 }
 
-crate::codes::codes!(InputFormat, "input format", "input formats" {
+crate::error::codes!(InputFormat, "input format", "input formats" {
     Auto => "auto",
     Csv => "csv",
     Base64 => "base64",

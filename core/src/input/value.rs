@@ -179,7 +179,7 @@ pub(crate) fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {
 
 /// Writes the common case of [`format_timestamp`] (whole seconds, years 0 to
 /// 9999) into `out` without allocating; `None` for any other instant.
-pub fn write_timestamp<'b>(ts: &Timestamp, out: &'b mut [u8; 20]) -> Option<&'b str> {
+pub(crate) fn write_timestamp<'b>(ts: &Timestamp, out: &'b mut [u8; 20]) -> Option<&'b str> {
     use chrono::{Datelike, Timelike};
     let year = ts.year();
     if ts.nanosecond() != 0 || !(0..=9999).contains(&year) {
@@ -408,14 +408,12 @@ mod tests {
         assert_eq!(super::write_timestamp(&ts, &mut buf), Some("2016-05-16T18:13:11Z"));
     }
 
-
     #[test]
     fn parse_bool_examples() {
         assert_eq!(super::parse_bool("TRUE"), Some(true));
         assert_eq!(super::parse_bool("false"), Some(false));
         assert_eq!(super::parse_bool("yes"), None);
     }
-
 
     fn ts(s: &str) -> Timestamp {
         parse_timestamp(s).unwrap_or_else(|| panic!("{s} should parse"))

@@ -12,19 +12,19 @@
 //! finding keeps its verdict and the places of its text, writing its
 //! `reason` only when asked.
 
+use crate::error::Error;
+use crate::input::limits::Limits;
+use crate::input::report::Record;
+use crate::input::report::{account_range, build_row, check_limits, Header, Row, KEY_BASE};
+use crate::input::scan::{row_too_long, Chunk, Rows, Scanner, Scratch};
+use crate::input::value::{parse_bool, parse_epoch, parse_timestamp_bytes, Field, Timestamp};
 use crate::judge::checks::{judge_typed, UserCells};
 use crate::judge::cis::Rule;
-use crate::error::Error;
 use crate::judge::exemptions::{ExemptionRule, Exemptions};
-use crate::input::limits::Limits;
 use crate::judge::policy::{AsOfSource, Checks, Policy};
-use crate::input::report::{account_range, build_row, check_limits, Header, Row, KEY_BASE};
 use crate::judge::rule::{
     judge_cells, Exemption, Finding, FindingCode, KeyCells, LastUsed, RowText, SourcedFinding, Status, Verdict,
 };
-use crate::input::report::Record;
-use crate::input::scan::{row_too_long, Chunk, Rows, Scanner, Scratch};
-use crate::input::value::{parse_bool, parse_epoch, parse_timestamp_bytes, Field, Timestamp};
 use std::borrow::Cow;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
@@ -49,7 +49,7 @@ pub(crate) struct Judge {
     pub(crate) policy: Policy,
     pub(crate) checks: Checks,
     pub(crate) as_of: Timestamp,
-    as_of_source: crate::AsOfSource,
+    as_of_source: AsOfSource,
     lenient: bool,
     limits: Limits,
     /// The report's name.
@@ -634,7 +634,7 @@ impl FindingBatch {
     }
 
     /// Where its report's `as_of` came from.
-    pub fn as_of_source(&self) -> crate::AsOfSource {
+    pub fn as_of_source(&self) -> AsOfSource {
         self.judge.as_of_source
     }
 

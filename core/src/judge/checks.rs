@@ -5,11 +5,13 @@
 //! become findings of the same record model, told apart by their
 //! [`Rule`].
 
+use crate::input::report::Row;
+use crate::input::value::{Field, Timestamp};
 use crate::judge::cis::Rule;
 use crate::judge::policy::{Checks, Granularity, Policy};
-use crate::input::report::Row;
-use crate::judge::rule::{judge_row_slot, literal_name, Detail, Finding, FindingCode, LastUsed, RowText, Status, Ts, Verdict};
-use crate::input::value::{Field, Timestamp};
+use crate::judge::rule::{
+    judge_row_slot, literal_name, Detail, Finding, FindingCode, LastUsed, RowText, Status, Ts, Verdict,
+};
 
 /// Seconds in a day.
 const DAY: i64 = 86_400;

@@ -116,12 +116,12 @@ impl CisVersion {
     /// let err = CisVersion::read("cis_version", "8.0").unwrap_err();
     /// assert_eq!((err.column(), err.value()), (Some("cis_version"), Some("8.0")));
     /// ```
-    pub fn read(option: &str, text: &str) -> Result<CisVersion, crate::Error> {
+    pub fn read(option: &str, text: &str) -> Result<CisVersion, crate::error::Error> {
         CisVersion::parse(text).ok_or_else(|| {
             let known: Vec<&str> = CisVersion::ALL.iter().map(|v| v.as_str()).collect();
             let message =
                 format!("unknown CIS version `{}`; the versions are {}", crate::error::shorten(text), known.join(", "));
-            crate::Error::new(crate::ErrorCode::InvalidPolicy, message).at_column(option).with_value(text)
+            crate::error::Error::new(crate::error::ErrorCode::InvalidPolicy, message).at_column(option).with_value(text)
         })
     }
 
@@ -340,7 +340,7 @@ impl Rule {
     }
 }
 
-crate::codes::codes!(Rule, "rule", "rules" {
+crate::error::codes!(Rule, "rule", "rules" {
     AccessKeyRotated => "access_key_rotated",
     AccessKeyUnused => "access_key_unused",
     ConsolePasswordUnused => "console_password_unused",

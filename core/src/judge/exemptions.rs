@@ -3,11 +3,11 @@
 //! finding: the finding keeps its status and only stops counting against
 //! compliance while the exemption is in force.
 
-use crate::input::anomaly::{Anomalies, Anomaly, AnomalyCode};
-use crate::judge::cis::Rule;
 use crate::error::{shorten, Error, ErrorCode};
-use crate::judge::rule::{Exemption, Finding};
+use crate::input::anomaly::{Anomalies, Anomaly, AnomalyCode};
 use crate::input::value::Timestamp;
+use crate::judge::cis::Rule;
+use crate::judge::rule::{Exemption, Finding};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -461,7 +461,6 @@ mod tests {
         assert!(!super::glob_match("ci-?", "ci-10"));
         assert!(super::glob_match("alice", "alice"));
     }
-
 
     #[test]
     fn glob_handles_stars_anywhere() {

@@ -1,10 +1,10 @@
 //! The policy (rotation-rule.md §1.1) and the options of an analysis.
 
-use crate::judge::cis::{CisVersion, Rule};
 use crate::error::{Error, ErrorCode};
-use crate::input::unwrap::InputFormat;
 use crate::input::report::ParseOptions;
+use crate::input::unwrap::InputFormat;
 use crate::input::value::{format_timestamp, parse_timestamp, Timestamp};
+use crate::judge::cis::{CisVersion, Rule};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// How ages are compared with the limit.
@@ -21,7 +21,7 @@ pub enum Granularity {
     WholeDays,
 }
 
-crate::codes::codes!(Granularity, "granularity", "granularities" {
+crate::error::codes!(Granularity, "granularity", "granularities" {
     Exact => "exact",
     WholeDays => "whole_days",
 });
@@ -66,8 +66,13 @@ impl Default for Policy {
 impl Policy {
     /// The defaults of rotation-rule.md §1.1, written once: every interface
     /// (the command line's help, Python's signatures, JS) reads them here.
-    pub const DEFAULT: Policy =
-        Policy { max_age_days: 90, warn_days: 14, include_inactive: false, granularity: Granularity::Exact, grace_days: 7 };
+    pub const DEFAULT: Policy = Policy {
+        max_age_days: 90,
+        warn_days: 14,
+        include_inactive: false,
+        granularity: Granularity::Exact,
+        grace_days: 7,
+    };
 
     /// Checks every option's range; the error names the option in `column`.
     pub fn validate(&self) -> Result<(), Error> {
@@ -109,7 +114,7 @@ pub enum AsOfSource {
     NewestTimestamp,
 }
 
-crate::codes::codes!(AsOfSource, "as_of source", "as_of sources" {
+crate::error::codes!(AsOfSource, "as_of source", "as_of sources" {
     Explicit => "explicit",
     Report => "report",
     Clock => "clock",

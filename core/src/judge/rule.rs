@@ -1,10 +1,12 @@
 //! The rule (rotation-rule.md §1.2 to §1.4): which keys are judged, their
 //! status, and what each finding carries.
 
+use crate::input::report::{AccessKey, Row};
+use crate::input::value::{
+    decimal, format_timestamp, has_rfc3339_form, ser_opt_ts, with_timestamp_text, Field, Timestamp,
+};
 use crate::judge::cis::Rule;
 use crate::judge::policy::{Checks, Granularity, Policy};
-use crate::input::report::{AccessKey, Row};
-use crate::input::value::{decimal, format_timestamp, has_rfc3339_form, ser_opt_ts, with_timestamp_text, Field, Timestamp};
 use serde::{Serialize, Serializer};
 
 /// Seconds in a day.
@@ -46,7 +48,7 @@ impl Status {
     }
 }
 
-crate::codes::codes!(Status, "status", "statuses" {
+crate::error::codes!(Status, "status", "statuses" {
     Invalid => "invalid",
     Fail => "fail",
     DueSoon => "due_soon",
@@ -81,7 +83,7 @@ pub enum FindingCode {
     RotationInProgress,
 }
 
-crate::codes::codes!(FindingCode, "finding code", "finding codes" {
+crate::error::codes!(FindingCode, "finding code", "finding codes" {
     NoRotationDate => "no_rotation_date",
     FutureTimestamp => "future_timestamp",
     RowError => "row_error",
@@ -683,7 +685,6 @@ pub(crate) fn judge_key(row: &Row, slot: usize, policy: &Policy, as_of: Timestam
     let verdict = judge_row_slot(row, slot, policy, as_of)?;
     Some(verdict.to_finding(&RowText::of(row, verdict.slot), &Checks::default(), policy, as_of))
 }
-
 
 impl<'a> RowText<'a> {
     /// The text of a typed row, with the key of `slot` (0 for none).

@@ -4,11 +4,11 @@
 //! creation time (`last_rotated`), never by slot: slots move.
 
 use crate::error::Error;
-use crate::judge::policy::{AsOfSource, Options, Policy};
 use crate::input::reader::Report;
 use crate::input::report::Row;
-use crate::judge::rule::{judge_key, Finding, Status};
 use crate::input::value::{format_timestamp, ser_opt_ts, ser_ts, Timestamp};
+use crate::judge::policy::{AsOfSource, Options, Policy};
+use crate::judge::rule::{judge_key, Finding, Status};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -52,7 +52,7 @@ impl ChangeCode {
     ];
 }
 
-crate::codes::codes!(ChangeCode, "change", "changes" {
+crate::error::codes!(ChangeCode, "change", "changes" {
     Rotated => "rotated",
     NewlyOverdue => "newly_overdue",
     StillOverdue => "still_overdue",
@@ -219,7 +219,9 @@ fn judge_report<'r>(
 /// (see [`DiffTimes`]) under the policy of `options`.
 ///
 /// ```
-/// use keyrot::{diff, parse, parse_timestamp, Options}; use keyrot::diff::{ChangeCode, DiffTimes};
+/// use keyrot::{diff, parse_timestamp, Options};
+/// use keyrot::read::parse;
+/// use keyrot::diff::{ChangeCode, DiffTimes};
 /// let header = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
 /// let old = format!("{header}ci,arn:aws:iam::111122223333:user/ci,true,2026-01-01T00:00:00Z,false,N/A\n");
 /// let new = format!("{header}ci,arn:aws:iam::111122223333:user/ci,true,2026-11-20T00:00:00Z,false,N/A\n");

@@ -1,8 +1,8 @@
-//! The rotation plan (rotation-rule.md §2, in [`crate::spec`]): for each
+//! The rotation plan (rotation-rule.md §2, in [`crate::spec`](mod@crate::spec)): for each
 //! user with something to do, the one next step of the benchmark's rotation
 //! workflow, with its evidence and its `aws iam` commands. [`plan`] makes
 //! one from an [`Analysis`](crate::Analysis); what changed between two
-//! reports is in [`crate::diff`].
+//! reports is in [`crate::diff`](mod@crate::diff).
 
 pub(crate) mod diff;
 pub(crate) mod steps;

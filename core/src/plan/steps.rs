@@ -3,11 +3,11 @@
 //! commands a person runs after checking. keyrot never runs them.
 
 use crate::drive::analysis::Analysis;
-use crate::judge::cis::Rule;
 use crate::error::{Error, ErrorCode};
+use crate::input::value::{format_timestamp, has_rfc3339_form, parse_timestamp, ser_opt_ts, ser_ts, Timestamp};
+use crate::judge::cis::Rule;
 use crate::judge::policy::Policy;
 use crate::judge::rule::{Finding, LastUsed, Status};
-use crate::input::value::{format_timestamp, has_rfc3339_form, parse_timestamp, ser_opt_ts, ser_ts, Timestamp};
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -59,7 +59,7 @@ impl StepCode {
     ];
 }
 
-crate::codes::codes!(StepCode, "step", "steps" {
+crate::error::codes!(StepCode, "step", "steps" {
     RemoveRootKey => "remove_root_key",
     RotateBoth => "rotate_both",
     DeactivateUnusedKey => "deactivate_unused_key",
@@ -274,7 +274,7 @@ fn describe(f: &Finding) -> String {
 /// Decides the step for one row from its findings (rotation-rule.md §2.1).
 /// Every finding must belong to the same row. Keys with status `invalid`
 /// take no part.
-pub fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp) -> Option<Step> {
+pub(crate) fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp) -> Option<Step> {
     let first = findings.first()?;
     let judged: Vec<&Finding> = findings.iter().copied().filter(|f| f.status != Status::Invalid).collect();
     let over: Vec<&Finding> = judged.iter().copied().filter(|f| f.active && f.status == Status::Fail).collect();

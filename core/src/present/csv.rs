@@ -8,12 +8,12 @@ use crate::input::value::{decimal, with_timestamp_text, Timestamp};
 use crate::judge::batch::{FindingBatch, FindingRef};
 use crate::judge::policy::{read_names, Checks};
 use crate::judge::rule::{FindingCode, LastUsed, Status};
-use std::io::Read;
+use std::io::{Read, Write};
 
 /// Makes a text cell safe to open in a spreadsheet: a cell that starts with
 /// `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so it is not
 /// run as a formula. Numbers keyrot computes are written as they are.
-pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
     match cell.as_bytes().first() {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}").into(),
         _ => cell.into(),
@@ -27,7 +27,7 @@ pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
 /// (the finding's check and its recommendation number in the run's CIS
 /// version) follow, and are among the default columns only when the run
 /// labels its findings ([`Checks::labelled`]).
-pub const CSV_COLUMNS: [&str; 22] = [
+pub(crate) const CSV_COLUMNS: [&str; 22] = [
     "source",
     "account_id",
     "user",
@@ -52,17 +52,17 @@ pub const CSV_COLUMNS: [&str; 22] = [
     "cis",
 ];
 
-/// How many of [`CSV_COLUMNS`] a run that does not label its findings
+/// How many of [`CsvWriter::COLUMNS`] a run that does not label its findings
 /// writes by default.
 const UNLABELLED_COLUMNS: usize = 20;
 
-/// The position in [`CSV_COLUMNS`] of the column `name`.
+/// The position in [`CsvWriter::COLUMNS`] of the column `name`.
 pub(crate) fn csv_column(name: &str) -> Option<usize> {
     CSV_COLUMNS.iter().position(|c| *c == name.trim())
 }
 
 /// Reads the columns an option names (`--columns`, `columns=`), in the order
-/// given: their positions in [`CSV_COLUMNS`]. An empty list or an unknown
+/// given: their positions in [`CsvWriter::COLUMNS`]. An empty list or an unknown
 /// name is an `invalid_policy` error naming `option` and the name.
 ///
 /// ```
@@ -86,7 +86,6 @@ pub fn read_columns<'a>(option: &str, names: impl IntoIterator<Item = &'a str>) 
 pub fn read_statuses<'a>(option: &str, names: impl IntoIterator<Item = &'a str>) -> Result<Vec<Status>, Error> {
     read_names(option, names, ("status", "statuses"), Status::parse, &Status::ALL.map(Status::as_str))
 }
-
 
 /// Writes findings as CSV, one line per finding, with the chosen columns:
 /// the CSV every interface writes. A cell is quoted when it holds a comma, a
@@ -126,7 +125,12 @@ impl Default for CsvWriter {
 }
 
 impl CsvWriter {
-    /// A writer of the columns at these positions of [`CSV_COLUMNS`], in
+    /// The columns of the CSV output of findings, in their default order:
+    /// `source`, `account_id`, `user`, `arn`, ... (`rule` and `cis` last,
+    /// default columns only in a run that labels its findings).
+    pub const COLUMNS: [&'static str; 22] = CSV_COLUMNS;
+
+    /// A writer of the columns at these positions of [`CsvWriter::COLUMNS`], in
     /// this order; `None` when one is out of range. An empty list means the
     /// default columns of a run that does not label its findings.
     pub fn new(columns: Vec<usize>) -> Option<CsvWriter> {
@@ -262,9 +266,36 @@ fn timestamp(out: &mut Vec<u8>, t: Option<Timestamp>) {
 }
 
 impl Run {
+    /// Reads and judges one report and writes the CSV of every finding to
+    /// `out` as `keyrot check --format csv` does (every default column), a
+    /// batch at a time as the report is read, in memory that does not grow
+    /// with the report; returns the analysis (without findings). An error
+    /// writing is an `io` error whose [`source`](std::error::Error::source)
+    /// is the writer's.
+    ///
+    /// ```
+    /// use keyrot::{parse_timestamp, Options, Run};
+    /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+    ///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
+    /// let mut out = Vec::new();
+    /// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+    /// let analysis = Run::new(&options).write_csv(csv.as_bytes(), &mut out)?;
+    /// let text = String::from_utf8(out).unwrap();
+    /// assert!(text.starts_with("source,account_id,user,arn,"));
+    /// assert!(text.lines().nth(1).unwrap().contains(",alice,"));
+    /// assert!(!analysis.is_compliant());
+    /// # Ok::<(), keyrot::Error>(())
+    /// ```
+    pub fn write_csv<R: Read, W: Write>(&self, input: R, out: &mut W) -> Result<Analysis, Error> {
+        let (analysis, _) =
+            self.report_csv(input, Vec::new(), &[], |piece| out.write_all(piece).map_err(Error::from))?;
+        out.flush()?;
+        Ok(analysis)
+    }
+
     /// Reads and judges one report and hands the CSV of the findings whose
     /// status is in `only` (all when it is empty), with the columns of
-    /// `columns` (positions in [`CSV_COLUMNS`](crate::CSV_COLUMNS); all when
+    /// `columns` (positions in [`CsvWriter::COLUMNS`](CsvWriter::COLUMNS); all when
     /// it is empty), to `sink` in pieces: the header line first, then the
     /// rows of each chunk of the input that has some, in input order: the
     /// bytes `keyrot check --format csv` writes. Returns the analysis, with
@@ -322,7 +353,6 @@ mod tests {
         assert_eq!(super::csv_column("age_days"), Some(9));
         assert_eq!(super::csv_column("colour"), None);
     }
-
 
     #[test]
     fn neutralizes_formula_starts() {

@@ -47,8 +47,12 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
+use crate::drive::many::ReportOutcome;
+use crate::input::value::format_timestamp;
+use crate::judge::batch::{FindingBatch, FindingRef};
 use crate::judge::cis::Rule;
-use crate::{format_timestamp, FindingBatch, FindingRef, Policy, ReportOutcome, Status};
+use crate::judge::policy::Policy;
+use crate::judge::rule::{FindingCode, Status};
 use std::fmt::Write as _;
 
 /// Writes JUnit XML (see the module's documentation). It holds no state:
@@ -100,7 +104,7 @@ impl JunitWriter {
         let mut property = |name: &str, value: &str| {
             let _ = writeln!(s, "      <property name=\"{name}\" value=\"{}\"/>", xml(value));
         };
-        property("keyrot.version", crate::VERSION);
+        property("keyrot.version", crate::present::VERSION);
         if let Some(sha) = &report.input_sha256 {
             property("input_sha256", sha);
         }
@@ -192,7 +196,7 @@ fn case(out: &mut String, f: &FindingRef<'_>) -> Outcome {
             Outcome::Failure
         }
         Status::Invalid => {
-            let code = f.code().map_or("invalid", crate::FindingCode::as_str);
+            let code = f.code().map_or("invalid", FindingCode::as_str);
             let _ = writeln!(out, "><error type=\"{code}\" message=\"{reason}\">{}</error></testcase>", xml(&f.arn()));
             Outcome::Error
         }

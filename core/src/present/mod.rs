@@ -2,6 +2,9 @@
 //! batches or results, written here: CSV, Arrow, SARIF, JUnit, OCSF, and the
 //! page's table view.
 
+/// The version of keyrot, as its outputs' evidence records name it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 #[cfg(feature = "arrow")]
 pub mod arrow;
 pub(crate) mod csv;

@@ -31,8 +31,11 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
+use crate::input::value::format_timestamp;
+use crate::judge::batch::{FindingBatch, FindingRef};
 use crate::judge::cis::{CisVersion, Rule};
-use crate::{format_timestamp, FindingBatch, FindingRef, LastUsed, Status, VERSION};
+use crate::judge::rule::{FindingCode, LastUsed, Status};
+use crate::present::VERSION;
 use serde_json::{json, Value};
 
 /// The OCSF schema version the events follow.
@@ -143,7 +146,7 @@ fn body(f: &FindingRef<'_>, time: i64, as_of: &str, evidence: Value) -> Value {
             "last_used_region": f.last_used_region(),
             "last_used_service": f.last_used_service(),
             "used_since_rotation": f.used_since_rotation(),
-            "code": f.code().map(crate::FindingCode::as_str),
+            "code": f.code().map(FindingCode::as_str),
             "exempted": f.exempted(),
         },
     });

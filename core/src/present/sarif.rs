@@ -41,9 +41,13 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
+use crate::drive::many::ReportOutcome;
+use crate::input::value::format_timestamp;
+use crate::judge::batch::{FindingBatch, FindingRef};
 use crate::judge::cis::{CisVersion, Rule};
-use crate::RuleSet;
-use crate::{format_timestamp, FindingBatch, FindingRef, Policy, ReportOutcome, Status, VERSION};
+use crate::judge::policy::{Policy, RuleSet};
+use crate::judge::rule::{FindingCode, Status};
+use crate::present::VERSION;
 use serde_json::{json, Value};
 
 /// The rules a run judges, as SARIF `reportingDescriptor`s.
@@ -249,7 +253,7 @@ fn result(f: &FindingRef<'_>) -> Value {
             "arn": f.arn(),
             "slot": f.slot(),
             "status": f.status().as_str(),
-            "code": f.code().map(crate::FindingCode::as_str),
+            "code": f.code().map(FindingCode::as_str),
             "age_days": f.age_days(),
             "last_rotated": f.last_rotated().as_ref().map(format_timestamp),
             "due_at": f.due_at().as_ref().map(format_timestamp),

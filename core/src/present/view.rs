@@ -24,18 +24,18 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+use crate::drive::analysis::Analysis;
+use crate::drive::many::ManyAnalysis;
+use crate::drive::run::{ReportEvent, Run};
 use crate::judge::batch::{FindingBatch, FindingRef};
 use crate::judge::cis::Rule;
-use crate::present::junit::{JunitWriter, Tally};
-use crate::drive::many::ManyAnalysis;
-use crate::plan::steps::{apply_known_keys, known_by_user};
-use crate::judge::rule::{LastUsed, Status};
-use crate::drive::run::{ReportEvent, Run};
-use crate::present::sarif::SarifWriter;
-use crate::drive::analysis::Analysis;
 use crate::judge::rule::Finding;
+use crate::judge::rule::{LastUsed, Status};
+use crate::plan::steps::{apply_known_keys, known_by_user};
 use crate::plan::steps::{plan_row, KnownKey, Step, StepCode};
 use crate::present::csv::CsvWriter;
+use crate::present::junit::{JunitWriter, Tally};
+use crate::present::sarif::SarifWriter;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -357,11 +357,7 @@ impl FindingTable {
             }
             Export::Json => {
                 let mut many = self.many.clone();
-                many.findings = selection
-                    .iter()
-                    .filter_map(|&r| self.get(r))
-                    .map(|f| f.to_sourced())
-                    .collect();
+                many.findings = selection.iter().filter_map(|&r| self.get(r)).map(|f| f.to_sourced()).collect();
                 // Writing JSON into memory cannot fail.
                 let _ = match self.analysis() {
                     Some(mut one) => {
@@ -407,7 +403,11 @@ impl FindingTable {
             Export::Ocsf => {
                 for (report, outcome) in self.many.reports.iter().enumerate() {
                     for batch in by_report(report) {
-                        piece.extend_from_slice(&crate::present::ocsf::events(batch, keep, outcome.input_sha256.as_deref()));
+                        piece.extend_from_slice(&crate::present::ocsf::events(
+                            batch,
+                            keep,
+                            outcome.input_sha256.as_deref(),
+                        ));
                         flush(&mut piece, PIECE)?;
                     }
                 }
@@ -433,7 +433,7 @@ fn nice_step(raw: f64) -> i64 {
 /// The rotation plan of a [`FindingTable`]: the step of each row that has
 /// one, held as the row's place and its step code. A step is written out
 /// (reason, keys, commands, notes) only when asked for, by
-/// [`plan_row`] on that row's findings again, so a plan of a
+/// the plan's own rule on that row's findings again, so a plan of a
 /// million rows costs twelve bytes a step, not the steps.
 #[derive(Debug, Clone)]
 pub struct PlanTable {
@@ -575,7 +575,7 @@ impl PlanTable {
 /// What a finding is sorted by under `key`, when that is a number: whole
 /// seconds (or the number) and nanoseconds; `None` when missing.
 fn number(f: &FindingRef<'_>, key: SortKey) -> Option<(i64, u32)> {
-    let time = |t: crate::Timestamp| (t.timestamp(), t.timestamp_subsec_nanos());
+    let time = |t: crate::input::value::Timestamp| (t.timestamp(), t.timestamp_subsec_nanos());
     match key {
         SortKey::Source | SortKey::AccountId | SortKey::User => None,
         SortKey::Status => Status::ALL.iter().position(|s| *s == f.status()).map(|r| (r as i64, 0)),

@@ -4,8 +4,8 @@
 //! that `Scanner` finds the same records, fields and lines, and fails on the
 //! same inputs at the same lines.
 
-use keyrot::{ErrorCode};
 use keyrot::read::Limits;
+use keyrot::ErrorCode;
 use std::io::{BufRead, Read};
 
 /// Why the oracle stopped: the code keyrot would give, and the line.
