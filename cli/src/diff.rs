@@ -19,6 +19,7 @@ fn read(path: &Path, options: &keyrot::Options) -> Result<Report, String> {
 fn side(name: &str, source: &str, s: &DiffSide) -> String {
     let why = match s.as_of_source {
         AsOfSource::Explicit => "given",
+        AsOfSource::Date => "given as a date: its midnight, UTC",
         AsOfSource::Report => "its GeneratedTime",
         AsOfSource::Clock => "now",
         AsOfSource::NewestTimestamp => "its newest timestamp",

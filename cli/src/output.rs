@@ -49,6 +49,7 @@ fn count(n: u64, word: &str) -> String {
 fn as_of_source_text(s: AsOfSource) -> &'static str {
     match s {
         AsOfSource::Explicit => "given with --as-of",
+        AsOfSource::Date => "given with --as-of as a date: its midnight, UTC",
         AsOfSource::Report => "the report's GeneratedTime",
         AsOfSource::Clock => "now: the report carries no GeneratedTime",
         AsOfSource::NewestTimestamp => "the newest timestamp in the report: it carries no GeneratedTime",

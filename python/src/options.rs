@@ -64,6 +64,11 @@ impl Options {
             if value.is_none() {
                 continue;
             }
+            if name == "as_of" && value.is_instance_of::<PyString>() {
+                // Text is read by the core, which also takes a date alone.
+                map.insert(name, value.extract::<String>()?.into());
+                continue;
+            }
             if name == "as_of" || name == "clock" {
                 let t = instant(&name, &value)?.map_err(|e| to_py_err(py, &e))?;
                 if name == "clock" {

@@ -421,7 +421,7 @@ export type Status = "invalid" | "fail" | "due_soon" | "pass" | "inactive";
 /**
  * Where `as_of`, the evaluation instant, came from.
  */
-export type AsOfSource = "explicit" | "report" | "clock" | "newest_timestamp";
+export type AsOfSource = "explicit" | "date" | "report" | "clock" | "newest_timestamp";
 
 /**
  * How ages are compared with the limit.
@@ -432,9 +432,10 @@ export type Granularity = "exact" | "whole_days";
  * The form of the input.
  *
  * ```
- * use keyrot::{InputFormat, ParseOptions};
+ * use keyrot::{InputFormat};
+ * use keyrot::read::ParseOptions;
  * let csv = b"user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
- * let report = keyrot::parse(&csv[..], &ParseOptions::default()).unwrap();
+ * let report = keyrot::read::parse(&csv[..], &ParseOptions::default()).unwrap();
  * assert_eq!(report.input_format, InputFormat::Csv);
  * ```
  */
@@ -566,6 +567,25 @@ export type Checks = {
 
 /**
  * Counts for one account or for the whole report.
+ *
+ * The flat fields (`keys`, `pass` ... `invalid`, `exempted`) count the
+ * rotation rule's findings, one per key, as they always have; `compliant`
+ * is of every rule judged. A run of more rules counts each in
+ * [`rules`](Counts::rules): [`rule`](Counts::rule) reads one rule's counts
+ * in any run, and [`all_rules`](Counts::all_rules) adds them up.
+ *
+ * ```
+ * use keyrot::{analyze, parse_timestamp, Options, Rule, RuleSet};
+ * let csv = "user,arn,password_enabled,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+ *            alice,arn:aws:iam::111122223333:user/alice,true,false,true,2026-01-01T00:00:00Z,false,N/A\n";
+ * let mut options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+ * options.rules = RuleSet::ALL;
+ * let counts = analyze(csv.as_bytes(), &options)?.summary.overall;
+ * assert_eq!(counts.fail, 1); // the rotation rule: one key over 90 days
+ * assert_eq!(counts.rule(Rule::ConsoleUserMfa).fail, 1); // a console password without MFA
+ * assert!(counts.all_rules().fail > counts.fail);
+ * # Ok::<(), keyrot::Error>(())
+ * ```
  */
 export type Counts = {
   /**
@@ -925,7 +945,7 @@ export type Finding = {
  *
  * ```
  * let csv = "user,arn,extra,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n";
- * let report = keyrot::parse(csv.as_bytes(), &Default::default()).unwrap();
+ * let report = keyrot::read::parse(csv.as_bytes(), &Default::default()).unwrap();
  * assert_eq!(report.anomalies[0].code, keyrot::AnomalyCode::UnknownColumn);
  * assert_eq!(report.anomalies[0].column.as_deref(), Some("extra"));
  * ```
@@ -1034,7 +1054,7 @@ export type Analysis = {
  * ``line 4, column `access_key_1_last_rotated`: invalid timestamp `2024-13-01` ``.
  *
  * ```
- * let err = keyrot::parse(&b"user,arn\nbob,arn:aws:iam::1:user/bob\n"[..], &Default::default())
+ * let err = keyrot::read::parse(&b"user,arn\nbob,arn:aws:iam::1:user/bob\n"[..], &Default::default())
  *     .unwrap_err();
  * assert_eq!(err.code(), keyrot::ErrorCode::MissingColumns);
  * assert_eq!(err.line(), Some(1));
@@ -1049,7 +1069,7 @@ export type ErrorRecord = {
 };
 
 /**
- * What happened to one input of [`analyze_many`].
+ * What happened to one input of [`analyze_many`](crate::analyze_many).
  */
 export type ReportOutcome = {
   /**
@@ -1070,7 +1090,7 @@ export type ReportOutcome = {
   input_format: InputFormat | null;
   /**
    * The lowercase hex SHA-256 of the input's bytes (see
-   * [`Analysis::input_sha256`](crate::Analysis::input_sha256)); `None`
+   * [`Analysis::input_sha256`](crate::drive::analysis::Analysis::input_sha256)); `None`
    * when it failed or the run took none.
    */
   input_sha256?: string;
@@ -1092,7 +1112,7 @@ export type ReportOutcome = {
   summary: Counts | null;
   /**
    * Per code, how many more of this report's anomalies were found than
-   * were kept (see [`Analysis::anomalies_omitted`](crate::Analysis::anomalies_omitted)).
+   * were kept (see [`Analysis::anomalies_omitted`](crate::drive::analysis::Analysis::anomalies_omitted)).
    */
   anomalies_omitted: Partial<Record<AnomalyCode, number>>;
   /**
@@ -1247,7 +1267,7 @@ export type ManyAnalysis = {
   policy: Policy;
   /**
    * The checks judged, when the run labels its findings (see
-   * [`Analysis::checks`](crate::Analysis::checks)).
+   * [`Analysis::checks`](crate::drive::analysis::Analysis::checks)).
    */
   checks?: Checks;
   /**

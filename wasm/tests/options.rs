@@ -114,7 +114,7 @@ fn only_and_columns_name_what_they_take() {
 
 #[test]
 fn old_as_of_is_named_in_its_errors() {
-    let options = read::<DiffOptions, _>(&json!({"oldAsOf": "2026-11-26"}), "diff", |_| None).unwrap();
+    let options = read::<DiffOptions, _>(&json!({"oldAsOf": "26/11/2026"}), "diff", |_| None).unwrap();
     let err = options.judging(None).unwrap_err();
     assert_eq!((err.code(), err.column()), (ErrorCode::InvalidAsOf, Some("old_as_of")));
 }

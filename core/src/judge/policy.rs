@@ -104,6 +104,8 @@ pub(crate) fn out_of_range(name: &str, value: u32, range: &str) -> Error {
 pub enum AsOfSource {
     /// Given by the caller.
     Explicit,
+    /// Given by the caller as a date (`2026-11-26`): its midnight, UTC.
+    Date,
     /// The report's `GeneratedTime`.
     Report,
     /// The current time, supplied by the caller as [`Options::clock`].
@@ -116,6 +118,7 @@ pub enum AsOfSource {
 
 crate::error::codes!(AsOfSource, "as_of source", "as_of sources" {
     Explicit => "explicit",
+    Date => "date",
     Report => "report",
     Clock => "clock",
     NewestTimestamp => "newest_timestamp",
@@ -169,6 +172,10 @@ pub struct Options {
     /// version's by default).
     #[serde(deserialize_with = "de_cis_version")]
     pub cis_version: Option<CisVersion>,
+    /// Whether `as_of` was given as a date (`2026-11-26`, its midnight
+    /// UTC), so that the result says so (`as_of_source` `date`).
+    #[serde(skip)]
+    as_of_date: bool,
     /// The current time, used only when neither `as_of` nor the report's
     /// `GeneratedTime` is known. The core never reads the clock: a caller
     /// that wants "now" as the last resort passes it here.
@@ -194,6 +201,7 @@ impl Default for Options {
             setup_seconds: c.setup_seconds,
             rotation_window_days: c.rotation_window_days,
             cis_version: None,
+            as_of_date: false,
             clock: None,
         }
     }
@@ -248,6 +256,9 @@ impl Options {
                 _ => error,
             }
         })?;
+        let mut options = options;
+        options.as_of_date =
+            given.get("as_of").and_then(serde_json::Value::as_str).is_some_and(|t| parse_date(t).is_some());
         options.validate()?;
         Ok(options)
     }
@@ -292,7 +303,7 @@ impl Options {
     /// clock fallback; `invalid_as_of` when none is known.
     pub fn resolve_as_of(&self, generated_time: Option<Timestamp>) -> Result<(Timestamp, AsOfSource), Error> {
         if let Some(t) = self.as_of {
-            Ok((t, AsOfSource::Explicit))
+            Ok((t, if self.as_of_date { AsOfSource::Date } else { AsOfSource::Explicit }))
         } else if let Some(t) = generated_time {
             Ok((t, AsOfSource::Report))
         } else if let Some(t) = self.clock {
@@ -307,11 +318,13 @@ impl Options {
     }
 }
 
-/// Parses an `as_of` given as text (RFC 3339), naming the problem.
+/// Parses an `as_of` given as text (RFC 3339, or a date: its midnight UTC),
+/// naming the problem.
 ///
 /// ```
 /// assert!(keyrot::options::parse_as_of("2026-11-26T00:00:00Z").is_ok());
-/// let err = keyrot::options::parse_as_of("2026-11-26").unwrap_err();
+/// assert_eq!(keyrot::options::parse_as_of("2026-11-26"), keyrot::options::parse_as_of("2026-11-26T00:00:00Z"));
+/// let err = keyrot::options::parse_as_of("26/11/2026").unwrap_err();
 /// assert_eq!(err.code(), keyrot::ErrorCode::InvalidAsOf);
 /// ```
 pub fn parse_as_of(text: &str) -> Result<Timestamp, Error> {
@@ -372,17 +385,27 @@ pub fn option_error(function: &str, path: &str, message: &str) -> Error {
 /// assert!(err.message().starts_with("`old_as_of` must be an RFC 3339 timestamp"));
 /// ```
 pub fn parse_instant(option: &str, text: &str) -> Result<Timestamp, Error> {
-    parse_timestamp(text).ok_or_else(|| {
+    parse_timestamp(text).or_else(|| parse_date(text)).ok_or_else(|| {
         Error::new(
             ErrorCode::InvalidAsOf,
             format!(
-                "`{option}` must be an RFC 3339 timestamp with a time zone, like 2026-11-26T00:00:00Z, not `{}`",
+                "`{option}` must be an RFC 3339 timestamp with a time zone, like 2026-11-26T00:00:00Z, or a date, like 2026-11-26 (its midnight, UTC), not `{}`",
                 crate::error::shorten(text)
             ),
         )
         .at_column(option)
         .with_value(text)
     })
+}
+
+/// A date alone, `YYYY-MM-DD`, as its midnight UTC.
+fn parse_date(text: &str) -> Option<Timestamp> {
+    let text = text.trim();
+    if text.len() != 10 {
+        return None;
+    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
 }
 
 fn ser_as_of<S: Serializer>(v: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
