@@ -188,7 +188,7 @@ pub use drive::analysis::{AccountSummary, Analysis, Counts, RuleCounts, Summary}
 pub use drive::many::{ManyAnalysis, ReportOutcome};
 pub use input::anomaly::{Anomaly, AnomalyCode, SourcedAnomaly};
 pub use judge::batch::{FindingBatch, FindingRef};
-pub use judge::rule::{Exemption, Finding, FindingCode, LastUsed, SourcedFinding, Status};
+pub use judge::rule::{Exemption, Finding, FindingCode, LastUsed, SourcedFinding, Status, Triage};
 pub use present::csv::CsvWriter;
 
 // Errors and time.

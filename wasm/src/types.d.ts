@@ -57,7 +57,7 @@ export interface KeyrotError extends Error {
 }
 
 /** A column of the findings CSV (`checkCsv`, and the command's `--columns`), in its default order. */
-export type CsvColumn = "source" | "account_id" | "user" | "arn" | "is_root" | "slot" | "status" | "active" | "last_rotated" | "age_days" | "due_at" | "days_until_due" | "last_used" | "last_used_region" | "last_used_service" | "used_since_rotation" | "code" | "reason" | "line" | "exempted" | "rule" | "cis";
+export type CsvColumn = "source" | "account_id" | "user" | "arn" | "is_root" | "slot" | "status" | "active" | "last_rotated" | "age_days" | "due_at" | "days_until_due" | "last_used" | "last_used_region" | "last_used_service" | "used_since_rotation" | "code" | "reason" | "line" | "exempted" | "rule" | "cis" | "severity";
 
 /**
  * Options of `analyze` and `analyzeMany`. `null` or `undefined` means
@@ -486,6 +486,14 @@ export type ChangeCode = "rotated" | "newly_overdue" | "still_overdue" | "fixed"
 export type Rule = "access_key_rotated" | "access_key_unused" | "console_password_unused" | "root_access_key" | "root_mfa" | "root_recent_use" | "console_user_mfa" | "one_active_key" | "no_key_at_setup";
 
 /**
+ * How much a finding matters, for ordering work: the same scale as the
+ * peers' (Prowler, Security Hub) and OCSF's `severity_id`. A finding's
+ * severity follows from its rule, its status and whether it is the root
+ * user's ([`Severity::of`]); the README's "Severity" table lists them.
+ */
+export type Severity = "critical" | "high" | "medium" | "low" | "info";
+
+/**
  * A version of the CIS AWS Foundations Benchmark.
  */
 export type CisVersion = "v1.2.0" | "v1.4.0" | "v1.5.0" | "v2.0.0" | "v3.0.0" | "v4.0.1" | "v5.0.0" | "v6.0.0" | "v7.0.0";
@@ -884,6 +892,11 @@ export type Finding = {
    */
   status: Status;
   /**
+   * How much it matters: from the rule, the status and the root user
+   * ([`Severity::of`]).
+   */
+  severity: Severity;
+  /**
    * Whether the key is active (`false` when the flag is unreadable, and
    * for a check about the user).
    */
@@ -1165,6 +1178,11 @@ export type SourcedFinding = {
    * The status.
    */
   status: Status;
+  /**
+   * How much it matters: from the rule, the status and the root user
+   * ([`Severity::of`]).
+   */
+  severity: Severity;
   /**
    * Whether the key is active (`false` when the flag is unreadable, and
    * for a check about the user).

@@ -98,6 +98,7 @@ fn declarations() -> String {
         keyrot::plan::StepCode,
         keyrot::diff::ChangeCode,
         keyrot::cis::Rule,
+        keyrot::cis::Severity,
         keyrot::cis::CisVersion,
         // What they return.
         keyrot::Policy,

@@ -191,13 +191,22 @@ fn case(out: &mut String, f: &FindingRef<'_>) -> Outcome {
     }
     match f.status() {
         Status::Fail => {
-            let _ =
-                writeln!(out, "><failure type=\"fail\" message=\"{reason}\">{}</failure></testcase>", xml(&f.arn()));
+            let severity = f.severity().as_str();
+            let _ = writeln!(
+                out,
+                "><failure type=\"fail\" message=\"{severity}: {reason}\">{}</failure></testcase>",
+                xml(&f.arn())
+            );
             Outcome::Failure
         }
         Status::Invalid => {
             let code = f.code().map_or("invalid", FindingCode::as_str);
-            let _ = writeln!(out, "><error type=\"{code}\" message=\"{reason}\">{}</error></testcase>", xml(&f.arn()));
+            let severity = f.severity().as_str();
+            let _ = writeln!(
+                out,
+                "><error type=\"{code}\" message=\"{severity}: {reason}\">{}</error></testcase>",
+                xml(&f.arn())
+            );
             Outcome::Error
         }
         Status::DueSoon => {
