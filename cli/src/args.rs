@@ -120,8 +120,9 @@ pub(crate) struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) access_keys: Option<PathBuf>,
 
-    /// Output format: table for people, json, markdown, or sh (a commented shell script in which every
-    /// command that changes something is commented out behind the check to run first).
+    /// Output format: table for people, json, markdown, sh (a commented shell script in which every
+    /// command that changes something is commented out behind the check to run first), or csv (one
+    /// row per step). Steps needed to pass come first, the most severe first, then clean-up.
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub(crate) format: PlanFormat,
 }
@@ -133,6 +134,7 @@ pub(crate) enum PlanFormat {
     Json,
     Markdown,
     Sh,
+    Csv,
 }
 
 /// Options shared by the commands that judge reports, named as the contract

@@ -3,20 +3,7 @@
 use keyrot::{format_timestamp, AsOfSource, Finding, LastUsed, Status};
 use std::io::{self, Write};
 
-/// Spells control characters (and other invisible ones) visibly, so text from
-/// a report cannot move the cursor, recolour or rewrite a terminal.
-pub(crate) fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if ch.is_control() || matches!(ch, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-        {
-            out.extend(ch.escape_default());
-        } else {
-            out.push(ch);
-        }
-    }
-    out
-}
+pub(crate) use keyrot::view::printable;
 
 /// The analysis, the JSON contract, as one document.
 pub(crate) fn write_json(out: &mut dyn Write, analysis: &keyrot::Analysis) -> io::Result<()> {
@@ -201,15 +188,4 @@ pub(crate) fn write_table_many(out: &mut dyn Write, many: &keyrot::ManyAnalysis,
         verdict_line(&many.summary.overall, many.summary.accounts.len(), color),
         count(many.reports.len() as u64, "report")
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn printable_escapes_terminal_controls() {
-        assert_eq!(printable("a\x1b[31mb\nc"), "a\\u{1b}[31mb\\nc");
-        assert_eq!(printable("a\u{202E}b"), "a\\u{202e}b");
-    }
 }

@@ -492,7 +492,7 @@ fn plan_markdown_escapes_names_and_fences_commands() {
     let out = keyrot(&["plan", "--as-of", AS_OF, "--format", "markdown", "-"], Some(rows.as_bytes()));
     assert_eq!(out.status.code(), Some(0));
     let md = text(&out.stdout);
-    assert!(md.contains("### `deactivate_unused_key`: a\\*b\\_\\<i\\>"), "{md}");
+    assert!(md.contains("### Deactivate an unused key `deactivate_unused_key`: a\\*b\\_\\<i\\>"), "{md}");
     assert!(md.contains("```sh\n# check\naws iam list-access-keys --user-name 'a*b_<i>'"), "{md}");
 }
 

@@ -473,7 +473,7 @@ export type LastUsed = Timestamp | "never" | "no_information";
 /**
  * The next step for one user, as a stable `snake_case` code.
  */
-export type StepCode = "remove_root_key" | "rotate_both" | "deactivate_unused_key" | "update_applications" | "deactivate_old_key" | "free_slot" | "create_new_key" | "delete_inactive_key" | "wait_before_delete" | "schedule_rotation";
+export type StepCode = "remove_root_key" | "rotate_both" | "deactivate_unused_key" | "update_applications" | "deactivate_old_key" | "free_slot" | "create_new_key" | "delete_inactive_key" | "wait_before_delete" | "schedule_rotation" | "disable_console_password" | "enable_user_mfa" | "enable_root_mfa" | "stop_root_use" | "deactivate_extra_key" | "delete_setup_key";
 
 /**
  * A stable identifier for a [`Change`].
@@ -1359,6 +1359,22 @@ export type Step = {
    */
   step: StepCode;
   /**
+   * The check whose finding the step answers (`access_key_rotated` for
+   * the rotation workflow's steps).
+   */
+  rule: Rule;
+  /**
+   * How much it matters: the most severe finding it answers
+   * ([`Severity`]); `critical` for deleting the root user's keys.
+   */
+  severity: Severity;
+  /**
+   * Whether the step is needed to pass: it answers a `fail` or `invalid`
+   * finding no exemption covers. The others (deleting a key already
+   * inactive, waiting, scheduling a rotation due soon) are clean-up.
+   */
+  needed: boolean;
+  /**
    * The account id.
    */
   account_id: string;
@@ -1421,7 +1437,8 @@ export type Plan = {
    */
   policy: Policy;
   /**
-   * One step per user with something to do, in input order.
+   * The steps: those needed to pass first, then clean-up; within each,
+   * the most severe first, then the furthest overdue, then input order.
    */
   steps: Array<Step>;
 };

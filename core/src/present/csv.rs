@@ -226,7 +226,7 @@ impl CsvWriter {
 }
 
 /// A text cell: neutralised, and quoted when it must be.
-fn text(out: &mut Vec<u8>, cell: &str) {
+pub(crate) fn text(out: &mut Vec<u8>, cell: &str) {
     let cell = neutralize(cell);
     let bytes = cell.as_bytes();
     if !bytes.iter().any(|&b| QUOTE[usize::from(b)]) {

@@ -10,5 +10,6 @@ pub mod arrow;
 pub(crate) mod csv;
 pub mod junit;
 pub mod ocsf;
+pub(crate) mod plans;
 pub mod sarif;
 pub mod view;

@@ -1,3 +1,7 @@
+//! What a person sees. The plan as text ([`PlanFormat`], [`PlanWriter`]:
+//! the table, JSON, Markdown, shell script and CSV of `keyrot plan`, the
+//! same bytes from the command, Python and the page), and [`printable`].
+//!
 //! Findings held for a table that a person browses: the browser page's
 //! model. Reports are judged by one [`Run`] and their findings kept as the
 //! core's compact batches (no owned [`Finding`] per key), so
@@ -30,11 +34,12 @@ use crate::drive::run::{ReportEvent, Run};
 use crate::judge::batch::{FindingBatch, FindingRef};
 use crate::judge::cis::Rule;
 use crate::judge::rule::Finding;
-use crate::judge::rule::{LastUsed, Status};
+use crate::judge::rule::{LastUsed, Status, Triage};
 use crate::plan::steps::{apply_known_keys, known_by_user};
-use crate::plan::steps::{plan_row, KnownKey, Step, StepCode};
+use crate::plan::steps::{in_plan_order, plan_user, KnownKey, Step, StepCode};
 use crate::present::csv::CsvWriter;
 use crate::present::junit::{JunitWriter, Tally};
+pub use crate::present::plans::{printable, PlanFormat, PlanWriter, PLAN_CSV_COLUMNS};
 use crate::present::sarif::SarifWriter;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -437,9 +442,10 @@ fn nice_step(raw: f64) -> i64 {
 /// million rows costs twelve bytes a step, not the steps.
 #[derive(Debug, Clone)]
 pub struct PlanTable {
-    /// Per step: the table row of its first finding, how many findings the
-    /// row has, and its code.
-    steps: Vec<(u32, u8, StepCode)>,
+    /// Per step, in the plan's order: the table row of its user's first
+    /// finding, how many findings the row has, which of the row's steps it
+    /// is, and its code.
+    steps: Vec<(u32, u8, u8, StepCode)>,
     known: Option<Vec<KnownKey>>,
 }
 
@@ -473,17 +479,26 @@ impl FindingTable {
     /// time they were judged, with key ids from `known` (the list
     /// `aws iam list-access-keys` printed) when given.
     pub fn plan(&self, known: Option<Vec<KnownKey>>) -> PlanTable {
-        let mut plan = PlanTable { steps: Vec::new(), known };
+        let mut steps = Vec::new();
+        let mut report = Vec::new();
+        let mut current = None;
         let mut start = 0;
         while start < self.len() {
             let end = self.row_end(start);
             let count = (end - start) as u8;
-            if let Some(step) = self.row_step(start as u32, count, None) {
-                plan.steps.push((start as u32, count, step.step));
+            // Each report's steps in the plan's order, as `keyrot plan` writes them.
+            let source = self.batch_of(start as u32).map(|b| self.batches[b].0);
+            if source != current {
+                steps.extend(in_plan_order(std::mem::take(&mut report)));
+                current = source;
+            }
+            for (i, (step, triage)) in self.row_steps(start as u32, count, None).into_iter().enumerate() {
+                report.push(((start as u32, count, i as u8, step.step), step.needed, triage));
             }
             start = end;
         }
-        plan
+        steps.extend(in_plan_order(report));
+        PlanTable { steps, known }
     }
 
     /// The end of the report row whose first finding is table row `start`.
@@ -493,20 +508,20 @@ impl FindingTable {
         (start + 1..self.len()).find(|&r| line(r) != first).unwrap_or(self.len())
     }
 
-    fn row_step(&self, start: u32, count: u8, known: Option<&HashMap<&str, Vec<&KnownKey>>>) -> Option<Step> {
-        let first = self.get(start)?;
-        // The plan is the rotation workflow's: the other checks take no part.
-        let findings: Vec<Finding> = (start..start + u32::from(count))
-            .filter_map(|r| self.get(r))
-            .filter(|f| f.rule() == Rule::AccessKeyRotated)
-            .map(|f| f.to_finding())
-            .collect();
+    /// The steps of the report row whose findings are table rows `start`
+    /// and the `count` after it, with their triage keys.
+    fn row_steps(&self, start: u32, count: u8, known: Option<&HashMap<&str, Vec<&KnownKey>>>) -> Vec<(Step, Triage)> {
+        let Some(first) = self.get(start) else { return Vec::new() };
+        let findings: Vec<Finding> =
+            (start..start + u32::from(count)).filter_map(|r| self.get(r)).map(|f| f.to_finding()).collect();
         let row: Vec<&Finding> = findings.iter().collect();
-        let mut step = plan_row(&row, &self.many.policy, first.as_of())?;
+        let mut steps = plan_user(&row, &self.many.policy, first.as_of());
         if let Some(known) = known {
-            apply_known_keys(&mut step, known);
+            for (step, _) in steps.iter_mut().filter(|(s, _)| !s.keys.is_empty()) {
+                apply_known_keys(step, known);
+            }
         }
-        Some(step)
+        steps
     }
 }
 
@@ -525,7 +540,7 @@ impl PlanTable {
     /// left out).
     pub fn counts(&self) -> Vec<(StepCode, u64)> {
         let mut counts = StepCode::ALL.map(|code| (code, 0));
-        for &(_, _, code) in &self.steps {
+        for &(_, _, _, code) in &self.steps {
             if let Some(count) = counts.iter_mut().find(|(c, _)| *c == code) {
                 count.1 += 1;
             }
@@ -536,7 +551,7 @@ impl PlanTable {
     /// How many steps each report of `table` has, in the order of its reports.
     pub fn per_report(&self, table: &FindingTable) -> Vec<u64> {
         let mut counts = vec![0; table.many.reports.len()];
-        for &(row, _, _) in &self.steps {
+        for &(row, _, _, _) in &self.steps {
             if let Some(batch) = table.batch_of(row) {
                 counts[table.batches[batch].0] += 1;
             }
@@ -547,7 +562,7 @@ impl PlanTable {
     /// The steps `query` selects (indexes, in input order).
     pub fn select(&self, table: &FindingTable, query: &PlanQuery) -> Vec<u32> {
         let user = query.user.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_lowercase);
-        let keep = |&(row, _, code): &(u32, u8, StepCode)| {
+        let keep = |&(row, _, _, code): &(u32, u8, u8, StepCode)| {
             let Some(f) = table.get(row) else { return false };
             query.step.is_none_or(|s| s == code)
                 && query.source.as_deref().is_none_or(|s| f.source() == s)
@@ -557,6 +572,36 @@ impl PlanTable {
         (0..self.steps.len() as u32).filter(|&i| keep(&self.steps[i as usize])).collect()
     }
 
+    /// Writes the whole plan as `format`, report by report, the bytes
+    /// `keyrot plan --format` writes for the same reports (each step written
+    /// out as it is reached, so a plan of a million steps is never held).
+    pub fn export(&self, table: &FindingTable, format: PlanFormat, out: &mut dyn io::Write) -> io::Result<()> {
+        let by_user = self.known.as_deref().map(known_by_user);
+        let known = by_user.as_ref();
+        let reports = &table.many.reports;
+        let mut writer = PlanWriter::new(format, out, reports.len())?;
+        let report_of = |&(row, _, _, _): &(u32, u8, u8, StepCode)| table.batch_of(row).map(|b| table.batches[b].0);
+        let mut next = 0;
+        for (index, report) in reports.iter().enumerate() {
+            let (Some(as_of), None) = (report.as_of, &report.error) else {
+                match &report.error {
+                    Some(e) => writer.failed(&report.source, e)?,
+                    None => writer.report(&report.source, report.as_of.unwrap_or_default(), &table.many.policy, 0)?,
+                }
+                continue;
+            };
+            let mine = self.steps[next..].iter().take_while(|s| report_of(s) == Some(index)).count();
+            writer.report(&report.source, as_of, &table.many.policy, mine)?;
+            for &(row, count, nth, _) in &self.steps[next..next + mine] {
+                if let Some((step, _)) = table.row_steps(row, count, known).into_iter().nth(usize::from(nth)) {
+                    writer.step(&step)?;
+                }
+            }
+            next += mine;
+        }
+        writer.finish()
+    }
+
     /// The steps at these indexes, written out.
     pub fn steps(&self, table: &FindingTable, indexes: &[u32]) -> Vec<SourcedStep> {
         let by_user = self.known.as_deref().map(known_by_user);
@@ -564,9 +609,10 @@ impl PlanTable {
         indexes
             .iter()
             .filter_map(|&i| self.steps.get(i as usize))
-            .filter_map(|&(row, count, _)| {
+            .filter_map(|&(row, count, nth, _)| {
                 let source = table.get(row)?.source().to_owned();
-                Some(SourcedStep { source, step: table.row_step(row, count, known)? })
+                let (step, _) = table.row_steps(row, count, known).into_iter().nth(usize::from(nth))?;
+                Some(SourcedStep { source, step })
             })
             .collect()
     }
