@@ -296,6 +296,10 @@ pub(crate) enum Format {
     /// OCSF 1.5.0 Compliance Finding events (class 2003), one JSON object a
     /// line (AWS Security Lake, Prowler's pipelines), each with its evidence.
     Ocsf,
+    /// One self-contained HTML report to open and forward (no script, no
+    /// external resource): the verdict, each check's and account's counts,
+    /// the age chart, the findings in triage order, the plan, the evidence.
+    Html,
 }
 
 impl Format {

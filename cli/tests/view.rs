@@ -262,3 +262,39 @@ fn the_plan_exports_are_what_the_command_writes() {
     }
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+/// The table's HTML report is the command's (`keyrot check --format
+/// html`), on the real samples under every rule and on hostile names.
+#[test]
+fn the_html_report_is_what_the_command_writes() {
+    let mut checked = 0;
+    for slug in ["rules_all_real_c7n_unused_keys", "rules_all_real_guardian_security_hq", "plan_hostile_user_names"] {
+        let dir = cases().join(slug);
+        let options: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("options.json")).unwrap()).unwrap();
+        let args = flags(&options);
+        let out = Command::new(env!("CARGO_BIN_EXE_keyrot"))
+            .current_dir(&dir)
+            .args(["check", "--format", "html"])
+            .args(&args)
+            .arg("input.csv")
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+        let options = Options::from_json(&options.to_string()).unwrap();
+        let table = FindingTable::check(
+            &Run::new(&options),
+            [("input.csv".to_owned(), std::fs::File::open(dir.join("input.csv")))],
+        );
+        let mut html = Vec::new();
+        table.plan(None).html(&table, &mut html).unwrap();
+        assert!(html == out.stdout, "{slug}");
+        let text = String::from_utf8(html).unwrap();
+        // No markup but the report's own: a name's `<`, quotes and `&` are text.
+        let lower = text.to_lowercase();
+        assert!(!lower.contains("<script") && !lower.contains("<img") && !lower.contains("javascript:"), "{slug}");
+        assert!(text.matches("<table>").count() >= 2, "{slug}");
+        checked += 1;
+    }
+    assert_eq!(checked, 3);
+}

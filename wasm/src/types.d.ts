@@ -1770,33 +1770,24 @@ export type SortKey = "status" | "source" | "account_id" | "user" | "slot" | "la
 export type Export = "csv" | "json" | "sarif" | "junit" | "ocsf";
 
 /**
- * Key ages counted in bins for a chart: keys with a usable age (not
- * `invalid`, not in the future), per status. The axis runs to at least
- * twice the limit; older keys share the last bin (`overflow`).
+ * Key ages counted in buckets for a chart: keys with a usable age (not
+ * `invalid`, not in the future), per status.
  */
 export type Histogram = {
   /**
-   * Days per bin: 1, 2 or 5 times a power of ten.
-   */
-  bin_days: number;
-  /**
-   * The bins, from age 0.
+   * The buckets, from age 0, as wide as the module says.
    */
   bins: Array<Bin>;
   /**
-   * The last bin also counts every older key.
-   */
-  overflow: boolean;
-  /**
-   * Keys counted in the bins.
+   * Keys counted in the buckets.
    */
   shown: number;
   /**
-   * Keys with no usable age.
+   * Keys with no usable age (`invalid`, or dated after `as_of`).
    */
   unusable: number;
   /**
-   * The most keys in one bin.
+   * The most keys in one bucket.
    */
   tallest: number;
   /**
@@ -1810,7 +1801,8 @@ export type Histogram = {
 };
 
 /**
- * One bin of a [`Histogram`]: ages from `start` (included) to `end`.
+ * One bucket of a [`Histogram`]: ages from `start` (included) to `end`
+ * (excluded; none for the last, open-ended bucket).
  */
 export type Bin = {
   /**
@@ -1818,9 +1810,13 @@ export type Bin = {
    */
   start: number;
   /**
-   * The age after the last.
+   * The age after the last; `None` for the bucket of every older key.
    */
-  end: number;
+  end: number | null;
+  /**
+   * The bucket as a person reads it: `0-7 d`, `90-180 d`, `1-2 y`, `10 y+`.
+   */
+  label: string;
   /**
    * Keys per status (`invalid` keys are never counted).
    */
@@ -1828,7 +1824,7 @@ export type Bin = {
 };
 
 /**
- * The keys of one bin per status.
+ * The keys of one bucket per status.
  */
 export type BinCounts = {
   /**

@@ -37,7 +37,9 @@ use crate::judge::rule::Finding;
 use crate::judge::rule::{LastUsed, Status, Triage};
 use crate::plan::steps::{apply_known_keys, known_by_user};
 use crate::plan::steps::{in_plan_order, plan_user, KnownKey, Step, StepCode};
+pub use crate::present::chart::{Bin, BinCounts, Histogram};
 use crate::present::csv::CsvWriter;
+pub use crate::present::html::{write_html, REPORT_CSP};
 use crate::present::junit::{JunitWriter, Tally};
 pub use crate::present::plans::{printable, PlanFormat, PlanWriter, PLAN_CSV_COLUMNS};
 use crate::present::sarif::SarifWriter;
@@ -138,56 +140,6 @@ pub enum Export {
     Ocsf,
 }
 
-/// Key ages counted in bins for a chart: keys with a usable age (not
-/// `invalid`, not in the future), per status. The axis runs to at least
-/// twice the limit; older keys share the last bin (`overflow`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Histogram {
-    /// Days per bin: 1, 2 or 5 times a power of ten.
-    pub bin_days: i64,
-    /// The bins, from age 0.
-    pub bins: Vec<Bin>,
-    /// The last bin also counts every older key.
-    pub overflow: bool,
-    /// Keys counted in the bins.
-    pub shown: u64,
-    /// Keys with no usable age.
-    pub unusable: u64,
-    /// The most keys in one bin.
-    pub tallest: u64,
-    /// The oldest age counted, in days.
-    pub oldest: i64,
-    /// The policy's limit.
-    pub max_age_days: u32,
-}
-
-/// One bin of a [`Histogram`]: ages from `start` (included) to `end`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Bin {
-    /// The first age, in days.
-    pub start: i64,
-    /// The age after the last.
-    pub end: i64,
-    /// Keys per status (`invalid` keys are never counted).
-    pub counts: BinCounts,
-}
-
-/// The keys of one bin per status.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct BinCounts {
-    /// `fail`.
-    pub fail: u64,
-    /// `due_soon`.
-    pub due_soon: u64,
-    /// `pass`.
-    pub pass: u64,
-    /// `inactive`.
-    pub inactive: u64,
-}
-
 impl FindingTable {
     /// Judges the reports with `run` and keeps their findings. A report that
     /// cannot be read keeps none (its outcome says why); the others are
@@ -282,45 +234,10 @@ impl FindingTable {
         sort_rows(kept, query.sort, query.descending)
     }
 
-    /// The ages of every key, in about `target_bins` bins.
-    pub fn histogram(&self, target_bins: u32) -> Histogram {
-        let max_age_days = self.many.policy.max_age_days;
-        let usable = |f: &FindingRef<'_>| f.age_days().filter(|&a| a >= 0 && f.status() != Status::Invalid);
-        // The chart is of key ages: the rotation rule's findings.
-        let findings = || self.findings().filter(|f| f.rule() == Rule::AccessKeyRotated);
-        let (mut shown, mut unusable, mut oldest) = (0u64, 0u64, 0i64);
-        for f in findings() {
-            match usable(&f) {
-                Some(age) => (shown, oldest) = (shown + 1, oldest.max(age)),
-                None => unusable += 1,
-            }
-        }
-        let limit = i64::from(max_age_days);
-        let span = (limit * 2).max((oldest + 1).min(limit * 6)).max(1);
-        let bin_days = nice_step(span as f64 / f64::from(target_bins.max(1)));
-        let count = (span + bin_days - 1) / bin_days;
-        let mut bins: Vec<Bin> = (0..count)
-            .map(|i| Bin { start: i * bin_days, end: (i + 1) * bin_days, counts: BinCounts::default() })
-            .collect();
-        let mut overflow = false;
-        for f in findings() {
-            let Some(age) = usable(&f) else { continue };
-            let mut i = age / bin_days;
-            if i >= count {
-                i = count - 1;
-                overflow = true;
-            }
-            let counts = &mut bins[i as usize].counts;
-            match f.status() {
-                Status::Fail => counts.fail += 1,
-                Status::DueSoon => counts.due_soon += 1,
-                Status::Pass => counts.pass += 1,
-                Status::Inactive | Status::Invalid => counts.inactive += 1,
-            }
-        }
-        let tallest = bins.iter().map(|b| b.counts.fail + b.counts.due_soon + b.counts.pass + b.counts.inactive);
-        let tallest = tallest.max().unwrap_or(0);
-        Histogram { bin_days, bins, overflow, shown, unusable, tallest, oldest, max_age_days }
+    /// The age chart of every key (the rotation rule's findings).
+    pub fn histogram(&self) -> Histogram {
+        let keys = self.findings().filter(|f| f.rule() == Rule::AccessKeyRotated).map(|f| (f.age_days(), f.status()));
+        Histogram::of(self.many.policy.max_age_days, keys)
     }
 
     /// Writes the table as `format`: CSV and JSON hold the rows of
@@ -424,16 +341,6 @@ impl FindingTable {
 
 /// About how many bytes [`FindingTable::export`] hands its writer at once.
 const PIECE: usize = 1 << 20;
-
-/// A step of 1, 2 or 5 times a power of ten, at least `raw` (and at least 1).
-fn nice_step(raw: f64) -> i64 {
-    if raw <= 1.0 || !raw.is_finite() {
-        return 1;
-    }
-    let power = 10f64.powi(raw.log10().floor() as i32);
-    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * power).find(|s| *s >= raw).unwrap_or(10.0 * power);
-    step.round() as i64
-}
 
 /// The rotation plan of a [`FindingTable`]: the step of each row that has
 /// one, held as the row's place and its step code. A step is written out
@@ -602,6 +509,28 @@ impl PlanTable {
         writer.finish()
     }
 
+    /// Writes the HTML report of `table` with this plan: the bytes of
+    /// `keyrot check --format html` for the same reports.
+    pub fn html(&self, table: &FindingTable, out: &mut dyn io::Write) -> io::Result<()> {
+        let mut many = table.many.clone();
+        many.findings = table.findings().map(|f| f.to_sourced()).collect();
+        let all: Vec<u32> = (0..self.steps.len() as u32).collect();
+        let mut plans: Vec<(String, crate::plan::steps::Plan)> = many
+            .reports
+            .iter()
+            .filter_map(|r| {
+                let as_of = r.as_of.filter(|_| r.error.is_none())?;
+                Some((r.source.clone(), crate::plan::steps::Plan { as_of, policy: many.policy, steps: Vec::new() }))
+            })
+            .collect();
+        for sourced in self.steps(table, &all) {
+            if let Some((_, plan)) = plans.iter_mut().find(|(source, _)| *source == sourced.source) {
+                plan.steps.push(sourced.step);
+            }
+        }
+        write_html(&many, &plans, out)
+    }
+
     /// The steps at these indexes, written out.
     pub fn steps(&self, table: &FindingTable, indexes: &[u32]) -> Vec<SourcedStep> {
         let by_user = self.known.as_deref().map(known_by_user);
@@ -710,10 +639,5 @@ mod tests {
         let mut names = ["u10", "U2", "alice", "Bob", "u2", "u02x", "b"];
         names.sort_by(|a, b| natural(a, b));
         assert_eq!(names, ["alice", "b", "Bob", "U2", "u2", "u02x", "u10"]);
-    }
-
-    #[test]
-    fn nice_steps() {
-        assert_eq!([0.5, 1.0, 4.5, 7.0, 18.0, 30.0, 120.0].map(nice_step), [1, 1, 5, 10, 20, 50, 200]);
     }
 }
