@@ -106,6 +106,12 @@ STEPS: Tuple[str, ...] = (
     "delete_inactive_key",
     "wait_before_delete",
     "schedule_rotation",
+    "disable_console_password",
+    "enable_user_mfa",
+    "enable_root_mfa",
+    "stop_root_use",
+    "deactivate_extra_key",
+    "delete_setup_key",
 )
 
 #: Every kind of change between two reports, in the contract's order (that
