@@ -74,6 +74,10 @@ pub enum ErrorCode {
     InvalidBoolean,
     /// The text is not valid UTF-8, or holds a NUL byte.
     InvalidUtf8,
+    /// The input is not text at all: a spreadsheet, an archive, a document
+    /// or an image (its first bytes say which, and the message says what to
+    /// do).
+    NotText,
     /// The input looked like base64 but does not decode.
     InvalidBase64,
     /// The input looked like the AWS CLI's JSON wrapper but is not valid
@@ -105,6 +109,7 @@ codes!(ErrorCode, "error code", "error codes" {
     InvalidTimestamp => "invalid_timestamp",
     InvalidBoolean => "invalid_boolean",
     InvalidUtf8 => "invalid_utf8",
+    NotText => "not_text",
     InvalidBase64 => "invalid_base64",
     InvalidJson => "invalid_json",
     CsvSyntax => "csv_syntax",

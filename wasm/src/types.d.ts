@@ -463,7 +463,7 @@ export type AnomalyCode = "duplicate_user" | "account_repeated" | "as_of_before_
  * Tests and bindings key on these codes (serialized in `snake_case`), never
  * on the message text. New codes may be added; existing ones do not change.
  */
-export type ErrorCode = "empty_input" | "missing_header" | "missing_columns" | "duplicate_column" | "field_count" | "invalid_timestamp" | "invalid_boolean" | "invalid_utf8" | "invalid_base64" | "invalid_json" | "csv_syntax" | "invalid_policy" | "invalid_as_of" | "limit_exceeded" | "invalid_exemptions" | "io";
+export type ErrorCode = "empty_input" | "missing_header" | "missing_columns" | "duplicate_column" | "field_count" | "invalid_timestamp" | "invalid_boolean" | "invalid_utf8" | "not_text" | "invalid_base64" | "invalid_json" | "csv_syntax" | "invalid_policy" | "invalid_as_of" | "limit_exceeded" | "invalid_exemptions" | "io";
 
 /**
  * When a key was last used, as the report tells it.
@@ -1734,6 +1734,20 @@ export type Query = {
    * Only findings of this check.
    */
   rule?: Rule | null;
+  /**
+   * Only findings of this severity.
+   */
+  severity?: Severity | null;
+  /**
+   * Only the rotation rule's keys of at least this age, in days (a bar
+   * of the age chart: its `start`).
+   */
+  age_from?: number | null;
+  /**
+   * Only the rotation rule's keys younger than this, in days (the bar's
+   * `end`).
+   */
+  age_to?: number | null;
 };
 
 /**
@@ -1756,12 +1770,16 @@ export type PlanQuery = {
    * Only users whose name holds this text (case-insensitive).
    */
   user?: string | null;
+  /**
+   * Only the steps needed to pass (`true`) or the clean-up (`false`).
+   */
+  needed?: boolean | null;
 };
 
 /**
  * The columns a table sorts by.
  */
-export type SortKey = "status" | "source" | "account_id" | "user" | "slot" | "last_rotated" | "age_days" | "days_until_due" | "last_used" | "line";
+export type SortKey = "triage" | "severity" | "status" | "source" | "account_id" | "user" | "slot" | "last_rotated" | "age_days" | "days_until_due" | "last_used" | "line";
 
 /**
  * The output formats a table writes, each as `keyrot check --format`

@@ -165,7 +165,7 @@ pub enum Rule {
 /// peers' (Prowler, Security Hub) and OCSF's `severity_id`. A finding's
 /// severity follows from its rule, its status and whether it is the root
 /// user's ([`Severity::of`]); the README's "Severity" table lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {

@@ -273,6 +273,16 @@ pub struct Triage {
 }
 
 impl Triage {
+    /// The key as two numbers that sort as it does (for sorting a million
+    /// findings by a small key): severity and exemption, then days until
+    /// due, in the first; the age, reversed, in the second.
+    pub(crate) fn packed(&self) -> (i64, u32) {
+        let head = (self.severity as i64) << 1 | i64::from(self.exempted);
+        let due = self.days_until_due.clamp(-(1 << 40), 1 << 40) + (1 << 40);
+        let younger = self.younger.clamp(-(1 << 31), (1 << 31) - 1) + (1 << 31);
+        (head << 42 | due, younger as u32)
+    }
+
     /// The triage key of a finding with these values.
     pub fn of(severity: Severity, exempted: bool, days_until_due: Option<i64>, age_days: Option<i64>) -> Triage {
         Triage {
@@ -507,7 +517,7 @@ impl Verdict {
             }
             (None, Status::Invalid) => write!(
                 out,
-                "rotation date {} is later than as_of {}",
+                "rotation date {} is later than as_of {}: is as_of right? It is before this key was made",
                 Ts(self.last_rotated.unwrap_or_default()),
                 Ts(as_of)
             ),

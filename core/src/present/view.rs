@@ -32,7 +32,7 @@ use crate::drive::analysis::Analysis;
 use crate::drive::many::ManyAnalysis;
 use crate::drive::run::{ReportEvent, Run};
 use crate::judge::batch::{FindingBatch, FindingRef};
-use crate::judge::cis::Rule;
+use crate::judge::cis::{Rule, Severity};
 use crate::judge::rule::Finding;
 use crate::judge::rule::{LastUsed, Status, Triage};
 use crate::plan::steps::{apply_known_keys, known_by_user};
@@ -90,6 +90,14 @@ pub struct Query {
     pub exempted: Option<bool>,
     /// Only findings of this check.
     pub rule: Option<Rule>,
+    /// Only findings of this severity.
+    pub severity: Option<Severity>,
+    /// Only the rotation rule's keys of at least this age, in days (a bar
+    /// of the age chart: its `start`).
+    pub age_from: Option<i64>,
+    /// Only the rotation rule's keys younger than this, in days (the bar's
+    /// `end`).
+    pub age_to: Option<i64>,
 }
 
 /// The columns a table sorts by.
@@ -97,6 +105,11 @@ pub struct Query {
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SortKey {
+    /// Triage order, the page's first view: the most severe first, then
+    /// the furthest overdue, then the oldest ([`Triage`]).
+    Triage,
+    /// The severity (`critical` first).
+    Severity,
     /// From the most urgent status (`fail`, `invalid`, `due_soon`, `pass`,
     /// `inactive`).
     Status,
@@ -225,6 +238,12 @@ impl FindingTable {
                 && query.source.as_deref().is_none_or(|s| f.source() == s)
                 && query.exempted.is_none_or(|e| f.is_exempted() == e)
                 && query.rule.is_none_or(|r| f.rule() == r)
+                && query.severity.is_none_or(|s| f.severity() == s)
+                && (query.age_from.is_none() && query.age_to.is_none()
+                    || f.rule() == Rule::AccessKeyRotated
+                        && f.status() != Status::Invalid
+                        && f.age_days()
+                            .is_some_and(|a| a >= query.age_from.unwrap_or(0) && query.age_to.is_none_or(|to| a < to)))
                 && user.as_deref().is_none_or(|u| f.user().to_lowercase().contains(u))
         };
         let kept = self.findings().enumerate().filter(|(_, f)| keep(f)).map(|(row, f)| (row as u32, f));
@@ -351,8 +370,8 @@ const PIECE: usize = 1 << 20;
 pub struct PlanTable {
     /// Per step, in the plan's order: the table row of its user's first
     /// finding, how many findings the row has, which of the row's steps it
-    /// is, and its code.
-    steps: Vec<(u32, u8, u8, StepCode)>,
+    /// is, its code, and whether it is needed to pass.
+    steps: Vec<(u32, u8, u8, StepCode, bool)>,
     known: Option<Vec<KnownKey>>,
 }
 
@@ -369,6 +388,8 @@ pub struct PlanQuery {
     pub account: Option<String>,
     /// Only users whose name holds this text (case-insensitive).
     pub user: Option<String>,
+    /// Only the steps needed to pass (`true`) or the clean-up (`false`).
+    pub needed: Option<bool>,
 }
 
 /// A step and the report it is for.
@@ -400,7 +421,7 @@ impl FindingTable {
                 current = source;
             }
             for (i, (step, triage)) in self.row_steps(start as u32, count, None).into_iter().enumerate() {
-                report.push(((start as u32, count, i as u8, step.step), step.needed, triage));
+                report.push(((start as u32, count, i as u8, step.step, step.needed), step.needed, triage));
             }
             start = end;
         }
@@ -443,11 +464,16 @@ impl PlanTable {
         self.steps.is_empty()
     }
 
+    /// How many steps are needed to pass (the others are clean-up).
+    pub fn needed(&self) -> usize {
+        self.steps.iter().filter(|s| s.4).count()
+    }
+
     /// How many steps of each code, in the workflow's order (codes with none
     /// left out).
     pub fn counts(&self) -> Vec<(StepCode, u64)> {
         let mut counts = StepCode::ALL.map(|code| (code, 0));
-        for &(_, _, _, code) in &self.steps {
+        for &(_, _, _, code, _) in &self.steps {
             if let Some(count) = counts.iter_mut().find(|(c, _)| *c == code) {
                 count.1 += 1;
             }
@@ -458,7 +484,7 @@ impl PlanTable {
     /// How many steps each report of `table` has, in the order of its reports.
     pub fn per_report(&self, table: &FindingTable) -> Vec<u64> {
         let mut counts = vec![0; table.many.reports.len()];
-        for &(row, _, _, _) in &self.steps {
+        for &(row, _, _, _, _) in &self.steps {
             if let Some(batch) = table.batch_of(row) {
                 counts[table.batches[batch].0] += 1;
             }
@@ -469,9 +495,10 @@ impl PlanTable {
     /// The steps `query` selects (indexes, in input order).
     pub fn select(&self, table: &FindingTable, query: &PlanQuery) -> Vec<u32> {
         let user = query.user.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_lowercase);
-        let keep = |&(row, _, _, code): &(u32, u8, u8, StepCode)| {
+        let keep = |&(row, _, _, code, needed): &(u32, u8, u8, StepCode, bool)| {
             let Some(f) = table.get(row) else { return false };
             query.step.is_none_or(|s| s == code)
+                && query.needed.is_none_or(|n| n == needed)
                 && query.source.as_deref().is_none_or(|s| f.source() == s)
                 && query.account.as_deref().is_none_or(|a| f.account_id() == a)
                 && user.as_deref().is_none_or(|u| f.user().to_lowercase().contains(u))
@@ -487,7 +514,8 @@ impl PlanTable {
         let known = by_user.as_ref();
         let reports = &table.many.reports;
         let mut writer = PlanWriter::new(format, out, reports.len())?;
-        let report_of = |&(row, _, _, _): &(u32, u8, u8, StepCode)| table.batch_of(row).map(|b| table.batches[b].0);
+        let report_of =
+            |&(row, _, _, _, _): &(u32, u8, u8, StepCode, bool)| table.batch_of(row).map(|b| table.batches[b].0);
         let mut next = 0;
         for (index, report) in reports.iter().enumerate() {
             let (Some(as_of), None) = (report.as_of, &report.error) else {
@@ -499,7 +527,7 @@ impl PlanTable {
             };
             let mine = self.steps[next..].iter().take_while(|s| report_of(s) == Some(index)).count();
             writer.report(&report.source, as_of, &table.many.policy, mine)?;
-            for &(row, count, nth, _) in &self.steps[next..next + mine] {
+            for &(row, count, nth, _, _) in &self.steps[next..next + mine] {
                 if let Some((step, _)) = table.row_steps(row, count, known).into_iter().nth(usize::from(nth)) {
                     writer.step(&step)?;
                 }
@@ -538,7 +566,7 @@ impl PlanTable {
         indexes
             .iter()
             .filter_map(|&i| self.steps.get(i as usize))
-            .filter_map(|&(row, count, nth, _)| {
+            .filter_map(|&(row, count, nth, _, _)| {
                 let source = table.get(row)?.source().to_owned();
                 let (step, _) = table.row_steps(row, count, known).into_iter().nth(usize::from(nth))?;
                 Some(SourcedStep { source, step })
@@ -553,6 +581,8 @@ fn number(f: &FindingRef<'_>, key: SortKey) -> Option<(i64, u32)> {
     let time = |t: crate::input::value::Timestamp| (t.timestamp(), t.timestamp_subsec_nanos());
     match key {
         SortKey::Source | SortKey::AccountId | SortKey::User => None,
+        SortKey::Triage => Some(f.triage().packed()),
+        SortKey::Severity => Some((f.severity() as i64, 0)),
         SortKey::Status => Status::ALL.iter().position(|s| *s == f.status()).map(|r| (r as i64, 0)),
         SortKey::Slot => f.slot().map(|s| (i64::from(s), 0)),
         SortKey::LastRotated => f.last_rotated().map(time),
