@@ -191,7 +191,8 @@ def test_ocsf_events_are_compliance_findings_with_their_evidence(path: Path) -> 
         assert model.compliance.status_id == expected_status
         (resource,) = event["resources"]
         # The severity is the event's (`severity_id`), not the resource's.
-        assert model.severity_id == {"critical": 5, "high": 4, "medium": 3, "low": 2, "info": 1}[f.to_dict()["severity"]]
+        ocsf_severity = {"critical": 5, "high": 4, "medium": 3, "low": 2, "info": 1}
+        assert model.severity_id == ocsf_severity[f.to_dict()["severity"]]
         assert resource["data"] == {k: v for k, v in f.to_dict().items() if k not in ("line", "reason", "severity")} | {
             "last_used": f.to_dict()["last_used"]
         }
