@@ -387,25 +387,7 @@ fn check_steps(findings: &[&Finding], rotation: Option<&Step>) -> Vec<Step> {
     let mut push = |code: StepCode, rule: Rule, keys: Vec<(&Finding, &'static str)>, reason: String| {
         let several = keys.iter().filter(|(_, role)| *role == "target").count() > 1;
         let keys = keys.into_iter().map(|(f, role)| plan_key(f, role, several)).collect();
-        let mut step = Step {
-            step: code,
-            rule,
-            severity: Severity::Low,
-            needed: false,
-            account_id: first.account_id.clone(),
-            user: first.user.clone(),
-            arn: first.arn.clone(),
-            is_root: first.is_root,
-            line: first.line,
-            keys,
-            reason,
-            checks: Vec::new(),
-            commands: Vec::new(),
-            delete_after: None,
-            notes: Vec::new(),
-        };
-        write_commands(&mut step);
-        steps.push(step);
+        steps.push(Step::of(code, rule, first, keys, reason, None, Vec::new()));
     };
     for f in findings.iter().copied().filter(|f| f.status == Status::Fail && f.rule() != Rule::AccessKeyRotated) {
         let because = &f.reason;
@@ -657,25 +639,42 @@ pub(crate) fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp)
             })
         })
         .collect();
-    let mut step = Step {
-        step: code,
-        rule: if code == StepCode::RemoveRootKey { Rule::RootAccessKey } else { Rule::AccessKeyRotated },
-        severity: Severity::Low,
-        needed: false,
-        account_id: first.account_id.clone(),
-        user: first.user.clone(),
-        arn: first.arn.clone(),
-        is_root: first.is_root,
-        line: first.line,
-        keys,
-        reason,
-        checks: Vec::new(),
-        commands: Vec::new(),
-        delete_after,
-        notes,
-    };
-    write_commands(&mut step);
-    Some(step)
+    let rule = if code == StepCode::RemoveRootKey { Rule::RootAccessKey } else { Rule::AccessKeyRotated };
+    Some(Step::of(code, rule, first, keys, reason, delete_after, notes))
+}
+
+impl Step {
+    /// The step `code` of the user of `first`, answering `rule`, with its
+    /// commands written (graded later: [`grade`]).
+    fn of(
+        code: StepCode,
+        rule: Rule,
+        first: &Finding,
+        keys: Vec<PlanKey>,
+        reason: String,
+        delete_after: Option<Timestamp>,
+        notes: Vec<String>,
+    ) -> Step {
+        let mut step = Step {
+            step: code,
+            rule,
+            severity: Severity::Low,
+            needed: false,
+            account_id: first.account_id.clone(),
+            user: first.user.clone(),
+            arn: first.arn.clone(),
+            is_root: first.is_root,
+            line: first.line,
+            keys,
+            reason,
+            checks: Vec::new(),
+            commands: Vec::new(),
+            delete_after,
+            notes,
+        };
+        write_commands(&mut step);
+        step
+    }
 }
 
 /// Fills in `checks` and `commands` from the step, its keys and their ids.
