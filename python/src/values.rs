@@ -86,10 +86,13 @@ pub(crate) fn to_json<T: Serialize>(value: &T, indent: Option<usize>) -> PyResul
     result.map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot serialize: {e}")))
 }
 
-/// A serializable core value as Python objects (the JSON contract: dicts,
-/// lists, strings, numbers, booleans and `None`).
+/// A serializable core value as Python objects: the JSON contract as dicts,
+/// lists, strings, numbers, booleans and `None` (through JSON's data model,
+/// so that a fixed-size array is a list, as in the JSON text, not a tuple).
 pub(crate) fn to_python<T: Serialize + ?Sized>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
-    Ok(pythonize::pythonize(py, value)?.unbind())
+    let value = serde_json::to_value(value)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot serialize: {e}")))?;
+    Ok(pythonize::pythonize(py, &value)?.unbind())
 }
 
 static RECORDS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();

@@ -124,9 +124,8 @@ def takes(options: Any) -> Callable[[F], F]:
                     raise _native.unknown_option(function.__name__, name, list(types))
             return function(*args, **given)
 
-        checked.__signature__ = own.replace(
-            parameters=named + keywords, return_annotation=resolved(own.return_annotation)
-        )
+        signature = own.replace(parameters=named + keywords, return_annotation=resolved(own.return_annotation))
+        checked.__signature__ = signature  # type: ignore[attr-defined]
         return cast(F, checked)
 
     return decorate
