@@ -13,7 +13,6 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 import keyrot
-
 from conftest import REPO
 
 README = Path(__file__).resolve().parents[1] / "README.md"
