@@ -23,7 +23,20 @@ import hashlib
 import json
 import os
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Tuple,
+    Union,
+)
 
 from . import _native
 from ._errors import KeyrotError, ParseError, PolicyError, _sentence
@@ -99,16 +112,31 @@ __all__ = [
 ]
 
 
+def _instant(text: str) -> datetime:
+    """An instant the contract always holds, as an aware ``datetime``."""
+    instant = _time(text)
+    assert instant is not None, text
+    return instant
+
+
 class _Table:
     """What every result with a table shares: ``len()``, the JSON contract
     (``to_dict()``, ``to_dicts()``, ``to_json()``), the Arrow C stream and
     the DataFrames read from it, and the notebook view."""
 
-    __slots__ = ("_cached_head", "_table")
+    __slots__ = ("_cached_head", "_cached_rows", "_table")
 
     def __init__(self, table: _native.Table) -> None:
         self._table = table
         self._cached_head: Optional[Dict[str, Any]] = None
+        self._cached_rows: Optional[Tuple[Any, ...]] = None
+
+    def _rows(self, make: Callable[[], Tuple[Any, ...]]) -> Tuple[Any, ...]:
+        """The table's rows as objects (findings, rows, steps or changes),
+        made once."""
+        if self._cached_rows is None:
+            self._cached_rows = make()
+        return self._cached_rows
 
     @property
     def _head(self) -> Dict[str, Any]:
@@ -170,12 +198,43 @@ class _Table:
 
         return _html.render(self)
 
+
+class _Policed(_Table):
+    """A result judged under a policy (an analysis, a plan, a diff)."""
+
+    __slots__ = ()
+
     @property
-    def _policy(self) -> Policy:
+    def policy(self) -> Policy:
+        """The policy as applied (for a plan, the analysis'; its
+        ``grace_days`` decides when an inactive key may be deleted; for a
+        diff, the one both reports were judged by)."""
         return Policy._from_contract(self._head["policy"])
 
 
-class Report(_Table):
+class _Input(_Table):
+    """What one report's input said about itself (``Report``, ``Analysis``)."""
+
+    __slots__ = ()
+
+    @property
+    def input_format(self) -> str:
+        """The form the input was in: ``csv``, ``base64`` or ``cli_json``
+        (also for a boto3 response)."""
+        return str(self._head["input_format"])
+
+    @property
+    def layout(self) -> str:
+        """``current`` (22 columns) or ``legacy`` (16, before 2015)."""
+        return str(self._head["layout"])
+
+    @property
+    def generated_time(self) -> Optional[datetime]:
+        """The report's ``GeneratedTime``, when the input carried one."""
+        return _time(self._head["generated_time"])
+
+
+class Report(_Input):
     """A credential report read into typed rows, without judging it.
 
     Iterating gives the rows; ``len()`` is their number. ``to_pandas()`` has
@@ -185,38 +244,17 @@ class Report(_Table):
     ``not_supported``) is null there, and ``to_dicts()`` keeps the literal.
     """
 
-    __slots__ = ("_rows",)
-
-    def __init__(self, table: _native.Table) -> None:
-        super().__init__(table)
-        self._rows: Optional[Tuple[Row, ...]] = None
+    __slots__ = ()
 
     @property
     def rows(self) -> Tuple[Row, ...]:
         """Every row, in input order."""
-        if self._rows is None:
-            self._rows = tuple(self._table.views())
-        return self._rows
+        return self._rows(lambda: tuple(self._table.views()))
 
     @property
     def columns(self) -> List[str]:
         """The header's column names as read (trimmed, lowercased)."""
         return list(self._head["columns"])
-
-    @property
-    def input_format(self) -> str:
-        """``csv``, ``base64`` or ``cli_json``."""
-        return str(self._head["input_format"])
-
-    @property
-    def layout(self) -> str:
-        """``current`` or ``legacy``."""
-        return str(self._head["layout"])
-
-    @property
-    def generated_time(self) -> Optional[datetime]:
-        """The report's ``GeneratedTime``, when the input carried one."""
-        return _time(self._head["generated_time"])
 
     @property
     def anomalies(self) -> Tuple[Anomaly, ...]:
@@ -230,7 +268,7 @@ class Report(_Table):
         return f"<keyrot.Report {len(self):,} rows, {self.layout} layout, {self.input_format}>"
 
 
-class Plan(_Table):
+class Plan(_Policed):
     """The rotation plan of one report (rotation-rule.md §2): for each user
     with something to do, the one next step of the rotation workflow.
 
@@ -252,11 +290,7 @@ class Plan(_Table):
     ``ManyAnalysis.plan()``.
     """
 
-    __slots__ = ("_steps",)
-
-    def __init__(self, table: _native.Table) -> None:
-        super().__init__(table)
-        self._steps: Optional[Tuple[Step, ...]] = None
+    __slots__ = ()
 
     @property
     def source(self) -> Optional[str]:
@@ -268,22 +302,12 @@ class Plan(_Table):
     @property
     def as_of(self) -> datetime:
         """The evaluation instant of the analysis (aware, UTC)."""
-        as_of = _time(self._head["as_of"])
-        assert as_of is not None
-        return as_of
-
-    @property
-    def policy(self) -> Policy:
-        """The policy of the analysis (its ``grace_days`` decides when an
-        inactive key may be deleted)."""
-        return self._policy
+        return _instant(self._head["as_of"])
 
     @property
     def steps(self) -> Tuple[Step, ...]:
         """Every step, in input order."""
-        if self._steps is None:
-            self._steps = self._first(None)
-        return self._steps
+        return self._rows(lambda: self._first(None))
 
     def _first(self, limit: Optional[int]) -> Tuple[Step, ...]:
         return tuple(Step._from_contract(s, source=self.source) for s in self._table.records(limit))
@@ -309,7 +333,7 @@ class Plan(_Table):
         )
 
 
-class Diff(_Table):
+class Diff(_Policed):
     """What changed from an older report to a newer one of the same
     accounts: keys rotated, created and deleted, users added and removed,
     and keys that became, stayed or stopped being overdue.
@@ -326,16 +350,7 @@ class Diff(_Table):
     that side has no key), ``overdue_days`` and ``message``.
     """
 
-    __slots__ = ("_changes",)
-
-    def __init__(self, table: _native.Table) -> None:
-        super().__init__(table)
-        self._changes: Optional[Tuple[Change, ...]] = None
-
-    @property
-    def policy(self) -> Policy:
-        """The policy both reports were judged by."""
-        return self._policy
+    __slots__ = ()
 
     @property
     def old(self) -> DiffSide:
@@ -362,9 +377,7 @@ class Diff(_Table):
     def changes(self) -> Tuple[Change, ...]:
         """Every change: users in the new report's order, then users
         removed."""
-        if self._changes is None:
-            self._changes = tuple(Change._from_contract(c) for c in self._table.records())
-        return self._changes
+        return self._rows(lambda: tuple(Change._from_contract(c) for c in self._table.records()))
 
     def became_overdue(self) -> bool:
         """Whether a key became overdue since the old report (a
@@ -383,20 +396,11 @@ class Diff(_Table):
         )
 
 
-class _Judged(_Table):
+class _Judged(_Policed):
     """What ``Analysis`` and ``ManyAnalysis`` share: the findings, the
     counts and the anomalies."""
 
-    __slots__ = ("_findings",)
-
-    def __init__(self, table: _native.Table) -> None:
-        super().__init__(table)
-        self._findings: Optional[Tuple[Finding, ...]] = None
-
-    @property
-    def policy(self) -> Policy:
-        """The policy as applied."""
-        return self._policy
+    __slots__ = ()
 
     @property
     def summary(self) -> Summary:
@@ -411,9 +415,7 @@ class _Judged(_Table):
     @property
     def findings(self) -> Tuple[Finding, ...]:
         """Every finding, in input order."""
-        if self._findings is None:
-            self._findings = tuple(self._table.views())
-        return self._findings
+        return self._rows(lambda: tuple(self._table.views()))
 
     @property
     def anomalies(self) -> Tuple[Anomaly, ...]:
@@ -451,7 +453,7 @@ class _Made(NamedTuple):
     lenient: bool
 
 
-class Analysis(_Judged):
+class Analysis(_Judged, _Input):
     """The result of judging one report.
 
     Iterating gives the findings (one per access key, in input order, slot 1
@@ -471,9 +473,7 @@ class Analysis(_Judged):
     @property
     def as_of(self) -> datetime:
         """The evaluation instant (aware, UTC)."""
-        as_of = _time(self._head["as_of"])
-        assert as_of is not None
-        return as_of
+        return _instant(self._head["as_of"])
 
     @property
     def as_of_source(self) -> str:
@@ -483,28 +483,12 @@ class Analysis(_Judged):
         return str(self._head["as_of_source"])
 
     @property
-    def input_format(self) -> str:
-        """The form the input was in: ``csv``, ``base64`` or ``cli_json``
-        (also for a boto3 response)."""
-        return str(self._head["input_format"])
-
-    @property
     def input_sha256(self) -> Optional[str]:
         """The lowercase hex SHA-256 of the input's bytes, as given (before a
         base64 or JSON wrapper is taken off): the evidence of exactly what
         was judged."""
         sha256: Optional[str] = self._head.get("input_sha256")
         return sha256
-
-    @property
-    def layout(self) -> str:
-        """``current`` (22 columns) or ``legacy`` (16, before 2015)."""
-        return str(self._head["layout"])
-
-    @property
-    def generated_time(self) -> Optional[datetime]:
-        """The report's ``GeneratedTime``, when the input carried one."""
-        return _time(self._head["generated_time"])
 
     @property
     def newest_timestamp(self) -> Optional[datetime]:

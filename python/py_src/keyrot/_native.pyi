@@ -41,58 +41,31 @@ __all__ = [
 
 __version__: str
 
+# The core's lists of names (a test compares them with the module's tuples).
+# fmt: off
 _Status = Literal["fail", "invalid", "due_soon", "pass", "inactive"]
 _Rule = Literal[
-    "access_key_rotated",
-    "access_key_unused",
-    "console_password_unused",
-    "root_access_key",
-    "root_mfa",
-    "root_recent_use",
-    "console_user_mfa",
-    "one_active_key",
-    "no_key_at_setup",
+    "access_key_rotated", "access_key_unused", "console_password_unused", "root_access_key", "root_mfa",
+    "root_recent_use", "console_user_mfa", "one_active_key", "no_key_at_setup",
 ]
 _CisVersion = Literal["v1.2.0", "v1.4.0", "v1.5.0", "v2.0.0", "v3.0.0", "v4.0.1", "v5.0.0", "v6.0.0", "v7.0.0"]
 _Granularity = Literal["exact", "whole_days"]
 _Format = Literal["auto", "csv", "base64", "cli_json"]
 _AnomalyCode = Literal[
-    "duplicate_user",
-    "account_repeated",
-    "as_of_before_report",
-    "report_stale",
-    "unknown_column",
-    "legacy_layout",
-    "missing_column",
-    "row_error",
-    "exemption_expired",
-    "exemption_invalid",
-    "exemption_unused",
+    "duplicate_user", "account_repeated", "as_of_before_report", "report_stale", "unknown_column", "legacy_layout",
+    "missing_column", "row_error", "exemption_expired", "exemption_invalid", "exemption_unused",
     "account_in_several_files",
 ]
 _Step = Literal[
-    "remove_root_key",
-    "rotate_both",
-    "deactivate_unused_key",
-    "update_applications",
-    "deactivate_old_key",
-    "free_slot",
-    "create_new_key",
-    "delete_inactive_key",
-    "wait_before_delete",
-    "schedule_rotation",
+    "remove_root_key", "rotate_both", "deactivate_unused_key", "update_applications", "deactivate_old_key",
+    "free_slot", "create_new_key", "delete_inactive_key", "wait_before_delete", "schedule_rotation",
 ]
 _Role = Literal["target", "old", "new", "inactive"]
 _ChangeCode = Literal[
-    "rotated",
-    "newly_overdue",
-    "still_overdue",
-    "fixed",
-    "key_deleted",
-    "key_created",
-    "user_added",
+    "rotated", "newly_overdue", "still_overdue", "fixed", "key_deleted", "key_created", "user_added",
     "user_removed",
 ]
+# fmt: on
 
 DEFAULT_OPTIONS: dict[str, Any]
 STATUSES: Tuple[_Status, ...]
