@@ -87,8 +87,9 @@ impl Table {
     }
 
     /// The contract's dict without the rows (`findings`, `rows`, `steps`
-    /// or `changes` empty), with the plan's `source`, a diff's
-    /// `became_overdue`, and the `anomalies_omitted` of several reports.
+    /// or `changes` empty), with a plan's `source` and `step_counts` (the
+    /// steps of each code present), a diff's `became_overdue`, and the
+    /// `anomalies_omitted` of several reports.
     fn head(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         match &self.held {
             Held::Analysis(judged) => match &judged.outcome {
@@ -101,7 +102,14 @@ impl Table {
                 let (columns, anomalies) = (r.columns.clone(), r.anomalies.clone());
                 to_python(py, &Report { rows: Vec::new(), columns, anomalies, ..**r })
             }
-            Held::Plan(p) => with_item(py, to_python(py, &Plan { steps: Vec::new(), ..p.plan })?, "source", &p.source),
+            Held::Plan(p) => {
+                let head = with_item(py, to_python(py, &Plan { steps: Vec::new(), ..p.plan })?, "source", &p.source)?;
+                let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+                for step in &p.plan.steps {
+                    *counts.entry(step.step.as_str()).or_default() += 1;
+                }
+                with_item(py, head, "step_counts", &counts)
+            }
             Held::Diff(d) => {
                 let (old, new, counts) = (d.old.clone(), d.new.clone(), d.counts.clone());
                 let head = to_python(py, &Diff { changes: Vec::new(), old, new, counts, ..**d })?;
