@@ -18,20 +18,11 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut files = Vec::new();
-            let entries =
-                std::fs::read_dir(path).map_err(|e| format!("{}: cannot read the folder: {e}", path.display()))?;
-            for entry in entries {
-                let entry = entry.map_err(|e| format!("{}: {e}", path.display()))?;
-                let hidden = entry.file_name().to_string_lossy().starts_with('.');
-                if !hidden && entry.path().is_file() {
-                    files.push(entry.path());
-                }
-            }
+            let files = keyrot::read::reports_in(path)
+                .map_err(|e| format!("{}: cannot read the folder: {e}", path.display()))?;
             if files.is_empty() {
                 return Err(format!("{}: the folder holds no reports", path.display()));
             }
-            files.sort();
             out.extend(files);
         } else {
             out.push(path.clone());

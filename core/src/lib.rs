@@ -211,13 +211,14 @@ pub use present::VERSION;
 /// [`Scanner`](read::Scanner) (chunks of whole rows, or records of fields),
 /// the typed [`ReportReader`](read::ReportReader) over it and its
 /// [`Row`](read::Row)s, the [`Analyzer`](read::Analyzer) that judges typed
-/// rows one by one, the [`Limits`](read::Limits) input is held to, and the
-/// SHA-256 of input bytes (the evidence the outputs record).
+/// rows one by one, the [`Limits`](read::Limits) input is held to, the
+/// SHA-256 of input bytes (the evidence the outputs record), and the
+/// reports of a folder ([`reports_in`](read::reports_in)).
 pub mod read {
     pub use crate::drive::analysis::Analyzer;
     pub use crate::input::digest::{sha256_hex, sha256_reader};
     pub use crate::input::limits::Limits;
-    pub use crate::input::reader::{parse, Report, ReportReader};
+    pub use crate::input::reader::{parse, reports_in, Report, ReportReader};
     pub use crate::input::report::{AccessKey, Certificate, Layout, ParseOptions, Record, Row, COLUMNS};
     pub use crate::input::scan::{Chunk, Scanner};
     pub use crate::input::value::Field;
@@ -230,7 +231,7 @@ pub mod read {
 /// values of an exemptions entry given as data.
 pub mod options {
     pub use crate::judge::exemptions::EntryValue;
-    pub use crate::judge::policy::{option_error, parse_as_of, parse_instant};
+    pub use crate::judge::policy::{option_error, parse_as_of, parse_instant, unknown_option};
     pub use crate::present::csv::{read_columns, read_statuses};
 }
 

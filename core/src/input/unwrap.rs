@@ -35,6 +35,11 @@ pub enum InputFormat {
     CliJson,
 }
 
+impl InputFormat {
+    /// Every input format, `auto` (the default) first.
+    pub const ALL: [InputFormat; 4] = [InputFormat::Auto, InputFormat::Csv, InputFormat::Base64, InputFormat::CliJson];
+}
+
 crate::error::codes!(InputFormat, "input format", "input formats" {
     Auto => "auto",
     Csv => "csv",
