@@ -8,6 +8,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[cfg(feature = "arrow")]
 pub mod arrow;
 pub(crate) mod csv;
+pub(crate) mod history;
 pub mod junit;
 pub mod ocsf;
 pub mod sarif;
