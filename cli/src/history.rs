@@ -217,11 +217,16 @@ pub(crate) fn history(args: &HistoryArgs, now: Timestamp, out: &mut dyn Write, e
             out.write_all(&buf)?;
         }
         HistoryFormat::Table => {
-            let mut stalled = Vec::new();
+            // The longest stalls, a bounded few: the rest are in the JSON.
+            let mut stalled: Vec<Rotation> = Vec::new();
             let result = run.stream(&reports, open, |record| {
                 if let HistoryRecord::Rotation(r) = record {
                     if r.stalled {
                         stalled.push(r.clone());
+                        if stalled.len() >= 2 * STALLS_SHOWN {
+                            longest_first(&mut stalled);
+                            stalled.truncate(STALLS_SHOWN);
+                        }
                     }
                 }
                 Ok(())
@@ -234,6 +239,22 @@ pub(crate) fn history(args: &HistoryArgs, now: Timestamp, out: &mut dyn Write, e
     }
     out.flush()?;
     Ok(EXIT_COMPLIANT)
+}
+
+/// How many stalled rotations the table lists.
+const STALLS_SHOWN: usize = 50;
+
+fn longest(r: &Rotation) -> i64 {
+    r.stalls.iter().map(|s| s.days).max().unwrap_or(0)
+}
+
+/// The longest stalls first, then by account, user and start.
+fn longest_first(rotations: &mut [Rotation]) {
+    rotations.sort_by(|a, b| {
+        longest(b)
+            .cmp(&longest(a))
+            .then_with(|| (&a.account_id, &a.user, a.started).cmp(&(&b.account_id, &b.user, b.started)))
+    });
 }
 
 fn fail(err: &mut dyn Write, e: &keyrot::Error, written: bool) -> io::Result<i32> {
@@ -312,18 +333,27 @@ fn table(out: &mut dyn Write, summary: &HistorySummary, stalled: &mut [Rotation]
         options.max_age_days,
         summary.stall_days
     )?;
-    stalled.sort_by(|a, b| (&a.account_id, &a.user, a.started).cmp(&(&b.account_id, &b.user, b.started)));
-    if !stalled.is_empty() {
-        writeln!(out, "\nstalled rotations ({})", stalled.len())?;
-        for r in stalled.iter() {
+    longest_first(stalled);
+    let shown = stalled.len().min(STALLS_SHOWN);
+    if shown > 0 {
+        let of = if totals.rotations_stalled as usize > shown {
+            format!(", the {shown} longest of {}; the JSON lists every one", totals.rotations_stalled)
+        } else {
+            String::new()
+        };
+        writeln!(out, "\nstalled rotations ({shown}{of})")?;
+        for r in &stalled[..shown] {
             let at = r.steps.last().map(|s| s.step.as_str()).unwrap_or("-");
+            let state = match r.completed_before {
+                Some(t) => format!("{} by {}", r.outcome, day(t)),
+                None => format!("{}, at {at}", r.outcome),
+            };
             writeln!(
                 out,
-                "  {:<14} {}  key of {}, {} since {}, now at {at}: {}",
+                "  {:<14} {}  the key made {}, from {} ({state}): {}",
                 printable(&r.account_id),
                 printable(&r.user),
                 day(r.old_key),
-                r.outcome,
                 day(r.started),
                 describe_stall(r)
             )?;

@@ -8,14 +8,15 @@ use crate::drive::analysis::Counts;
 use crate::error::{Error, ErrorCode};
 use crate::input::value::{format_timestamp, Timestamp};
 use crate::judge::batch::FindingBatch;
+use crate::judge::batch::FindingRef;
 use crate::judge::cis::Rule;
 use crate::judge::policy::Policy;
-use crate::judge::rule::{Finding, LastUsed, Status};
+use crate::judge::rule::{LastUsed, Status};
 use crate::plan::history::model::{
     AccountTrend, DayBounds, HistoryReport, HistorySummary, HistoryTotals, KeyLife, LastUse, OldestOverdue, Outcome,
     OverdueSpan, Remediation, Rotation, RotationOutcome, Stall, StallKind, StepSpan, TimeSource, Trend, TrendPoint,
 };
-use crate::plan::steps::{plan_row, Step, StepCode};
+use crate::plan::steps::StepCode;
 use chrono::{NaiveDate, TimeDelta};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -52,7 +53,9 @@ pub(crate) struct StepObs {
 }
 
 impl StepObs {
-    fn of(step: &Step) -> StepObs {
+    /// The step's code and keys, as [`step_of`] reads them from the row.
+    #[cfg(test)]
+    fn of(step: &crate::plan::steps::Step) -> StepObs {
         let role = |role: &str| step.keys.iter().find(|k| k.role == role).and_then(|k| k.last_rotated);
         let old = match step.step {
             StepCode::RotateBoth
@@ -71,13 +74,71 @@ impl StepObs {
     }
 }
 
+/// The plan's step for a row (rotation-rule.md §2.1) as
+/// [`plan_row`](crate::plan::steps::plan_row) decides it, without writing
+/// its reason and commands: only its code and the keys it retires and
+/// brings in, for each of the many rows of a history. A test holds the two
+/// to the same decision on every golden case's rows.
+fn step_of(findings: &[FindingRef<'_>], is_root: bool, policy: &Policy, as_of: Timestamp) -> Option<StepObs> {
+    let step = |step, old: &FindingRef<'_>, new: Option<&FindingRef<'_>>| {
+        Some(StepObs { step, old: old.last_rotated(), new: new.and_then(FindingRef::last_rotated) })
+    };
+    if is_root {
+        let old = findings.iter().find_map(FindingRef::last_rotated);
+        return findings.first().map(|_| StepObs { step: StepCode::RemoveRootKey, old, new: None });
+    }
+    let judged = || findings.iter().filter(|f| f.status() != Status::Invalid);
+    let over: Vec<&FindingRef<'_>> = judged().filter(|f| f.active() && f.status() == Status::Fail).collect();
+    let fresh: Vec<&FindingRef<'_>> = judged().filter(|f| f.active() && f.status() != Status::Fail).collect();
+    let inactive: Vec<&FindingRef<'_>> = judged().filter(|f| !f.active()).collect();
+    let used_at = |f: &FindingRef<'_>| f.last_used().and_then(LastUsed::at);
+    if let [a, b] = over[..] {
+        let target = if used_at(a) <= used_at(b) { a } else { b };
+        return step(StepCode::RotateBoth, target, None);
+    }
+    if let [o] = over[..] {
+        let recently = used_at(o)
+            .is_some_and(|t| as_of.signed_duration_since(t) <= TimeDelta::days(i64::from(policy.max_age_days)));
+        if !recently {
+            return step(StepCode::DeactivateUnusedKey, o, None);
+        }
+        if let [n] = fresh[..] {
+            let used_after = match (used_at(o), n.last_rotated()) {
+                (Some(used), Some(created)) => used >= floor_minute(created),
+                _ => true,
+            };
+            let code = if used_after { StepCode::UpdateApplications } else { StepCode::DeactivateOldKey };
+            return step(code, o, Some(n));
+        }
+        if let [_] = inactive[..] {
+            return step(StepCode::FreeSlot, o, None);
+        }
+        return step(StepCode::CreateNewKey, o, None);
+    }
+    if let Some(first) = inactive.first() {
+        let grace = TimeDelta::days(i64::from(policy.grace_days));
+        let ready = inactive
+            .iter()
+            .find(|f| used_at(f).or(f.last_rotated()).is_some_and(|b| as_of.signed_duration_since(b) >= grace));
+        return match ready {
+            Some(f) => step(StepCode::DeleteInactiveKey, f, None),
+            None => step(StepCode::WaitBeforeDelete, first, None),
+        };
+    }
+    judged().find(|f| f.status() == Status::DueSoon).and_then(|due| step(StepCode::ScheduleRotation, due, None))
+}
+
 /// One row of a report, as the history takes it in: read on the thread
-/// that judged its batch.
+/// that judged its batch (its names are read from the batch, which the
+/// merge holds too).
 #[derive(Debug)]
 pub(crate) struct RowObs {
-    account: Box<str>,
-    user: Box<str>,
-    keys: Vec<KeyObs>,
+    /// The row's index in its batch.
+    row: u32,
+    /// The user name lower-cased, when that differs from it: what finds
+    /// the user again (IAM names are unique ignoring case).
+    lower: Option<Box<str>>,
+    keys: [Option<KeyObs>; 2],
     step: Option<StepObs>,
 }
 
@@ -87,8 +148,9 @@ pub(crate) fn observe(batch: &FindingBatch) -> Vec<RowObs> {
     let (policy, as_of) = (*batch.policy(), batch.as_of());
     let mut findings = batch.findings().peekable();
     let mut rows = Vec::with_capacity(batch.rows());
-    for row in &batch.rows {
-        let mut mine = Vec::new();
+    let mut mine = Vec::new();
+    for (index, row) in batch.rows.iter().enumerate() {
+        mine.clear();
         while let Some(f) = findings.peek() {
             if f.line() != row.line {
                 break;
@@ -98,29 +160,24 @@ pub(crate) fn observe(batch: &FindingBatch) -> Vec<RowObs> {
             }
             findings.next();
         }
-        let wants_step = (row.is_root && !mine.is_empty())
-            || mine.iter().any(|f| matches!(f.status(), Status::Fail | Status::DueSoon | Status::Inactive));
-        let step = if wants_step {
-            let owned: Vec<Finding> = mine.iter().map(|f| f.to_finding()).collect();
-            let refs: Vec<&Finding> = owned.iter().collect();
-            plan_row(&refs, &policy, as_of).map(|s| StepObs::of(&s))
-        } else {
-            None
-        };
-        let keys = mine
-            .iter()
-            .filter_map(|f| {
-                Some(KeyObs {
-                    slot: f.slot()?,
-                    created: f.last_rotated()?,
-                    status: f.status(),
-                    active: f.active(),
-                    last_used: f.last_used(),
-                    due_at: f.due_at(),
-                })
+        let step = step_of(&mine, row.is_root, &policy, as_of);
+        let mut keys = [None, None];
+        let followed = mine.iter().filter_map(|f| {
+            Some(KeyObs {
+                slot: f.slot()?,
+                created: f.last_rotated()?,
+                status: f.status(),
+                active: f.active(),
+                last_used: f.last_used(),
+                due_at: f.due_at(),
             })
-            .collect();
-        rows.push(RowObs { account: batch.account(row).into(), user: batch.user(row).into(), keys, step });
+        });
+        for (place, key) in keys.iter_mut().zip(followed) {
+            *place = Some(key);
+        }
+        let user = batch.user(row);
+        let lower = user.chars().any(char::is_uppercase).then(|| user.to_lowercase().into_boxed_str());
+        rows.push(RowObs { row: index as u32, lower, keys, step });
     }
     rows
 }
@@ -399,22 +456,24 @@ impl Engine {
         day.latest = day.latest.max(time);
     }
 
-    /// Takes in the rows of a batch of file `file`.
-    pub(crate) fn rows(&mut self, file: usize, rows: Vec<RowObs>) -> Result<(), Error> {
+    /// Takes in the rows of a batch of file `file`, read by [`observe`].
+    pub(crate) fn rows(&mut self, file: usize, batch: &FindingBatch, rows: Vec<RowObs>) -> Result<(), Error> {
         self.start_file(file);
         let (time, keep_uses) = (self.inputs[file].time, self.keep_uses);
-        let mut cached: Option<Arc<str>> = None;
-        for row in rows {
-            let account = match &cached {
-                Some(id) if **id == *row.account => Arc::clone(id),
+        let mut account: Option<Arc<str>> = None;
+        for obs in rows {
+            let row = &batch.rows[obs.row as usize];
+            let id = batch.account(row);
+            let id = match &account {
+                Some(a) if **a == *id => Arc::clone(a),
                 _ => {
-                    let id = self.enter_account(file, &row.account)?;
-                    cached = Some(Arc::clone(&id));
-                    id
+                    let entered = self.enter_account(file, id)?;
+                    account = Some(Arc::clone(&entered));
+                    entered
                 }
             };
-            let state = self.accounts.get_mut(&account).expect("entered");
-            observe_row(state, row, time, keep_uses);
+            let state = self.accounts.get_mut(&id).expect("entered");
+            observe_row(state, batch.user(row), obs, time, keep_uses);
         }
         Ok(())
     }
@@ -603,19 +662,17 @@ impl Engine {
 }
 
 /// Takes in one row of `state`'s report at `time`.
-fn observe_row(state: &mut AccountState, row: RowObs, time: Timestamp, keep_uses: bool) {
+fn observe_row(state: &mut AccountState, name: &str, row: RowObs, time: Timestamp, keep_uses: bool) {
     let serial = state.serial + 1;
     let baseline = state.serial == 0;
-    let lower = row.user.to_lowercase().into_boxed_str();
-    let user = state.users.entry(lower).or_insert_with(|| UserState {
-        name: row.user.clone(),
-        seen: 0,
-        keys: Vec::new(),
-        step: None,
-        rotation: None,
-    });
-    if user.name != row.user {
-        user.name = row.user.clone();
+    let lower: &str = row.lower.as_deref().unwrap_or(name);
+    if !state.users.contains_key(lower) {
+        let user = UserState { name: name.into(), seen: 0, keys: Vec::new(), step: None, rotation: None };
+        state.users.insert(lower.into(), user);
+    }
+    let user = state.users.get_mut(lower).expect("inserted");
+    if *user.name != *name {
+        user.name = name.into();
     }
     if user.seen != serial {
         user.step = None;
@@ -626,7 +683,8 @@ fn observe_row(state: &mut AccountState, row: RowObs, time: Timestamp, keep_uses
     }
     let current = &mut state.current;
     for (i, k) in row.keys.iter().enumerate() {
-        let ordinal = row.keys[..i].iter().filter(|o| o.created == k.created).count() as u8;
+        let Some(k) = k else { continue };
+        let ordinal = row.keys[..i].iter().flatten().filter(|o| o.created == k.created).count() as u8;
         let found = user.keys.iter_mut().find(|s| s.created == k.created && s.ordinal == ordinal && s.seen != serial);
         let key = match found {
             Some(key) => {
@@ -709,10 +767,9 @@ fn observe_row(state: &mut AccountState, row: RowObs, time: Timestamp, keep_uses
         key.due_at = k.due_at.or(key.due_at);
         if k.status == Status::Fail {
             if let Some(due) = k.due_at {
-                let older =
-                    current.oldest.as_ref().is_none_or(|(d, u, c)| (due, &*row.user, k.created) < (*d, &**u, *c));
+                let older = current.oldest.as_ref().is_none_or(|(d, u, c)| (due, name, k.created) < (*d, &**u, *c));
                 if older {
-                    current.oldest = Some((due, row.user.clone(), k.created));
+                    current.oldest = Some((due, name.into(), k.created));
                 }
             }
         }
@@ -863,9 +920,13 @@ fn end_account(
 }
 
 /// The oldest active key of the report `serial` made after the rotation's
-/// old key: its replacement, when the plan names none.
+/// old key and not overdue itself: its replacement, when the plan names
+/// none.
 fn replacement(rotation: &RotationState, keys: &[KeyState], serial: u32) -> Option<Timestamp> {
-    keys.iter().filter(|k| k.seen == serial && k.active && k.created > rotation.old).map(|k| k.created).min()
+    keys.iter()
+        .filter(|k| k.seen == serial && k.active && k.status != Status::Fail && k.created > rotation.old)
+        .map(|k| k.created)
+        .min()
 }
 
 fn count_rotation(totals: &mut HistoryTotals, rotation: &RotationState, completed: bool) {
@@ -928,5 +989,65 @@ fn advance(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{step_of, StepObs};
+    use crate::drive::run::Run;
+    use crate::judge::cis::Rule;
+    use crate::judge::policy::Options;
+    use crate::judge::rule::Finding;
+    use crate::plan::steps::plan_row;
+    use std::path::Path;
+
+    /// Every row of every golden case that judges: the plan's step, and
+    /// the history's reading of it, agree.
+    #[test]
+    fn the_history_reads_each_row_s_step_as_the_plan_decides_it() {
+        let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/cases");
+        let mut rows = 0;
+        for case in std::fs::read_dir(&cases).expect("the cases") {
+            let dir = case.expect("a case").path();
+            let Ok(options) = std::fs::read_to_string(dir.join("options.json")) else { continue };
+            let Ok(options) = Options::from_json(&options) else { continue };
+            let Some(input) = std::fs::read_dir(&dir)
+                .expect("a folder")
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| p.file_stem().is_some_and(|s| s == "input"))
+            else {
+                continue;
+            };
+            let bytes = std::fs::read(&input).expect("an input");
+            let mut batches = Vec::new();
+            let judged = Run::new(&options).threads(1).report(&bytes[..], |batch| {
+                batches.push(batch);
+                Ok::<(), crate::error::Error>(())
+            });
+            if judged.is_err() {
+                continue;
+            }
+            for batch in &batches {
+                let mut findings = batch.findings().peekable();
+                for row in &batch.rows {
+                    let mut mine = Vec::new();
+                    while let Some(f) = findings.next_if(|f| f.line() == row.line) {
+                        if f.rule() == Rule::AccessKeyRotated {
+                            mine.push(f);
+                        }
+                    }
+                    let owned: Vec<Finding> = mine.iter().map(|f| f.to_finding()).collect();
+                    let refs: Vec<&Finding> = owned.iter().collect();
+                    let planned = plan_row(&refs, batch.policy(), batch.as_of()).map(|s| StepObs::of(&s));
+                    let read = step_of(&mine, row.is_root, batch.policy(), batch.as_of());
+                    let view = |s: Option<StepObs>| s.map(|s| (s.step, s.old, s.new));
+                    assert_eq!(view(read), view(planned), "{}: line {}", dir.display(), row.line);
+                    rows += 1;
+                }
+            }
+        }
+        assert!(rows > 300, "{rows} rows");
     }
 }

@@ -210,7 +210,7 @@ impl HistoryRun {
         });
         run.inputs(inputs, &|batch: &mut crate::judge::batch::FindingBatch| engine::observe(batch), &mut |event| {
             match event {
-                Event::Batch { file, made, .. } => engine.rows(file, made),
+                Event::Batch { file, batch, made } => engine.rows(file, &batch, made),
                 Event::Done { file, source, result } => match result {
                     Ok(analysis) => {
                         let counts = analysis.summary.accounts.into_iter().map(|a| (a.account_id, a.counts)).collect();
