@@ -9,7 +9,8 @@
 #   check          keyrot check --format csv (the findings of every report)
 #   history-csv    keyrot history --format csv (a row per key, written as keys end)
 #   history-table  keyrot history (the table)
-# each once, reporting wall-clock seconds and peak RSS (GNU time), and
+# each once, reporting wall-clock seconds, CPU seconds (user + system: the
+# figure to compare when the machine is shared) and peak RSS (GNU time), and
 # deletes the data afterwards (KEEP=1 keeps it).
 #
 # Usage: bash benches/history/run.sh            (200 accounts x 5,000 users x 52 weeks: about 12 GB)
@@ -38,15 +39,15 @@ target/release/gen-season "$ACCOUNTS" "$USERS" "$WEEKS" "$DATA"
 echo "generated $((ACCOUNTS * WEEKS)) reports of $USERS users in $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.0f", b - a}') s: $(du -sh "$DATA" | cut -f1)"
 trap '[ "${KEEP:-0}" = 1 ] || rm -rf "$DATA"' EXIT
 
-# Runs "$@" with stdout to $OUT, prints "seconds peak_MiB".
+# Runs "$@" with stdout to $OUT, prints "seconds cpu_seconds peak_MiB".
 measure() {
-    /usr/bin/time -f '%e %M' -o "$DATA/time" "$@" > "$OUT" 2>/dev/null || true
-    tail -1 "$DATA/time" | awk '{printf "%s %.0f\n", $1, $2 / 1024}'
+    /usr/bin/time -f '%e %U %S %M' -o "$DATA/time" "$@" > "$OUT" 2>/dev/null || true
+    tail -1 "$DATA/time" | awk '{printf "%s %.1f %.0f\n", $1, $2 + $3, $4 / 1024}'
 }
 
 echo
-echo "| weeks | reports | rows | input | tool | seconds | peak RSS (MiB) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| weeks | reports | rows | input | command | seconds | CPU seconds | peak RSS (MiB) |"
+echo "|---|---|---|---|---|---|---|---|"
 for weeks in $(printf '%s\n' 13 26 "$WEEKS" | awk -v max="$WEEKS" '$1 <= max' | sort -nu); do
     folders=()
     for w in $(seq 1 "$weeks"); do folders+=("$DATA/$(printf 'week-%02d' "$w")"); done
@@ -57,15 +58,15 @@ for weeks in $(printf '%s\n' 13 26 "$WEEKS" | awk -v max="$WEEKS" '$1 <= max' | 
     # as far as memory allows.
     find "${folders[@]}" -name '*.csv' -print0 | xargs -0 cat > /dev/null
     OUT=/dev/null
-    read -r s m < <(measure "$KEYROT" check --format csv "${folders[@]}")
-    echo "| $weeks | $((ACCOUNTS * weeks)) | $rows | $bytes | check --format csv | $s | $m |"
+    read -r s c m < <(measure "$KEYROT" check --format csv "${folders[@]}")
+    echo "| $weeks | $((ACCOUNTS * weeks)) | $rows | $bytes | check --format csv | $s | $c | $m |"
     OUT="$DATA/keys.csv"
-    read -r s m < <(measure "$KEYROT" history --time-from-name %Y-%m-%d --format csv "${folders[@]}")
+    read -r s c m < <(measure "$KEYROT" history --time-from-name %Y-%m-%d --format csv "${folders[@]}")
     keys=$(($(wc -l < "$DATA/keys.csv") - 1))
-    echo "| $weeks | $((ACCOUNTS * weeks)) | $rows | $bytes | history --format csv ($keys keys) | $s | $m |"
+    echo "| $weeks | $((ACCOUNTS * weeks)) | $rows | $bytes | history --format csv ($keys keys) | $s | $c | $m |"
     OUT="$DATA/table.txt"
-    read -r s m < <(measure "$KEYROT" history --time-from-name %Y-%m-%d "${folders[@]}")
-    echo "| $weeks | $((ACCOUNTS * weeks)) | $rows | $bytes | history (table) | $s | $m |"
+    read -r s c m < <(measure "$KEYROT" history --time-from-name %Y-%m-%d "${folders[@]}")
+    echo "| $weeks | $((ACCOUNTS * weeks)) | $rows | $bytes | history (table) | $s | $c | $m |"
     if [ "$weeks" = "$WEEKS" ]; then
         tail -3 "$DATA/table.txt" | sed 's/^/    /' >&2
     fi
