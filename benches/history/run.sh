@@ -33,10 +33,14 @@ if [ "$avail" -lt $((need * 13 / 10)) ]; then
     exit 1
 fi
 
-rm -rf "$DATA"
-start=$EPOCHREALTIME
-target/release/gen-season "$ACCOUNTS" "$USERS" "$WEEKS" "$DATA"
-echo "generated $((ACCOUNTS * WEEKS)) reports of $USERS users in $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.0f", b - a}') s: $(du -sh "$DATA" | cut -f1)"
+# A season generated before with the same sizes (KEEP=1) is used again.
+if [ "$(cat "$DATA/.season" 2>/dev/null)" != "$ACCOUNTS $USERS $WEEKS" ]; then
+    rm -rf "$DATA"
+    start=$EPOCHREALTIME
+    target/release/gen-season "$ACCOUNTS" "$USERS" "$WEEKS" "$DATA"
+    echo "$ACCOUNTS $USERS $WEEKS" > "$DATA/.season"
+    echo "generated $((ACCOUNTS * WEEKS)) reports of $USERS users in $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.0f", b - a}') s: $(du -sh "$DATA" | cut -f1)"
+fi
 trap '[ "${KEEP:-0}" = 1 ] || rm -rf "$DATA"' EXIT
 
 # Runs "$@" with stdout to $OUT, prints "seconds cpu_seconds peak_MiB".

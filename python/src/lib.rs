@@ -13,6 +13,7 @@ mod cli;
 mod diff;
 mod errors;
 mod exemptions;
+mod history;
 mod judged;
 mod objects;
 mod options;
@@ -49,6 +50,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run::parse_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(run::parse_file, m)?)?;
     m.add_function(wrap_pyfunction!(diff::diff, m)?)?;
+    m.add_function(wrap_pyfunction!(history::history, m)?)?;
+    m.add_function(wrap_pyfunction!(history::time_in_name, m)?)?;
     m.add_function(wrap_pyfunction!(cli::run_cli, m)?)?;
     Ok(())
 }

@@ -39,6 +39,7 @@ from typing import (
 
 from . import _native
 from ._errors import KeyrotError, ParseError, PolicyError
+from ._history import History, history
 from ._native import Anomaly, Change, ChangedKey, DiffSide, Finding, PlanKey, ReportOutcome, Row, Step
 from ._source import DataSource, FileSource, Resolved, access_keys_json, resolve, resolve_exemptions
 
@@ -67,6 +68,7 @@ __all__ = [
     "Diff",
     "DiffSide",
     "Finding",
+    "History",
     "KeyrotError",
     "ManyAnalysis",
     "ParseError",
@@ -85,6 +87,7 @@ __all__ = [
     "analyze",
     "analyze_many",
     "diff",
+    "history",
     "parse",
 ]
 

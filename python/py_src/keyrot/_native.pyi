@@ -32,6 +32,8 @@ __all__ = [
     "parse_file",
     "diff",
     "run_cli",
+    "history",
+    "time_in_name",
 ]
 
 __version__: str
@@ -469,3 +471,10 @@ def diff(
     new_format: Optional[str] = None,
 ) -> DiffData: ...
 def run_cli(args: Sequence[Union[str, PathLike[str]]]) -> int: ...
+def history(
+    reports: Sequence[Tuple[str, Union[bytes, str, PathLike[str]], Optional[str], Optional[str]]],
+    options: dict[str, Any],
+    *,
+    threads: int = 0,
+) -> dict[str, Any]: ...
+def time_in_name(pattern: str, name: str) -> Optional[str]: ...

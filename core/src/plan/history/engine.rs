@@ -269,12 +269,21 @@ impl RotationState {
 
 #[derive(Debug)]
 struct UserState {
-    name: Box<str>,
+    /// The name as last seen, when it is not the map's key (the name
+    /// lower-cased): most names are lower-case already.
+    name: Option<Box<str>>,
     seen: u32,
     keys: Vec<KeyState>,
     /// The plan's step in the report being read.
     step: Option<StepObs>,
-    rotation: Option<RotationState>,
+    rotation: Option<Box<RotationState>>,
+}
+
+impl UserState {
+    /// The name as last seen; `lower` is its key in the account's map.
+    fn name<'a>(&'a self, lower: &'a str) -> &'a str {
+        self.name.as_deref().unwrap_or(lower)
+    }
 }
 
 /// What an account's report being read adds up to.
@@ -627,15 +636,16 @@ impl Engine {
         for id in ids {
             let mut state = self.accounts.remove(&id).expect("listed");
             let mut users: Vec<(Box<str>, UserState)> = state.users.drain().collect();
-            users.sort_by(|a, b| a.1.name.cmp(&b.1.name).then_with(|| a.0.cmp(&b.0)));
-            for (_, mut user) in users {
+            users.sort_by(|a, b| a.1.name(&a.0).cmp(b.1.name(&b.0)).then_with(|| a.0.cmp(&b.0)));
+            for (lower, mut user) in users {
+                let name = user.name(&lower).to_owned();
                 user.keys.sort_by_key(|k| (k.created, k.ordinal));
                 for key in &user.keys {
                     self.totals.keys += 1;
                     if key.status == Status::Fail {
                         self.totals.overdue_now += 1;
                     }
-                    each(Ended::Key(key.life(&id, &user.name)))?;
+                    each(Ended::Key(key.life(&id, &name)))?;
                 }
                 if let Some(rotation) = user.rotation.take() {
                     self.totals.rotations += 1;
@@ -643,7 +653,7 @@ impl Engine {
                     if !rotation.stalls.is_empty() {
                         self.totals.rotations_stalled += 1;
                     }
-                    each(Ended::Rotation(rotation.record(&id, &user.name, RotationOutcome::Open, None)))?;
+                    each(Ended::Rotation(rotation.record(&id, &name, RotationOutcome::Open, None)))?;
                 }
             }
             accounts.push(AccountTrend { account_id: id.to_string(), points: std::mem::take(&mut state.points) });
@@ -667,12 +677,15 @@ fn observe_row(state: &mut AccountState, name: &str, row: RowObs, time: Timestam
     let baseline = state.serial == 0;
     let lower: &str = row.lower.as_deref().unwrap_or(name);
     if !state.users.contains_key(lower) {
-        let user = UserState { name: name.into(), seen: 0, keys: Vec::new(), step: None, rotation: None };
+        // Most users have a key or two: room for two, not the four a first
+        // push would make.
+        let name = (name != lower).then(|| name.into());
+        let user = UserState { name, seen: 0, keys: Vec::with_capacity(2), step: None, rotation: None };
         state.users.insert(lower.into(), user);
     }
     let user = state.users.get_mut(lower).expect("inserted");
-    if *user.name != *name {
-        user.name = name.into();
+    if user.name(lower) != name {
+        user.name = (name != lower).then(|| name.into());
     }
     if user.seen != serial {
         user.step = None;
@@ -692,6 +705,7 @@ fn observe_row(state: &mut AccountState, name: &str, row: RowObs, time: Timestam
                 let was_active = key.active;
                 match (was_fail, k.status == Status::Fail) {
                     (false, true) => {
+                        key.overdue.reserve_exact(1);
                         key.overdue.push(OverdueSpan { from: time, to: time, until: None });
                         current.newly_overdue += u64::from(!baseline);
                     }
@@ -791,7 +805,8 @@ fn end_account(
     let id = Arc::clone(&state.id);
     let current = &mut state.current;
     let (mut open, mut stalled) = (0, 0);
-    state.users.retain(|_, user| {
+    state.users.retain(|lower, user| {
+        let name: &str = user.name.as_deref().unwrap_or(lower);
         let present = user.seen == serial;
         if !present {
             user.step = None;
@@ -831,12 +846,7 @@ fn end_account(
             let old_present = user.keys.iter().any(|k| k.created == rotation.old && k.seen == serial);
             match (present, old_present, user.step) {
                 (false, _, _) => {
-                    ended.push(Ended::Rotation(rotation.record(
-                        &id,
-                        &user.name,
-                        RotationOutcome::UserDeleted,
-                        Some(time),
-                    )));
+                    ended.push(Ended::Rotation(rotation.record(&id, name, RotationOutcome::UserDeleted, Some(time))));
                     count_rotation(totals, rotation, false);
                     user.rotation = None;
                 }
@@ -845,12 +855,7 @@ fn end_account(
                     if rotation.new.is_none() {
                         rotation.new = replacement(rotation, &user.keys, serial);
                     }
-                    ended.push(Ended::Rotation(rotation.record(
-                        &id,
-                        &user.name,
-                        RotationOutcome::Completed,
-                        Some(time),
-                    )));
+                    ended.push(Ended::Rotation(rotation.record(&id, name, RotationOutcome::Completed, Some(time))));
                     count_rotation(totals, rotation, true);
                     user.rotation = None;
                 }
@@ -867,7 +872,7 @@ fn end_account(
                     stalls: Vec::new(),
                 };
                 advance(&mut rotation, step, &user.keys, serial, time, stall);
-                user.rotation = Some(rotation);
+                user.rotation = Some(Box::new(rotation));
             }
         }
         if let Some(rotation) = &user.rotation {
@@ -875,7 +880,6 @@ fn end_account(
             stalled += u64::from(!rotation.stalls.is_empty());
         }
         // The keys it no longer shows are gone.
-        let name = &user.name;
         user.keys.retain_mut(|key| {
             if key.seen == serial {
                 return true;
@@ -955,7 +959,11 @@ fn advance(
             span.last_seen = time;
             span.reports += 1;
         }
-        _ => rotation.steps.push(StepSpan { step: step.step, first_seen: time, last_seen: time, reports: 1 }),
+        _ => {
+            // Held for every user with a rotation underway: no spare room.
+            rotation.steps.reserve_exact(1);
+            rotation.steps.push(StepSpan { step: step.step, first_seen: time, last_seen: time, reports: 1 });
+        }
     }
     if rotation.new.is_none() {
         rotation.new = step.new.filter(|n| *n > rotation.old).or_else(|| replacement(rotation, keys, serial));
@@ -972,7 +980,10 @@ fn advance(
         };
         match rotation.stalls.iter_mut().find(|s| s.kind == StallKind::SameStep && s.since == span.first_seen) {
             Some(s) => *s = stall_of,
-            None => rotation.stalls.push(stall_of),
+            None => {
+                rotation.stalls.reserve_exact(1);
+                rotation.stalls.push(stall_of);
+            }
         }
     }
     if let Some(new) = rotation.new {
@@ -985,7 +996,10 @@ fn advance(
                 match rotation.stalls.iter_mut().find(|s| s.kind == StallKind::OldKeyInUse) {
                     Some(s) if s.until < used => *s = stall_of,
                     Some(_) => {}
-                    None => rotation.stalls.push(stall_of),
+                    None => {
+                        rotation.stalls.reserve_exact(1);
+                        rotation.stalls.push(stall_of);
+                    }
                 }
             }
         }
