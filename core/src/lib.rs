@@ -26,6 +26,7 @@
 //! | Arrow record batches (feature `arrow`) | `arrow::finding_batch` on each batch, or `arrow::FindingBatches` | a batch at a time |
 //! | the rotation plan | [`plan`](fn@plan) over an [`Analysis`] | the steps |
 //! | what changed between two reports | [`diff`](fn@diff) over two parsed [`read::Report`]s | the changes |
+//! | the rotation workflow across a season of reports | [`plan::history::history`], or [`plan::history::HistoryRun::stream`] | every key's life, or those not yet ended |
 //! | typed rows, without judging | [`read::parse`], or [`read::ReportReader`] row by row | the rows, or one |
 //!
 //! Every entry point reads its options from one [`Options`]: the defaults

@@ -14,6 +14,7 @@ mod arrow;
 mod cli;
 mod errors;
 mod exemptions;
+mod history;
 mod judged;
 mod options;
 mod run;
@@ -68,6 +69,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run::diff, m)?)?;
     m.add_function(wrap_pyfunction!(run::reports_in, m)?)?;
     m.add_function(wrap_pyfunction!(unknown_option, m)?)?;
+    m.add_function(wrap_pyfunction!(history::history, m)?)?;
+    m.add_function(wrap_pyfunction!(history::time_in_name, m)?)?;
     m.add_function(wrap_pyfunction!(cli::run_cli, m)?)?;
     Ok(())
 }

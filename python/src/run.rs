@@ -62,7 +62,7 @@ impl From<keyrot::Error> for FileFailure {
 
 /// Opens a report file (without the GIL: the file system may be slow, or the
 /// path a pipe that waits for a writer).
-fn open(path: &Path) -> std::io::Result<File> {
+pub(crate) fn open(path: &Path) -> std::io::Result<File> {
     let file = File::open(path)?;
     match file.metadata() {
         Ok(meta) if meta.is_dir() => {

@@ -463,7 +463,7 @@ export type AnomalyCode = "duplicate_user" | "account_repeated" | "as_of_before_
  * Tests and bindings key on these codes (serialized in `snake_case`), never
  * on the message text. New codes may be added; existing ones do not change.
  */
-export type ErrorCode = "empty_input" | "missing_header" | "missing_columns" | "duplicate_column" | "field_count" | "invalid_timestamp" | "invalid_boolean" | "invalid_utf8" | "not_text" | "invalid_base64" | "invalid_json" | "csv_syntax" | "invalid_policy" | "invalid_as_of" | "limit_exceeded" | "invalid_exemptions" | "io";
+export type ErrorCode = "empty_input" | "missing_header" | "missing_columns" | "duplicate_column" | "field_count" | "invalid_timestamp" | "invalid_boolean" | "invalid_utf8" | "not_text" | "invalid_base64" | "invalid_json" | "csv_syntax" | "invalid_policy" | "invalid_as_of" | "limit_exceeded" | "invalid_exemptions" | "io" | "no_report_time" | "same_report_time";
 
 /**
  * When a key was last used, as the report tells it.

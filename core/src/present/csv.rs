@@ -253,11 +253,11 @@ const QUOTE: [bool; 256] = {
     table
 };
 
-fn int(out: &mut Vec<u8>, n: i64) {
+pub(crate) fn int(out: &mut Vec<u8>, n: i64) {
     out.extend_from_slice(decimal(n, &mut [0; 20]).as_bytes());
 }
 
-fn timestamp(out: &mut Vec<u8>, t: Option<Timestamp>) {
+pub(crate) fn timestamp(out: &mut Vec<u8>, t: Option<Timestamp>) {
     if let Some(t) = t {
         // An instant past year 9999 is written `+10000-...`: a cell that
         // starts with `+` is neutralised as any other (the outputs leave such

@@ -9,6 +9,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod arrow;
 pub(crate) mod chart;
 pub(crate) mod csv;
+pub(crate) mod history;
 pub(crate) mod html;
 pub mod junit;
 pub mod ocsf;

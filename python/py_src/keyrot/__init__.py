@@ -67,6 +67,7 @@ from ._records import (
     Summary,
     _time,
 )
+from ._history import History, history
 from ._source import DataSource, FileSource, Resolved, access_keys_json, many_inputs, resolve, resolve_exemptions
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ __all__ = [
     "Diff",
     "DiffSide",
     "Finding",
+    "History",
     "KeyrotError",
     "ManyAnalysis",
     "ParseError",
@@ -107,6 +109,7 @@ __all__ = [
     "analyze",
     "analyze_many",
     "diff",
+    "history",
     "parse",
     "plan",
 ]

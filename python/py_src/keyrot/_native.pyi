@@ -37,6 +37,8 @@ __all__ = [
     "reports_in",
     "unknown_option",
     "run_cli",
+    "history",
+    "time_in_name",
 ]
 
 __version__: str
@@ -261,3 +263,10 @@ def diff(
 def reports_in(folder: Union[str, PathLike[str]]) -> list[PathLike[str]]: ...
 def unknown_option(function: str, name: str, known: Sequence[str]) -> PolicyError: ...
 def run_cli(args: Sequence[Union[str, PathLike[str]]]) -> int: ...
+def history(
+    reports: Sequence[Tuple[str, Union[bytes, str, PathLike[str]], Optional[str], Optional[str]]],
+    options: dict[str, Any],
+    *,
+    threads: int = 0,
+) -> dict[str, Any]: ...
+def time_in_name(pattern: str, name: str) -> Optional[str]: ...
