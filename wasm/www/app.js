@@ -913,6 +913,17 @@ function exemptionText(e) {
   return `Exempted until ${e.expires} (owner ${e.owner}): ${e.reason}`;
 }
 
+/** A cell of a date and time that may wrap between its words, never inside a date. */
+function whenCell(text, className) {
+  const td = document.createElement('td');
+  td.className = className;
+  for (const [i, word] of text.split(' ').entries()) {
+    if (i) td.append(' ');
+    td.append(element('span', 'word', word));
+  }
+  return td;
+}
+
 function row(f) {
   const tr = document.createElement('tr');
   const status = document.createElement('td');
@@ -960,7 +971,12 @@ function row(f) {
     }
     tr.append(check);
   }
-  if (state.many) tr.append(cell(f.source ?? '', 'source'));
+  if (state.many) {
+    // One line, cut with an ellipsis; the whole name on hover.
+    const file = cell(f.source ?? '', 'source');
+    file.title = f.source ?? '';
+    tr.append(file);
+  }
   // A finding about a user rather than a key has no slot (and no key to be active).
   const keyless = f.slot === null;
   tr.append(
@@ -968,10 +984,10 @@ function row(f) {
     user,
     cell(keyless ? '—' : String(f.slot), 'num'),
     cell(keyless ? '—' : f.active ? 'yes' : 'no'),
-    cell(timestamp(f.last_rotated), 'nowrap'),
+    whenCell(timestamp(f.last_rotated), 'when'),
     cell(f.age_days === null ? '—' : number.format(f.age_days), 'num'),
     cell(dueText(due, (n) => number.format(n)), due !== null && due < 0 ? 'due overdue' : 'due'),
-    cell(lastUsedText(f), 'last-used'),
+    whenCell(lastUsedText(f), 'last-used'),
     reason,
     cell(String(f.line), 'num'),
   );
