@@ -2361,6 +2361,11 @@ export type SortKey = "triage" | "severity" | "status" | "source" | "account_id"
 export type Export = "csv" | "json" | "sarif" | "junit" | "ocsf";
 
 /**
+ * A format of the rotation plan.
+ */
+export type PlanFormat = "table" | "json" | "markdown" | "sh" | "csv";
+
+/**
  * Key ages counted in buckets for a chart: keys with a usable age (not
  * `invalid`, not in the future), per status.
  */
