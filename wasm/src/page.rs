@@ -4,7 +4,7 @@
 //! analysis without findings, one page of rows of the selection a query
 //! makes, the age chart's counts, and the exports, in the command's bytes.
 
-use crate::io::{input_reader, named_inputs, JsPieces};
+use crate::io::{input_reader, named_inputs, write_to_js, JsPieces};
 use crate::{options, read_options, start, to_js_error, to_plain_object, type_error, AnalyzeOptions};
 use js_sys::Reflect;
 use keyrot::view::{Export, FindingTable, PlanFormat, PlanQuery, PlanTable, Query, Selection};
@@ -183,11 +183,7 @@ impl Checker {
     ) -> Result<(), JsValue> {
         let format: PlanFormat = serde_wasm_bindgen::from_value(format).map_err(JsValue::from)?;
         let Some(plan) = &self.plan else { return Err(type_error("makePlan comes first")) };
-        let thrown = Cell::new(None);
-        let mut pieces = std::io::BufWriter::with_capacity(1 << 20, JsPieces { write: &write, thrown: &thrown });
-        plan.export(&self.table, format, &mut pieces)
-            .and_then(|()| std::io::Write::flush(&mut pieces))
-            .map_err(|e| thrown.take().unwrap_or_else(|| type_error(&e.to_string())))
+        write_to_js(&write, |out| plan.export(&self.table, format, out))
     }
 
     /// Writes the HTML report of the findings and the plan (the one
@@ -207,10 +203,6 @@ impl Checker {
                 &made
             }
         };
-        let thrown = Cell::new(None);
-        let mut pieces = std::io::BufWriter::with_capacity(1 << 20, JsPieces { write: &write, thrown: &thrown });
-        plan.html(&self.table, &mut pieces)
-            .and_then(|()| std::io::Write::flush(&mut pieces))
-            .map_err(|e| thrown.take().unwrap_or_else(|| type_error(&e.to_string())))
+        write_to_js(&write, |out| plan.html(&self.table, out))
     }
 }
