@@ -14,7 +14,8 @@ fn report(seed: u64) -> (Vec<u8>, PathBuf) {
     let mut buf = Vec::new();
     let spec = keyrot_benches::Spec { rows: ROWS, seed, as_of: 1_795_651_200, account: 111_122_223_333 };
     keyrot_benches::write_report(&spec, &mut buf).expect("in-memory write");
-    let path = std::env::temp_dir().join(format!("keyrot-baselines-{}-{seed}.csv", std::process::id()));
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("keyrot-baselines-{}-{seed}.csv", std::process::id()));
     std::fs::write(&path, &buf).expect("write the report");
     (buf, path)
 }

@@ -50,7 +50,7 @@ fn report(rows: &[(&str, &str, &str, &str)]) -> String {
 }
 
 fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("keyrot-cli-test-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("keyrot-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(name);
     std::fs::write(&path, contents).expect("write temp file");
@@ -679,7 +679,8 @@ fn a_closed_stdout_never_turns_a_failing_verdict_into_success() {
 
 #[test]
 fn a_folder_streams_each_report_as_it_would_alone_and_leaves_out_a_bad_one() {
-    let dir = std::env::temp_dir().join(format!("keyrot-cli-folder-{}", std::process::id()));
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("keyrot-cli-folder-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("folder");
     let reports = [big_mixed_report(4_000), big_mixed_report(50), big_mixed_report(2_500)];
     let mut bad = big_mixed_report(3_000);

@@ -216,7 +216,8 @@ fn the_plan_exports_are_what_the_command_writes() {
     }
     assert!(checked >= 7, "{checked} cases with a plan");
     // Several reports, one of them broken: each report's plan in turn.
-    let tmp = std::env::temp_dir().join(format!("keyrot-plan-folder-{}", std::process::id()));
+    let tmp =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("keyrot-plan-folder-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     let mut names = Vec::new();
     for (i, dir) in folder.iter().enumerate() {

@@ -13,23 +13,27 @@ use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// The fields every judging function takes, then the struct's own, and its
-/// `judging`: the [`Judging`] that `$this` makes, given the caller's "now"
-/// `$clock` (its fields are computed in the order they are written).
+/// The judging fields every options object takes (`as_of` where the
+/// struct names it: a history judges each report at its own time), then the
+/// struct's own, and its `contract_value`; with `judging`, the [`Judging`]
+/// that `$this` makes, given the caller's "now" `$clock` (its fields are
+/// computed in the order they are written).
 macro_rules! judging_options {
     (
-        $(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }
-        $(#[$jmeta:meta])* judging: |$this:ident, $clock:ident| $judging:expr
+        $(#[$meta:meta])* $name:ident $([$as_of:ident])? { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }
+        $($(#[$jmeta:meta])* judging: |$this:ident, $clock:ident| $judging:expr)?
     ) => {
-        $(#[$meta])*
         #[derive(Debug, Default, Deserialize, Serialize, TS)]
         #[serde(rename_all(deserialize = "camelCase", serialize = "snake_case"), deny_unknown_fields)]
         #[ts(rename_all = "camelCase", optional_fields = nullable)]
+        $(#[$meta])*
         pub struct $name {
+            $(
             /// The evaluation instant (an RFC 3339 string or a `Date`);
             /// default: the report's `GeneratedTime`, else now.
             #[ts(type = "string | Date | null", optional)]
-            pub as_of: Option<String>,
+            pub $as_of: Option<String>,
+            )?
             /// A key older than this many days fails; 1 to 3650; default 90.
             #[ts(type = "number | null", optional)]
             pub max_age_days: Option<Days>,
@@ -74,21 +78,31 @@ macro_rules! judging_options {
             /// old and still be a rotation in progress; default 14.
             #[ts(type = "number | null", optional)]
             pub rotation_window_days: Option<Days>,
-            $($(#[$fmeta])* #[serde(skip_serializing)] pub $field: $ty,)*
+            $($(#[$fmeta])* pub $field: $ty,)*
         }
 
+        impl $name {
+            /// The judging fields (and the struct's own that are not marked
+            /// `skip_serializing`) under their contract (snake_case) names,
+            /// the fields not given left out: what the core's readers take.
+            pub fn contract_value(&self) -> Result<serde_json::Value, Error> {
+                let mut value = serde_json::to_value(self)
+                    .map_err(|e| Error::new(ErrorCode::InvalidPolicy, format!("cannot read the options: {e}")))?;
+                if let Some(map) = value.as_object_mut() {
+                    map.retain(|_, v| !v.is_null());
+                }
+                Ok(value)
+            }
+        }
+
+        $(
         impl $name {
             /// The core's options, read by the core's one reader
             /// ([`Options::from_value`]) from these fields under their
             /// contract names (the defaults are the core's); `clock` is the
             /// caller's "now", the last resort for the evaluation time.
             fn core(&self, clock: Option<Timestamp>) -> Result<Options, Error> {
-                let mut value = serde_json::to_value(self)
-                    .map_err(|e| Error::new(ErrorCode::InvalidPolicy, format!("cannot read the options: {e}")))?;
-                if let Some(map) = value.as_object_mut() {
-                    map.retain(|_, v| !v.is_null());
-                }
-                let mut options = Options::from_value(value)?;
+                let mut options = Options::from_value(self.contract_value()?)?;
                 options.clock = clock;
                 Ok(options)
             }
@@ -99,17 +113,19 @@ macro_rules! judging_options {
                 Ok($judging)
             }
         }
+        )?
     };
 }
 
 judging_options! {
     /// Options of `analyze` and `analyzeMany`. `null` or `undefined` means
     /// "the default".
-    AnalyzeOptions {
+    AnalyzeOptions [as_of] {
         /// Accepted exceptions: the TOML text of an exemptions file
         /// (`[[exemption]]` tables), or a list of entries. A matching finding
         /// keeps its status but does not count against compliance.
         #[ts(type = "string | ExemptionEntry[] | null", optional)]
+        #[serde(skip_serializing)]
         exemptions: Option<ExemptionsArg>,
     }
     /// Into the core's types. `clock` is the caller's "now".
@@ -130,13 +146,15 @@ judging_options! {
 
 judging_options! {
     /// Options of `plan`: those of `analyze`, and the keys the account lists.
-    PlanOptions {
+    PlanOptions [as_of] {
         /// Accepted exceptions, as for `analyze`.
         #[ts(type = "string | ExemptionEntry[] | null", optional)]
+        #[serde(skip_serializing)]
         exemptions: Option<ExemptionsArg>,
         /// The JSON `aws iam list-access-keys` printed (text, bytes or the
         /// parsed data), so the commands name real key ids.
         #[ts(type = "string | Uint8Array | ArrayBuffer | object | null", optional)]
+        #[serde(skip_serializing)]
         access_keys: Option<AccessKeysArg>,
     }
     /// Into the core's types. `clock` is the caller's "now".
@@ -150,19 +168,23 @@ judging_options! {
 
 judging_options! {
     /// Options of `checkCsv`: those of `analyze`, and what to write.
-    CheckCsvOptions {
+    CheckCsvOptions [as_of] {
         /// Accepted exceptions, as for `analyze`.
         #[ts(type = "string | ExemptionEntry[] | null", optional)]
+        #[serde(skip_serializing)]
         exemptions: Option<ExemptionsArg>,
         /// Write only findings with these statuses (`--only`); default all.
         /// The summary counts every key.
         #[ts(type = "Status | Status[] | null", optional)]
+        #[serde(skip_serializing)]
         only: Option<Names>,
         /// The columns to write, in this order (`--columns`); default all.
         #[ts(type = "CsvColumn | CsvColumn[] | null", optional)]
+        #[serde(skip_serializing)]
         columns: Option<Names>,
         /// The text of the `source` column (the command writes the file's
         /// path); default empty.
+        #[serde(skip_serializing)]
         source: Option<String>,
         /// Called with each piece of the CSV, in order (the header line
         /// first, then the rows of about a megabyte of the report at a
@@ -170,6 +192,7 @@ judging_options! {
         /// array the function may keep. When `checkCsv` throws, what was
         /// written before is to be thrown away.
         #[ts(type = "((bytes: Uint8Array) => void) | null", optional)]
+        #[serde(skip_serializing)]
         write: Option<WriteFn>,
     }
     /// Into the core's types. `clock` is the caller's "now". `only` and
@@ -196,10 +219,11 @@ judging_options! {
 judging_options! {
     /// Options of `diff`: the policy and how to read both reports, and when
     /// each is judged (`asOf` is the new report's time).
-    DiffOptions {
+    DiffOptions [as_of] {
         /// The old report's evaluation time; default: its `GeneratedTime`,
         /// else its newest timestamp.
         #[ts(type = "string | Date | null", optional)]
+        #[serde(skip_serializing)]
         old_as_of: Option<String>,
     }
     /// Into the core's types: `asOf` is the new report's time, `oldAsOf`
@@ -208,6 +232,31 @@ judging_options! {
         old_as_of: this.old_as_of.as_deref().map(|t| keyrot::options::parse_instant("old_as_of", t)).transpose()?,
         options: this.core(clock)?,
         ..Judging::default()
+    }
+}
+
+judging_options! {
+    /// Options of `history`: the judging options of `analyze` but `asOf`
+    /// (each report is judged at its own time), the history's, and the
+    /// reports' times. `null` or `undefined` means "the default".
+    #[ts(rename = "HistoryOptions")]
+    HistoryOptionsArg {
+        /// A rotation at one step for longer than this many days, or whose
+        /// old key is still used this long after the new one was made, has
+        /// stalled; 0 to 3650; default 14.
+        #[ts(type = "number | null", optional)]
+        stall_days: Option<Days>,
+        /// Keep each key's last use per report (default true).
+        last_used_per_report: Option<bool>,
+        /// The time of each report that carries no `GeneratedTime`, by its
+        /// name (RFC 3339, or a date: its midnight UTC).
+        #[serde(skip_serializing)]
+        #[ts(type = "Record<string, string> | null", optional)]
+        times: Option<std::collections::BTreeMap<String, String>>,
+        /// A strftime pattern (`%Y-%m-%d`) that reads the time of each
+        /// report with neither from its name (the part after the last `/`).
+        #[serde(skip_serializing)]
+        time_from_name: Option<String>,
     }
 }
 

@@ -414,9 +414,9 @@ export type ParseOptions = {
 };
 
 /**
- * Options of `history`: the judging options of `analyze` but `asOf` (each
- * report is judged at its own time), the history's, and the reports'
- * times. `null` or `undefined` means "the default".
+ * Options of `history`: the judging options of `analyze` but `asOf`
+ * (each report is judged at its own time), the history's, and the
+ * reports' times. `null` or `undefined` means "the default".
  */
 export type HistoryOptions = {
   /**
@@ -424,43 +424,66 @@ export type HistoryOptions = {
    */
   maxAgeDays?: number | null;
   /**
-   * An active key within this many days of the limit is `due_soon`;
-   * default 14.
+   * An active key within this many days of the limit is
+   * `due_soon`; 0 disables; default 14.
    */
   warnDays?: number | null;
   /**
-   * When true, an inactive key over the limit fails too.
+   * When true, an inactive key over the limit fails too; default
+   * false.
    */
   includeInactive?: boolean | null;
   /**
-   * `exact` (the default) or `whole_days`.
+   * `exact` (to the second, the default) or `whole_days`
+   * (Prowler's rounding).
    */
   granularity?: Granularity | null;
   /**
-   * Days a replaced key must be unused before the plan says to delete
-   * it; default 7.
+   * Rotation plan: days a replaced key must be unused before
+   * deleting it; 0 to 365; default 7.
    */
   graceDays?: number | null;
   /**
-   * Keep rows with bad cells instead of throwing.
+   * Keep rows with bad cells (as `row_error` anomalies and
+   * `invalid` findings) instead of throwing.
    */
   lenient?: boolean | null;
   /**
-   * The reports' form; default `auto`.
+   * The input's form; default `auto`.
    */
   format?: InputFormat | null;
   /**
-   * The CIS checks to judge (rule ids or `all`); the counts then hold
-   * each rule's.
+   * The CIS checks to judge: rule ids or `all`, an array or one
+   * string separated by commas; default `access_key_rotated`
+   * alone. With any other, findings carry `rule` and `cis`.
    */
   rules?: Rule | "all" | (Rule | "all")[] | null;
   /**
-   * The CIS version whose numbers label the findings.
+   * The CIS version whose numbers label the findings (`v5.0.0`,
+   * `1.4`, ...); default the newest.
    */
   cisVersion?: string | null;
   /**
-   * A rotation at one step for longer than this many days, or whose old
-   * key is still used this long after the new one was made, has
+   * `access_key_unused`, `console_password_unused`: days without
+   * use that fail; default 45.
+   */
+  unusedDays?: number | null;
+  /**
+   * `root_recent_use`: a use within this many days fails; default 1.
+   */
+  rootUseDays?: number | null;
+  /**
+   * `no_key_at_setup`: seconds after the user's creation; default 600.
+   */
+  setupSeconds?: number | null;
+  /**
+   * `one_active_key`: days the newer of two active keys may be
+   * old and still be a rotation in progress; default 14.
+   */
+  rotationWindowDays?: number | null;
+  /**
+   * A rotation at one step for longer than this many days, or whose
+   * old key is still used this long after the new one was made, has
    * stalled; 0 to 3650; default 14.
    */
   stallDays?: number | null;
@@ -469,13 +492,13 @@ export type HistoryOptions = {
    */
   lastUsedPerReport?: boolean | null;
   /**
-   * The time of each report that carries no `GeneratedTime`, by its name
-   * (RFC 3339, or a date: its midnight UTC).
+   * The time of each report that carries no `GeneratedTime`, by its
+   * name (RFC 3339, or a date: its midnight UTC).
    */
   times?: Record<string, string> | null;
   /**
-   * A strftime pattern (`%Y-%m-%d`) that reads the time of each report
-   * with neither from its name (the part after the last `/`).
+   * A strftime pattern (`%Y-%m-%d`) that reads the time of each
+   * report with neither from its name (the part after the last `/`).
    */
   timeFromName?: string | null;
 };

@@ -94,28 +94,38 @@ pub struct RuleCounts {
     pub exempted: u64,
 }
 
+/// `$counts`'s field that counts `$status`, behind `$ref` (nothing, or
+/// `&mut` for the field to add to).
+macro_rules! status_field {
+    ([$($ref:tt)*] $counts:ident, $status:expr) => {
+        match $status {
+            Status::Pass => $($ref)* $counts.pass,
+            Status::DueSoon => $($ref)* $counts.due_soon,
+            Status::Fail => $($ref)* $counts.fail,
+            Status::Inactive => $($ref)* $counts.inactive,
+            Status::Invalid => $($ref)* $counts.invalid,
+        }
+    };
+}
+
+/// Adds each named field of `$other` to `$this`'s.
+macro_rules! add_fields {
+    ($this:expr, $other:expr, $($field:ident),*) => {
+        $($this.$field += $other.$field;)*
+    };
+}
+pub(crate) use add_fields;
+
 impl RuleCounts {
     fn add(&mut self, status: Status, exempted: bool) {
         self.findings += 1;
         self.exempted += u64::from(exempted);
-        *match status {
-            Status::Pass => &mut self.pass,
-            Status::DueSoon => &mut self.due_soon,
-            Status::Fail => &mut self.fail,
-            Status::Inactive => &mut self.inactive,
-            Status::Invalid => &mut self.invalid,
-        } += 1;
+        *status_field!([&mut] self, status) += 1;
     }
 
     /// Adds `other`'s counts to these.
     pub fn merge(&mut self, other: &RuleCounts) {
-        self.findings += other.findings;
-        self.pass += other.pass;
-        self.due_soon += other.due_soon;
-        self.fail += other.fail;
-        self.inactive += other.inactive;
-        self.invalid += other.invalid;
-        self.exempted += other.exempted;
+        add_fields!(self, other, findings, pass, due_soon, fail, inactive, invalid, exempted);
     }
 }
 
@@ -202,7 +212,7 @@ impl Counts {
         if active {
             self.active_keys += 1;
         }
-        *self.count_mut(status) += 1;
+        *status_field!([&mut] self, status) += 1;
         if active && status != Status::Invalid {
             if let Some(age) = age_days {
                 self.oldest_active_key_age_days = Some(self.oldest_active_key_age_days.map_or(age, |o| o.max(age)));
@@ -216,25 +226,9 @@ impl Counts {
         }
     }
 
-    fn count_mut(&mut self, status: Status) -> &mut u64 {
-        match status {
-            Status::Pass => &mut self.pass,
-            Status::DueSoon => &mut self.due_soon,
-            Status::Fail => &mut self.fail,
-            Status::Inactive => &mut self.inactive,
-            Status::Invalid => &mut self.invalid,
-        }
-    }
-
     /// The number of keys with `status`.
     pub fn count(&self, status: Status) -> u64 {
-        match status {
-            Status::Pass => self.pass,
-            Status::DueSoon => self.due_soon,
-            Status::Fail => self.fail,
-            Status::Inactive => self.inactive,
-            Status::Invalid => self.invalid,
-        }
+        status_field!([] self, status)
     }
 }
 

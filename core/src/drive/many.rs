@@ -173,16 +173,20 @@ impl Counts {
 
     /// Adds `other`'s counts to these.
     pub fn merge(&mut self, other: &Counts) {
-        self.users += other.users;
-        self.users_with_keys += other.users_with_keys;
-        self.keys += other.keys;
-        self.active_keys += other.active_keys;
-        self.pass += other.pass;
-        self.due_soon += other.due_soon;
-        self.fail += other.fail;
-        self.inactive += other.inactive;
-        self.invalid += other.invalid;
-        self.exempted += other.exempted;
+        crate::drive::analysis::add_fields!(
+            self,
+            other,
+            users,
+            users_with_keys,
+            keys,
+            active_keys,
+            pass,
+            due_soon,
+            fail,
+            inactive,
+            invalid,
+            exempted
+        );
         self.oldest_active_key_age_days = match (self.oldest_active_key_age_days, other.oldest_active_key_age_days) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),

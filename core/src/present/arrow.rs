@@ -229,21 +229,22 @@ fn line(line: u64) -> i64 {
     i64::try_from(line).unwrap_or(i64::MAX)
 }
 
-const STATUS_NAMES: [&str; 5] = [
-    Status::ALL[0].as_str(),
-    Status::ALL[1].as_str(),
-    Status::ALL[2].as_str(),
-    Status::ALL[3].as_str(),
-    Status::ALL[4].as_str(),
-];
-
-const SEVERITY_NAMES: [&str; 5] = [
-    Severity::ALL[0].as_str(),
-    Severity::ALL[1].as_str(),
-    Severity::ALL[2].as_str(),
-    Severity::ALL[3].as_str(),
-    Severity::ALL[4].as_str(),
-];
+/// The names of every `$code`, in order (`$code::ALL`'s `as_str`), as a
+/// constant.
+macro_rules! code_names {
+    ($code:ty) => {{
+        const NAMES: [&str; <$code>::ALL.len()] = {
+            let mut names = [""; <$code>::ALL.len()];
+            let mut i = 0;
+            while i < names.len() {
+                names[i] = <$code>::ALL[i].as_str();
+                i += 1;
+            }
+            names
+        };
+        &NAMES
+    }};
+}
 
 /// The findings' columns, for an iterator of findings.
 fn findings<'a>(
@@ -257,16 +258,16 @@ fn findings<'a>(
     let (mut is_root, mut active, mut exempted) =
         (BooleanBuilder::with_capacity(n), BooleanBuilder::with_capacity(n), BooleanBuilder::with_capacity(n));
     let mut slot = Int8Builder::with_capacity(n);
-    let mut status = Enum::new(&STATUS_NAMES, true, n);
+    let mut status = Enum::new(code_names!(Status), true, n);
     let (mut last_rotated, mut due_at, mut last_used) = (times(n), times(n), times(n));
     let (mut age_days, mut days_until_due, mut lines) =
         (Int64Builder::with_capacity(n), Int64Builder::with_capacity(n), Int64Builder::with_capacity(n));
     let mut last_used_kind = Enum::new(&LAST_USED_KINDS, false, n);
     let (mut region, mut service, mut code) = (category(n), category(n), category(n));
     let mut used_since_rotation = BooleanBuilder::with_capacity(n);
-    let mut rule = Enum::new(&RULE_NAMES, false, n);
+    let mut rule = Enum::new(code_names!(crate::judge::cis::Rule), false, n);
     let mut cis = category(n);
-    let mut severity = Enum::new(&SEVERITY_NAMES, true, n);
+    let mut severity = Enum::new(code_names!(Severity), true, n);
     for f in findings {
         if with_source {
             source.append_value(f.source());
@@ -335,16 +336,6 @@ fn findings<'a>(
     c.enumeration("severity", false, severity)?;
     c.finish()
 }
-
-const RULE_NAMES: [&str; crate::judge::cis::Rule::ALL.len()] = {
-    let mut names = [""; crate::judge::cis::Rule::ALL.len()];
-    let mut i = 0;
-    while i < names.len() {
-        names[i] = crate::judge::cis::Rule::ALL[i].as_str();
-        i += 1;
-    }
-    names
-};
 
 /// The findings of one batch, in input order; with a `source` column first
 /// (the batch's report name) when `with_source`.
@@ -560,28 +551,6 @@ pub fn rows_schema() -> SchemaRef {
     schema_of(rows_batch(&[]))
 }
 
-const STEP_NAMES: [&str; StepCode::ALL.len()] = {
-    let all = StepCode::ALL;
-    let mut names = [""; StepCode::ALL.len()];
-    let mut i = 0;
-    while i < names.len() {
-        names[i] = all[i].as_str();
-        i += 1;
-    }
-    names
-};
-
-const CHANGE_NAMES: [&str; ChangeCode::ALL.len()] = {
-    let all = ChangeCode::ALL;
-    let mut names = [""; ChangeCode::ALL.len()];
-    let mut i = 0;
-    while i < names.len() {
-        names[i] = all[i].as_str();
-        i += 1;
-    }
-    names
-};
-
 /// The steps of plans, one row per step: the step's fields, the role of
 /// each slot's key (`slot_1_role`, `slot_2_role`: one of
 /// [`PlanKey::ROLES`], null when the step does not concern that slot), and
@@ -598,7 +567,7 @@ pub fn plan_batch<'a>(
     let (mut user, mut arn, mut reason) = (text(n, 16), text(n, 48), text(n, 80));
     let (mut checks, mut commands, mut notes) = (text(n, 80), text(n, 120), text(n, 40));
     let mut is_root = BooleanBuilder::with_capacity(n);
-    let mut step = Enum::new(&STEP_NAMES, false, n);
+    let mut step = Enum::new(code_names!(StepCode), false, n);
     let mut roles = [Enum::new(&PlanKey::ROLES, false, n), Enum::new(&PlanKey::ROLES, false, n)];
     let mut delete_after = times(n);
     let mut lines = Int64Builder::with_capacity(n);
@@ -662,12 +631,12 @@ pub fn diff_schema() -> SchemaRef {
 
 fn changes(changes: &[Change]) -> Result<RecordBatch, ArrowError> {
     let n = changes.len();
-    let mut change = Enum::new(&CHANGE_NAMES, false, n);
+    let mut change = Enum::new(code_names!(ChangeCode), false, n);
     let mut account_id = category(n);
     let (mut user, mut message) = (text(n, 16), text(n, 80));
     let mut slot = [Int8Builder::with_capacity(n), Int8Builder::with_capacity(n)];
     let mut last_rotated = [times(n), times(n)];
-    let mut status = [Enum::new(&STATUS_NAMES, true, n), Enum::new(&STATUS_NAMES, true, n)];
+    let mut status = [Enum::new(code_names!(Status), true, n), Enum::new(code_names!(Status), true, n)];
     let mut active = [BooleanBuilder::with_capacity(n), BooleanBuilder::with_capacity(n)];
     let mut overdue_days = Int64Builder::with_capacity(n);
     for ch in changes {
