@@ -91,6 +91,8 @@ pub(crate) enum Command {
 }
 
 #[derive(Debug, Args)]
+// Each report is judged at its own time: `--as-of` is refused, so not offered.
+#[command(mut_arg("as_of", |arg| arg.hide(true)))]
 pub(crate) struct HistoryArgs {
     /// Credential reports (CSV, base64, or `aws iam get-credential-report` JSON), folders of them,
     /// or globs (quoted, so that the shell leaves them: `'reports/*.csv'`).

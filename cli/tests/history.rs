@@ -232,3 +232,17 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     dir
 }
+
+#[test]
+fn as_of_is_not_offered_and_is_refused() {
+    let help = keyrot(&["history".into(), "--help".into()]);
+    assert!(help.status.success());
+    assert!(!text(&help.stdout).contains("--as-of"), "{}", text(&help.stdout));
+    assert!(text(&help.stdout).contains("--max-age-days"));
+    let mut args = case_args("clean_rotation_every_step");
+    args.insert(1, "--as-of".into());
+    args.insert(2, "2026-01-01T00:00:00Z".into());
+    let out = keyrot(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("judges each report at its own time"), "{}", text(&out.stderr));
+}

@@ -6,10 +6,10 @@
 //! `aws iam list-access-keys`) when the folder has one. A case with
 //! `exemptions.toml` judges with those exemptions.
 
-use std::path::Path;
+mod golden_common;
 
-/// The fields of an error that a case pins down (messages are for people).
-const ERROR_FIELDS: [&str; 4] = ["code", "line", "column", "value"];
+use golden_common::{compare_or_bless, error_json};
+use std::path::Path;
 
 fn run_case(options_path: &Path) -> datatest_stable::Result<()> {
     let dir = options_path.parent().ok_or("case has no folder")?;
@@ -55,30 +55,6 @@ fn run_case(options_path: &Path) -> datatest_stable::Result<()> {
     Ok(())
 }
 
-/// Compares `actual` with the JSON in `expected_path`, or rewrites the file
-/// when `UPDATE_GOLDEN` is set.
-fn compare_or_bless(expected_path: &Path, actual: &serde_json::Value) -> datatest_stable::Result<()> {
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        let mut text = serde_json::to_string_pretty(actual)?;
-        text.push('\n');
-        std::fs::write(expected_path, text)?;
-        return Ok(());
-    }
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(expected_path).map_err(|e| format!("{}: {e}", expected_path.display()))?,
-    )?;
-    if *actual != expected {
-        return Err(format!(
-            "{} differs from the output (rerun with UPDATE_GOLDEN=1 to see the diff in git)\n--- expected\n{}\n--- actual\n{}",
-            expected_path.display(),
-            serde_json::to_string_pretty(&expected)?,
-            serde_json::to_string_pretty(actual)?
-        )
-        .into());
-    }
-    Ok(())
-}
-
 /// The analysis as JSON, or `{"error": {code, line, column, value}}`.
 fn actual_json(input: &[u8], options: &keyrot::Options, exemptions: Option<&keyrot::Exemptions>) -> serde_json::Value {
     let result = match exemptions {
@@ -89,16 +65,6 @@ fn actual_json(input: &[u8], options: &keyrot::Options, exemptions: Option<&keyr
         Ok(analysis) => serde_json::to_value(&analysis).expect("an analysis always serializes"),
         Err(err) => error_json(&err),
     }
-}
-
-/// `{"error": {code, line, column, value}}`.
-fn error_json(err: &keyrot::Error) -> serde_json::Value {
-    let full = serde_json::to_value(err).expect("an error always serializes");
-    let mut error = serde_json::Map::new();
-    for field in ERROR_FIELDS {
-        error.insert(field.to_owned(), full[field].clone());
-    }
-    serde_json::json!({ "error": error })
 }
 
 /// A case whose `inputs/` folder holds several reports, judged together

@@ -8,7 +8,9 @@
 use keyrot::plan::history::{GivenTime, HistoryOptions, TimePattern, TimeSource};
 use std::path::Path;
 
-const ERROR_FIELDS: [&str; 4] = ["code", "line", "column", "value"];
+mod golden_common;
+
+use golden_common::{compare_or_bless, error_json};
 
 fn run_case(options_path: &Path) -> datatest_stable::Result<()> {
     let dir = options_path.parent().ok_or("case has no folder")?;
@@ -47,37 +49,6 @@ fn run_case(options_path: &Path) -> datatest_stable::Result<()> {
         Err(err) => error_json(&err),
     };
     compare_or_bless(&dir.join("expected.json"), &actual)
-}
-
-fn error_json(err: &keyrot::Error) -> serde_json::Value {
-    let full = serde_json::to_value(err).expect("an error always serializes");
-    let mut error = serde_json::Map::new();
-    for field in ERROR_FIELDS {
-        error.insert(field.to_owned(), full[field].clone());
-    }
-    serde_json::json!({ "error": error })
-}
-
-fn compare_or_bless(expected_path: &Path, actual: &serde_json::Value) -> datatest_stable::Result<()> {
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        let mut text = serde_json::to_string_pretty(actual)?;
-        text.push('\n');
-        std::fs::write(expected_path, text)?;
-        return Ok(());
-    }
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(expected_path).map_err(|e| format!("{}: {e}", expected_path.display()))?,
-    )?;
-    if *actual != expected {
-        return Err(format!(
-            "{} differs from the output (rerun with UPDATE_GOLDEN=1 to see the diff in git)\n--- expected\n{}\n--- actual\n{}",
-            expected_path.display(),
-            serde_json::to_string_pretty(&expected)?,
-            serde_json::to_string_pretty(actual)?
-        )
-        .into());
-    }
-    Ok(())
 }
 
 datatest_stable::harness! {

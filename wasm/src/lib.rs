@@ -207,6 +207,44 @@ pub fn parse(
     to_plain_object(&keyrot::read::parse(&input_bytes(&input, "the input")?[..], &options).map_err(to_js_error)?)
 }
 
+/// A status and how a person reads it.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct StatusLabel {
+    /// The status.
+    pub id: keyrot::Status,
+    /// Its label: `Due soon`.
+    pub label: &'static str,
+}
+
+/// A severity and how a person reads it.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct SeverityLabel {
+    /// The severity.
+    pub id: keyrot::cis::Severity,
+    /// Its label: `Critical`.
+    pub label: &'static str,
+}
+
+/// The core's statuses and severities, each list in the core's order (the
+/// most urgent first), with the label a person reads: what the page's
+/// counts, filters and badges show.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Labels {
+    /// Every status: `fail`, `invalid`, `due_soon`, `pass`, `inactive`.
+    pub statuses: Vec<StatusLabel>,
+    /// Every severity, the most severe first.
+    pub severities: Vec<SeverityLabel>,
+}
+
+/// The core's statuses and severities in order, with their labels.
+#[wasm_bindgen(unchecked_return_type = "Labels")]
+pub fn labels() -> Result<JsValue, JsValue> {
+    to_plain_object(&Labels {
+        statuses: keyrot::Status::ALL.map(|id| StatusLabel { id, label: id.label() }).into(),
+        severities: keyrot::cis::Severity::ALL.map(|id| SeverityLabel { id, label: id.label() }).into(),
+    })
+}
+
 /// What every export does first: sends a panic's message to
 /// `console.error` (feature `panic-hook`; once), reads the options object
 /// of `function` (see [`read_options`]) and makes it the core's with

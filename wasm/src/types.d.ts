@@ -509,6 +509,50 @@ export type HistoryOptions = {
 export type Status = "invalid" | "fail" | "due_soon" | "pass" | "inactive";
 
 /**
+ * A status and how a person reads it.
+ */
+export type StatusLabel = {
+  /**
+   * The status.
+   */
+  id: Status;
+  /**
+   * Its label: `Due soon`.
+   */
+  label: string;
+};
+
+/**
+ * A severity and how a person reads it.
+ */
+export type SeverityLabel = {
+  /**
+   * The severity.
+   */
+  id: Severity;
+  /**
+   * Its label: `Critical`.
+   */
+  label: string;
+};
+
+/**
+ * The core's statuses and severities, each list in the core's order (the
+ * most urgent first), with the label a person reads: what the page's
+ * counts, filters and badges show.
+ */
+export type Labels = {
+  /**
+   * Every status: `fail`, `invalid`, `due_soon`, `pass`, `inactive`.
+   */
+  statuses: Array<StatusLabel>;
+  /**
+   * Every severity, the most severe first.
+   */
+  severities: Array<SeverityLabel>;
+};
+
+/**
  * Where `as_of`, the evaluation instant, came from.
  */
 export type AsOfSource = "explicit" | "date" | "report" | "clock" | "newest_timestamp";

@@ -89,6 +89,9 @@ fn declarations() -> String {
         HistoryOptionsArg,
         // The vocabulary.
         keyrot::Status,
+        keyrot_wasm::StatusLabel,
+        keyrot_wasm::SeverityLabel,
+        keyrot_wasm::Labels,
         keyrot::AsOfSource,
         keyrot::Granularity,
         keyrot::InputFormat,

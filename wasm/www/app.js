@@ -8,7 +8,7 @@
 // attribute value or an <option> built with new Option(): never as HTML.
 // The plan's commands are shown and copied exactly as the engine wrote them
 // (already quoted for the shell); the page never builds a command.
-import { SEVERITIES, SEVERITY_LABELS, STATUSES, STATUS_LABELS, dueText } from './lib/findings.js';
+import { dueText } from './lib/findings.js';
 import { ROLE_LABELS, stepLabel } from './lib/plan.js';
 
 const $ = (id) => document.getElementById(id);
@@ -37,6 +37,12 @@ const DESCENDING_FIRST = new Set(['age_days']);
 const ROTATION = 'access_key_rotated';
 const EMPTY_PLAN_QUERY = { step: '', source: '', user: '', needed: '' };
 const PLAN_PAGE_SIZE = 25;
+
+/** The engine's statuses and severities (most urgent first) and their labels: from the worker's `ready`. */
+let STATUSES = [];
+let SEVERITIES = [];
+const STATUS_LABELS = {};
+const SEVERITY_LABELS = {};
 
 const state = {
   nextId: 1,
@@ -211,6 +217,11 @@ function requestPlan() {
 worker.onmessage = ({ data }) => {
   switch (data.type) {
     case 'ready':
+      // The engine's statuses and severities, most urgent first, and their labels.
+      STATUSES = data.labels.statuses.map((s) => s.id);
+      SEVERITIES = data.labels.severities.map((s) => s.id);
+      for (const { id, label } of data.labels.statuses) STATUS_LABELS[id] = label;
+      for (const { id, label } of data.labels.severities) SEVERITY_LABELS[id] = label;
       break;
     case 'result':
       if (data.id !== state.checkId) return;

@@ -33,7 +33,7 @@
 // page's: {sort, dir, status, account, user, source, exempted: 'yes' | 'no' |
 // '', rule}. A result of a run with labelled findings (`summary.rules`)
 // carries `cis`: each judged rule's CIS number, as its findings carry it.
-import { initSync, Checker, history } from './pkg/keyrot.js';
+import { initSync, Checker, history, labels } from './pkg/keyrot.js';
 import wasmBytes from './pkg/keyrot_bg.wasm.js';
 
 // The bytes are inlined in a script module: the page's policy forbids fetch.
@@ -406,4 +406,5 @@ self.onmessage = ({ data }) => {
   }
 };
 
-postMessage({ type: 'ready' });
+// The statuses and severities with their labels, in the engine's order.
+postMessage({ type: 'ready', labels: labels() });

@@ -197,6 +197,18 @@ impl Severity {
     pub const ALL: [Severity; 5] =
         [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
 
+    /// How a person reads the severity: `Critical`, `High`, `Medium`,
+    /// `Low`, `Info` (the page's labels).
+    pub const fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "Critical",
+            Severity::High => "High",
+            Severity::Medium => "Medium",
+            Severity::Low => "Low",
+            Severity::Info => "Info",
+        }
+    }
+
     /// The level of a SARIF result of this severity (`error`, `warning`,
     /// `note`, `none`).
     pub const fn sarif_level(self) -> &'static str {

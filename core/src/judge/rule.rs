@@ -42,6 +42,18 @@ impl Status {
         text.parse().ok()
     }
 
+    /// How a person reads the status: `Fail`, `Invalid`, `Due soon`,
+    /// `Pass`, `Inactive` (the page's labels).
+    pub const fn label(self) -> &'static str {
+        match self {
+            Status::Invalid => "Invalid",
+            Status::Fail => "Fail",
+            Status::DueSoon => "Due soon",
+            Status::Pass => "Pass",
+            Status::Inactive => "Inactive",
+        }
+    }
+
     /// Whether the status makes the report non-compliant.
     pub fn is_non_compliant(self) -> bool {
         matches!(self, Status::Invalid | Status::Fail)
