@@ -198,16 +198,45 @@ impl Counts {
     }
 }
 
-/// The users of one account in one report, as fingerprints (the user name,
-/// lower-cased and hashed), sorted.
-type Users = Box<[u64]>;
-
 /// Where an account was seen, across the reports judged so far.
 struct AccountSeen {
     /// The first report it was in.
     first: usize,
-    /// Each report it was in, with its users there.
-    reports: Vec<(usize, Users)>,
+    /// Every user of it seen so far, as fingerprints (the user name,
+    /// lower-cased and hashed), sorted, each with the first report that
+    /// held it: one entry a user however many reports hold it, so that a
+    /// season of reports of the same accounts stays flat.
+    users: Vec<(u64, usize)>,
+}
+
+impl AccountSeen {
+    /// The first earlier report that held the user `key`.
+    fn first_with(&self, key: u64) -> Option<usize> {
+        self.users.binary_search_by_key(&key, |(k, _)| *k).ok().map(|i| self.users[i].1)
+    }
+
+    /// Adds the users of report `file` (sorted, without repeats); a user
+    /// already seen keeps its first report.
+    fn add(&mut self, file: usize, users: &[u64]) {
+        let old = std::mem::take(&mut self.users);
+        let mut merged = Vec::with_capacity(old.len().max(users.len()));
+        let (mut old, mut new) = (old.into_iter().peekable(), users.iter().copied().peekable());
+        loop {
+            match (old.peek(), new.peek()) {
+                (Some(&(a, _)), Some(&b)) if b < a => merged.extend(new.next().map(|k| (k, file))),
+                (Some(&(a, _)), Some(&b)) => {
+                    if a == b {
+                        new.next();
+                    }
+                    merged.extend(old.next());
+                }
+                (Some(_), None) => merged.extend(old.next()),
+                (None, Some(_)) => merged.extend(new.next().map(|k| (k, file))),
+                (None, None) => break,
+            }
+        }
+        self.users = merged;
+    }
 }
 
 /// What one report being merged has seen, kept until it is judged (a
@@ -220,6 +249,9 @@ struct ReportSeen {
     index: HashMap<String, usize>,
     /// The cross-report anomalies found so far.
     anomalies: Anomalies,
+    /// Per code, the cross-report anomalies found after the run had kept
+    /// its fill of them: counted, never made.
+    dropped: BTreeMap<AnomalyCode, u64>,
 }
 
 /// Builds a [`ManyAnalysis`] from the batches and outcomes of
@@ -233,6 +265,11 @@ pub(crate) struct ManyBuilder {
     overall: Counts,
     accounts: BTreeMap<String, Counts>,
     seen: HashMap<String, AccountSeen>,
+    /// Per code, the cross-report anomalies (`account_in_several_files`,
+    /// `duplicate_user` across reports) kept so far: the run keeps the
+    /// first [`Anomaly::KEPT_PER_CODE`] of each in all, not in each report,
+    /// and counts the rest in each report's `anomalies_omitted`.
+    kept_across: BTreeMap<AnomalyCode, usize>,
     /// The report being merged, by index, and what it has seen.
     current: Option<(usize, ReportSeen)>,
 }
@@ -247,6 +284,7 @@ impl ManyBuilder {
             overall: Counts::default(),
             accounts: BTreeMap::new(),
             seen: HashMap::new(),
+            kept_across: BTreeMap::new(),
             current: None,
         }
     }
@@ -258,7 +296,8 @@ impl ManyBuilder {
             self.current = Some((file, ReportSeen::default()));
         }
         let Some((_, mine)) = &mut self.current else { return };
-        let (seen, reports) = (&self.seen, &self.reports);
+        let (seen, reports, kept_across) = (&self.seen, &self.reports, &self.kept_across);
+        let full = |code| kept_across.get(&code).is_some_and(|&n| n >= Anomaly::KEPT_PER_CODE);
         // The rows of one account come together: look it up once per run.
         let mut run: Option<(usize, Option<&AccountSeen>)> = None;
         debug_assert_eq!(batch.rows.len(), batch.merge.len(), "a batch is merged once");
@@ -274,7 +313,9 @@ impl ManyBuilder {
                             let i = mine.accounts.len();
                             mine.accounts.push((account.to_owned(), Vec::new()));
                             mine.index.insert(account.to_owned(), i);
-                            if let Some(earlier) = earlier {
+                            if earlier.is_some() && full(AnomalyCode::AccountInSeveralFiles) {
+                                *mine.dropped.entry(AnomalyCode::AccountInSeveralFiles).or_default() += 1;
+                            } else if let Some(earlier) = earlier {
                                 mine.anomalies.push_with(AnomalyCode::AccountInSeveralFiles, || {
                                     Anomaly::new(
                                         AnomalyCode::AccountInSeveralFiles,
@@ -298,9 +339,11 @@ impl ManyBuilder {
             };
             mine.accounts[at].1.push(merge.user_key);
             let Some(earlier) = earlier else { continue };
-            if let Some((first, _)) =
-                earlier.reports.iter().find(|(_, users)| users.binary_search(&merge.user_key).is_ok())
-            {
+            if let Some(first) = earlier.first_with(merge.user_key) {
+                if full(AnomalyCode::DuplicateUser) {
+                    *mine.dropped.entry(AnomalyCode::DuplicateUser).or_default() += 1;
+                    continue;
+                }
                 let user = batch.user(row);
                 mine.anomalies.push_with(AnomalyCode::DuplicateUser, || {
                     Anomaly::new(
@@ -309,7 +352,7 @@ impl ManyBuilder {
                             "user `{}` of account `{}` is also in `{}`; every row is judged",
                             shorten(user),
                             shorten(account),
-                            shorten(&reports[*first].source)
+                            shorten(&reports[first].source)
                         ),
                     )
                     .at_line(row.line)
@@ -341,11 +384,27 @@ impl ManyBuilder {
                     users.sort_unstable();
                     users.dedup();
                     let seen =
-                        self.seen.entry(account).or_insert_with(|| AccountSeen { first: file, reports: Vec::new() });
-                    seen.reports.push((file, users.into_boxed_slice()));
+                        self.seen.entry(account).or_insert_with(|| AccountSeen { first: file, users: Vec::new() });
+                    seen.add(file, &users);
+                }
+                // The run keeps its first cross-report anomalies of each
+                // code; later reports count theirs.
+                let (across, mut across_omitted) = mine.anomalies.into_parts();
+                for (code, n) in mine.dropped {
+                    *across_omitted.entry(code).or_default() += n;
+                }
+                let mut kept_across = Vec::with_capacity(across.len());
+                for anomaly in across {
+                    let n = self.kept_across.entry(anomaly.code).or_default();
+                    if *n < Anomaly::KEPT_PER_CODE {
+                        *n += 1;
+                        kept_across.push(anomaly);
+                    } else {
+                        *across_omitted.entry(anomaly.code).or_default() += 1;
+                    }
                 }
                 let mut anomalies = Anomalies::from_parts(analysis.anomalies, analysis.anomalies_omitted);
-                anomalies.extend(mine.anomalies);
+                anomalies.extend(Anomalies::from_parts(kept_across, across_omitted));
                 let (kept, anomalies_omitted) = anomalies.into_parts();
                 let tag = |anomaly: Anomaly| SourcedAnomaly { source: source.to_owned(), anomaly };
                 self.anomalies.extend(kept.into_iter().map(tag));
@@ -456,6 +515,62 @@ mod tests {
             assert!(messages[0].contains("also in `a.csv`") && messages[1].contains("also in `b.csv`"), "{messages:?}");
             assert_eq!(many.failed().map(|r| r.source.as_str()).collect::<Vec<_>>(), ["d.csv"]);
             assert_eq!(many.summary.overall.users, 7);
+        }
+    }
+
+    #[test]
+    fn a_season_of_one_account_keeps_the_first_cross_report_anomalies_of_the_run_and_counts_the_rest() {
+        let account = "111111111111";
+        let names: Vec<String> = (0..40).map(|i| format!("user{i:02}")).collect();
+        let week = |extra: &[&str]| {
+            let mut rows: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), account)).collect();
+            rows.extend(extra.iter().map(|n| (*n, account)));
+            report(&rows)
+        };
+        let inputs = [
+            ("w1.csv", week(&[])),
+            ("w2.csv", week(&["newcomer"])),
+            ("w3.csv", week(&["newcomer"])),
+            ("w4.csv", week(&[])),
+        ];
+        let options = crate::Options::at(crate::parse_timestamp("2026-11-26T00:00:00Z").expect("a time"));
+        for threads in [1, 2] {
+            let Ok(many) = crate::Run::new(&options).threads(threads).chunk_bytes(256).reports(
+                inputs.iter().map(|(name, text)| ((*name).to_owned(), Ok(text.as_bytes()))),
+                |_| (),
+                |_| Ok::<(), std::convert::Infallible>(()),
+            );
+            let count = |code, source: &str| {
+                many.anomalies.iter().filter(|a| a.anomaly.code == code && a.source == source).count()
+            };
+            // w2: 40 found, w3: 41 (the newcomer from w2), w4: 40, of
+            // which 19 are kept (100 in all) and 21 counted.
+            let kept: Vec<usize> =
+                ["w2.csv", "w3.csv", "w4.csv"].iter().map(|s| count(AnomalyCode::DuplicateUser, s)).collect();
+            assert_eq!(kept, [40, 41, 19], "{threads} threads");
+            assert_eq!(
+                many.anomalies.iter().filter(|a| a.anomaly.code == AnomalyCode::AccountInSeveralFiles).count(),
+                3
+            );
+            let omitted: Vec<u64> = many
+                .reports
+                .iter()
+                .map(|r| r.anomalies_omitted.get(&AnomalyCode::DuplicateUser).copied().unwrap_or(0))
+                .collect();
+            assert_eq!(omitted, [0, 0, 0, 21], "{threads} threads");
+            assert_eq!(many.anomalies_omitted().get(&AnomalyCode::DuplicateUser), Some(&21));
+            // Each names the first report that held the user.
+            let newcomer = many
+                .anomalies
+                .iter()
+                .find(|a| a.source == "w3.csv" && a.anomaly.value.as_deref() == Some("newcomer"))
+                .expect("the newcomer is a duplicate in w3");
+            assert!(newcomer.anomaly.message.contains("also in `w2.csv`"), "{}", newcomer.anomaly.message);
+            assert!(many
+                .anomalies
+                .iter()
+                .filter(|a| a.source == "w4.csv" && a.anomaly.code == AnomalyCode::DuplicateUser)
+                .all(|a| a.anomaly.message.contains("also in `w1.csv`")));
         }
     }
 }

@@ -165,8 +165,10 @@ impl Anomaly {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Anomalies {
     kept: Vec<Anomaly>,
-    /// Per code: how many were found (kept or not).
-    found: std::collections::BTreeMap<AnomalyCode, u64>,
+    /// Per code: how many are kept.
+    kept_of: std::collections::BTreeMap<AnomalyCode, u64>,
+    /// Per code: how many were found and not kept (only codes with some).
+    omitted: std::collections::BTreeMap<AnomalyCode, u64>,
 }
 
 impl Anomalies {
@@ -174,12 +176,14 @@ impl Anomalies {
     /// fewer than the limit of that code are kept (a dropped anomaly's
     /// message is never written).
     pub(crate) fn push_with(&mut self, code: AnomalyCode, make: impl FnOnce() -> Anomaly) {
-        let found = self.found.entry(code).or_default();
-        *found += 1;
-        if *found <= Anomaly::KEPT_PER_CODE as u64 {
+        let kept = self.kept_of.entry(code).or_default();
+        if *kept < Anomaly::KEPT_PER_CODE as u64 {
+            *kept += 1;
             let anomaly = make();
             debug_assert_eq!(anomaly.code, code);
             self.kept.push(anomaly);
+        } else {
+            *self.omitted.entry(code).or_default() += 1;
         }
     }
 
@@ -191,36 +195,26 @@ impl Anomalies {
     /// Adds every anomaly of `other` (found after this one's), within the
     /// same limits.
     pub(crate) fn extend(&mut self, other: Anomalies) {
-        let mut kept_of: std::collections::BTreeMap<AnomalyCode, u64> = std::collections::BTreeMap::new();
-        for anomaly in other.kept {
-            *kept_of.entry(anomaly.code).or_default() += 1;
-            self.push(anomaly);
-        }
-        // Those `other` did not keep are counted, never kept.
-        for (code, found) in other.found {
-            let not_kept = found - kept_of.get(&code).copied().unwrap_or_default();
-            *self.found.entry(code).or_default() += not_kept;
+        other.kept.into_iter().for_each(|a| self.push(a));
+        for (code, n) in other.omitted {
+            *self.omitted.entry(code).or_default() += n;
         }
     }
 
     /// Per code, how many anomalies were found but not kept; only the codes
     /// with some.
     pub(crate) fn omitted(&self) -> std::collections::BTreeMap<AnomalyCode, u64> {
-        self.found
-            .iter()
-            .map(|(code, &found)| (*code, found.saturating_sub(Anomaly::KEPT_PER_CODE as u64)))
-            .filter(|(_, n)| *n > 0)
-            .collect()
+        self.omitted.iter().filter(|(_, n)| **n > 0).map(|(code, n)| (*code, *n)).collect()
     }
 
     /// The anomalies of a finished report: those it kept and, per code, how
     /// many it did not ([`into_parts`](Anomalies::into_parts) read back).
     pub(crate) fn from_parts(kept: Vec<Anomaly>, omitted: std::collections::BTreeMap<AnomalyCode, u64>) -> Anomalies {
-        let mut found = omitted;
+        let mut kept_of = std::collections::BTreeMap::new();
         for anomaly in &kept {
-            *found.entry(anomaly.code).or_default() += 1;
+            *kept_of.entry(anomaly.code).or_default() += 1;
         }
-        Anomalies { kept, found }
+        Anomalies { kept, kept_of, omitted }
     }
 
     /// The kept anomalies and the counts of those not kept.
