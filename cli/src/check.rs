@@ -52,16 +52,22 @@ fn warn(
     const SHOWN: usize = 20;
     let not_kept: u64 = omitted.values().sum();
     let total = anomalies.len() as u64 + not_kept;
-    if total > SHOWN as u64 {
+    let shown = anomalies.len().min(SHOWN);
+    if total > shown as u64 {
         let kept = if not_kept > 0 {
             format!(
-                "the JSON output holds the first {} of each code, and counts the rest in anomalies_omitted",
+                "the JSON output holds the first {} of each code of each report, and of those found across reports the first {} of the run, and counts the rest in anomalies_omitted",
+                keyrot::Anomaly::KEPT_PER_CODE,
                 keyrot::Anomaly::KEPT_PER_CODE
             )
         } else {
             "every one is in the JSON output".to_owned()
         };
-        writeln!(err, "keyrot: {}: {total} anomalies; the first {SHOWN} follow ({kept})", printable(source))?;
+        let follow = match shown {
+            0 => "none kept to show".to_owned(),
+            n => format!("the first {n} follow"),
+        };
+        writeln!(err, "keyrot: {}: {total} anomalies; {follow} ({kept})", printable(source))?;
     }
     for anomaly in anomalies.iter().take(SHOWN) {
         let place = anomaly.line.map(|l| format!("line {l}: ")).unwrap_or_default();

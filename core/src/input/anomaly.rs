@@ -157,6 +157,9 @@ impl Anomaly {
     /// How many anomalies of one code one report keeps: a report that
     /// repeats one user a million times (a concatenation, a broken export, a
     /// hostile file) is counted in full, but only this many of them are kept.
+    /// Of those found across reports (`account_in_several_files`, a user
+    /// also in an earlier report), a run of several reports keeps this many
+    /// in all: a season of the same accounts would find them in every file.
     pub const KEPT_PER_CODE: usize = 100;
 }
 
