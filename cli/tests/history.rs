@@ -184,17 +184,28 @@ fn the_html_report_holds_the_json_figures_and_no_script() {
         for name in ["overdue_now", "newly_overdue", "remediated", "keys", "rotations", "rotations_stalled"] {
             assert_eq!(Some(html_total(&html, name)), totals[name].as_u64(), "{case}: {name}");
         }
-        // A bar per overall trend point, each with that point's overdue keys.
-        let bars: Vec<u64> = html
-            .split("<rect ")
+        // A bar per overall trend point, with that point's keys by status.
+        let attr = |g: &str, name: &str| -> u64 {
+            g.split(&format!("data-{name}=\""))
+                .nth(1)
+                .expect("a count")
+                .split('"')
+                .next()
+                .expect("")
+                .parse()
+                .expect("n")
+        };
+        let statuses = ["fail", "invalid", "due_soon", "pass", "inactive"];
+        let bars: Vec<Vec<u64>> = html
+            .split("<g class=\"trend-point\"")
             .skip(1)
-            .map(|r| r.split("data-fail=\"").nth(1).expect("a count").split('"').next().expect("").parse().expect("n"))
+            .map(|g| statuses.iter().map(|st| attr(g, st)).collect())
             .collect();
-        let overall: Vec<u64> = json["trend"]["overall"]
+        let overall: Vec<Vec<u64>> = json["trend"]["overall"]
             .as_array()
             .expect("points")
             .iter()
-            .map(|p| p["counts"]["fail"].as_u64().expect("fail"))
+            .map(|p| statuses.iter().map(|st| p["counts"][st].as_u64().expect("a count")).collect())
             .collect();
         assert_eq!(bars, overall, "{case}");
         let stalled = json["rotations"].as_array().expect("rotations").iter().filter(|r| r["stalled"] == true).count();

@@ -94,3 +94,17 @@ pub fn history(
     let result = run.collect(&named, |i| Ok(reports[i].1.as_slice())).map_err(to_js_error)?;
     to_plain_object(&result)
 }
+
+/// The trend chart of `points` (a history's `trend.overall`, or one
+/// account's `points`) as a self-contained SVG text, `width` pixels wide
+/// (default 720): the core's chart, the one the command's HTML report
+/// draws, a bar per point stacked by status.
+#[wasm_bindgen(js_name = trendSvg)]
+pub fn trend_svg(
+    #[wasm_bindgen(unchecked_param_type = "TrendPoint[]")] points: JsValue,
+    width: Option<u32>,
+) -> Result<String, JsValue> {
+    let bars: Vec<keyrot::view::TrendBar> = serde_wasm_bindgen::from_value(points)
+        .map_err(|e| crate::type_error(&format!("trendSvg: the points are not a history's trend points: {e}")))?;
+    Ok(keyrot::view::trend_bars_svg(&bars, width.unwrap_or(720)))
+}

@@ -9,7 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { history } from '../pkg/node/keyrot.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { history, trendSvg } from '../pkg/node/keyrot.js';
 import { camelCase, outcome, testdata } from './cases.mjs';
 
 const historyDir = new URL('history/', testdata);
@@ -87,4 +89,22 @@ test('times given per report win over the names and say so', () => {
   assert.equal(report.time, '2026-03-25T00:00:00Z');
   assert.equal(report.time_source, 'given');
   assert.ok(result.reports.filter((r) => r.source !== first).every((r) => r.time_source === 'file_name'));
+});
+
+const cli = process.env.KEYROT_CLI;
+const noCli = cli ? false : 'KEYROT_CLI does not name a keyrot binary (wasm/ci.sh builds one and sets it)';
+
+test('trendSvg draws the chart keyrot history --format html draws, a bar per point stacked by status', { skip: noCli }, () => {
+  const { inputs, options } = readHistoryCase('clean_rotation_every_step');
+  const result = history(inputs, options);
+  const points = result.trend.overall;
+  const chart = trendSvg(points, 900);
+  const reports = fileURLToPath(new URL('clean_rotation_every_step/reports/', historyDir));
+  const run = spawnSync(cli, ['history', '--format', 'html', '--time-from-name', options.timeFromName, reports], { maxBuffer: 1 << 26 });
+  assert.equal(run.status, 0, run.stderr.toString());
+  assert.ok(run.stdout.toString().includes(chart), 'the HTML report holds the same SVG');
+  const bars = [...chart.matchAll(/<g class="trend-point" data-time="([^"]+)" data-fail="(\d+)" data-invalid="(\d+)" data-due_soon="(\d+)" data-pass="(\d+)" data-inactive="(\d+)"/g)].map((m) => [m[1], ...m.slice(2).map(Number)]);
+  assert.deepStrictEqual(bars, points.map((p) => [p.time, p.counts.fail, p.counts.invalid, p.counts.due_soon, p.counts.pass, p.counts.inactive]));
+  assert.ok(!chart.includes('<script'));
+  assert.throws(() => trendSvg([{ time: 'yesterday' }]), (e) => e instanceof TypeError && e.code === 'invalid_input');
 });

@@ -12,7 +12,6 @@ import { dueText } from './lib/findings.js';
 import { ROLE_LABELS, stepLabel } from './lib/plan.js';
 
 const $ = (id) => document.getElementById(id);
-const SVG = 'http://www.w3.org/2000/svg';
 const number = new Intl.NumberFormat('en');
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -1306,16 +1305,6 @@ function setPlanFilter(change) {
 
 // --- the trend of several reports of one account ---------------------------------
 
-/** The statuses of a trend's bars, from the bottom up, as the history's counts hold them. */
-const TREND_ORDER = ['inactive', 'pass', 'due_soon', 'invalid', 'fail'];
-
-function svg(name, attributes = {}, text = null) {
-  const el = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, String(value));
-  if (text !== null) el.textContent = text;
-  return el;
-}
-
 /**
  * Asks the worker for the history of the files when several of them are of
  * one account (fewer accounts than reports read): each report judged at its
@@ -1332,40 +1321,21 @@ function dayBounds(b) {
   return b.at_least === b.at_most ? plural(b.at_least, 'day') : `${number.format(b.at_least)} to ${plural(b.at_most, 'day')}`;
 }
 
-/** One account's trend: a stacked bar of its keys per status at each report, and the same numbers as a table. */
-function trendChart(account) {
+/**
+ * One account's trend: the engine's chart (`trendSvg`, the command's HTML
+ * report's: a bar of its keys per status at each report), and the same
+ * numbers as a table.
+ */
+function trendChart(account, chartSvg) {
   const figure = element('figure', 'trend-chart');
   figure.dataset.account = account.account_id;
   const points = account.points;
-  const width = 720;
-  const height = 200;
-  const margin = { left: 44, right: 12, top: 14, bottom: 34 };
-  const plotW = width - margin.left - margin.right;
-  const plotH = height - margin.top - margin.bottom;
-  const tallest = Math.max(1, ...points.map((p) => TREND_ORDER.reduce((n, st) => n + p.counts[st], 0)));
-  const slot = plotW / points.length;
-  const y = (n) => margin.top + plotH - (n / tallest) * plotH;
-  const caption = element('figcaption', '', `Account ${account.account_id || '(none)'}: keys per status at each of its ${points.length} reports`);
+  const caption = element('figcaption', '', `Account ${account.account_id || '(none)'}: keys per status at each of its ${points.length} reports, overdue at the bottom`);
   caption.id = `trend-caption-${++uid}`;
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': caption.id, class: 'trend-svg' });
-  chart.append(svg('line', { x1: margin.left, x2: width - margin.right, y1: y(0), y2: y(0), class: 'axis' }));
-  chart.append(svg('text', { x: margin.left - 6, y: y(tallest) + 4, class: 'tick', 'text-anchor': 'end' }, number.format(tallest)));
-  chart.append(svg('text', { x: margin.left - 6, y: y(0) + 4, class: 'tick', 'text-anchor': 'end' }, '0'));
-  for (const [i, point] of points.entries()) {
-    const bar = svg('g', { class: 'trend-point', 'data-time': point.time });
-    for (const status of TREND_ORDER) bar.dataset[status] = String(point.counts[status]);
-    let base = 0;
-    const x = margin.left + i * slot + slot * 0.15;
-    for (const status of TREND_ORDER) {
-      const n = point.counts[status];
-      if (!n) continue;
-      bar.append(svg('rect', { x, y: y(base + n), width: slot * 0.7, height: Math.max(1, y(base) - y(base + n)), class: `bar status-${status}` }));
-      base += n;
-    }
-    bar.append(svg('title', {}, `${timestamp(point.time)}: ${TREND_ORDER.slice().reverse().map((st) => `${number.format(point.counts[st])} ${STATUS_LABELS[st].toLowerCase()}`).join(', ')}`));
-    chart.append(bar);
-    chart.append(svg('text', { x: margin.left + (i + 0.5) * slot, y: height - 14, class: 'tick', 'text-anchor': 'middle' }, point.time.slice(0, 10)));
-  }
+  // The engine's SVG text, parsed as SVG (never as HTML): numbers and dates only.
+  const chart = document.importNode(new DOMParser().parseFromString(chartSvg, 'image/svg+xml').documentElement, true);
+  chart.removeAttribute('aria-label');
+  chart.setAttribute('aria-labelledby', caption.id);
   const wrap = element('div', 'table-wrap');
   const table = element('table', 'trend-table');
   const head = element('thead');
@@ -1417,7 +1387,7 @@ function showHistory(data) {
     );
     return;
   }
-  const accounts = data.trend.accounts.filter((a) => a.points.length > 1);
+  const accounts = data.trend.accounts.map((a, i) => [a, data.charts[i]]).filter(([a]) => a.points.length > 1);
   if (!accounts.length) {
     box.hidden = true;
     return;
@@ -1430,7 +1400,7 @@ function showHistory(data) {
   parts[1] += t.remediation ? ` (median ${dayBounds(t.remediation.median)} overdue when fixed).` : '.';
   parts.push(`${plural(t.rotations, 'rotation')}: ${number.format(t.rotations_completed)} completed, ${number.format(t.rotations_open)} underway, ${number.format(t.rotations_stalled)} stalled.`);
   summary.textContent = parts.join(' ');
-  charts.replaceChildren(...accounts.map(trendChart));
+  charts.replaceChildren(...accounts.map(([account, chart]) => trendChart(account, chart)));
   stalls.hidden = data.stalled.length === 0;
   stalls.replaceChildren(
     ...data.stalled.map((r) => {

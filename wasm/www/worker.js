@@ -33,7 +33,7 @@
 // page's: {sort, dir, status, account, user, source, exempted: 'yes' | 'no' |
 // '', rule}. A result of a run with labelled findings (`summary.rules`)
 // carries `cis`: each judged rule's CIS number, as its findings carry it.
-import { initSync, Checker, history, labels } from './pkg/keyrot.js';
+import { initSync, Checker, history, labels, trendSvg } from './pkg/keyrot.js';
 import wasmBytes from './pkg/keyrot_bg.wasm.js';
 
 // The bytes are inlined in a script module: the page's policy forbids fetch.
@@ -359,6 +359,8 @@ function followHistory(id, historyOptions) {
       id,
       reports: result.reports,
       trend: result.trend,
+      // Each account's trend chart, drawn by the engine.
+      charts: result.trend.accounts.map((a) => trendSvg(a.points)),
       totals: result.totals,
       stalled: result.rotations.filter((r) => r.stalled),
       error: null,

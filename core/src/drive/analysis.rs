@@ -114,7 +114,7 @@ macro_rules! add_fields {
         $($this.$field += $other.$field;)*
     };
 }
-pub(crate) use add_fields;
+pub(crate) use {add_fields, status_field};
 
 impl RuleCounts {
     fn add(&mut self, status: Status, exempted: bool) {

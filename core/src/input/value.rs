@@ -217,6 +217,13 @@ pub(crate) fn ser_ts<S: Serializer>(ts: &Timestamp, s: S) -> Result<S::Ok, S::Er
     s.serialize_str(&format_timestamp(ts))
 }
 
+/// Deserializes a timestamp from its RFC 3339 text (as [`parse_timestamp`]
+/// reads it).
+pub(crate) fn de_timestamp<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    parse_timestamp(&text).ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not an RFC 3339 timestamp")))
+}
+
 /// Parses a timestamp of the profile keyrot accepts and normalises it to UTC:
 /// `YYYY-MM-DDTHH:MM:SS`, optional `.` and 1 to 9 digits, then `Z`, `z`,
 /// `±HH:MM` or `±HHMM`. Both forms AWS has used (`+00:00` until 2024, `Z`

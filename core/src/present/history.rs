@@ -4,7 +4,7 @@
 //! findings' CSV is), the trend as SVG, and the HTML report.
 
 use crate::input::value::{format_timestamp, Timestamp};
-use crate::judge::rule::LastUsed;
+use crate::judge::rule::{LastUsed, Status};
 #[cfg(doc)]
 use crate::plan::history::LongestStalls;
 use crate::plan::history::{HistorySummary, KeyLife, Rotation, TrendPoint};
@@ -104,22 +104,108 @@ impl KeyLife {
     }
 }
 
-/// The trend of overdue keys as a self-contained SVG (no script, no
-/// external resource): a bar per point (its `counts.fail`, the keys overdue
-/// then), each with its date and counts as a `<title>`, the first and last
-/// dates under the axis, `width` pixels wide. The command's HTML report,
-/// Python's repr and the page draw the same chart.
+/// The statuses a trend bar stacks, from the axis up (the overdue keys on
+/// the axis), with their colours.
+const TREND_STACK: [(Status, &str); 5] = [
+    (Status::Fail, "#c62828"),
+    (Status::Invalid, "#6a1b9a"),
+    (Status::DueSoon, "#d98a1c"),
+    (Status::Pass, "#3a9a57"),
+    (Status::Inactive, "#9aa3af"),
+];
+
+/// The trend of keys by status as a self-contained SVG (no script, no
+/// external resource): at each point a bar stacked by status, the overdue
+/// keys (`counts.fail`) on the axis, as a `<g class="trend-point">` whose
+/// `data-time`, `data-fail`, `data-invalid`, `data-due_soon`, `data-pass`
+/// and `data-inactive` are its counts, with its date and counts as a
+/// `<title>`; the first and last dates under the axis; `width` pixels wide
+/// and scaling down to its container. The command's HTML report, Python's
+/// repr and the page draw this chart.
 pub fn trend_svg(points: &[TrendPoint], width: u32) -> String {
-    let (w, h, top, bottom, left) = (f64::from(width.max(200)), 150.0, 12.0, 28.0, 44.0);
-    let tallest = points.iter().map(|p| p.counts.fail).max().unwrap_or(0);
+    trend_bars_svg(&points.iter().map(TrendBar::of).collect::<Vec<_>>(), width)
+}
+
+/// What one bar of [`trend_svg`] shows of a [`TrendPoint`]; read from a
+/// trend point's JSON (other fields ignored), so that a binding holding the
+/// JSON draws the same chart ([`trend_bars_svg`]).
+///
+/// ```
+/// let point = serde_json::json!({"time": "2026-01-05T00:00:00Z", "accounts": 1,
+///     "counts": {"fail": 2, "invalid": 0, "due_soon": 1, "pass": 7, "inactive": 0, "users": 9},
+///     "newly_overdue": 2, "remediated": 0});
+/// let bar: keyrot::view::TrendBar = serde_json::from_value(point).unwrap();
+/// let svg = keyrot::view::trend_bars_svg(&[bar], 400);
+/// assert!(svg.contains(r#"data-time="2026-01-05T00:00:00Z" data-fail="2""#));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct TrendBar {
+    /// The point's time.
+    #[serde(deserialize_with = "crate::input::value::de_timestamp")]
+    pub time: Timestamp,
+    /// Its keys by status.
+    pub counts: TrendCounts,
+    /// Keys newly overdue at it.
+    pub newly_overdue: u64,
+    /// Keys remediated at it.
+    pub remediated: u64,
+}
+
+/// A trend bar's keys by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct TrendCounts {
+    /// Keys overdue.
+    pub fail: u64,
+    /// Keys that cannot be judged.
+    pub invalid: u64,
+    /// Keys due soon.
+    pub due_soon: u64,
+    /// Keys within the limit.
+    pub pass: u64,
+    /// Inactive keys.
+    pub inactive: u64,
+}
+
+impl TrendCounts {
+    fn count(&self, status: Status) -> u64 {
+        crate::drive::analysis::status_field!([] self, status)
+    }
+}
+
+impl TrendBar {
+    /// The bar of `point`.
+    pub fn of(point: &TrendPoint) -> TrendBar {
+        let c = &point.counts;
+        TrendBar {
+            time: point.time,
+            counts: TrendCounts {
+                fail: c.fail,
+                invalid: c.invalid,
+                due_soon: c.due_soon,
+                pass: c.pass,
+                inactive: c.inactive,
+            },
+            newly_overdue: point.newly_overdue,
+            remediated: point.remediated,
+        }
+    }
+}
+
+/// [`trend_svg`] of bars.
+pub fn trend_bars_svg(points: &[TrendBar], width: u32) -> String {
+    let (w, h, top, bottom, left) = (f64::from(width.max(200)), 160.0, 12.0, 28.0, 44.0);
+    let total = |p: &TrendBar| TREND_STACK.iter().map(|(st, _)| p.counts.count(*st)).sum::<u64>();
+    let tallest = points.iter().map(total).max().unwrap_or(0);
     let n = points.len().max(1) as f64;
     let slot = (w - left - 8.0) / n;
     let scale = if tallest == 0 { 0.0 } else { (h - top - bottom) / tallest as f64 };
+    let overdue = points.last().map_or(0, |p| p.counts.fail);
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" role="img" aria-label="keys overdue at each of {} points, at most {tallest}"><line x1="{left}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#888"/><text x="4" y="{:.1}" font-size="10" fill="#444">{}</text>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="trend-svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" role="img" aria-label="keys by status at each of {} points, overdue at the bottom; {} overdue at the last"><line class="axis" x1="{left}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#888"/><text class="tick" x="4" y="{:.1}" font-size="10" fill="#444">{}</text>"##,
         points.len(),
+        thousands(overdue),
         h - bottom,
         w - 4.0,
         h - bottom,
@@ -127,16 +213,36 @@ pub fn trend_svg(points: &[TrendPoint], width: u32) -> String {
         thousands(tallest)
     );
     for (i, p) in points.iter().enumerate() {
-        let bar = p.counts.fail as f64 * scale;
+        let _ = write!(s, r#"<g class="trend-point" data-time="{}""#, format_timestamp(&p.time));
+        for (status, _) in TREND_STACK {
+            let _ = write!(s, r#" data-{}="{}""#, status.as_str(), p.counts.count(status));
+        }
+        s.push('>');
+        let x = left + i as f64 * slot + 1.0;
+        let mut base = h - bottom;
+        for (status, color) in TREND_STACK {
+            let count = p.counts.count(status);
+            if count == 0 {
+                continue;
+            }
+            let bar = (count as f64 * scale).max(1.0);
+            base -= bar;
+            let _ = write!(
+                s,
+                r#"<rect class="bar status-{}" x="{x:.1}" y="{base:.1}" width="{:.1}" height="{bar:.1}" fill="{color}"/>"#,
+                status.as_str(),
+                (slot - 2.0).max(1.0),
+            );
+        }
+        let counts: Vec<String> = TREND_STACK
+            .iter()
+            .map(|(st, _)| format!("{} {}", thousands(p.counts.count(*st)), st.label().to_lowercase()))
+            .collect();
         let _ = write!(
             s,
-            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{bar:.1}" fill="#c62828" data-fail="{}"><title>{}: {} overdue, {} newly overdue, {} remediated</title></rect>"##,
-            left + i as f64 * slot + 1.0,
-            h - bottom - bar,
-            (slot - 2.0).max(1.0),
-            p.counts.fail,
+            "<title>{}: {}; {} newly overdue, {} remediated</title></g>",
             day(p.time),
-            thousands(p.counts.fail),
+            counts.join(", "),
             thousands(p.newly_overdue),
             thousands(p.remediated)
         );
@@ -144,7 +250,7 @@ pub fn trend_svg(points: &[TrendPoint], width: u32) -> String {
     if let (Some(first), Some(last)) = (points.first(), points.last()) {
         let _ = write!(
             s,
-            r##"<text x="{left}" y="{:.1}" font-size="10" fill="#444">{}</text><text x="{:.1}" y="{:.1}" font-size="10" fill="#444" text-anchor="end">{}</text>"##,
+            r##"<text class="tick" x="{left}" y="{:.1}" font-size="10" fill="#444">{}</text><text class="tick" x="{:.1}" y="{:.1}" font-size="10" fill="#444" text-anchor="end">{}</text>"##,
             h - bottom + 14.0,
             day(first.time),
             w - 4.0,
