@@ -332,7 +332,17 @@ pub fn write_history_html(summary: &HistorySummary, stalled: &[Rotation], out: &
         summary.stall_days,
     );
 
-    s.push_str(r#"<section id="trend"><h2>Keys overdue, over time</h2>"#);
+    s.push_str(r#"<section id="trend"><h2>Keys by status, over time</h2><p class="muted">"#);
+    for (i, (status, color)) in TREND_STACK.iter().enumerate() {
+        let name = if *status == Status::Fail { "overdue (fail), on the axis" } else { status.label() };
+        let _ = write!(
+            s,
+            r##"{}<svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="{color}"/></svg> {}"##,
+            if i == 0 { "" } else { " · " },
+            name.to_lowercase()
+        );
+    }
+    s.push_str("</p>");
     s.push_str(&trend_svg(&summary.trend.overall, 900));
     s.push_str("</section>");
 
