@@ -163,6 +163,30 @@ fn step_html(s: &mut String, source: Option<&str>, step: &Step) {
     s.push_str("</div>");
 }
 
+/// The HTML report of `many` with each judged report's plan (key ids not
+/// known): the bytes `keyrot check --format html` writes for the same
+/// reports, and Python's `to_html()`.
+///
+/// ```
+/// use keyrot::{analyze, parse_timestamp, ManyAnalysis, Options};
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111111111111:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
+/// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let mut out = Vec::new();
+/// keyrot::view::write_report(&ManyAnalysis::of_one("a.csv", analyze(csv.as_bytes(), &options)?), &mut out)?;
+/// let html = String::from_utf8(out).unwrap();
+/// assert!(html.contains(r#"<section id="plan"><h2>Plan: 1 step needed to pass"#), "{html}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_report(many: &ManyAnalysis, out: &mut dyn Write) -> io::Result<()> {
+    let plans: Vec<(String, Plan)> = many
+        .analyses()
+        .into_iter()
+        .map(|(source, a)| (source.to_owned(), crate::plan::steps::plan(&a, None)))
+        .collect();
+    write_html(many, &plans, out)
+}
+
 /// Writes the report of `many` (its findings held, as `analyze_many`
 /// returns them) and the plans of its reports.
 ///
