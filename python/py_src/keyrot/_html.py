@@ -151,8 +151,8 @@ def _most_pressing(analysis: "_Judged", limit: int) -> List["Finding"]:
 def _checks(analysis: "_Judged") -> str:
     """Each check's counts (the JSON's ``summary.rules``), when the run
     judged more than the rotation rule (or labels its findings)."""
-    from ._native import RULE_TITLES
     from ._names import RULES
+    from ._native import RULE_TITLES
 
     rules = analysis.summary.rules
     if not rules:
@@ -293,7 +293,7 @@ def analysis_html(analysis: "_Judged", max_rows: int = MAX_ROWS) -> str:
             for f in rows
         ]
         parts.append(_table(headers, body))
-        parts.append(_more(len(rows), len(analysis), "findings, in triage order"))
+        parts.append(_more(len(rows), len(analysis), f"{'findings' if labelled else 'keys'}, in triage order"))
     parts.append("</div>")
     return "".join(parts)
 
