@@ -74,7 +74,6 @@ def test_the_readme_notebook_examples_run_in_a_kernel() -> None:
     pytest.importorskip("moto")
     pytest.importorskip("duckdb")
     from jupyter_client.manager import KernelManager
-
     from test_report_views import per_rule_text, tables_of
 
     blocks = readme_notebook_blocks()
