@@ -5,6 +5,7 @@ claims."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from typing import Any, List
@@ -15,6 +16,7 @@ import keyrot
 from conftest import REPO
 
 NOTEBOOK = REPO / "python" / "examples" / "tour.ipynb"
+SAMPLE = REPO / "testdata" / "samples" / "c7n-test_iam_user_unused_keys.csv"
 
 
 def outputs(cell: Any, kind: str) -> List[str]:
@@ -25,7 +27,7 @@ def outputs(cell: Any, kind: str) -> List[str]:
     return found
 
 
-def test_the_tour_notebook_runs() -> None:
+def test_the_tour_notebook_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
@@ -33,6 +35,7 @@ def test_the_tour_notebook_runs() -> None:
     from jupyter_client.manager import KernelManager
 
     notebook = nbformat.read(NOTEBOOK, as_version=4)
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel draws inline, as Jupyter's does
     # The kernel talks to this process over Unix sockets, not TCP.
     manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(REPO / "target" / "kernel"))
     (REPO / "target").mkdir(exist_ok=True)
@@ -40,9 +43,17 @@ def test_the_tour_notebook_runs() -> None:
     client.execute()
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(not any(o.get("output_type") == "error" for o in c.get("outputs", [])) for c in code)
-    view, failing, by_status, query, plan = code
+    view, plotted, failing, by_status, query, plan, every, fails, handed = code
     html = outputs(view, "text/html")
-    assert html and "NOT compliant" in html[0] and "&lt;root_account&gt;" in html[0]
+    assert html and "NOT compliant" in html[0] and "&lt;root_account&gt;" in html[0] and "<svg" in html[0]
+    bins = len(keyrot.analyze(SAMPLE, as_of="2026-11-26T00:00:00Z").age_chart()["bins"])
+    assert outputs(plotted, "image/png") and str([bins] * 4) in outputs(plotted, "text/plain")
+    rules = keyrot.analyze(SAMPLE, as_of="2026-11-26T00:00:00Z", rules="all").summary.rules
+    assert "no_key_at_setup" in outputs(every, "text/html")[0]
+    (shown,) = outputs(fails, "text/plain")
+    assert ast.literal_eval(shown) == {rule: c["fail"] for rule, c in rules.items()}
+    printed = "".join(o.get("text", "") for o in handed.get("outputs", []) if o.get("output_type") == "stream")
+    assert printed.startswith("<!doctype html> False\n") and "keyrot" in printed
     table = outputs(failing, "text/html")
     assert table and table[0].count("<tr>") >= 7 and "fail" in table[0]
     assert "fail" in outputs(by_status, "text/plain")[0]
