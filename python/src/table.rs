@@ -71,8 +71,8 @@ impl Table {
 }
 
 /// The dict `head` is, with one more item.
-fn with_item<T: serde::Serialize>(py: Python<'_>, head: Py<PyAny>, key: &str, value: &T) -> PyResult<Py<PyAny>> {
-    head.bind(py).cast::<PyDict>()?.set_item(key, to_python(py, value)?)?;
+pub(crate) fn with_item(py: Python<'_>, head: Py<PyAny>, key: &str, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
+    head.bind(py).cast::<PyDict>()?.set_item(key, to_python(py, v)?)?;
     Ok(head)
 }
 
