@@ -12,7 +12,7 @@ use keyrot::arrow::{self as arrow_out, FindingBatches};
 use keyrot::diff::Diff;
 use keyrot::plan::{KnownKey, Plan};
 use keyrot::read::Report;
-use keyrot::view::PlanFormat;
+use keyrot::view::{verdict_text, PlanFormat};
 use keyrot::ManyAnalysis;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -95,9 +95,9 @@ impl Table {
     fn head(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         match &self.held {
             Held::Analysis(judged) => match &judged.outcome {
-                Outcome::One(a) => with_item(py, to_python(py, a)?, "verdict", &a.summary.overall.verdict()),
+                Outcome::One(a) => with_item(py, to_python(py, a)?, "verdict", &verdict_text(&a.summary.overall)),
                 Outcome::Many(many) => {
-                    let head = with_item(py, to_python(py, many)?, "verdict", &many.summary.overall.verdict())?;
+                    let head = with_item(py, to_python(py, many)?, "verdict", &verdict_text(&many.summary.overall))?;
                     with_item(py, head, "anomalies_omitted", &many.anomalies_omitted())
                 }
             },

@@ -14,7 +14,6 @@ use crate::judge::cis::Rule;
 use crate::judge::exemptions::{ExemptionState, Exemptions};
 use crate::judge::policy::{AsOfSource, Checks, Options, Policy};
 use crate::judge::rule::{Finding, Status};
-use crate::present::html::thousands;
 use chrono::TimeDelta;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -141,61 +140,6 @@ impl Default for Counts {
 }
 
 impl Counts {
-    /// The verdict as one line of text (Python's text repr): `compliant` or
-    /// `NOT compliant`, the findings by status (most urgent first, with
-    /// thousands separators) and, in a run that labels its findings, each
-    /// rule's counts of the statuses present, in the rules' order.
-    ///
-    /// ```
-    /// use keyrot::{analyze, parse_timestamp, Options};
-    /// let csv = "user,arn,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
-    ///            <root_account>,arn:aws:iam::111111111111:root,false,true,2026-01-01T00:00:00Z,false,N/A\n";
-    /// let at = parse_timestamp("2026-11-26T00:00:00Z").unwrap();
-    /// let keys = analyze(csv.as_bytes(), &Options::at(at))?;
-    /// assert_eq!(keys.summary.overall.verdict(), "NOT compliant: 2 keys (fail=1, invalid=0, due_soon=0, pass=0, inactive=1)");
-    /// let every = Options { rules: keyrot::RuleSet::ALL, ..Options::at(at) };
-    /// let line = analyze(csv.as_bytes(), &every)?.summary.overall.verdict();
-    /// assert!(line.starts_with("NOT compliant: "), "{line}");
-    /// assert!(line.contains("; access_key_rotated: fail=1, inactive=1"), "{line}");
-    /// # Ok::<(), keyrot::Error>(())
-    /// ```
-    pub fn verdict(&self) -> String {
-        let of = |c: &RuleCounts| {
-            [
-                ("fail", c.fail),
-                ("invalid", c.invalid),
-                ("due_soon", c.due_soon),
-                ("pass", c.pass),
-                ("inactive", c.inactive),
-            ]
-        };
-        let all = |c: &RuleCounts| of(c).map(|(name, n)| format!("{name}={}", thousands(n))).join(", ");
-        let verdict = if self.compliant { "compliant" } else { "NOT compliant" };
-        if self.rules.is_empty() {
-            let keys = if self.keys == 1 { "key" } else { "keys" };
-            return format!("{verdict}: {} {keys} ({})", thousands(self.keys), all(&self.rule(Rule::AccessKeyRotated)));
-        }
-        let total = self.all_rules();
-        let mut line = format!(
-            "{verdict}: {} finding{} of {} check{} ({})",
-            thousands(total.findings),
-            if total.findings == 1 { "" } else { "s" },
-            self.rules.len(),
-            if self.rules.len() == 1 { "" } else { "s" },
-            all(&total)
-        );
-        for (rule, c) in &self.rules {
-            let present: Vec<String> =
-                of(c).into_iter().filter(|(_, n)| *n > 0).map(|(name, n)| format!("{name}={}", thousands(n))).collect();
-            line.push_str(&format!(
-                "; {}: {}",
-                rule.as_str(),
-                if present.is_empty() { "none".to_owned() } else { present.join(", ") }
-            ));
-        }
-        line
-    }
-
     /// The counts of `rule`'s findings: from [`rules`](Counts::rules) in a
     /// run that labels its findings, from the flat fields for the rotation
     /// rule in a run of it alone, and none for a rule not judged.
