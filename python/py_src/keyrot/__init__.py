@@ -327,10 +327,13 @@ class Plan(_Policed):
         name = source if source is not None else self.source if self.source is not None else self._name
         return self._table.export(format, name if name is not None else "<stdin>")
 
-    def write(self, path: Union[str, "os.PathLike[str]"], format: PlanFormat = "markdown", **options: Any) -> None:
-        """Writes ``export(format, ...)`` to the file ``path`` (UTF-8)."""
+    def write(
+        self, path: Union[str, "os.PathLike[str]"], format: PlanFormat = "markdown", *, source: Optional[str] = None
+    ) -> None:
+        """Writes ``export(format, source=source)`` to the file ``path``
+        (UTF-8)."""
         with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(self.export(format, **options))
+            f.write(self.export(format, source=source))
 
     @property
     def as_of(self) -> datetime:
