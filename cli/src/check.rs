@@ -430,11 +430,7 @@ fn check_many(
             JunitWriter::finish(&mut tail);
             out.write_all(&tail)?;
         }
-        Format::Html => {
-            let plans: Vec<(String, keyrot::plan::Plan)> =
-                many.analyses().into_iter().map(|(source, a)| (source.to_owned(), keyrot::plan(&a, None))).collect();
-            keyrot::view::write_html(&many, &plans, out)?;
-        }
+        Format::Html => keyrot::view::write_report(&many, out)?,
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &many)?;
             writeln!(out)?;

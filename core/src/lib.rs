@@ -219,7 +219,7 @@ pub mod read {
     pub use crate::drive::analysis::Analyzer;
     pub use crate::input::digest::{sha256_hex, sha256_reader};
     pub use crate::input::limits::Limits;
-    pub use crate::input::reader::{parse, reports_in, Report, ReportReader};
+    pub use crate::input::reader::{open_report, parse, reports_in, Report, ReportReader};
     pub use crate::input::report::{AccessKey, Certificate, Layout, ParseOptions, Record, Row, COLUMNS};
     pub use crate::input::scan::{Chunk, Scanner};
     pub use crate::input::value::Field;
@@ -232,7 +232,9 @@ pub mod read {
 /// values of an exemptions entry given as data.
 pub mod options {
     pub use crate::judge::exemptions::EntryValue;
-    pub use crate::judge::policy::{option_error, parse_as_of, parse_instant, unknown_option};
+    pub use crate::judge::policy::{
+        naive_datetime, option_error, parse_as_of, parse_instant, read_threads, unknown_option, MAX_THREADS,
+    };
     pub use crate::present::csv::{read_columns, read_statuses};
 }
 

@@ -21,7 +21,9 @@ type Named<'py> = (String, Bound<'py, PyAny>, Option<Bound<'py, PyAny>>, bool);
 /// the time read in the file name)`. `options` are the judging options and
 /// the history's, by the contract's names, read by the core's one reader
 /// (`HistoryOptions::read`, with its defaults for the names left out or
-/// `None`). Returns the history as the JSON contract.
+/// `None`). Returns the history as the JSON contract, with the core's
+/// `HistoryViews` (its charts as SVG, each rotation's stalls as text) under
+/// `views`.
 #[pyfunction]
 #[pyo3(signature = (reports, options, *, threads=None))]
 pub(crate) fn history(
@@ -50,7 +52,8 @@ pub(crate) fn history(
     let sources: Vec<Source<'_>> = held.iter().map(Input::source).collect();
     let run = HistoryRun::new(&options, &history).threads(threads);
     let made = py.detach(move || run.collect(&named, |i| sources[i].reader()));
-    to_python(py, &made.or_raise(py)?)
+    let made = made.or_raise(py)?;
+    crate::table::with_item(py, to_python(py, &made)?, "views", &keyrot::view::HistoryViews::of(&made, 640))
 }
 
 /// The time a `--time-from-name` pattern reads in a file name, as RFC 3339

@@ -34,6 +34,13 @@ impl Judged {
         Judged { outcome, batches, starts, len }
     }
 
+    pub(crate) fn policy(&self) -> keyrot::Policy {
+        match &self.outcome {
+            Outcome::One(a) => a.policy,
+            Outcome::Many(m) => m.policy,
+        }
+    }
+
     pub(crate) fn many(&self) -> bool {
         matches!(self.outcome, Outcome::Many(_))
     }

@@ -52,6 +52,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let non_compliant: Vec<keyrot::Status> = keyrot::Status::ALL.into_iter().filter(|s| s.is_non_compliant()).collect();
     m.add("NON_COMPLIANT", names(py, &non_compliant, keyrot::Status::as_str)?)?;
     m.add("RULES", names(py, &keyrot::Rule::ALL, keyrot::Rule::as_str)?)?;
+    m.add("RULE_TITLES", names(py, &keyrot::Rule::ALL, keyrot::Rule::summary)?)?;
     m.add("CIS_VERSIONS", names(py, &keyrot::cis::CisVersion::ALL, keyrot::cis::CisVersion::as_str)?)?;
     m.add("GRANULARITIES", names(py, &keyrot::Granularity::ALL, keyrot::Granularity::as_str)?)?;
     m.add("FORMATS", names(py, &keyrot::InputFormat::ALL, keyrot::InputFormat::as_str)?)?;

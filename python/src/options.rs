@@ -41,19 +41,12 @@ pub(crate) fn instant(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Result<T
         )));
     };
     let repr = dt.repr().map(|r| r.to_string()).unwrap_or_default();
-    let message = if dt.getattr("utcoffset")?.call0()?.is_none() {
-        format!(
-            "`{name}` is a naive datetime (no tzinfo), so the instant it means depends on a time zone \
-             keyrot cannot know: pass an aware datetime such as datetime(2026, 11, 26, tzinfo=timezone.utc), \
-             a date, or RFC 3339 text like 2026-11-26T00:00:00Z"
-        )
-    } else {
-        match dt.extract::<chrono::DateTime<chrono::FixedOffset>>() {
-            Ok(t) => return Ok(Ok(t.to_utc())),
-            Err(e) => format!("`{name}` cannot be read: {e}"),
-        }
-    };
-    Ok(Err(Error::new(ErrorCode::InvalidAsOf, message).at_column(name).with_value(&repr)))
+    if dt.getattr("utcoffset")?.call0()?.is_none() {
+        return Ok(Err(keyrot::options::naive_datetime(name, &repr)));
+    }
+    Ok(dt.extract::<chrono::DateTime<chrono::FixedOffset>>().map(|t| t.to_utc()).map_err(|e| {
+        Error::new(ErrorCode::InvalidAsOf, format!("`{name}` cannot be read: {e}")).at_column(name).with_value(&repr)
+    }))
 }
 
 #[pymethods]

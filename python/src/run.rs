@@ -13,7 +13,6 @@ use pyo3::exceptions::{PyIsADirectoryError, PyOSError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::convert::Infallible;
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -72,15 +71,7 @@ impl From<keyrot::Error> for FileFailure {
 
 /// Opens a report file (without the GIL: the file system may be slow, or the
 /// path a pipe that waits for a writer).
-pub(crate) fn open(path: &Path) -> std::io::Result<File> {
-    let file = File::open(path)?;
-    match file.metadata() {
-        Ok(meta) if meta.is_dir() => {
-            Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory, not a report"))
-        }
-        _ => Ok(file),
-    }
-}
+pub(crate) use keyrot::read::open_report as open;
 
 impl FileFailure {
     /// An open failure as the `OSError` subclass Python itself would raise
@@ -110,25 +101,10 @@ impl FileFailure {
     }
 }
 
-/// The most threads `analyze` judges a report on.
-const MAX_THREADS: usize = 256;
-
-/// `threads` as given to `analyze`, checked: 1 to [`MAX_THREADS`]; 0 (the
+/// `threads` as given to `analyze`, checked by the core: 1 to 256; 0 (the
 /// core's default policy) when not given.
 pub(crate) fn requested_threads(py: Python<'_>, threads: Option<i64>) -> PyResult<usize> {
-    let Some(n) = threads else { return Ok(0) };
-    match usize::try_from(n) {
-        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
-        _ => Err(to_py_err(
-            py,
-            &keyrot::Error::new(
-                keyrot::ErrorCode::InvalidPolicy,
-                format!("`threads` must be between 1 and {MAX_THREADS}, not {n}"),
-            )
-            .at_column("threads")
-            .with_value(&n.to_string()),
-        )),
-    }
+    keyrot::options::read_threads(threads).or_raise(py)
 }
 
 /// The core's run with these options.

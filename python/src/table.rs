@@ -12,6 +12,8 @@ use keyrot::arrow::{self as arrow_out, FindingBatches};
 use keyrot::diff::Diff;
 use keyrot::plan::{KnownKey, Plan};
 use keyrot::read::Report;
+use keyrot::view::{verdict_text, PlanFormat};
+use keyrot::ManyAnalysis;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList, PyString};
@@ -69,8 +71,8 @@ impl Table {
 }
 
 /// The dict `head` is, with one more item.
-fn with_item<T: serde::Serialize>(py: Python<'_>, head: Py<PyAny>, key: &str, value: &T) -> PyResult<Py<PyAny>> {
-    head.bind(py).cast::<PyDict>()?.set_item(key, to_python(py, value)?)?;
+pub(crate) fn with_item(py: Python<'_>, head: Py<PyAny>, key: &str, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
+    head.bind(py).cast::<PyDict>()?.set_item(key, to_python(py, v)?)?;
     Ok(head)
 }
 
@@ -93,9 +95,10 @@ impl Table {
     fn head(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         match &self.held {
             Held::Analysis(judged) => match &judged.outcome {
-                Outcome::One(analysis) => to_python(py, analysis),
+                Outcome::One(a) => with_item(py, to_python(py, a)?, "verdict", &verdict_text(&a.summary.overall)),
                 Outcome::Many(many) => {
-                    with_item(py, to_python(py, many)?, "anomalies_omitted", &many.anomalies_omitted())
+                    let head = with_item(py, to_python(py, many)?, "verdict", &verdict_text(&many.summary.overall))?;
+                    with_item(py, head, "anomalies_omitted", &many.anomalies_omitted())
                 }
             },
             Held::Report(r) => {
@@ -132,11 +135,18 @@ impl Table {
         }
     }
 
-    /// The findings of an analysis as `Finding` views, or the rows of a
-    /// report as `Row` views, in input order: only those whose status is
-    /// one of `statuses` when given, and at most `limit` of them.
-    #[pyo3(signature = (statuses=None, limit=None))]
-    fn views(&self, py: Python<'_>, statuses: Option<Vec<String>>, limit: Option<usize>) -> PyResult<Py<PyList>> {
+    /// The findings of an analysis as `Finding` views (in input order, or
+    /// the core's triage order when `triage`), or the rows of a report as
+    /// `Row` views: only those whose status is one of `statuses` when
+    /// given, and at most `limit` of them.
+    #[pyo3(signature = (statuses=None, limit=None, triage=false))]
+    fn views(
+        &self,
+        py: Python<'_>,
+        statuses: Option<Vec<String>>,
+        limit: Option<usize>,
+        triage: bool,
+    ) -> PyResult<Py<PyList>> {
         let list = PyList::empty(py);
         let n = limit.unwrap_or(usize::MAX);
         if let Held::Report(report) = &self.held {
@@ -152,8 +162,10 @@ impl Table {
             .or_raise(py)?;
         let found =
             judged.findings().enumerate().filter(|(_, f)| wanted.as_ref().is_none_or(|w| w.contains(&f.status())));
-        for i in found.map(|(i, _)| i).take(n).collect::<Vec<_>>() {
-            list.append(Bound::new(py, Finding::new(Arc::clone(judged), i))?)?;
+        let found = found.map(|(i, f)| (i as u32, f));
+        let rows = if triage { keyrot::view::in_triage_order(found) } else { found.map(|(i, _)| i).collect() };
+        for i in rows.into_iter().take(n) {
+            list.append(Bound::new(py, Finding::new(Arc::clone(judged), i as usize))?)?;
         }
         Ok(list.unbind())
     }
@@ -187,6 +199,40 @@ impl Table {
             })
         });
         Ok(made.or_raise(py)?.into_iter().map(|p| Table { held: Held::Plan(Arc::new(p)) }).collect())
+    }
+
+    /// The age chart of an analysis' keys (the core's `Histogram`: its
+    /// buckets, invalid keys left out) as the contract's dict, with the
+    /// chart as SVG, `width` pixels wide, under `svg`.
+    fn chart(&self, py: Python<'_>, width: u32) -> PyResult<Py<PyAny>> {
+        let judged = self.judged()?;
+        let chart = keyrot::view::Histogram::of_keys(judged.policy().max_age_days, judged.findings());
+        with_item(py, to_python(py, &chart)?, "svg", &chart.svg(width))
+    }
+
+    /// The HTML report of an analysis: the bytes of `keyrot check --format
+    /// html` (one report named `source`, as the command names its file).
+    fn to_html(&self, py: Python<'_>, source: &str) -> PyResult<String> {
+        let judged = self.judged()?;
+        let html = py.detach(|| -> std::io::Result<Vec<u8>> {
+            let many = match judged.complete() {
+                Outcome::One(analysis) => ManyAnalysis::of_one(source, analysis),
+                Outcome::Many(many) => many,
+            };
+            let mut out = Vec::new();
+            keyrot::view::write_report(&many, &mut out).map(|()| out)
+        })?;
+        Ok(String::from_utf8_lossy(&html).into_owned())
+    }
+
+    /// A plan as `keyrot plan --format FORMAT` writes it (`json`,
+    /// `markdown`, `sh`, `csv`, `table`), its report named `source`.
+    fn export(&self, py: Python<'_>, format: &str, source: &str) -> PyResult<String> {
+        let Held::Plan(p) = &self.held else { return Err(PyTypeError::new_err("only a plan is exported")) };
+        let format: PlanFormat = format.parse().or_raise(py)?;
+        let mut out = Vec::new();
+        py.detach(|| format.write(&[(source, Ok(&p.plan))], &mut out))?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
     }
 
     /// The whole result as JSON text (the contract), compact or indented.

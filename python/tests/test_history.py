@@ -11,6 +11,8 @@ expected.json; error cases the exception's ``code``, ``line``, ``column`` and
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List
@@ -83,12 +85,28 @@ def test_tables_are_frames_with_utc_times() -> None:
 
 
 def test_the_notebook_view_charts_the_trend() -> None:
-    history = run(HISTORY / "rotation_stalled_at_second_key", as_bytes=True)
+    case = HISTORY / "rotation_stalled_at_second_key"
+    history = run(case, as_bytes=True)
     page = history._repr_html_()
     assert page.count("<svg") == 1 and 'class="keyrot-trend"' in page
     fails = [p["counts"]["fail"] for p in history.trend["overall"]]
     assert page.count('data-fail="1"') == fails.count(1) == 5
-    assert "update_applications 28 days" in page
+    # The chart and the stalls' words are the core's: those of `keyrot history --format html`.
+    assert 'aria-label="keys overdue at each of 5 points, at most 1"' in page
+    stall = "at update_applications from 2026-05-04 to 2026-06-01 (28 days)"
+    assert stall in page
+    options = json.loads((case / "options.json").read_text(encoding="utf-8"))
+    times = [f"--time={name}={time}" for name, time in options["times"].items()]
+    reports = [str(p) for p in sorted((case / "reports").iterdir())]
+    done = subprocess.run(
+        [sys.executable, "-m", "keyrot", "history", "--format", "html", *times, *reports],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert stall in done.stdout.decode("utf-8")
+    assert "views" not in history.to_dict()  # the views are not part of the contract
     assert repr(history).startswith("History(reports=5, accounts=1, keys=2")
     assert len(history.stalled()) == 1
 
@@ -110,3 +128,12 @@ def test_a_report_without_a_time_and_bad_options() -> None:
     with pytest.raises(keyrot.PolicyError) as stall:
         keyrot.history(folder, stall_days=5000)
     assert stall.value.column == "stall_days"
+
+
+def test_the_notebook_view_charts_each_account_of_several() -> None:
+    history = run(HISTORY / "account_added_midway", as_bytes=False)
+    page = history._repr_html_()
+    accounts = [a["account_id"] for a in history.trend["accounts"]]
+    assert len(accounts) == 2 and page.count("<svg") == 3  # overall, then each account
+    for account in accounts:
+        assert f'<div data-account="{account}">' in page

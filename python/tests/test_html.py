@@ -1,5 +1,5 @@
-"""The notebook view (``_repr_html_``): verdict, counts, findings by
-severity, and every value from the report escaped."""
+"""The notebook view (``_repr_html_``): verdict, counts, findings in the
+core's triage order, and every value from the report escaped."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ def test_html_shows_verdict_counts_and_findings_by_severity() -> None:
     assert "as of 2026-11-26T00:00:00Z (explicit)" in html
     for status, count in {"fail": 2, "invalid": 2, "due_soon": 1, "pass": 0, "inactive": 1}.items():
         assert re.search(rf">{status}</span>&nbsp;{count}\b", html), status
-    # Most severe first: the failing users before the due_soon one.
+    # The core's triage order: the most severe first (the failing and the
+    # unjudgeable keys, then the one due soon, then the inactive one), and
+    # among equals the furthest over its limit first.
     users = re.findall(r"<td style=\"text-align:left;[^\"]*\">([a-z0-9-]+)</td>", html)
     order = [u for u in users if u in {"over-by-1s", "never-used", "active-no-date", "exactly-90d", "inactive-old"}]
-    assert order == ["over-by-1s", "never-used", "active-no-date", "exactly-90d", "inactive-old"]
+    assert order == ["never-used", "over-by-1s", "active-no-date", "exactly-90d", "inactive-old"]
     assert "as_of_before_report" in html  # the anomaly
     assert "background:#f8d0cd" in html  # a fail row's colour
     assert ">2026-08-27 23:59:59<" in html  # to the second: the boundary shows

@@ -77,6 +77,20 @@ def test_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     valid = keys[keys.status != "invalid"]
     assert by_account["oldest_days"].to_dict() == valid.groupby("account_id", observed=True)["age_days"].max().to_dict()
     assert "1 ['<root_account>', 'Hazmat', 'kaleb']" in out
+    # plot() and age_chart(): the core's buckets, invalid keys left out.
+    chart = namespace["chart"]
+    assert "18 0-7 d 5-10 y 0" in out
+    # (Run as one script, the pandas recipe after it draws on the same Axes: plot()'s bars come first.)
+    assert [len(bars) for bars in namespace["ages"].containers[:4]] == [len(chart["bins"])] * 4
+    assert chart["shown"] == len(namespace["analysis"])
+    # Every check: the counts per check are the JSON's, in both reprs.
+    every = namespace["every"]
+    assert "{'findings': 1, 'pass': 0, 'due_soon': 0, 'fail': 1, 'inactive': 0, 'invalid': 0, 'exempted': 0}" in out
+    assert every.summary.rules == every.to_dict()["summary"]["rules"] and len(every.summary.rules) == 9
+    assert "<keyrot.Analysis NOT compliant: 31 findings of 9 checks (fail=17, invalid=0, " in out
+    assert "<!doctype html> False" in out and namespace["html"] == every.to_html()
+    assert "#!/bin/sh ['source', 'account_id', 'user']" in out
+    assert namespace["script"] == namespace["plan"].export("sh")
     # The plan and the diff.
     assert repr(namespace["plan"]) == (
         "<keyrot.Plan 6 steps (remove_root_key=1, deactivate_unused_key=4, create_new_key=1); "

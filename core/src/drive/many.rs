@@ -158,6 +158,34 @@ impl ManyAnalysis {
         }
         out
     }
+
+    /// One report's analysis (its findings held) as the result of judging
+    /// that report alone under the name `source`: what
+    /// [`Run::reports`](crate::Run::reports) makes of it, with its findings
+    /// named. What an embedder holding an [`Analysis`](crate::drive::analysis::Analysis)
+    /// hands to the writers of several reports (the HTML report), so that
+    /// their bytes are those of `keyrot check` on the same file.
+    ///
+    /// ```
+    /// use keyrot::{analyze, parse_timestamp, ManyAnalysis, Options};
+    /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+    ///            alice,arn:aws:iam::111111111111:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
+    /// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+    /// let one = ManyAnalysis::of_one("a.csv", analyze(csv.as_bytes(), &options)?);
+    /// let many = keyrot::analyze_many(vec![("a.csv".to_owned(), csv.as_bytes())], &options, None);
+    /// assert_eq!(one, many);
+    /// # Ok::<(), keyrot::Error>(())
+    /// ```
+    pub fn of_one(source: &str, mut analysis: crate::drive::analysis::Analysis) -> ManyAnalysis {
+        let findings = std::mem::take(&mut analysis.findings);
+        let checks = analysis.checks.unwrap_or(crate::judge::policy::Checks::DEFAULT);
+        let mut builder = ManyBuilder::new(analysis.policy, checks);
+        builder.finish_report(0, source, Ok(analysis));
+        let mut many = builder.finish();
+        many.findings =
+            findings.into_iter().map(|finding| SourcedFinding { source: source.to_owned(), finding }).collect();
+        many
+    }
 }
 
 impl Counts {

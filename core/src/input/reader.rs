@@ -163,6 +163,23 @@ pub fn parse<R: Read>(input: R, options: &ParseOptions) -> Result<Report, Error>
     Ok(Report { input_format, layout, columns: reader.header.names, generated_time, rows, anomalies })
 }
 
+/// Opens a report file, refusing a folder (`ErrorKind::IsADirectory`: "is
+/// a directory, not a report"), as the bindings open the paths given.
+///
+/// ```
+/// let err = keyrot::read::open_report(&std::env::temp_dir()).unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::IsADirectory);
+/// ```
+pub fn open_report(path: &Path) -> std::io::Result<std::fs::File> {
+    let file = std::fs::File::open(path)?;
+    match file.metadata() {
+        Ok(meta) if meta.is_dir() => {
+            Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory, not a report"))
+        }
+        _ => Ok(file),
+    }
+}
+
 /// The reports of a folder, as every interface takes a folder: the regular
 /// files in it (not in its subfolders), hidden ones (a name starting with
 /// `.`) left out, sorted by name. A folder with none gives an empty list.

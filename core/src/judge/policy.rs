@@ -374,6 +374,48 @@ pub fn option_error(function: &str, path: &str, message: &str) -> Error {
     Error::new(code, message).at_column(&contract)
 }
 
+/// The error for an instant `name` given as a naive date and time (no time
+/// zone, as a binding's `datetime` may be), whose text is `value`.
+///
+/// ```
+/// let e = keyrot::options::naive_datetime("as_of", "datetime.datetime(2026, 11, 26, 0, 0)");
+/// assert_eq!(e.column(), Some("as_of"));
+/// assert!(e.message().contains("is a naive datetime"));
+/// ```
+pub fn naive_datetime(name: &str, value: &str) -> Error {
+    let message = format!(
+        "`{name}` is a naive datetime (no tzinfo), so the instant it means depends on a time zone \
+         keyrot cannot know: pass an aware datetime such as datetime(2026, 11, 26, tzinfo=timezone.utc), \
+         a date, or RFC 3339 text like 2026-11-26T00:00:00Z"
+    );
+    Error::new(ErrorCode::InvalidAsOf, message).at_column(name).with_value(value)
+}
+
+/// The most threads a binding judges a report on.
+pub const MAX_THREADS: usize = 256;
+
+/// A binding's `threads` option, checked: 1 to [`MAX_THREADS`]; 0 (the
+/// core's default policy, [`Run::threads`](crate::Run::threads)) when not
+/// given.
+///
+/// ```
+/// use keyrot::options::read_threads;
+/// assert_eq!(read_threads(None).unwrap(), 0);
+/// assert_eq!(read_threads(Some(4)).unwrap(), 4);
+/// assert_eq!(read_threads(Some(0)).unwrap_err().message(), "`threads` must be between 1 and 256, not 0");
+/// ```
+pub fn read_threads(threads: Option<i64>) -> Result<usize, Error> {
+    let Some(n) = threads else { return Ok(0) };
+    match usize::try_from(n) {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => {
+            Err(Error::new(ErrorCode::InvalidPolicy, format!("`threads` must be between 1 and {MAX_THREADS}, not {n}"))
+                .at_column("threads")
+                .with_value(&n.to_string()))
+        }
+    }
+}
+
 /// The error for an option `name` that a binding's `function` (`analyze`,
 /// say; empty for none) does not take: the `invalid_policy` error naming it
 /// in `column`, listing the options there are (`known`) and, when one

@@ -7,6 +7,8 @@
 //! the notebook show it as SVG ([`Histogram::svg`]), and Python's `plot()`
 //! draws the same buckets.
 
+use crate::judge::batch::FindingRef;
+use crate::judge::cis::Rule;
 use crate::judge::rule::Status;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -147,6 +149,15 @@ impl Histogram {
         }
         let tallest = bins.iter().map(|b| b.counts.total()).max().unwrap_or(0);
         Histogram { bins, shown: keys_seen.len() as u64, unusable, tallest, oldest, max_age_days }
+    }
+
+    /// The age chart of the keys among `findings` (the rotation rule's
+    /// findings: one per key; the other checks' are left out), for the limit
+    /// `max_age_days`: what the page, the HTML report and Python's `plot()`
+    /// draw.
+    pub fn of_keys<'a>(max_age_days: u32, findings: impl IntoIterator<Item = FindingRef<'a>>) -> Histogram {
+        let keys = findings.into_iter().filter(|f| f.rule() == Rule::AccessKeyRotated);
+        Histogram::of(max_age_days, keys.map(|f| (f.age_days(), f.status())))
     }
 
     /// The chart as a self-contained SVG (no script, no external resource):

@@ -7,7 +7,7 @@ use crate::input::value::{format_timestamp, Timestamp};
 use crate::judge::rule::{LastUsed, Status};
 #[cfg(doc)]
 use crate::plan::history::LongestStalls;
-use crate::plan::history::{HistorySummary, KeyLife, Rotation, TrendPoint};
+use crate::plan::history::{History, HistorySummary, KeyLife, Rotation, TrendPoint};
 use crate::present::chart::escape;
 use crate::present::csv::{int, text, timestamp};
 use crate::present::html::{thousands, REPORT_CSP, STYLE};
@@ -260,6 +260,52 @@ pub fn trend_bars_svg(points: &[TrendBar], width: u32) -> String {
     }
     s.push_str("</svg>");
     s
+}
+
+/// What a notebook shows of a history, drawn and worded here: the overall
+/// trend as the command's HTML report draws it ([`trend_svg`]), each
+/// account's, and each rotation's stalls as text ([`Rotation::stalls_text`];
+/// empty when it has none), in the history's order. Python's history view
+/// reads it.
+///
+/// ```
+/// use keyrot::plan::history::{GivenTime, HistoryOptions, HistoryRun, TimeSource};
+/// use keyrot::{parse_timestamp, Options};
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111111111111:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
+/// let at = |t: &str| Some(GivenTime { time: parse_timestamp(t).unwrap(), source: TimeSource::Given });
+/// let named = [("a.csv".to_owned(), at("2026-10-01T00:00:00Z")), ("b.csv".to_owned(), at("2026-11-01T00:00:00Z"))];
+/// let history = HistoryRun::new(&Options::default(), &HistoryOptions::DEFAULT).collect(&named, |_| Ok(csv.as_bytes()))?;
+/// let views = keyrot::view::HistoryViews::of(&history, 640);
+/// assert_eq!(views.accounts.len(), 1);
+/// assert_eq!(views.trend_svg.matches(r#"data-fail="1""#).count(), 2); // overdue in both reports
+/// assert_eq!(views.stalls.len(), history.rotations.len());
+/// # Ok::<(), keyrot::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryViews {
+    /// The overall trend of keys overdue, `width` pixels wide.
+    pub trend_svg: String,
+    /// Each account's trend: its id and its chart, as the history lists them.
+    pub accounts: Vec<(String, String)>,
+    /// Each rotation's stalls as text, as the history lists the rotations.
+    pub stalls: Vec<String>,
+}
+
+impl HistoryViews {
+    /// The views of `history`, its charts `width` pixels wide.
+    pub fn of(history: &History, width: u32) -> HistoryViews {
+        HistoryViews {
+            trend_svg: trend_svg(&history.trend.overall, width),
+            accounts: history
+                .trend
+                .accounts
+                .iter()
+                .map(|a| (a.account_id.clone(), trend_svg(&a.points, width)))
+                .collect(),
+            stalls: history.rotations.iter().map(Rotation::stalls_text).collect(),
+        }
+    }
 }
 
 fn day(t: Timestamp) -> String {

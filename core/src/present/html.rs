@@ -51,6 +51,57 @@ fn verdict_counts(c: &Counts) -> RuleCounts {
     }
 }
 
+/// The verdict of `counts` as one line of text (Python's text repr): `compliant` or
+/// `NOT compliant`, the findings by status (most urgent first, with
+/// thousands separators) and, in a run that labels its findings, each
+/// rule's counts of the statuses present, in the rules' order.
+///
+/// ```
+/// use keyrot::{analyze, parse_timestamp, Options};
+/// use keyrot::view::verdict_text;
+/// let csv = "user,arn,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            <root_account>,arn:aws:iam::111111111111:root,false,true,2026-01-01T00:00:00Z,false,N/A\n";
+/// let at = parse_timestamp("2026-11-26T00:00:00Z").unwrap();
+/// let keys = analyze(csv.as_bytes(), &Options::at(at))?;
+/// assert_eq!(verdict_text(&keys.summary.overall), "NOT compliant: 1 key (fail=1, invalid=0, due_soon=0, pass=0, inactive=0)");
+/// let mut every = Options::at(at);
+/// every.rules = keyrot::RuleSet::ALL;
+/// let line = verdict_text(&analyze(csv.as_bytes(), &every)?.summary.overall);
+/// assert!(line.starts_with("NOT compliant: "), "{line}");
+/// assert!(line.contains("; access_key_rotated: fail=1; ") && line.contains("; root_mfa: fail=1"), "{line}");
+/// # Ok::<(), keyrot::Error>(())
+/// ```
+pub fn verdict_text(counts: &Counts) -> String {
+    let of = |c: &RuleCounts| {
+        [("fail", c.fail), ("invalid", c.invalid), ("due_soon", c.due_soon), ("pass", c.pass), ("inactive", c.inactive)]
+    };
+    let all = |c: &RuleCounts| of(c).map(|(name, n)| format!("{name}={}", thousands(n))).join(", ");
+    let verdict = if counts.compliant { "compliant" } else { "NOT compliant" };
+    if counts.rules.is_empty() {
+        let keys = if counts.keys == 1 { "key" } else { "keys" };
+        return format!("{verdict}: {} {keys} ({})", thousands(counts.keys), all(&counts.rule(Rule::AccessKeyRotated)));
+    }
+    let total = counts.all_rules();
+    let mut line = format!(
+        "{verdict}: {} finding{} of {} check{} ({})",
+        thousands(total.findings),
+        if total.findings == 1 { "" } else { "s" },
+        counts.rules.len(),
+        if counts.rules.len() == 1 { "" } else { "s" },
+        all(&total)
+    );
+    for (rule, c) in &counts.rules {
+        let present: Vec<String> =
+            of(c).into_iter().filter(|(_, n)| *n > 0).map(|(name, n)| format!("{name}={}", thousands(n))).collect();
+        line.push_str(&format!(
+            "; {}: {}",
+            rule.as_str(),
+            if present.is_empty() { "none".to_owned() } else { present.join(", ") }
+        ));
+    }
+    line
+}
+
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
@@ -161,6 +212,30 @@ fn step_html(s: &mut String, source: Option<&str>, step: &Step) {
         s.push_str("</pre>");
     }
     s.push_str("</div>");
+}
+
+/// The HTML report of `many` with each judged report's plan (key ids not
+/// known): the bytes `keyrot check --format html` writes for the same
+/// reports, and Python's `to_html()`.
+///
+/// ```
+/// use keyrot::{analyze, parse_timestamp, ManyAnalysis, Options};
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111111111111:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n";
+/// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let mut out = Vec::new();
+/// keyrot::view::write_report(&ManyAnalysis::of_one("a.csv", analyze(csv.as_bytes(), &options)?), &mut out)?;
+/// let html = String::from_utf8(out).unwrap();
+/// assert!(html.contains(r#"<section id="plan"><h2>Plan: 1 step needed to pass"#), "{html}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_report(many: &ManyAnalysis, out: &mut dyn Write) -> io::Result<()> {
+    let plans: Vec<(String, Plan)> = many
+        .analyses()
+        .into_iter()
+        .map(|(source, a)| (source.to_owned(), crate::plan::steps::plan(&a, None)))
+        .collect();
+    write_html(many, &plans, out)
 }
 
 /// Writes the report of `many` (its findings held, as `analyze_many`

@@ -39,8 +39,8 @@ use crate::plan::steps::{apply_known_keys, known_by_user};
 use crate::plan::steps::{in_plan_order, plan_user, KnownKey, Step, StepCode};
 pub use crate::present::chart::{Bin, BinCounts, Histogram};
 use crate::present::csv::CsvWriter;
-pub use crate::present::history::{trend_bars_svg, trend_svg, write_history_html, TrendBar, TrendCounts};
-pub use crate::present::html::{write_html, REPORT_CSP};
+pub use crate::present::history::{trend_bars_svg, trend_svg, write_history_html, HistoryViews, TrendBar, TrendCounts};
+pub use crate::present::html::{verdict_text, write_html, write_report, REPORT_CSP};
 use crate::present::junit::{JunitWriter, Tally};
 pub use crate::present::plans::{printable, PlanFormat, PlanWriter, PLAN_CSV_COLUMNS};
 use crate::present::sarif::SarifWriter;
@@ -256,8 +256,7 @@ impl FindingTable {
 
     /// The age chart of every key (the rotation rule's findings).
     pub fn histogram(&self) -> Histogram {
-        let keys = self.findings().filter(|f| f.rule() == Rule::AccessKeyRotated).map(|f| (f.age_days(), f.status()));
-        Histogram::of(self.many.policy.max_age_days, keys)
+        Histogram::of_keys(self.many.policy.max_age_days, self.findings())
     }
 
     /// Writes the table as `format`: CSV and JSON hold the rows of
@@ -586,6 +585,14 @@ fn number(f: &FindingRef<'_>, key: SortKey) -> Option<(i64, u32)> {
         SortKey::LastUsed => f.last_used().and_then(LastUsed::at).map(time),
         SortKey::Line => Some((f.line() as i64, 0)),
     }
+}
+
+/// The findings of `found` (each with its row number) in triage order
+/// ([`Triage`]: the most severe first, then the furthest over the limit,
+/// then the oldest; ties in the order given): their row numbers. The order
+/// the HTML report, the plan and Python's reprs list findings in.
+pub fn in_triage_order<'a>(found: impl Iterator<Item = (u32, FindingRef<'a>)>) -> Selection {
+    sort_rows(found, SortKey::Triage, false)
 }
 
 /// The rows of `found` ordered by `key`, ties in the order given. Each

@@ -47,6 +47,7 @@ from ._options import (
     AnalyzeOptions,
     DiffOptions,
     ManyOptions,
+    PlanFormat,
     PlanKeys,
     PlanOptions,
     ReadOptions,
@@ -73,6 +74,7 @@ from ._source import DataSource, FileSource, Resolved, access_keys_json, many_in
 if TYPE_CHECKING:
     import pandas
     import polars
+    from matplotlib.axes import Axes
     from typing_extensions import Unpack
 
 __version__: str = _native.__version__
@@ -293,7 +295,11 @@ class Plan(_Policed):
     ``ManyAnalysis.plan()``.
     """
 
-    __slots__ = ()
+    __slots__ = ("_name",)
+
+    def __init__(self, table: _native.Table, name: Optional[str] = None) -> None:
+        super().__init__(table)
+        self._name = name
 
     @property
     def source(self) -> Optional[str]:
@@ -301,6 +307,33 @@ class Plan(_Policed):
         for ``Analysis.plan()``."""
         source: Optional[str] = self._head["source"]
         return source
+
+    def export(self, format: PlanFormat = "markdown", *, source: Optional[str] = None) -> str:
+        """The plan as ``keyrot plan --format FORMAT`` writes it for the same
+        report, byte for byte: ``json``, ``markdown`` (a checklist, commands
+        in fenced blocks), ``sh`` (a shell script: the read-only checks
+        live, every command that changes anything commented out), ``csv``
+        (one row per step) or ``table`` (the terminal's text). All are
+        written by the core.
+
+        ``source`` names the report as the command names its file (the sh
+        script's ``Report:`` comment, the CSV's ``source`` column); by
+        default the plan's ``source``, else the path the analysis read, else
+        ``<stdin>``.
+
+        Raises:
+            PolicyError: ``format`` is not one of those.
+        """
+        name = source if source is not None else self.source if self.source is not None else self._name
+        return self._table.export(format, name if name is not None else "<stdin>")
+
+    def write(
+        self, path: Union[str, "os.PathLike[str]"], format: PlanFormat = "markdown", *, source: Optional[str] = None
+    ) -> None:
+        """Writes ``export(format, source=source)`` to the file ``path``
+        (UTF-8)."""
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(self.export(format, source=source))
 
     @property
     def as_of(self) -> datetime:
@@ -441,9 +474,54 @@ class _Judged(_Policed):
         return iter(self.findings)
 
     def _verdict(self) -> str:
-        counts = ", ".join(f"{s}={n:,}" for s, n in self.summary.by_status.items())
-        verdict = "compliant" if self.compliant else "NOT compliant"
-        return f"{verdict}: {len(self):,} keys ({counts})"
+        return str(self._head["verdict"])
+
+    def age_chart(self) -> Dict[str, Any]:
+        """The keys' ages counted in the core's buckets (the ones the page,
+        the HTML report and ``plot()`` draw: a week wide up to the limit,
+        then 6 months, 1, 2, 5 and 10 years and older), invalid keys and
+        keys dated after ``as_of`` left out (counted in ``unusable``).
+
+        A dict: ``bins`` (each with ``start`` and ``end`` in days, ``end``
+        ``None`` for the last open bucket, ``label`` and ``counts`` per
+        status: ``fail``, ``due_soon``, ``pass``, ``inactive``), ``shown``,
+        ``unusable``, ``tallest``, ``oldest`` and ``max_age_days``."""
+        chart: Dict[str, Any] = self._table.chart(600)
+        del chart["svg"]
+        return chart
+
+    def plot(self, ax: Optional["Axes"] = None) -> "Axes":
+        """Draws the keys' ages with matplotlib, in the core's buckets (see
+        ``age_chart()``): a stacked bar per bucket (fail, due soon, pass,
+        inactive), the limit marked. Invalid keys are left out (they have no
+        usable age). Draws on ``ax`` when given, else on a new figure;
+        returns the Axes.
+
+        Raises:
+            ImportError: matplotlib is not installed (``pip install
+                matplotlib``).
+        """
+        from . import _plot
+
+        return _plot.plot(self._table.chart(600), ax)
+
+    def to_html(self) -> str:
+        """The HTML report a person opens and forwards, byte for byte what
+        ``keyrot check --format html`` writes for the same reports and
+        options: the verdict, each check's and account's counts, the age
+        chart, the findings in triage order, the plan and the evidence. One
+        self-contained file: no script, nothing loaded."""
+        return self._table.to_html(self._name())
+
+    def write_html(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes ``to_html()`` to the file ``path`` (UTF-8)."""
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(self.to_html())
+
+    def _name(self) -> str:
+        """The report's name as the command names it: its path as given, or
+        ``<stdin>`` for data."""
+        return "<stdin>"
 
 
 class _Made(NamedTuple):
@@ -520,7 +598,11 @@ class Analysis(_Judged, _Input):
             ParseError: ``access_keys`` is not that JSON (``invalid_json``).
             FileNotFoundError: (and other ``OSError``) its path cannot be read.
         """
-        return Plan(self._table.plans(_access_keys(options))[0])
+        return Plan(self._table.plans(_access_keys(options))[0], self._name())
+
+    def _name(self) -> str:
+        source = None if self._made is None else self._made.source
+        return os.fspath(source.path) if isinstance(source, FileSource) else "<stdin>"
 
     def _input(self, side: str) -> Union[bytes, str, "os.PathLike[str]"]:
         """What the analysis was read from, to read again as the ``side``

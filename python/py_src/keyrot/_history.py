@@ -15,14 +15,16 @@ from __future__ import annotations
 import html
 import json
 import os
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _native
 from ._errors import PolicyError, _sentence
 from ._options import HistoryOptions, _default, takes
 from ._records import _time
 from ._source import DataSource, report_paths, resolve
+
+#: The most accounts whose trends the notebook view charts one by one.
+MAX_ACCOUNT_CHARTS = 20
 
 if TYPE_CHECKING:
     import pandas
@@ -119,6 +121,9 @@ class History:
     the trends and the totals (the JSON contract's, as dicts and lists)."""
 
     def __init__(self, data: Dict[str, Any]) -> None:
+        # The core's views of the history (its charts, its stalls as text)
+        # are not part of the contract.
+        self._views: Dict[str, Any] = data.pop("views", None) or {"trend_svg": "", "accounts": [], "stalls": []}
         self._data = data
 
     @property
@@ -227,98 +232,50 @@ class History:
         return history_html(self)
 
 
-#: The colours of the chart's lines: overall first, then the accounts.
-_LINES = ("#b3261e", "#1f6feb", "#8250df", "#1a7f37", "#9a6700", "#bf3989", "#0a7480", "#6e7781")
-
-
-def trend_svg(points: Sequence[Mapping[str, Any]], series: Sequence[Tuple[str, Sequence[Mapping[str, Any]]]]) -> str:
-    """An inline SVG chart of keys overdue (``counts.fail``) per point:
-    ``points`` the overall line, ``series`` up to seven accounts' lines."""
-    width, height, left, bottom, top, right = 640, 220, 44, 28, 12, 12
-    lines = [("overall", points)] + list(series[: len(_LINES) - 1])
-    times = [_time(p["time"]) for _, ps in lines for p in ps]
-    stamps = [t.timestamp() for t in times if t is not None]
-    values = [int(p["counts"]["fail"]) for _, ps in lines for p in ps]
-    if not stamps:
-        return (
-            '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="40" role="img">'
-            '<text x="8" y="24">no reports</text></svg>'
-        )
-    t0, t1 = min(stamps), max(stamps)
-    top_value = max(values + [1])
-
-    def x(t: Optional[datetime]) -> float:
-        if t is None or t1 == t0:
-            return float(left + (width - left - right) / 2)
-        return left + (t.timestamp() - t0) / (t1 - t0) * (width - left - right)
-
-    def y(v: int) -> float:
-        return top + (1 - v / top_value) * (height - top - bottom)
-
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="keyrot-trend" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="keys overdue per report">',
-        f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="#888"/>',
-        f'<text x="{left - 6}" y="{y(top_value) + 4:.1f}" text-anchor="end" font-size="11">{top_value}</text>',
-        f'<text x="{left - 6}" y="{y(0) + 4:.1f}" text-anchor="end" font-size="11">0</text>',
-    ]
-    first, last = min(t for t in times if t is not None), max(t for t in times if t is not None)
-    out.append(f'<text x="{left}" y="{height - 8}" font-size="11">{first:%Y-%m-%d}</text>')
-    out.append(f'<text x="{width - right}" y="{height - 8}" text-anchor="end" font-size="11">{last:%Y-%m-%d}</text>')
-    for i, (label, ps) in enumerate(lines):
-        if not ps:
-            continue
-        coords = " ".join(f"{x(_time(p['time'])):.1f},{y(int(p['counts']['fail'])):.1f}" for p in ps)
-        colour = _LINES[i % len(_LINES)]
-        width_attr = 2.5 if i == 0 else 1.5
-        out.append(
-            f'<polyline class="keyrot-line" data-series="{html.escape(label, quote=True)}" fill="none" '
-            f'stroke="{colour}" stroke-width="{width_attr}" points="{coords}">'
-            f"<title>{html.escape(label)}</title></polyline>"
-        )
-        for p in ps:
-            value = int(p["counts"]["fail"])
-            out.append(
-                f'<circle cx="{x(_time(p["time"])):.1f}" cy="{y(value):.1f}" r="2.5" fill="{colour}" '
-                f'data-time="{html.escape(p["time"], quote=True)}" data-fail="{value}"/>'
-            )
-    out.append("</svg>")
-    return "".join(out)
-
-
 def history_html(history: History) -> str:
-    """The notebook view: the totals, the trend chart, the stalled rotations."""
+    """The notebook view: the totals, the trend of keys overdue (the core's
+    chart, the one ``keyrot history --format html`` draws; one per account
+    too when there are several), the stalled rotations with the core's
+    words for their stalls."""
     data = history._data
+    views = history._views
     t = data["totals"]
-    accounts = data["trend"]["accounts"]
-    series = [(a["account_id"], a["points"]) for a in accounts] if len(accounts) > 1 else []
     remediation = t.get("remediation")
     fixed = (
-        f"; days overdue when fixed: median {remediation['median']['at_least']} to {remediation['median']['at_most']}, "
-        f"90th percentile {remediation['p90']['at_least']} to {remediation['p90']['at_most']}"
+        f"; days overdue when fixed: median {remediation['median']['at_least']:,} to "
+        f"{remediation['median']['at_most']:,}, 90th percentile {remediation['p90']['at_least']:,} to "
+        f"{remediation['p90']['at_most']:,}"
         if remediation
         else ""
     )
     parts = [
-        '<div class="keyrot-history">',
-        f"<p><b>{t['reports']} reports of {t['accounts']} account(s)</b>: {t['keys']} keys followed, "
-        f"{t['overdue_now']} overdue now, {t['remediated']} remediated{html.escape(fixed)}; "
-        f"{t['rotations']} rotations, {t['rotations_completed']} completed, {t['rotations_stalled']} stalled.</p>",
-        trend_svg(data["trend"]["overall"], series),
+        '<div class="keyrot-history" style="font-family:sans-serif;line-height:1.4;text-align:left">',
+        f"<p><b>{t['reports']:,} reports of {t['accounts']:,} account(s)</b>: {t['keys']:,} keys followed, "
+        f"{t['overdue_now']:,} overdue now, {t['remediated']:,} remediated{html.escape(fixed)}; "
+        f"{t['rotations']:,} rotations, {t['rotations_completed']:,} completed, "
+        f"{t['rotations_stalled']:,} stalled.</p>",
+        f'<div class="keyrot-trend" style="max-width:100%;overflow-x:auto">{views["trend_svg"]}</div>',
     ]
-    stalled = history.stalled()[:20]
-    if stalled:
-        parts.append(
-            "<table><thead><tr><th>account</th><th>user</th><th>key made</th><th>stall</th></tr></thead><tbody>"
-        )
-        for r in stalled:
-            stall = "; ".join(
-                f"{s['step'] or 'old key in use'} {s['days']} days ({s['since'][:10]} to {s['until'][:10]})"
-                for s in r["stalls"]
-            )
+    accounts = views["accounts"]
+    if len(accounts) > 1:
+        shown = accounts[:MAX_ACCOUNT_CHARTS]
+        parts.append(f"<details><summary>each account ({len(shown):,} of {len(accounts):,})</summary>")
+        for account_id, svg in shown:
             parts.append(
-                f"<tr><td>{html.escape(r['account_id'])}</td><td>{html.escape(r['user'])}</td>"
-                f"<td>{html.escape(r['old_key'][:10])}</td><td>{html.escape(stall)}</td></tr>"
+                f'<div data-account="{html.escape(account_id, quote=True)}">{html.escape(account_id)}{svg}</div>'
+            )
+        parts.append("</details>")
+    stalled = [(r, text) for r, text in zip(data["rotations"], views["stalls"]) if r["stalled"]][:20]
+    if stalled:
+        cell = '<td style="text-align:left;padding:2px 6px;vertical-align:top">'
+        head = "".join(
+            f'<th style="text-align:left;padding:2px 6px">{h}</th>' for h in ("account", "user", "key made", "stalls")
+        )
+        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
+        for r, text in stalled:
+            parts.append(
+                f"<tr>{cell}{html.escape(r['account_id'])}</td>{cell}{html.escape(r['user'])}</td>"
+                f"{cell}{html.escape(r['old_key'][:10])}</td>{cell}{html.escape(text)}</td></tr>"
             )
         parts.append("</tbody></table>")
     parts.append("</div>")

@@ -1,6 +1,7 @@
 """The notebook views (``_repr_html_``): of an analysis (the verdict, the
-counts, per account for several reports, the anomalies and the findings,
-most pressing first, each row coloured by its status), of a rotation plan
+counts, per check and per account, the core's age chart as inline SVG, the
+anomalies and the findings in the core's triage order, each row coloured by
+its status), of a rotation plan
 (each user's step, its reason and its commands), of a diff (the changes,
 the most pressing first) and of a parsed report (its rows).
 
@@ -139,16 +140,36 @@ def _short(source: str) -> str:
 
 
 def _most_pressing(analysis: "_Judged", limit: int) -> List["Finding"]:
-    """The findings the view lists: by status, most severe first
-    (``STATUSES``), in input order within a status. The one place that
-    decides the view's order; only the findings shown are made into
-    objects."""
-    rows: List[Finding] = []
-    for status in STATUSES:
-        if len(rows) >= limit:
-            break
-        rows.extend(analysis._table.views([status], limit - len(rows)))
+    """The findings the view lists: the first ``limit`` in the core's triage
+    order (the most severe first, then the furthest over its limit, then the
+    oldest), the order of the command's table and the HTML report. Only the
+    findings shown are made into objects."""
+    rows: List[Finding] = analysis._table.views(None, limit, True)
     return rows
+
+
+def _checks(analysis: "_Judged") -> str:
+    """Each check's counts (the JSON's ``summary.rules``), when the run
+    judged more than the rotation rule (or labels its findings)."""
+    from ._names import RULES
+    from ._native import RULE_TITLES
+
+    rules = analysis.summary.rules
+    if not rules:
+        return ""
+    titles = dict(zip(RULES, RULE_TITLES))
+    statuses = ("fail", "invalid", "due_soon", "pass", "inactive", "exempted")
+    headers = [("check", False), ("title", False), ("findings", True)] + [(s, True) for s in statuses]
+    rows = (
+        '<tr style="color:inherit">'
+        + _cell(f"<code>{_e(rule)}</code>", raw=True, style=";white-space:nowrap")
+        + _cell(titles.get(rule, ""))
+        + _cell(counts["findings"], number=True)
+        + "".join(_cell(counts.get(s, 0), number=True) for s in statuses)
+        + "</tr>"
+        for rule, counts in rules.items()
+    )
+    return f"<details open><summary>{_plural(len(rules), 'check', 'checks')}</summary>{_table(headers, rows)}</details>"
 
 
 def _when(analysis: "_Judged") -> str:
@@ -222,6 +243,10 @@ def analysis_html(analysis: "_Judged", max_rows: int = MAX_ROWS) -> str:
         extra += f"; {summary.exempted:,} exempted"
     badges = _badges(((s, summary.by_status[s]) for s in STATUSES), COLOURS)
     parts.append(f'<div style="margin-bottom:6px">{badges}{_e(extra)}</div>')
+    parts.append(_checks(analysis))
+    chart = analysis._table.chart(600)
+    if chart["shown"]:
+        parts.append(f'<div class="keyrot-ages" style="max-width:100%;overflow-x:auto">{chart["svg"]}</div>')
     if many:
         parts.append(_accounts(analysis))  # type: ignore[arg-type]
 
@@ -246,12 +271,15 @@ def analysis_html(analysis: "_Judged", max_rows: int = MAX_ROWS) -> str:
 
     rows = _most_pressing(analysis, max_rows)
     if rows:
+        labelled = bool(summary.rules)
         headers = [("source", False)] if many else []
+        headers += [("rule", False)] if labelled else []
         headers += [("status", False), ("account", False), ("user", False), ("slot", True), ("age (days)", True)]
         headers += [("last rotated", False), ("days until due", True), ("last used", False), ("reason", False)]
         body = [
             f'<tr style="background:{COLOURS.get(f.status, "#fff")};color:#000">'
             + (_cell(_short(f.source or ""), title=f.source or "", style=";white-space:nowrap") if many else "")
+            + (_cell(f.rule, title=f.cis or "", style=";white-space:nowrap") if labelled else "")
             + _cell(_badge(f.status, COLOURS.get(f.status, "#fff")) + (" (exempted)" if f.exempted else ""), raw=True)
             + _cell(f.account_id)
             + _cell(f.user)
@@ -265,7 +293,7 @@ def analysis_html(analysis: "_Judged", max_rows: int = MAX_ROWS) -> str:
             for f in rows
         ]
         parts.append(_table(headers, body))
-        parts.append(_more(len(rows), len(analysis), "keys, most severe first"))
+        parts.append(_more(len(rows), len(analysis), f"{'findings' if labelled else 'keys'}, in triage order"))
     parts.append("</div>")
     return "".join(parts)
 

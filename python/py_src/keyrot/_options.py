@@ -33,6 +33,9 @@ AccessKeysSource = Union[
     str, os.PathLike[str], bytes, bytearray, memoryview, BinaryIO, Mapping[str, Any], Sequence[Any]
 ]
 
+#: A format of the rotation plan, as ``keyrot plan --format`` takes it.
+PlanFormat = Literal["table", "json", "markdown", "sh", "csv"]
+
 
 class ReadOptions(TypedDict, total=False):
     """How a report is read (``parse``)."""

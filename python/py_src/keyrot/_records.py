@@ -124,6 +124,12 @@ class Counts:
     exempted: int
     oldest_active_key_age_days: Optional[int]
     compliant: bool
+    #: The findings of each rule judged, by rule id in the core's order:
+    #: ``findings``, ``fail``, ``invalid``, ``due_soon``, ``pass``,
+    #: ``inactive`` and ``exempted`` (the JSON's ``rules``, the counts of
+    #: ``keyrot check --rules all``). Empty for a run of the rotation rule
+    #: alone with no ``cis_version`` (its counts are ``by_status``).
+    rules: Mapping[str, Mapping[str, int]] = field(default_factory=dict, compare=False)
 
     @staticmethod
     def _fields(raw: Mapping[str, Any]) -> Dict[str, Any]:
@@ -136,6 +142,7 @@ class Counts:
             "exempted": raw.get("exempted", 0),
             "oldest_active_key_age_days": raw["oldest_active_key_age_days"],
             "compliant": raw["compliant"],
+            "rules": {rule: dict(counts) for rule, counts in raw.get("rules", {}).items()},
         }
 
 
