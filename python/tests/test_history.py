@@ -92,7 +92,7 @@ def test_the_notebook_view_charts_the_trend() -> None:
     fails = [p["counts"]["fail"] for p in history.trend["overall"]]
     assert page.count('data-fail="1"') == fails.count(1) == 5
     # The chart and the stalls' words are the core's: those of `keyrot history --format html`.
-    assert 'aria-label="keys overdue at each of 5 points, at most 1"' in page
+    assert 'aria-label="keys by status at each of 5 points, overdue at the bottom; 1 overdue at the last"' in page
     stall = "at update_applications from 2026-05-04 to 2026-06-01 (28 days)"
     assert stall in page
     options = json.loads((case / "options.json").read_text(encoding="utf-8"))

@@ -90,6 +90,26 @@ struct Columns {
 }
 
 impl Columns {
+    /// The columns that say whose a row is, first in both tables: `source`
+    /// (when given), `account_id`, `user`, `arn`, `is_root`.
+    fn of_subject(
+        source: Option<Category<'_>>,
+        account_id: Category<'_>,
+        user: LargeStringBuilder,
+        arn: LargeStringBuilder,
+        is_root: BooleanBuilder,
+    ) -> Result<Columns, ArrowError> {
+        let mut c = Columns::new();
+        if let Some(source) = source {
+            c.category("source", false, source)?;
+        }
+        c.category("account_id", false, account_id)?;
+        c.text("user", user);
+        c.text("arn", arn);
+        c.bool("is_root", false, is_root);
+        Ok(c)
+    }
+
     fn new() -> Columns {
         Columns { fields: Vec::with_capacity(26), arrays: Vec::with_capacity(26) }
     }
@@ -307,14 +327,7 @@ fn findings<'a>(
         lines.append_value(line(f.line()));
         severity.push_index(f.severity() as usize);
     }
-    let mut c = Columns::new();
-    if with_source {
-        c.category("source", false, source)?;
-    }
-    c.category("account_id", false, account_id)?;
-    c.text("user", user);
-    c.text("arn", arn);
-    c.bool("is_root", false, is_root);
+    let mut c = Columns::of_subject(with_source.then_some(source), account_id, user, arn, is_root)?;
     c.slot("slot", true, slot);
     c.enumeration("status", false, status)?;
     c.bool("active", false, active);
@@ -592,14 +605,7 @@ pub fn plan_batch<'a>(
             lines.append_value(line(s.line));
         }
     }
-    let mut c = Columns::new();
-    if with_source {
-        c.category("source", false, source)?;
-    }
-    c.category("account_id", false, account_id)?;
-    c.text("user", user);
-    c.text("arn", arn);
-    c.bool("is_root", false, is_root);
+    let mut c = Columns::of_subject(with_source.then_some(source), account_id, user, arn, is_root)?;
     c.enumeration("step", false, step)?;
     let [slot_1, slot_2] = roles;
     c.enumeration("slot_1_role", true, slot_1)?;
