@@ -25,7 +25,11 @@ pub const EXIT_BAD_INPUT: i32 = 2;
         and never touches the network.\n\n\
         Exit status: 0 compliant, 1 not compliant (see --fail-on), 2 an input could not be read or parsed. \
         When standard output is closed early (`keyrot check report.csv | head`), keyrot stops writing, \
-        still judges every report, and exits with the status of its verdict."
+        still judges every report, and exits with the status of its verdict.\n\n\
+        Environment: KEYROT_SIMD sets the vector instructions that find a report's commas, quotes and \
+        line ends: auto (the default: AVX2 when the processor has it, else SSE2 on x86_64; NEON on \
+        aarch64), avx2, sse2, neon, or portable (no vector instructions). The output is the same bytes \
+        for every level; one this machine lacks is an error."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -43,7 +47,10 @@ pub(crate) enum Command {
         after_help = "Examples:\n  \
         keyrot check report.csv\n  \
         aws iam get-credential-report --output json | keyrot check -\n  \
-        keyrot check --as-of 2026-11-26T00:00:00Z --only fail --format csv report.csv > overdue.csv"
+        keyrot check --as-of 2026-11-26T00:00:00Z --only fail --format csv report.csv > overdue.csv\n\n\
+        Environment:\n  \
+        KEYROT_SIMD  the vector instructions of the reader: auto (default: AVX2 when the processor has \
+        it, else SSE2; NEON on aarch64), avx2, sse2, neon, or portable (none); the output is the same"
     )]
     Check(CheckArgs),
     /// Say, per user, the next step of the rotation workflow, with the `aws iam` commands.

@@ -11,8 +11,11 @@ use std::path::Path;
 
 fn read(path: &Path, options: &keyrot::Options) -> Result<Report, String> {
     let source = display_name(path);
+    let simd = crate::io::simd_level()?;
+    let limits = keyrot::read::Limits::default();
     open(path)
-        .and_then(|input| keyrot::read::parse(input, &options.parse_options()))
+        .and_then(|input| keyrot::read::ReportReader::with_simd(input, &options.parse_options(), &limits, simd))
+        .and_then(keyrot::read::parse_reader)
         .map_err(|e| format!("{}: {}", printable(&source), printable(&e.to_string())))
 }
 

@@ -211,15 +211,17 @@ pub use present::VERSION;
 /// [`Scanner`](read::Scanner) (chunks of whole rows, or records of fields),
 /// the typed [`ReportReader`](read::ReportReader) over it and its
 /// [`Row`](read::Row)s, the [`Analyzer`](read::Analyzer) that judges typed
-/// rows one by one, the [`Limits`](read::Limits) input is held to, and the
+/// rows one by one, the [`Limits`](read::Limits) input is held to, the
+/// [`Simd`](read::Simd) level of the structural scan, and the
 /// SHA-256 of input bytes (the evidence the outputs record).
 pub mod read {
     pub use crate::drive::analysis::Analyzer;
     pub use crate::input::digest::{sha256_hex, sha256_reader};
     pub use crate::input::limits::Limits;
-    pub use crate::input::reader::{parse, Report, ReportReader};
+    pub use crate::input::reader::{parse, parse_reader, Report, ReportReader};
     pub use crate::input::report::{AccessKey, Certificate, Layout, ParseOptions, Record, Row, COLUMNS};
     pub use crate::input::scan::{Chunk, Scanner};
+    pub use crate::input::simd::Simd;
     pub use crate::input::value::Field;
 }
 
