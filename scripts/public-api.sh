@@ -20,7 +20,9 @@ if ! diff -u core/public-api.txt <(printf '%s\n' "$listing"); then
     echo "If the change is meant, run: bash scripts/public-api.sh --bless" >&2
     exit 1
 fi
-# The crate root holds what a Rust user reaches for: at most 50 names.
+# The crate root holds what a Rust user reaches for: at most 50 names
+# re-exported there (`pub use`; the modules lib.rs itself declares, `read`,
+# `options` and `spec`, are the doors to the rest).
 root=$(printf '%s\n' "$listing" | python3 -c '
 import re, sys
 names = set()
@@ -28,9 +30,11 @@ for line in sys.stdin:
     m = re.match(r"pub (?:const fn|fn|struct|enum|const|type|mod|trait|macro) keyrot::([A-Za-z_0-9]+)(?:[<( :]|$)", line)
     if m and not re.match(r"pub \w+(?: fn)? keyrot::\w+::", line):
         names.add(m.group(1))
-print(len(names))')
-echo "public API: $(printf '%s\n' "$listing" | wc -l) items, $root names at the crate root"
-if [ "$root" -gt 50 ]; then
-    echo "the crate root has $root names (at most 50)" >&2
+own = {"read", "options", "spec"}
+print(len(names), len(names - own))')
+set -- $root
+echo "public API: $(printf '%s\n' "$listing" | wc -l) items; the crate root: $1 names, $2 of them re-exported"
+if [ "$2" -gt 50 ]; then
+    echo "the crate root re-exports $2 names (at most 50)" >&2
     exit 1
 fi

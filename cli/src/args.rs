@@ -78,6 +78,67 @@ pub(crate) enum Command {
         after_help = "Example:\n  keyrot diff reports/2026-11-25.json reports/2026-11-26.json"
     )]
     Diff(DiffArgs),
+    /// Follow the rotation workflow across a season of reports: each key's life, each rotation's
+    /// steps and stalls, and each account's trend.
+    #[command(
+        long_about = "Follow the rotation workflow across a season of reports of the same accounts.\n\n\
+        Each report is judged at its own time: its GeneratedTime (the CLI's JSON carries one), else the \
+        time --time gives it, else a date in its name read with --time-from-name; a report with none is \
+        refused, as are two reports of one account at the same time. Keys are followed by account, user and \
+        creation time, never by slot. The output gives each key's life (first and last report, when it was \
+        overdue, how it ended, between which reports), each user's rotations through the plan's steps and \
+        where they stalled, and per account a trend with the days keys were overdue when fixed.\n\n\
+        Exit status: 0, or 2 when an input could not be read, has no time, or the options are bad.",
+        after_help = "Examples:\n  \
+        keyrot history reports/\n  \
+        keyrot history --time-from-name '%Y-%m-%d' 'reports/*/credential-report-*.csv'\n  \
+        keyrot history --format csv reports/ > keys.csv"
+    )]
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HistoryArgs {
+    /// Credential reports (CSV, base64, or `aws iam get-credential-report` JSON), folders of them,
+    /// or globs (quoted, so that the shell leaves them: `'reports/*.csv'`).
+    #[arg(value_name = "REPORT", required = true)]
+    pub(crate) reports: Vec<PathBuf>,
+
+    /// The time of a report that carries no GeneratedTime: FILE=TIME (RFC 3339, or a date: its
+    /// midnight UTC), FILE as named or its file name. Repeat for each file.
+    #[arg(long, value_name = "FILE=TIME")]
+    pub(crate) time: Vec<String>,
+
+    /// Read the time of each report that carries no GeneratedTime from its file name, with this
+    /// strftime pattern (e.g. '%Y-%m-%d', '%Y%m%dT%H%M%SZ'); a date alone is its midnight UTC.
+    #[arg(long, value_name = "PATTERN")]
+    pub(crate) time_from_name: Option<String>,
+
+    /// A rotation at one step for longer than this many days, or whose old key is still used this
+    /// long after the new one was made, has stalled (0 to 3650).
+    #[arg(long, value_name = "DAYS", default_value_t = keyrot::plan::history::HistoryOptions::DEFAULT.stall_days)]
+    pub(crate) stall_days: u32,
+
+    #[command(flatten)]
+    pub(crate) policy: PolicyArgs,
+
+    /// Output format: table for people (stalled rotations, a trend line per account, the
+    /// figures), json (one document: reports, keys, rotations, trend, totals), or csv (one row per
+    /// key, written as keys end: memory stays flat over any number of reports).
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Table)]
+    pub(crate) format: HistoryFormat,
+
+    /// Threads to judge with, besides the one that reads and merges (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) threads: Option<u16>,
+}
+
+/// Output formats of `keyrot history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum HistoryFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -127,8 +188,9 @@ pub(crate) struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) access_keys: Option<PathBuf>,
 
-    /// Output format: table for people, json, markdown, or sh (a commented shell script in which every
-    /// command that changes something is commented out behind the check to run first).
+    /// Output format: table for people, json, markdown, sh (a commented shell script in which every
+    /// command that changes something is commented out behind the check to run first), or csv (one
+    /// row per step). Steps needed to pass come first, the most severe first, then clean-up.
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub(crate) format: PlanFormat,
 }
@@ -140,6 +202,7 @@ pub(crate) enum PlanFormat {
     Json,
     Markdown,
     Sh,
+    Csv,
 }
 
 /// Options shared by the commands that judge reports, named as the contract
@@ -301,6 +364,10 @@ pub(crate) enum Format {
     /// OCSF 1.5.0 Compliance Finding events (class 2003), one JSON object a
     /// line (AWS Security Lake, Prowler's pipelines), each with its evidence.
     Ocsf,
+    /// One self-contained HTML report to open and forward (no script, no
+    /// external resource): the verdict, each check's and account's counts,
+    /// the age chart, the findings in triage order, the plan, the evidence.
+    Html,
 }
 
 impl Format {

@@ -18,20 +18,11 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut files = Vec::new();
-            let entries =
-                std::fs::read_dir(path).map_err(|e| format!("{}: cannot read the folder: {e}", path.display()))?;
-            for entry in entries {
-                let entry = entry.map_err(|e| format!("{}: {e}", path.display()))?;
-                let hidden = entry.file_name().to_string_lossy().starts_with('.');
-                if !hidden && entry.path().is_file() {
-                    files.push(entry.path());
-                }
-            }
+            let files = keyrot::read::reports_in(path)
+                .map_err(|e| format!("{}: cannot read the folder: {e}", path.display()))?;
             if files.is_empty() {
                 return Err(format!("{}: the folder holds no reports", path.display()));
             }
-            files.sort();
             out.extend(files);
         } else {
             out.push(path.clone());
@@ -142,7 +133,7 @@ pub(crate) fn check(
     // be read), so even one report is written as one of several.
     let one = inputs.len() == 1
         && !args.reports[0].is_dir()
-        && !matches!(args.format, Format::Sarif | Format::Junit | Format::Ocsf);
+        && !matches!(args.format, Format::Sarif | Format::Junit | Format::Ocsf | Format::Html);
     // Held until each report has been read whole, so that a bad report
     // prints nothing: in memory, then a temporary file, or (stdout being a
     // file) the destination itself, cut back on an error.
@@ -309,7 +300,7 @@ fn check_one(
         Format::Csv => held.commit(out)?,
         Format::Json => output::write_json(out, &analysis)?,
         Format::Table => output::write_table(out, &analysis, color)?,
-        Format::Sarif | Format::Junit | Format::Ocsf => unreachable!("written by check_many"),
+        Format::Sarif | Format::Junit | Format::Ocsf | Format::Html => unreachable!("written by check_many"),
     }
     out.flush()?;
     warn(err, &source, &analysis.anomalies.iter().collect::<Vec<_>>(), &analysis.anomalies_omitted)?;
@@ -340,7 +331,7 @@ fn check_many(
         Format::Csv => writer.header(&mut head),
         Format::Sarif => sarif.begin(&mut head),
         Format::Junit => JunitWriter::start(&mut head),
-        Format::Json | Format::Table | Format::Ocsf => {}
+        Format::Json | Format::Table | Format::Ocsf | Format::Html => {}
     }
     held.write_all(&head)?;
     held.commit(out)?;
@@ -361,7 +352,7 @@ fn check_many(
             Format::Csv => (csv_rows(&writer, batch, keep), Tally::default()),
             Format::Sarif => (SarifWriter::results(batch, keep), Tally::default()),
             Format::Junit => JunitWriter::cases(batch, keep),
-            Format::Json | Format::Table => (Vec::new(), Tally::default()),
+            Format::Json | Format::Table | Format::Html => (Vec::new(), Tally::default()),
         },
         |merged| -> io::Result<()> {
             match merged {
@@ -372,12 +363,9 @@ fn check_many(
                         cases.write_all(&made)?;
                         tally.add(&counted);
                     }
-                    Format::Json | Format::Table => findings.extend(
-                        batch
-                            .findings()
-                            .filter(|f| keep(f.status()))
-                            .map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() }),
-                    ),
+                    Format::Json | Format::Table | Format::Html => {
+                        findings.extend(batch.findings().filter(|f| keep(f.status())).map(|f| f.to_sourced()))
+                    }
                 },
                 ReportEvent::Done { outcome, .. } => {
                     if format == Format::Junit {
@@ -444,6 +432,11 @@ fn check_many(
             let mut tail = Vec::new();
             JunitWriter::finish(&mut tail);
             out.write_all(&tail)?;
+        }
+        Format::Html => {
+            let plans: Vec<(String, keyrot::plan::Plan)> =
+                many.analyses().into_iter().map(|(source, a)| (source.to_owned(), keyrot::plan(&a, None))).collect();
+            keyrot::view::write_html(&many, &plans, out)?;
         }
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &many)?;

@@ -3,7 +3,7 @@
 //! The binary is a thin shell over [`run`], which the Python package also
 //! calls (`python -m keyrot`), so both behave the same by construction.
 //! `args` is what the command takes; each subcommand's module (`check`,
-//! `plan`, `diff`) judges and writes, over the helpers of `io`.
+//! `plan`, `diff`, `history`) judges and writes, over the helpers of `io`.
 
 use args::{Cli, ColorArg, Command, Format};
 use clap::Parser;
@@ -13,6 +13,7 @@ use std::io::{IsTerminal, Write};
 mod args;
 mod check;
 mod diff;
+mod history;
 mod io;
 mod output;
 mod plan;
@@ -46,6 +47,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
         Command::Plan(args) => plan::plan(&args, chrono::Utc::now(), &mut out, &mut err),
         Command::Diff(args) => diff::diff(&args, chrono::Utc::now(), &mut out, &mut err),
+        Command::History(args) => history::history(&args, chrono::Utc::now(), &mut out, &mut err),
     };
     match result {
         Ok(code) => code,

@@ -3,20 +3,7 @@
 use keyrot::{format_timestamp, AsOfSource, Finding, LastUsed, Status};
 use std::io::{self, Write};
 
-/// Spells control characters (and other invisible ones) visibly, so text from
-/// a report cannot move the cursor, recolour or rewrite a terminal.
-pub(crate) fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if ch.is_control() || matches!(ch, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-        {
-            out.extend(ch.escape_default());
-        } else {
-            out.push(ch);
-        }
-    }
-    out
-}
+pub(crate) use keyrot::view::printable;
 
 /// The analysis, the JSON contract, as one document.
 pub(crate) fn write_json(out: &mut dyn Write, analysis: &keyrot::Analysis) -> io::Result<()> {
@@ -56,15 +43,17 @@ fn as_of_source_text(s: AsOfSource) -> &'static str {
     }
 }
 
-const HEAD: [&str; 9] = ["SOURCE", "ACCOUNT", "USER", "SLOT", "STATUS", "AGE", "LAST ROTATED", "LAST USED", "REASON"];
+const HEAD: [&str; 10] =
+    ["SOURCE", "ACCOUNT", "USER", "SLOT", "STATUS", "SEVERITY", "AGE", "LAST ROTATED", "LAST USED", "REASON"];
 
-fn cells(source: &str, f: &Finding) -> [String; 9] {
+fn cells(source: &str, f: &Finding) -> [String; 10] {
     [
         printable(source),
         printable(&f.account_id),
         printable(&f.user),
         f.slot.map_or_else(|| "-".to_owned(), |s| s.to_string()),
         f.status.as_str().to_owned(),
+        f.severity.as_str().to_owned(),
         f.age_days.map(|d| format!("{d}d")).unwrap_or_else(|| "-".to_owned()),
         f.last_rotated.map(|t| format_timestamp(&t)).unwrap_or_else(|| "-".to_owned()),
         match f.last_used {
@@ -84,14 +73,14 @@ fn cells(source: &str, f: &Finding) -> [String; 9] {
 
 /// Writes aligned rows; `first` is the first column shown (0 to show the
 /// source, 1 to leave it out).
-fn write_rows(out: &mut dyn Write, rows: &[([String; 9], Status)], first: usize, color: bool) -> io::Result<()> {
+fn write_rows(out: &mut dyn Write, rows: &[([String; 10], Status)], first: usize, color: bool) -> io::Result<()> {
     let mut widths = HEAD.map(|h| h.chars().count());
     for (row, _) in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: &[String; 9], status: Option<Status>| {
+    let line = |cells: &[String; 10], status: Option<Status>| {
         let mut s = String::new();
         for (i, (cell, w)) in cells.iter().zip(widths).enumerate().skip(first) {
             let shown = match (i, status) {
@@ -99,7 +88,7 @@ fn write_rows(out: &mut dyn Write, rows: &[([String; 9], Status)], first: usize,
                 _ => cell.clone(),
             };
             s.push_str(&shown);
-            if i < 8 {
+            if i < 9 {
                 s.push_str(&" ".repeat(w - cell.chars().count() + 2));
             }
         }
@@ -120,20 +109,8 @@ fn verdict_line(c: &keyrot::Counts, accounts: usize, color: bool) -> String {
         verdict.to_owned()
     };
     let exempted = if c.exempted > 0 { format!(", {} exempted", c.exempted) } else { String::new() };
-    // A run of several checks: each rule's failing findings after the keys'.
-    let failing: Vec<String> = c
-        .rules
-        .iter()
-        .filter(|(_, r)| r.fail + r.invalid > 0)
-        .map(|(rule, r)| format!("{rule} {} fail, {} invalid", r.fail, r.invalid))
-        .collect();
-    let rules = match (c.rules.is_empty(), failing.is_empty()) {
-        (true, _) => String::new(),
-        (false, true) => format!("; {} checks, none failing", c.rules.len()),
-        (false, false) => format!("; by check: {}", failing.join("; ")),
-    };
-    format!(
-        "{verdict}: {} fail, {} invalid, {} due_soon, {} pass, {} inactive{exempted} ({}, {}, {})",
+    let keys = format!(
+        "{} fail, {} invalid, {} due_soon, {} pass, {} inactive{exempted} ({}, {}, {})",
         c.fail,
         c.invalid,
         c.due_soon,
@@ -142,12 +119,72 @@ fn verdict_line(c: &keyrot::Counts, accounts: usize, color: bool) -> String {
         count(c.keys, "key"),
         count(c.users, "user"),
         count(accounts as u64, "account"),
-    ) + &rules
+    );
+    if c.rules.is_empty() {
+        return format!("{verdict}: {keys}");
+    }
+    // A run of several checks: every check's findings first, then the keys'.
+    let all = c.all_rules();
+    let failing = c.rules.values().filter(|r| r.fail + r.invalid > 0).count();
+    format!(
+        "{verdict}: {} of {} checks failing, {} fail, {} invalid, {} due_soon of {} findings; access keys: {keys}",
+        failing,
+        c.rules.len(),
+        all.fail,
+        all.invalid,
+        all.due_soon,
+        all.findings,
+    )
 }
 
-/// Aligned columns, then a one-line verdict.
+/// One line per check judged: its id, its number in the run's CIS version
+/// (or why it has none), its title and counts.
+fn rule_lines(out: &mut dyn Write, c: &keyrot::Counts, checks: Option<&keyrot::Checks>) -> io::Result<()> {
+    let Some(checks) = checks else { return Ok(()) };
+    for (rule, r) in &c.rules {
+        let number = match rule.recommendation(checks.cis_version) {
+            Some(rec) => format!("CIS {} {}", checks.cis_version, rec.number),
+            None => format!("not in CIS {} (judged because asked for; it counts)", checks.cis_version),
+        };
+        writeln!(
+            out,
+            "  {:<24} {}: {} fail, {} invalid, {} due_soon, {} pass{} [{number}]",
+            rule.as_str(),
+            rule.summary(),
+            r.fail,
+            r.invalid,
+            r.due_soon,
+            r.pass,
+            if r.exempted > 0 { format!(", {} exempted", r.exempted) } else { String::new() },
+        )?;
+    }
+    Ok(())
+}
+
+/// The findings in triage order: the most severe first, the furthest
+/// overdue, the oldest ([`keyrot::Finding::triage`]).
+fn triaged<'a, T>(items: impl Iterator<Item = (&'a Finding, T)>) -> Vec<(&'a Finding, T)> {
+    let mut items: Vec<(&Finding, T)> = items.collect();
+    items.sort_by_key(|(f, _)| f.triage());
+    items
+}
+
+/// The verdict first (and each check's counts), then the findings in triage
+/// order, the most severe first.
 pub(crate) fn write_table(out: &mut dyn Write, analysis: &keyrot::Analysis, color: bool) -> io::Result<()> {
-    let rows: Vec<([String; 9], Status)> = analysis.findings.iter().map(|f| (cells("", f), f.status)).collect();
+    writeln!(
+        out,
+        "{}; as_of {} ({})",
+        verdict_line(&analysis.summary.overall, analysis.summary.accounts.len(), color),
+        format_timestamp(&analysis.as_of),
+        as_of_source_text(analysis.as_of_source),
+    )?;
+    rule_lines(out, &analysis.summary.overall, analysis.checks.as_ref())?;
+    writeln!(out)?;
+    let rows: Vec<([String; 10], Status)> = triaged(analysis.findings.iter().map(|f| (f, ())))
+        .into_iter()
+        .map(|(f, ())| (cells("", f), f.status))
+        .collect();
     if !rows.is_empty() {
         write_rows(out, &rows, 1, color)?;
     } else if analysis.summary.overall.keys == 0 {
@@ -155,24 +192,27 @@ pub(crate) fn write_table(out: &mut dyn Write, analysis: &keyrot::Analysis, colo
     } else {
         writeln!(out, "no findings to show")?;
     }
-    writeln!(
-        out,
-        "{}; as_of {} ({})",
-        verdict_line(&analysis.summary.overall, analysis.summary.accounts.len(), color),
-        format_timestamp(&analysis.as_of),
-        as_of_source_text(analysis.as_of_source),
-    )
+    Ok(())
 }
 
 /// Several reports: the findings grouped by account, a line per account,
 /// a line per report, and the verdict over all of them.
 pub(crate) fn write_table_many(out: &mut dyn Write, many: &keyrot::ManyAnalysis, color: bool) -> io::Result<()> {
+    let failed = many.failed().count();
+    let failed = if failed > 0 { format!("; {failed} report(s) could not be read") } else { String::new() };
+    let verdict = format!(
+        "{} across {}{failed}",
+        verdict_line(&many.summary.overall, many.summary.accounts.len(), color),
+        count(many.reports.len() as u64, "report")
+    );
+    writeln!(out, "{verdict}")?;
+    rule_lines(out, &many.summary.overall, many.checks.as_ref())?;
+    writeln!(out)?;
     for account in &many.summary.accounts {
-        let rows: Vec<([String; 9], Status)> = many
-            .findings
-            .iter()
-            .filter(|f| f.finding.account_id == account.account_id)
-            .map(|f| (cells(&f.source, &f.finding), f.finding.status))
+        let mine = many.findings.iter().filter(|f| f.finding.account_id == account.account_id);
+        let rows: Vec<([String; 10], Status)> = triaged(mine.map(|f| (&f.finding, f.source.as_str())))
+            .into_iter()
+            .map(|(f, source)| (cells(source, f), f.status))
             .collect();
         writeln!(out, "== account {}: {}", printable(&account.account_id), verdict_line(&account.counts, 1, color))?;
         if !rows.is_empty() {
@@ -193,23 +233,5 @@ pub(crate) fn write_table_many(out: &mut dyn Write, many: &keyrot::ManyAnalysis,
             _ => {}
         }
     }
-    let failed = many.failed().count();
-    let failed = if failed > 0 { format!("; {failed} report(s) could not be read") } else { String::new() };
-    writeln!(
-        out,
-        "{} across {}{failed}",
-        verdict_line(&many.summary.overall, many.summary.accounts.len(), color),
-        count(many.reports.len() as u64, "report")
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn printable_escapes_terminal_controls() {
-        assert_eq!(printable("a\x1b[31mb\nc"), "a\\u{1b}[31mb\\nc");
-        assert_eq!(printable("a\u{202E}b"), "a\\u{202e}b");
-    }
+    writeln!(out, "{verdict}")
 }

@@ -492,7 +492,7 @@ fn plan_markdown_escapes_names_and_fences_commands() {
     let out = keyrot(&["plan", "--as-of", AS_OF, "--format", "markdown", "-"], Some(rows.as_bytes()));
     assert_eq!(out.status.code(), Some(0));
     let md = text(&out.stdout);
-    assert!(md.contains("### `deactivate_unused_key`: a\\*b\\_\\<i\\>"), "{md}");
+    assert!(md.contains("### Deactivate an unused key `deactivate_unused_key`: a\\*b\\_\\<i\\>"), "{md}");
     assert!(md.contains("```sh\n# check\naws iam list-access-keys --user-name 'a*b_<i>'"), "{md}");
 }
 
@@ -751,4 +751,31 @@ fn a_folder_streams_each_report_as_it_would_alone_and_leaves_out_a_bad_one() {
         assert_eq!(status.code(), Some(2));
         assert!(std::fs::read_to_string(&out_path).expect("output") == expected, "into a file, {threads} threads");
     }
+}
+
+/// The table puts the answer first: the verdict, counted over every check
+/// when several are judged (the JSON's counts), one line per check, then the
+/// findings in triage order, the root user's critical ones first.
+#[test]
+fn the_table_gives_the_verdict_first_and_the_worst_finding_first() {
+    let sample = sample("c7n-test_iam_user_unused_keys.csv");
+    let path = sample.to_str().unwrap();
+    let args = ["check", "--as-of", "2016-11-26T00:00:00Z", "--rules", "all"];
+    let table = text(&keyrot(&[&args[..], &[path]].concat(), None).stdout);
+    let json: serde_json::Value =
+        serde_json::from_slice(&keyrot(&[&args[..], &["--format", "json", path]].concat(), None).stdout).unwrap();
+    let rules = json["summary"]["rules"].as_object().unwrap();
+    let total = |status: &str| rules.values().map(|r| r[status].as_u64().unwrap()).sum::<u64>();
+    let first = table.lines().next().unwrap();
+    assert!(first.starts_with("NOT COMPLIANT: "), "{first}");
+    assert!(first.contains(&format!(", {} fail, {} invalid,", total("fail"), total("invalid"))), "{first}");
+    for rule in rules.keys() {
+        assert!(table.lines().any(|l| l.trim_start().starts_with(rule.as_str())), "a line for {rule}");
+    }
+    let rows: Vec<&str> = table.lines().skip_while(|l| !l.starts_with("ACCOUNT")).skip(1).collect();
+    let severities: Vec<&str> = rows.iter().map(|l| l.split_whitespace().nth(4).unwrap()).collect();
+    let rank = |s: &str| ["critical", "high", "medium", "low", "info"].iter().position(|x| *x == s).unwrap();
+    assert!(severities.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "{severities:?}");
+    assert!(rows[0].contains("<root_account>") && severities[0] == "critical", "{}", rows[0]);
+    assert_eq!(rows.len(), json["findings"].as_array().unwrap().len());
 }

@@ -74,6 +74,10 @@ pub enum ErrorCode {
     InvalidBoolean,
     /// The text is not valid UTF-8, or holds a NUL byte.
     InvalidUtf8,
+    /// The input is not text at all: a spreadsheet, an archive, a document
+    /// or an image (its first bytes say which, and the message says what to
+    /// do).
+    NotText,
     /// The input looked like base64 but does not decode.
     InvalidBase64,
     /// The input looked like the AWS CLI's JSON wrapper but is not valid
@@ -94,6 +98,11 @@ pub enum ErrorCode {
     InvalidExemptions,
     /// Reading the input failed.
     Io,
+    /// A report of a history has no time: it carries no `GeneratedTime`
+    /// and none was given for it.
+    NoReportTime,
+    /// Two reports of one account in a history have the same time.
+    SameReportTime,
 }
 
 codes!(ErrorCode, "error code", "error codes" {
@@ -105,6 +114,7 @@ codes!(ErrorCode, "error code", "error codes" {
     InvalidTimestamp => "invalid_timestamp",
     InvalidBoolean => "invalid_boolean",
     InvalidUtf8 => "invalid_utf8",
+    NotText => "not_text",
     InvalidBase64 => "invalid_base64",
     InvalidJson => "invalid_json",
     CsvSyntax => "csv_syntax",
@@ -113,6 +123,8 @@ codes!(ErrorCode, "error code", "error codes" {
     LimitExceeded => "limit_exceeded",
     InvalidExemptions => "invalid_exemptions",
     Io => "io",
+    NoReportTime => "no_report_time",
+    SameReportTime => "same_report_time",
 });
 
 /// An error that stops parsing or judging, or (in lenient mode) a row-level
@@ -240,6 +252,12 @@ impl Error {
     pub(crate) fn unknown_name(what: &str, whats: &str, name: &str, known: &[&str]) -> Error {
         let message = format!("unknown {what} `{}`; the {whats} are {}", shorten(name), known.join(", "));
         Error::new(ErrorCode::InvalidPolicy, message).with_value(name)
+    }
+
+    /// The same error, its message saying which report it is about.
+    pub(crate) fn in_report(mut self, source: &str) -> Error {
+        self.message = format!("{} (in `{source}`)", self.message);
+        self
     }
 
     pub(crate) fn io(err: &std::io::Error) -> Error {

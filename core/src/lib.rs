@@ -26,6 +26,7 @@
 //! | Arrow record batches (feature `arrow`) | `arrow::finding_batch` on each batch, or `arrow::FindingBatches` | a batch at a time |
 //! | the rotation plan | [`plan`](fn@plan) over an [`Analysis`] | the steps |
 //! | what changed between two reports | [`diff`](fn@diff) over two parsed [`read::Report`]s | the changes |
+//! | the rotation workflow across a season of reports | [`plan::history::history`], or [`plan::history::HistoryRun::stream`] | every key's life, or those not yet ended |
 //! | typed rows, without judging | [`read::parse`], or [`read::ReportReader`] row by row | the rows, or one |
 //!
 //! Every entry point reads its options from one [`Options`]: the defaults
@@ -188,7 +189,7 @@ pub use drive::analysis::{AccountSummary, Analysis, Counts, RuleCounts, Summary}
 pub use drive::many::{ManyAnalysis, ReportOutcome};
 pub use input::anomaly::{Anomaly, AnomalyCode, SourcedAnomaly};
 pub use judge::batch::{FindingBatch, FindingRef};
-pub use judge::rule::{Exemption, Finding, FindingCode, LastUsed, SourcedFinding, Status};
+pub use judge::rule::{Exemption, Finding, FindingCode, LastUsed, SourcedFinding, Status, Triage};
 pub use present::csv::CsvWriter;
 
 // Errors and time.
@@ -212,13 +213,14 @@ pub use present::VERSION;
 /// the typed [`ReportReader`](read::ReportReader) over it and its
 /// [`Row`](read::Row)s, the [`Analyzer`](read::Analyzer) that judges typed
 /// rows one by one, the [`Limits`](read::Limits) input is held to, the
-/// [`Simd`](read::Simd) level of the structural scan, and the
-/// SHA-256 of input bytes (the evidence the outputs record).
+/// [`Simd`](read::Simd) level of the structural scan, the SHA-256 of input
+/// bytes (the evidence the outputs record), and the reports of a folder
+/// ([`reports_in`](read::reports_in)).
 pub mod read {
     pub use crate::drive::analysis::Analyzer;
     pub use crate::input::digest::{sha256_hex, sha256_reader};
     pub use crate::input::limits::Limits;
-    pub use crate::input::reader::{parse, parse_reader, Report, ReportReader};
+    pub use crate::input::reader::{parse, parse_reader, reports_in, Report, ReportReader};
     pub use crate::input::report::{AccessKey, Certificate, Layout, ParseOptions, Record, Row, COLUMNS};
     pub use crate::input::scan::{Chunk, Scanner};
     pub use crate::input::simd::Simd;
@@ -232,7 +234,7 @@ pub mod read {
 /// values of an exemptions entry given as data.
 pub mod options {
     pub use crate::judge::exemptions::EntryValue;
-    pub use crate::judge::policy::{option_error, parse_as_of, parse_instant};
+    pub use crate::judge::policy::{option_error, parse_as_of, parse_instant, unknown_option};
     pub use crate::present::csv::{read_columns, read_statuses};
 }
 

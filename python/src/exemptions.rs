@@ -2,7 +2,6 @@
 //! checked by the core.
 
 use crate::errors::IntoPyResult;
-use crate::objects::Anomaly;
 use keyrot::options::EntryValue;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -86,8 +85,8 @@ impl Exemptions {
     /// The entries that cannot be used, as `exemption_invalid` anomalies
     /// (they also appear among an analysis's anomalies).
     #[getter]
-    fn problems(&self) -> Vec<Anomaly> {
-        self.inner.problems().iter().cloned().map(Anomaly::new).collect()
+    fn problems(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        crate::values::records(py, "Anomaly", self.inner.problems())
     }
 
     fn __repr__(&self) -> String {

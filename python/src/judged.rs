@@ -54,19 +54,16 @@ impl Judged {
             Outcome::One(a) => {
                 Outcome::One(Analysis { findings: self.findings().map(|f| f.to_finding()).collect(), ..a.clone() })
             }
-            Outcome::Many(m) => Outcome::Many(ManyAnalysis { findings: self.sourced(), ..m.clone() }),
+            Outcome::Many(m) => Outcome::Many(ManyAnalysis { findings: self.sourced(usize::MAX), ..m.clone() }),
         }
     }
 
-    pub(crate) fn sourced(&self) -> Vec<SourcedFinding> {
-        self.findings().map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() }).collect()
-    }
-
-    pub(crate) fn one(&self) -> Option<&Analysis> {
-        match &self.outcome {
-            Outcome::One(a) => Some(a),
-            Outcome::Many(_) => None,
-        }
+    /// The first `limit` findings, each with its report's name.
+    pub(crate) fn sourced(&self, limit: usize) -> Vec<SourcedFinding> {
+        self.findings()
+            .take(limit)
+            .map(|f| SourcedFinding { source: f.source().to_owned(), finding: f.to_finding() })
+            .collect()
     }
 
     pub(crate) fn reports(&self) -> &[keyrot::ReportOutcome] {

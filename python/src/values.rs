@@ -1,21 +1,19 @@
 //! Core values as Python objects: timestamps as aware `datetime`s, report
-//! cells with AWS's literals kept as text, and the JSON contract as Python
-//! dicts and lists.
+//! cells with AWS's literals kept as text, the JSON contract as Python dicts
+//! and lists, and the package's frozen dataclasses built from it.
 
 use keyrot::read::Field;
 use keyrot::{LastUsed, Timestamp};
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyList, PyModule, PyString};
 use serde::Serialize;
 
 /// A timestamp as a `datetime` in UTC, or `None` when Python cannot hold it
 /// (its `datetime` spans the years 1 to 9999; the JSON contract keeps every
 /// value as text).
 pub(crate) fn time(py: Python<'_>, ts: &Timestamp) -> Py<PyAny> {
-    match ts.into_pyobject(py) {
-        Ok(dt) => dt.into_any().unbind(),
-        Err(_) => py.None(),
-    }
+    ts.into_pyobject(py).map_or_else(|_| py.None(), |dt| dt.into_any().unbind())
 }
 
 /// An optional timestamp as a `datetime` or `None`.
@@ -23,40 +21,44 @@ pub(crate) fn opt_time(py: Python<'_>, ts: Option<&Timestamp>) -> Py<PyAny> {
     ts.map_or_else(|| py.None(), |t| time(py, t))
 }
 
-/// The text AWS writes for a literal, or the raw text of an unreadable cell;
-/// `None` for a value or an absent column (the core's spelling).
-fn literal<T>(field: &Field<T>) -> Option<&str> {
-    field.literal_text()
+fn text(py: Python<'_>, text: &str) -> Py<PyAny> {
+    PyString::new(py, text).into_any().unbind()
 }
 
-/// A timestamp cell: a `datetime`, the literal as text (`"N/A"`,
-/// `"no_information"`, `"not_supported"`, `""`, or the raw text of an
-/// unreadable cell), or `None` when the report has no such column.
-pub(crate) fn time_field(py: Python<'_>, field: &Field<Timestamp>) -> Py<PyAny> {
-    match field {
-        Field::Value(ts) => time(py, ts),
-        other => text_or_none(py, literal(other)),
+/// A report cell as Python reads it: the typed value (`datetime`, `bool`,
+/// `str`); the literal AWS wrote (`"N/A"`, `"no_information"`,
+/// `"not_supported"`, `""`) or the raw text of an unreadable cell, as text;
+/// `None` when the report has no such column.
+pub(crate) trait Cell {
+    /// The cell as a Python value.
+    fn to_py(&self, py: Python<'_>) -> Py<PyAny>;
+}
+
+impl Cell for Field<Timestamp> {
+    fn to_py(&self, py: Python<'_>) -> Py<PyAny> {
+        match self {
+            Field::Value(ts) => time(py, ts),
+            other => other.literal_text().map_or_else(|| py.None(), |t| text(py, t)),
+        }
     }
 }
 
-/// A boolean cell: `True`/`False`, the literal as text, or `None`.
-pub(crate) fn bool_field(py: Python<'_>, field: &Field<bool>) -> PyResult<Py<PyAny>> {
-    match field {
-        Field::Value(b) => Ok(b.into_pyobject(py)?.to_owned().into_any().unbind()),
-        other => Ok(text_or_none(py, literal(other))),
+impl Cell for Field<bool> {
+    fn to_py(&self, py: Python<'_>) -> Py<PyAny> {
+        match self {
+            Field::Value(b) => b.into_pyobject(py).map_or_else(|_| py.None(), |b| b.to_owned().into_any().unbind()),
+            other => other.literal_text().map_or_else(|| py.None(), |t| text(py, t)),
+        }
     }
 }
 
-/// A text cell: the text, the literal as text, or `None`.
-pub(crate) fn text_field(py: Python<'_>, field: &Field<String>) -> Py<PyAny> {
-    match field {
-        Field::Value(text) => PyString::new(py, text).into_any().unbind(),
-        other => text_or_none(py, literal(other)),
+impl Cell for Field<String> {
+    fn to_py(&self, py: Python<'_>) -> Py<PyAny> {
+        match self {
+            Field::Value(value) => text(py, value),
+            other => other.literal_text().map_or_else(|| py.None(), |t| text(py, t)),
+        }
     }
-}
-
-fn text_or_none(py: Python<'_>, text: Option<&str>) -> Py<PyAny> {
-    text.map_or_else(|| py.None(), |t| PyString::new(py, t).into_any().unbind())
 }
 
 /// When a key was last used: a `datetime`, `"never"` or `"no_information"`.
@@ -64,12 +66,12 @@ pub(crate) fn last_used(py: Python<'_>, value: Option<LastUsed>) -> Py<PyAny> {
     match value {
         None => py.None(),
         Some(LastUsed::At(ts)) => time(py, &ts),
-        Some(LastUsed::Never) => PyString::new(py, "never").into_any().unbind(),
-        Some(LastUsed::NoInformation) => PyString::new(py, "no_information").into_any().unbind(),
+        Some(LastUsed::Never) => text(py, "never"),
+        Some(LastUsed::NoInformation) => text(py, "no_information"),
     }
 }
 
-/// A serializable core value as compact JSON text.
+/// A serializable core value as JSON text, compact or indented.
 pub(crate) fn to_json<T: Serialize>(value: &T, indent: Option<usize>) -> PyResult<String> {
     let result = match indent {
         None => serde_json::to_string(value),
@@ -84,21 +86,34 @@ pub(crate) fn to_json<T: Serialize>(value: &T, indent: Option<usize>) -> PyResul
     result.map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot serialize: {e}")))
 }
 
-/// A serializable core value as Python objects (the JSON contract: dicts,
-/// lists, strings, numbers, booleans and `None`).
-pub(crate) fn to_python<T: Serialize>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
-    Ok(pythonize::pythonize(py, value)?.unbind())
+/// A serializable core value as Python objects: the JSON contract as dicts,
+/// lists, strings, numbers, booleans and `None`, read by Python's `json`
+/// from the core's JSON text (so that it is exactly what `to_json` says, a
+/// fixed-size array a list, and a million findings read at C speed).
+pub(crate) fn to_python<T: Serialize + ?Sized>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot serialize: {e}")))?;
+    let loads = JSON_LOADS.get_or_try_init(py, || py.import("json")?.getattr("loads").map(Bound::unbind))?;
+    Ok(loads.bind(py).call1((text,))?.unbind())
+}
+
+static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+static RECORDS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// Core records as the package's frozen dataclasses (`keyrot._records`):
+/// each an instance of `class` built from its contract dict.
+pub(crate) fn records<T: Serialize>(py: Python<'_>, class: &str, items: &[T]) -> PyResult<Py<PyList>> {
+    let module = RECORDS.get_or_try_init(py, || py.import("keyrot._records").map(Bound::unbind))?;
+    let build = module.bind(py).getattr(class)?.getattr("_from_contract")?;
+    let list = PyList::empty(py);
+    for item in items {
+        list.append(build.call1((to_python(py, item)?,))?)?;
+    }
+    Ok(list.unbind())
 }
 
 /// Python's `repr()` of a text value, for `__repr__`.
 pub(crate) fn quoted(py: Python<'_>, text: &str) -> String {
     PyString::new(py, text).repr().map_or_else(|_| format!("{text:?}"), |r| r.to_string())
-}
-
-/// The serde name of a core enum (`csv`, `current`, `report`, …).
-pub(crate) fn name_of<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        other => format!("{other:?}"),
-    }
 }

@@ -158,8 +158,14 @@ def test_naive_as_of_is_an_error_that_says_why() -> None:
 
 def test_malformed_as_of_text() -> None:
     with pytest.raises(keyrot.PolicyError) as caught:
-        keyrot.analyze(REFERENCE_CSV, as_of="2026-11-26")
-    assert (caught.value.code, caught.value.column, caught.value.value) == ("invalid_as_of", "as_of", "2026-11-26")
+        keyrot.analyze(REFERENCE_CSV, as_of="26/11/2026")
+    assert (caught.value.code, caught.value.column, caught.value.value) == ("invalid_as_of", "as_of", "26/11/2026")
+
+
+def test_a_date_as_of_is_its_midnight_utc() -> None:
+    analysis = keyrot.analyze(REFERENCE_CSV, as_of="2026-11-26")
+    assert analysis.as_of_source == "date"
+    assert analysis.as_of == keyrot.analyze(REFERENCE_CSV, as_of="2026-11-26T00:00:00Z").as_of
 
 
 def test_as_of_of_the_wrong_type() -> None:

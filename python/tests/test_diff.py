@@ -111,7 +111,10 @@ def test_sides_counts_and_verdict(result: keyrot.Diff) -> None:
         "<keyrot.Diff 9 changes (rotated=1, newly_overdue=1, still_overdue=1, fixed=1, key_deleted=1, "
         "key_created=2, user_added=1, user_removed=1); a key became overdue>"
     )
-    assert repr(result.old) == "DiffSide(as_of=2026-11-01T00:00:00Z, as_of_source=newest_timestamp, keys=10, fail=3)"
+    assert repr(result.old) == (
+        "DiffSide(as_of=datetime.datetime(2026, 11, 1, 0, 0, tzinfo=datetime.timezone.utc), "
+        "as_of_source='newest_timestamp', generated_time=None, keys=10, fail=3)"
+    )
     assert repr(result.changes[0]) == "Change(change='rotated', account_id='111122223333', user='rotator')"
 
 

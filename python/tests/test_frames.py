@@ -53,6 +53,7 @@ def expected_pandas_dtypes() -> Dict[str, str]:
         "line": "int64",
         "rule": "category",
         "cis": "category",
+        "severity": "category",
     }
 
 

@@ -110,7 +110,7 @@ def test_junit_is_read_by_junitparser_and_agrees_with_the_analysis(path: Path, t
         kinds = [type(r).__name__ for r in case.result]
         assert kinds == {"fail": ["Failure"], "invalid": ["Error"]}.get(f.status, []), (f.status, kinds)
         if f.status == "fail":
-            assert case.result[0].message == spelled(f.reason)
+            assert case.result[0].message == f"{f.to_dict()['severity']}: {spelled(f.reason)}"
 
 
 def test_a_folder_with_a_bad_report(tmp_path: Path) -> None:
@@ -190,7 +190,10 @@ def test_ocsf_events_are_compliance_findings_with_their_evidence(path: Path) -> 
         expected_status = {"fail": 3, "invalid": 2, "due_soon": 2}.get(f.status, 1)
         assert model.compliance.status_id == expected_status
         (resource,) = event["resources"]
-        assert resource["data"] == {k: v for k, v in f.to_dict().items() if k not in ("line", "reason")} | {
+        # The severity is the event's (`severity_id`), not the resource's.
+        ocsf_severity = {"critical": 5, "high": 4, "medium": 3, "low": 2, "info": 1}
+        assert model.severity_id == ocsf_severity[f.to_dict()["severity"]]
+        assert resource["data"] == {k: v for k, v in f.to_dict().items() if k not in ("line", "reason", "severity")} | {
             "last_used": f.to_dict()["last_used"]
         }
         evidence = event["evidences"][0]["data"]

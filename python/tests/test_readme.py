@@ -12,6 +12,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
+import keyrot
 from conftest import REPO
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -67,6 +68,13 @@ def test_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     by_account = namespace["by_account"]
     assert by_account.loc["644160558196", "reports"] == 4  # the same account in four of the samples
     assert by_account["failing"].sum() > 0
+    # The age recipes leave invalid keys out: the samples hold two with a
+    # date in the future (age about -26,000 days), which would crush the plot.
+    keys = namespace["keys"]
+    assert (keys.status == "invalid").sum() == 2 and keys[keys.status == "invalid"]["age_days"].max() < -20000
+    assert "invalid" not in set(namespace["active"]["status"]) and namespace["active"]["age_days"].min() >= 0
+    valid = keys[keys.status != "invalid"]
+    assert by_account["oldest_days"].to_dict() == valid.groupby("account_id", observed=True)["age_days"].max().to_dict()
     assert "1 ['<root_account>', 'Hazmat', 'kaleb']" in out
     # The plan and the diff.
     assert repr(namespace["plan"]) == (
@@ -82,6 +90,9 @@ def test_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "newest_timestamp 2026-11-01 00:00:00+00:00" in out
     assert "True 1 1" in out
     assert "becomes-overdue 8 2026-08-20 00:00:00+00:00" in out
+    # The diff of two analyses, each at its own as_of, is the diff of the files at those times.
+    assert namespace["before"].as_of_source == "date"
+    assert keyrot.diff(namespace["before"], namespace["after"]).to_dicts() == namespace["changes"].to_dicts()
 
 
 def test_root_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,8 @@
 //! The WebAssembly binding of keyrot, published to npm as `keyrot`.
 //!
 //! `analyze(input, options?)`, `parse(input, options?)`, `plan(input,
-//! options?)`, `analyzeMany(inputs, options?)`, `diff(old, new, options?)`
-//! and `checkCsv(input, options?)` take credential reports as strings or
+//! options?)`, `analyzeMany(inputs, options?)`, `diff(old, new, options?)`,
+//! `history(inputs, options?)` and `checkCsv(input, options?)` take credential reports as strings or
 //! `Uint8Array`s (the CSV, base64 of it, or the JSON the AWS CLI prints
 //! around it) and return plain objects in the JSON contract of
 //! `testdata/README.md`: the core's own serialization, snake_case keys,
@@ -20,6 +20,7 @@
 //! [`options`]); the exported functions only run in a JS engine.
 #![deny(missing_docs)]
 
+pub mod history;
 mod io;
 pub mod options;
 pub mod page;

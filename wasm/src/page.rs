@@ -90,10 +90,10 @@ impl Checker {
         to_plain_object(&rows)
     }
 
-    /// The ages of every key in about `bins` bins, for the chart.
+    /// The age chart of every key (buckets that follow the ages present).
     #[wasm_bindgen(unchecked_return_type = "Histogram")]
-    pub fn histogram(&self, bins: u32) -> Result<JsValue, JsValue> {
-        to_plain_object(&self.table.histogram(bins))
+    pub fn histogram(&self) -> Result<JsValue, JsValue> {
+        to_plain_object(&self.table.histogram())
     }
 
     /// The selection written as `format`: `csv` and `json` hold its rows in

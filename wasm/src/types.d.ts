@@ -57,7 +57,7 @@ export interface KeyrotError extends Error {
 }
 
 /** A column of the findings CSV (`checkCsv`, and the command's `--columns`), in its default order. */
-export type CsvColumn = "source" | "account_id" | "user" | "arn" | "is_root" | "slot" | "status" | "active" | "last_rotated" | "age_days" | "due_at" | "days_until_due" | "last_used" | "last_used_region" | "last_used_service" | "used_since_rotation" | "code" | "reason" | "line" | "exempted" | "rule" | "cis";
+export type CsvColumn = "source" | "account_id" | "user" | "arn" | "is_root" | "slot" | "status" | "active" | "last_rotated" | "age_days" | "due_at" | "days_until_due" | "last_used" | "last_used_region" | "last_used_service" | "used_since_rotation" | "code" | "reason" | "line" | "exempted" | "rule" | "cis" | "severity";
 
 /**
  * Options of `analyze` and `analyzeMany`. `null` or `undefined` means
@@ -463,7 +463,7 @@ export type AnomalyCode = "duplicate_user" | "account_repeated" | "as_of_before_
  * Tests and bindings key on these codes (serialized in `snake_case`), never
  * on the message text. New codes may be added; existing ones do not change.
  */
-export type ErrorCode = "empty_input" | "missing_header" | "missing_columns" | "duplicate_column" | "field_count" | "invalid_timestamp" | "invalid_boolean" | "invalid_utf8" | "invalid_base64" | "invalid_json" | "csv_syntax" | "invalid_policy" | "invalid_as_of" | "limit_exceeded" | "invalid_exemptions" | "io";
+export type ErrorCode = "empty_input" | "missing_header" | "missing_columns" | "duplicate_column" | "field_count" | "invalid_timestamp" | "invalid_boolean" | "invalid_utf8" | "not_text" | "invalid_base64" | "invalid_json" | "csv_syntax" | "invalid_policy" | "invalid_as_of" | "limit_exceeded" | "invalid_exemptions" | "io" | "no_report_time" | "same_report_time";
 
 /**
  * When a key was last used, as the report tells it.
@@ -473,7 +473,7 @@ export type LastUsed = Timestamp | "never" | "no_information";
 /**
  * The next step for one user, as a stable `snake_case` code.
  */
-export type StepCode = "remove_root_key" | "rotate_both" | "deactivate_unused_key" | "update_applications" | "deactivate_old_key" | "free_slot" | "create_new_key" | "delete_inactive_key" | "wait_before_delete" | "schedule_rotation";
+export type StepCode = "remove_root_key" | "rotate_both" | "deactivate_unused_key" | "update_applications" | "deactivate_old_key" | "free_slot" | "create_new_key" | "delete_inactive_key" | "wait_before_delete" | "schedule_rotation" | "disable_console_password" | "enable_user_mfa" | "enable_root_mfa" | "stop_root_use" | "deactivate_extra_key" | "delete_setup_key";
 
 /**
  * A stable identifier for a [`Change`].
@@ -484,6 +484,14 @@ export type ChangeCode = "rotated" | "newly_overdue" | "still_overdue" | "fixed"
  * A check the credential report answers, by its stable `snake_case` id.
  */
 export type Rule = "access_key_rotated" | "access_key_unused" | "console_password_unused" | "root_access_key" | "root_mfa" | "root_recent_use" | "console_user_mfa" | "one_active_key" | "no_key_at_setup";
+
+/**
+ * How much a finding matters, for ordering work: the same scale as the
+ * peers' (Prowler, Security Hub) and OCSF's `severity_id`. A finding's
+ * severity follows from its rule, its status and whether it is the root
+ * user's ([`Severity::of`]); the README's "Severity" table lists them.
+ */
+export type Severity = "critical" | "high" | "medium" | "low" | "info";
 
 /**
  * A version of the CIS AWS Foundations Benchmark.
@@ -884,6 +892,11 @@ export type Finding = {
    */
   status: Status;
   /**
+   * How much it matters: from the rule, the status and the root user
+   * ([`Severity::of`]).
+   */
+  severity: Severity;
+  /**
    * Whether the key is active (`false` when the flag is unreadable, and
    * for a check about the user).
    */
@@ -1166,6 +1179,11 @@ export type SourcedFinding = {
    */
   status: Status;
   /**
+   * How much it matters: from the rule, the status and the root user
+   * ([`Severity::of`]).
+   */
+  severity: Severity;
+  /**
    * Whether the key is active (`false` when the flag is unreadable, and
    * for a check about the user).
    */
@@ -1341,6 +1359,22 @@ export type Step = {
    */
   step: StepCode;
   /**
+   * The check whose finding the step answers (`access_key_rotated` for
+   * the rotation workflow's steps).
+   */
+  rule: Rule;
+  /**
+   * How much it matters: the most severe finding it answers
+   * ([`Severity`]); `critical` for deleting the root user's keys.
+   */
+  severity: Severity;
+  /**
+   * Whether the step is needed to pass: it answers a `fail` or `invalid`
+   * finding no exemption covers. The others (deleting a key already
+   * inactive, waiting, scheduling a rotation due soon) are clean-up.
+   */
+  needed: boolean;
+  /**
    * The account id.
    */
   account_id: string;
@@ -1403,7 +1437,8 @@ export type Plan = {
    */
   policy: Policy;
   /**
-   * One step per user with something to do, in input order.
+   * The steps: those needed to pass first, then clean-up; within each,
+   * the most severe first, then the furthest overdue, then input order.
    */
   steps: Array<Step>;
 };
@@ -1699,6 +1734,20 @@ export type Query = {
    * Only findings of this check.
    */
   rule?: Rule | null;
+  /**
+   * Only findings of this severity.
+   */
+  severity?: Severity | null;
+  /**
+   * Only the rotation rule's keys of at least this age, in days (a bar
+   * of the age chart: its `start`).
+   */
+  age_from?: number | null;
+  /**
+   * Only the rotation rule's keys younger than this, in days (the bar's
+   * `end`).
+   */
+  age_to?: number | null;
 };
 
 /**
@@ -1721,12 +1770,16 @@ export type PlanQuery = {
    * Only users whose name holds this text (case-insensitive).
    */
   user?: string | null;
+  /**
+   * Only the steps needed to pass (`true`) or the clean-up (`false`).
+   */
+  needed?: boolean | null;
 };
 
 /**
  * The columns a table sorts by.
  */
-export type SortKey = "status" | "source" | "account_id" | "user" | "slot" | "last_rotated" | "age_days" | "days_until_due" | "last_used" | "line";
+export type SortKey = "triage" | "severity" | "status" | "source" | "account_id" | "user" | "slot" | "last_rotated" | "age_days" | "days_until_due" | "last_used" | "line";
 
 /**
  * The output formats a table writes, each as `keyrot check --format`
@@ -1735,33 +1788,24 @@ export type SortKey = "status" | "source" | "account_id" | "user" | "slot" | "la
 export type Export = "csv" | "json" | "sarif" | "junit" | "ocsf";
 
 /**
- * Key ages counted in bins for a chart: keys with a usable age (not
- * `invalid`, not in the future), per status. The axis runs to at least
- * twice the limit; older keys share the last bin (`overflow`).
+ * Key ages counted in buckets for a chart: keys with a usable age (not
+ * `invalid`, not in the future), per status.
  */
 export type Histogram = {
   /**
-   * Days per bin: 1, 2 or 5 times a power of ten.
-   */
-  bin_days: number;
-  /**
-   * The bins, from age 0.
+   * The buckets, from age 0, as wide as the module says.
    */
   bins: Array<Bin>;
   /**
-   * The last bin also counts every older key.
-   */
-  overflow: boolean;
-  /**
-   * Keys counted in the bins.
+   * Keys counted in the buckets.
    */
   shown: number;
   /**
-   * Keys with no usable age.
+   * Keys with no usable age (`invalid`, or dated after `as_of`).
    */
   unusable: number;
   /**
-   * The most keys in one bin.
+   * The most keys in one bucket.
    */
   tallest: number;
   /**
@@ -1775,7 +1819,8 @@ export type Histogram = {
 };
 
 /**
- * One bin of a [`Histogram`]: ages from `start` (included) to `end`.
+ * One bucket of a [`Histogram`]: ages from `start` (included) to `end`
+ * (excluded; none for the last, open-ended bucket).
  */
 export type Bin = {
   /**
@@ -1783,9 +1828,13 @@ export type Bin = {
    */
   start: number;
   /**
-   * The age after the last.
+   * The age after the last; `None` for the bucket of every older key.
    */
-  end: number;
+  end: number | null;
+  /**
+   * The bucket as a person reads it: `0-7 d`, `90-180 d`, `1-2 y`, `10 y+`.
+   */
+  label: string;
   /**
    * Keys per status (`invalid` keys are never counted).
    */
@@ -1793,7 +1842,7 @@ export type Bin = {
 };
 
 /**
- * The keys of one bin per status.
+ * The keys of one bucket per status.
  */
 export type BinCounts = {
   /**

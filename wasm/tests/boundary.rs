@@ -117,10 +117,10 @@ fn unknown_option_names_throw() {
 
 #[wasm_bindgen_test]
 fn bad_option_values_throw_with_the_option_named() {
-    let err = analyze(CSV.into(), options(&[("asOf", "2026-11-26".into())])).unwrap_err();
+    let err = analyze(CSV.into(), options(&[("asOf", "26/11/2026".into())])).unwrap_err();
     assert_eq!(
         error_fields(&err),
-        (Some("invalid_as_of".into()), None, Some("as_of".into()), Some("2026-11-26".into()))
+        (Some("invalid_as_of".into()), None, Some("as_of".into()), Some("26/11/2026".into()))
     );
     let invalid_date = Date::new(&JsValue::from_str("nonsense"));
     let err = analyze(CSV.into(), options(&[("asOf", invalid_date.into())])).unwrap_err();

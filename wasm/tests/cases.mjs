@@ -95,9 +95,9 @@ export const CSV_COLUMNS = [
   'code', 'reason', 'line', 'exempted',
 ];
 
-/** The default CSV columns of an analysis: with `rule` and `cis` when it labels its findings (has `checks`). */
+/** The default CSV columns of an analysis: with `rule`, `cis` and `severity` when it labels its findings (has `checks`). */
 export function defaultColumns(analysis) {
-  return analysis.checks ? [...CSV_COLUMNS, 'rule', 'cis'] : CSV_COLUMNS;
+  return analysis.checks ? [...CSV_COLUMNS, 'rule', 'cis', 'severity'] : CSV_COLUMNS;
 }
 
 /** The columns whose text comes from the report (or the caller), neutralised for spreadsheets. */

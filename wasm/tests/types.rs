@@ -6,6 +6,7 @@
 //! give; `KEYROT_BLESS=1 cargo test -p keyrot-wasm --test types` rewrites it.
 #![cfg(not(target_arch = "wasm32"))]
 
+use keyrot_wasm::history::HistoryOptionsArg;
 use keyrot_wasm::options::{AnalyzeOptions, CheckCsvOptions, DiffOptions, ParseOptionsArg, PlanOptions};
 use ts_rs::{Config, TS};
 
@@ -85,6 +86,7 @@ fn declarations() -> String {
         CheckCsvOptions,
         DiffOptions,
         ParseOptionsArg,
+        HistoryOptionsArg,
         // The vocabulary.
         keyrot::Status,
         keyrot::AsOfSource,
@@ -98,6 +100,7 @@ fn declarations() -> String {
         keyrot::plan::StepCode,
         keyrot::diff::ChangeCode,
         keyrot::cis::Rule,
+        keyrot::cis::Severity,
         keyrot::cis::CisVersion,
         // What they return.
         keyrot::Policy,
@@ -126,6 +129,25 @@ fn declarations() -> String {
         keyrot::read::Certificate,
         keyrot::read::Row,
         keyrot::read::Report,
+        keyrot::plan::history::TimeSource,
+        keyrot::plan::history::Outcome,
+        keyrot::plan::history::RotationOutcome,
+        keyrot::plan::history::StallKind,
+        keyrot::plan::history::HistoryReport,
+        keyrot::plan::history::OverdueSpan,
+        keyrot::plan::history::LastUse,
+        keyrot::plan::history::KeyLife,
+        keyrot::plan::history::StepSpan,
+        keyrot::plan::history::Stall,
+        keyrot::plan::history::Rotation,
+        keyrot::plan::history::DayBounds,
+        keyrot::plan::history::Remediation,
+        keyrot::plan::history::OldestOverdue,
+        keyrot::plan::history::TrendPoint,
+        keyrot::plan::history::AccountTrend,
+        keyrot::plan::history::Trend,
+        keyrot::plan::history::HistoryTotals,
+        keyrot::plan::history::History,
         // The page's table.
         keyrot::view::Query,
         keyrot::view::PlanQuery,

@@ -90,6 +90,17 @@ impl ManyAnalysis {
         self.reports.iter().filter(|r| r.error.is_some())
     }
 
+    /// Per anomaly code, how many more anomalies were found than were kept,
+    /// summed over the reports (each keeps the first
+    /// [`KEPT_PER_CODE`](crate::Anomaly::KEPT_PER_CODE) of each code).
+    pub fn anomalies_omitted(&self) -> BTreeMap<AnomalyCode, u64> {
+        let mut omitted = BTreeMap::new();
+        for (code, n) in self.reports.iter().flat_map(|r| &r.anomalies_omitted) {
+            *omitted.entry(*code).or_default() += n;
+        }
+        omitted
+    }
+
     /// Each judged report as an [`Analysis`](crate::drive::analysis::Analysis) of its own,
     /// in the order given, with its name: its outcome, its counts (overall;
     /// the per-account counts of one report are not kept), its anomalies,

@@ -85,6 +85,21 @@ pub enum ReportEvent<'m, T> {
     },
 }
 
+/// One input of the driver inside the core: its name, the evaluation
+/// instant it is judged at when not the run's own (a history's report, at
+/// its time), and its reader.
+pub(crate) struct Input<R> {
+    pub(crate) name: String,
+    pub(crate) as_of: Option<crate::input::value::Timestamp>,
+    pub(crate) reader: io::Result<R>,
+}
+
+impl<R> Input<R> {
+    fn of((name, reader): (String, io::Result<R>)) -> Input<R> {
+        Input { name, as_of: None, reader }
+    }
+}
+
 /// What the driver hands its caller inside the core, in input order.
 pub(crate) enum Event<T> {
     /// A judged batch of report `file`.
@@ -244,7 +259,7 @@ impl Run {
         M: FnMut(FindingBatch, T) -> Result<(), E>,
     {
         let mut outcome = None;
-        let inputs = std::iter::once((self.source.to_string(), Ok(input)));
+        let inputs = std::iter::once(Input { name: self.source.to_string(), as_of: None, reader: Ok(input) });
         self.drive(inputs, &work, &mut |event| match event {
             Event::Batch { batch, made, .. } => merge(batch, made),
             Event::Done { result, .. } => {
@@ -301,7 +316,7 @@ impl Run {
         M: FnMut(ReportEvent<'_, T>) -> Result<(), E>,
     {
         let mut many = ManyBuilder::new(self.options.policy(), self.options.checks());
-        self.drive(inputs.into_iter(), &work, &mut |event| match event {
+        self.drive(inputs.into_iter().map(Input::of), &work, &mut |event| match event {
             Event::Batch { file, batch, made } => {
                 many.observe(file, &batch);
                 merge(ReportEvent::Batch { report: file, batch, made })
@@ -314,12 +329,27 @@ impl Run {
         Ok(many.finish())
     }
 
+    /// Reads and judges many inputs, each at its own `as_of` when it has
+    /// one, handing `handle` every batch and each input's whole analysis
+    /// (its counts per account), in input order: what a history reads its
+    /// reports with.
+    pub(crate) fn inputs<I, R, T, E, W, H>(&self, inputs: I, work: &W, handle: &mut H) -> Result<(), E>
+    where
+        I: Iterator<Item = Input<R>>,
+        R: Read,
+        T: Send,
+        W: Fn(&mut FindingBatch) -> T + Sync,
+        H: FnMut(Event<T>) -> Result<(), E>,
+    {
+        self.drive(inputs, work, handle)
+    }
+
     /// Reads every input in order on this thread, judges the chunks on
     /// `thread_count()` threads, and hands `handle` the batches and each
     /// input's end, in input order.
     fn drive<I, R, T, E, W, H>(&self, inputs: I, work: &W, handle: &mut H) -> Result<(), E>
     where
-        I: Iterator<Item = (String, io::Result<R>)>,
+        I: Iterator<Item = Input<R>>,
         R: Read,
         T: Send,
         W: Fn(&mut FindingBatch) -> T + Sync,
@@ -375,7 +405,7 @@ struct Feeder<'r, I, R> {
 
 impl<'r, I, R> Feeder<'r, I, R>
 where
-    I: Iterator<Item = (String, io::Result<R>)>,
+    I: Iterator<Item = Input<R>>,
     R: Read + 'r,
 {
     /// The next item, `None` when every input has been read.
@@ -398,7 +428,7 @@ where
                 }
             }
         }
-        let (file, (name, input)) = self.inputs.next()?;
+        let (file, Input { name, as_of, reader: input }) = self.inputs.next()?;
         let source: Arc<str> = Arc::from(name);
         let run = self.run;
         let digest = run.digest.then(Shared::new);
@@ -406,7 +436,14 @@ where
             let options = run.options.parse_options();
             let input = Hashing::new(input, digest.clone());
             let scanner = Scanner::with_simd(input, &options, &run.limits, run.chunk_bytes, run.simd)?;
-            let mut analyzer = Analyzer::for_scanner(&scanner, &run.options)?;
+            let mut analyzer = match as_of {
+                None => Analyzer::for_scanner(&scanner, &run.options)?,
+                Some(as_of) => {
+                    let mut options = run.options.clone();
+                    options.as_of = Some(as_of);
+                    Analyzer::for_scanner(&scanner, &options)?
+                }
+            };
             if let Some(exemptions) = &run.exemptions {
                 analyzer = analyzer.with_shared_exemptions(Arc::clone(exemptions));
             }
@@ -520,7 +557,7 @@ fn serial<'r, I, R, T, E, W, H>(
     handle: &mut H,
 ) -> Result<(), E>
 where
-    I: Iterator<Item = (String, io::Result<R>)>,
+    I: Iterator<Item = Input<R>>,
     R: Read + 'r,
     W: Fn(&mut FindingBatch) -> T,
     H: FnMut(Event<T>) -> Result<(), E>,
@@ -561,7 +598,7 @@ fn parallel<'r, I, R, T, E, W, H>(
     handle: &mut H,
 ) -> Result<(), E>
 where
-    I: Iterator<Item = (String, io::Result<R>)>,
+    I: Iterator<Item = Input<R>>,
     R: Read + 'r,
     T: Send,
     W: Fn(&mut FindingBatch) -> T + Sync,

@@ -44,6 +44,24 @@ pub enum AnomalyCode {
     AccountInSeveralFiles,
 }
 
+impl AnomalyCode {
+    /// Every anomaly code, in the order of their declaration.
+    pub const ALL: [AnomalyCode; 12] = [
+        AnomalyCode::DuplicateUser,
+        AnomalyCode::AccountRepeated,
+        AnomalyCode::AsOfBeforeReport,
+        AnomalyCode::ReportStale,
+        AnomalyCode::UnknownColumn,
+        AnomalyCode::LegacyLayout,
+        AnomalyCode::MissingColumn,
+        AnomalyCode::RowError,
+        AnomalyCode::ExemptionExpired,
+        AnomalyCode::ExemptionInvalid,
+        AnomalyCode::ExemptionUnused,
+        AnomalyCode::AccountInSeveralFiles,
+    ];
+}
+
 crate::error::codes!(AnomalyCode, "anomaly code", "anomaly codes" {
     DuplicateUser => "duplicate_user",
     AccountRepeated => "account_repeated",

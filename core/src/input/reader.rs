@@ -11,6 +11,7 @@ use crate::input::unwrap::InputFormat;
 use crate::input::value::{ser_opt_ts, Timestamp};
 use serde::Serialize;
 use std::io::Read;
+use std::path::{Path, PathBuf};
 
 /// Reads a report row by row as typed [`Row`]s, in memory that does not grow
 /// with the number of rows: the records of a [`Scanner`], decoded. This is
@@ -187,4 +188,31 @@ pub fn parse_reader(mut reader: ReportReader<'_>) -> Result<Report, Error> {
     }
     let (input_format, layout, generated_time) = (reader.input_format(), reader.layout(), reader.generated_time());
     Ok(Report { input_format, layout, columns: reader.header.names, generated_time, rows, anomalies })
+}
+
+/// The reports of a folder, as every interface takes a folder: the regular
+/// files in it (not in its subfolders), hidden ones (a name starting with
+/// `.`) left out, sorted by name. A folder with none gives an empty list.
+///
+/// ```
+/// let folder = std::env::temp_dir().join(format!("keyrot-reports-in-{}", std::process::id()));
+/// std::fs::create_dir_all(folder.join("old")).unwrap();
+/// for name in ["b.csv", "a.csv", ".hidden.csv", "old/c.csv"] {
+///     std::fs::write(folder.join(name), "").unwrap();
+/// }
+/// let found = keyrot::read::reports_in(&folder).unwrap();
+/// assert_eq!(found, [folder.join("a.csv"), folder.join("b.csv")]);
+/// # std::fs::remove_dir_all(&folder).unwrap();
+/// ```
+pub fn reports_in(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !hidden && entry.path().is_file() {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
 }

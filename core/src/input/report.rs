@@ -412,9 +412,19 @@ pub(crate) fn read_header(record: &Record<'_>) -> Result<(Header, Vec<Anomaly>, 
         .collect();
     if !missing.is_empty() {
         let list = missing.join(", ");
+        let shown: Vec<String> = names_raw.iter().take(8).map(|n| format!("`{}`", shorten(n.trim()))).collect();
+        let found = match names_raw.len() {
+            0 => "nothing".to_owned(),
+            n if n > shown.len() => format!("{}, and {} more", shown.join(", "), n - shown.len()),
+            _ => shown.join(", "),
+        };
         return Err(Error::new(
             ErrorCode::MissingColumns,
-            format!("not a credential report: the header lacks the required column(s) {list}"),
+            format!(
+                "not a credential report: the header lacks the required column(s) {list}; its first line has {found}. \
+                 A credential report starts `user,arn,user_creation_time,…`: get one with `aws iam generate-credential-report` \
+                 then `aws iam get-credential-report`, or the IAM console's Credential report download"
+            ),
         )
         .at_line(line)
         .with_value(&list));

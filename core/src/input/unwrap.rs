@@ -35,6 +35,11 @@ pub enum InputFormat {
     CliJson,
 }
 
+impl InputFormat {
+    /// Every input format, `auto` (the default) first.
+    pub const ALL: [InputFormat; 4] = [InputFormat::Auto, InputFormat::Csv, InputFormat::Base64, InputFormat::CliJson];
+}
+
 crate::error::codes!(InputFormat, "input format", "input formats" {
     Auto => "auto",
     Csv => "csv",
@@ -104,8 +109,24 @@ pub(crate) fn unwrap<'a, R: Read + 'a>(input: R, format: InputFormat, limits: &L
     }
 }
 
+/// What a file that is not text is, by its first bytes, and what to do:
+/// a spreadsheet, an archive or a document given for the report.
+fn binary_kind(head: &[u8]) -> Option<&'static str> {
+    let kinds: [(&[u8], &str); 5] = [
+        (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx or another Office file is one): export the credential report as CSV, or unzip it"),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an old Excel (.xls) or Office file: export the credential report as CSV"),
+        (b"%PDF-", "a PDF document: keyrot reads the credential report's CSV, as `aws iam get-credential-report` or the IAM console gives it"),
+        (b"\x1F\x8B", "gzip-compressed: decompress it first (`gunzip`)"),
+        (b"\x89PNG", "a PNG image, not a report"),
+    ];
+    kinds.iter().find(|(magic, _)| head.starts_with(magic)).map(|(_, what)| *what)
+}
+
 fn detect<R: Read>(buf: &mut BufReader<R>) -> Result<InputFormat, Error> {
     let head = buf.fill_buf().map_err(|e| Error::io(&e))?;
+    if let Some(what) = binary_kind(head) {
+        return Err(Error::new(ErrorCode::NotText, format!("this is {what}")).at_line(1));
+    }
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let start = head.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else {
@@ -318,6 +339,15 @@ mod tests {
         assert_eq!(u.format, InputFormat::CliJson);
         assert_eq!(u.generated_time, parse_timestamp("2015-02-02T20:02:02Z"));
         assert_eq!(read_all(u), csv);
+    }
+
+    #[test]
+    fn spreadsheets_archives_and_documents_are_named() {
+        for (head, word) in [(&b"PK\x03\x04rest"[..], "Excel"), (b"%PDF-1.7\n", "PDF"), (b"\x1F\x8B\x08", "gzip")] {
+            let err = unwrap(io::Cursor::new(head.to_vec()), InputFormat::Auto, &Limits::default()).err().unwrap();
+            assert_eq!(err.code(), ErrorCode::NotText);
+            assert!(err.message().contains(word), "{}", err.message());
+        }
     }
 
     #[test]

@@ -20,11 +20,11 @@ use crate::input::scan::{row_too_long, Chunk, Rows, Scanner, Scratch, Structure}
 use crate::input::simd::Kernel;
 use crate::input::value::{parse_bool, parse_epoch, parse_timestamp_bytes, Field, Timestamp};
 use crate::judge::checks::{judge_typed, UserCells};
-use crate::judge::cis::Rule;
+use crate::judge::cis::{Rule, Severity};
 use crate::judge::exemptions::{ExemptionRule, Exemptions};
 use crate::judge::policy::{AsOfSource, Checks, Policy};
 use crate::judge::rule::{
-    judge_cells, Exemption, Finding, FindingCode, KeyCells, LastUsed, RowText, SourcedFinding, Status, Verdict,
+    judge_cells, Exemption, Finding, FindingCode, KeyCells, LastUsed, RowText, SourcedFinding, Status, Triage, Verdict,
 };
 use std::borrow::Cow;
 use std::collections::hash_map::DefaultHasher;
@@ -901,6 +901,16 @@ impl<'b> FindingRef<'b> {
     /// The checks' options the run applied.
     pub fn checks(&self) -> &'b Checks {
         &self.batch.judge.checks
+    }
+
+    /// The finding's place in triage order ([`Triage`]).
+    pub fn triage(&self) -> Triage {
+        Triage::of(self.severity(), self.is_exempted(), self.days_until_due(), self.age_days())
+    }
+
+    /// How much the finding matters ([`Severity::of`]).
+    pub fn severity(&self) -> Severity {
+        Severity::of(self.key.verdict.rule, self.key.verdict.status, self.row.is_root)
     }
 
     /// The status.

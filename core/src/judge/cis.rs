@@ -161,6 +161,65 @@ pub enum Rule {
     NoKeyAtSetup,
 }
 
+/// How much a finding matters, for ordering work: the same scale as the
+/// peers' (Prowler, Security Hub) and OCSF's `severity_id`. A finding's
+/// severity follows from its rule, its status and whether it is the root
+/// user's ([`Severity::of`]); the README's "Severity" table lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The root user exposed: an access key, no MFA, an overdue or unused
+    /// root key.
+    Critical,
+    /// A failing or unjudgeable key or console user: overdue keys, a console
+    /// password without MFA, the root user in recent use.
+    High,
+    /// Unused credentials to disable.
+    Medium,
+    /// Hygiene, and anything due soon: two active keys, a key made at user
+    /// setup, a key or password about to fail.
+    Low,
+    /// Nothing to do: passing and inactive findings.
+    Info,
+}
+
+crate::error::codes!(Severity, "severity", "severities" {
+    Critical => "critical",
+    High => "high",
+    Medium => "medium",
+    Low => "low",
+    Info => "info",
+});
+
+impl Severity {
+    /// Every severity, the most severe first.
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+
+    /// The level of a SARIF result of this severity (`error`, `warning`,
+    /// `note`, `none`).
+    pub const fn sarif_level(self) -> &'static str {
+        match self {
+            Severity::Critical | Severity::High => "error",
+            Severity::Medium => "warning",
+            Severity::Low => "note",
+            Severity::Info => "none",
+        }
+    }
+
+    /// The OCSF `severity_id` (5 critical ... 1 informational) and its name.
+    pub const fn ocsf(self) -> (u8, &'static str) {
+        match self {
+            Severity::Critical => (5, "Critical"),
+            Severity::High => (4, "High"),
+            Severity::Medium => (3, "Medium"),
+            Severity::Low => (2, "Low"),
+            Severity::Info => (1, "Informational"),
+        }
+    }
+}
+
 /// One recommendation of one version of the benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Recommendation {
@@ -296,8 +355,8 @@ impl Rule {
     pub const fn description(self) -> &'static str {
         match self {
             Rule::AccessKeyRotated => "Every active access key must be rotated within max_age_days (90 by default, CIS AWS Foundations Benchmark). A key whose age cannot be judged from the report is invalid, which fails too.",
-            Rule::AccessKeyUnused => "An active access key not used for more than unused_days (45 by default) fails; a key never used, or whose use is unknown, counts from its last_rotated.",
-            Rule::ConsolePasswordUnused => "A console password not used for more than unused_days (45 by default) fails; a password never used counts from password_last_changed, else user_creation_time.",
+            Rule::AccessKeyUnused => "An active access key not used for unused_days (45 by default) or more fails; a key never used, or whose use is unknown, counts from its last_rotated.",
+            Rule::ConsolePasswordUnused => "A console password not used for unused_days (45 by default) or more fails; a password never used counts from password_last_changed, else user_creation_time.",
             Rule::RootAccessKey => "The root user's row must have no active access key.",
             Rule::RootMfa => "The root user's row must have mfa_active true.",
             Rule::RootRecentUse => "A use of the root user's password or of a root access key within root_use_days (1 by default) fails.",

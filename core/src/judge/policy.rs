@@ -21,6 +21,11 @@ pub enum Granularity {
     WholeDays,
 }
 
+impl Granularity {
+    /// Both granularities, the default first.
+    pub const ALL: [Granularity; 2] = [Granularity::Exact, Granularity::WholeDays];
+}
+
 crate::error::codes!(Granularity, "granularity", "granularities" {
     Exact => "exact",
     WholeDays => "whole_days",
@@ -350,14 +355,7 @@ pub fn option_error(function: &str, path: &str, message: &str) -> Error {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-        let of = if function.is_empty() { String::new() } else { format!(" for {function}") };
-        let mut message = format!("unknown option `{name}`{of}; the options are {list}");
-        let folded = |s: &str| s.replace('_', "").to_ascii_lowercase();
-        if let Some(near) = known.iter().find(|k| folded(k) == folded(name)) {
-            message.push_str(&format!(" (did you mean `{near}`?)"));
-        }
-        return Error::new(ErrorCode::InvalidPolicy, message).at_column(name);
+        return unknown_option(function, name, &known);
     }
     let name = path.split(['.', '[']).next().unwrap_or_default();
     // `maxAgeDays` as the contract spells it: `max_age_days`.
@@ -374,6 +372,27 @@ pub fn option_error(function: &str, path: &str, message: &str) -> Error {
     // when the binding spells it otherwise.
     let message = if name == contract { message.to_owned() } else { format!("`{name}`: {message}") };
     Error::new(code, message).at_column(&contract)
+}
+
+/// The error for an option `name` that a binding's `function` (`analyze`,
+/// say; empty for none) does not take: the `invalid_policy` error naming it
+/// in `column`, listing the options there are (`known`) and, when one
+/// differs from it only in case and underscores, the one meant.
+///
+/// ```
+/// let err = keyrot::options::unknown_option("analyze", "asof", &["as_of", "max_age_days"]);
+/// assert_eq!(err.message(), "unknown option `asof` for analyze; the options are `as_of`, `max_age_days` (did you mean `as_of`?)");
+/// assert_eq!((err.code(), err.column()), (keyrot::ErrorCode::InvalidPolicy, Some("asof")));
+/// ```
+pub fn unknown_option(function: &str, name: &str, known: &[&str]) -> Error {
+    let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    let of = if function.is_empty() { String::new() } else { format!(" for {function}") };
+    let mut message = format!("unknown option `{}`{of}; the options are {list}", crate::error::shorten(name));
+    let folded = |s: &str| s.replace('_', "").to_ascii_lowercase();
+    if let Some(near) = known.iter().find(|k| folded(k) == folded(name)) {
+        message.push_str(&format!(" (did you mean `{near}`?)"));
+    }
+    Error::new(ErrorCode::InvalidPolicy, message).at_column(name)
 }
 
 /// [`parse_as_of`] of the option `option` (`old_as_of`, say): its errors

@@ -5,7 +5,7 @@ use crate::input::report::{AccessKey, Row};
 use crate::input::value::{
     decimal, format_timestamp, has_rfc3339_form, ser_opt_ts, with_timestamp_text, Field, Timestamp,
 };
-use crate::judge::cis::Rule;
+use crate::judge::cis::{Rule, Severity};
 use crate::judge::policy::{Checks, Granularity, Policy};
 use serde::{Serialize, Serializer};
 
@@ -55,6 +55,37 @@ crate::error::codes!(Status, "status", "statuses" {
     Pass => "pass",
     Inactive => "inactive",
 });
+
+impl Severity {
+    /// The severity of a finding of `rule` with `status`, on the root user's
+    /// row or not. `fail` and `invalid` (which fails closed) take the rule's
+    /// severity, one level up for the root user's keys; `due_soon` is low;
+    /// `pass` and `inactive` are info.
+    ///
+    /// ```
+    /// use keyrot::cis::Severity;
+    /// use keyrot::{Rule, Status};
+    /// assert_eq!(Severity::of(Rule::AccessKeyRotated, Status::Fail, false), Severity::High);
+    /// assert_eq!(Severity::of(Rule::AccessKeyRotated, Status::Fail, true), Severity::Critical);
+    /// assert_eq!(Severity::of(Rule::RootMfa, Status::Fail, true), Severity::Critical);
+    /// assert_eq!(Severity::of(Rule::ConsolePasswordUnused, Status::Invalid, false), Severity::Medium);
+    /// assert_eq!(Severity::of(Rule::OneActiveKey, Status::DueSoon, false), Severity::Low);
+    /// assert_eq!(Severity::of(Rule::RootMfa, Status::Pass, true), Severity::Info);
+    /// ```
+    pub const fn of(rule: Rule, status: Status, is_root: bool) -> Severity {
+        match status {
+            Status::Pass | Status::Inactive => Severity::Info,
+            Status::DueSoon => Severity::Low,
+            Status::Fail | Status::Invalid => match rule {
+                Rule::RootAccessKey | Rule::RootMfa => Severity::Critical,
+                Rule::AccessKeyRotated | Rule::AccessKeyUnused if is_root => Severity::Critical,
+                Rule::AccessKeyRotated | Rule::RootRecentUse | Rule::ConsoleUserMfa => Severity::High,
+                Rule::AccessKeyUnused | Rule::ConsolePasswordUnused => Severity::Medium,
+                Rule::OneActiveKey | Rule::NoKeyAtSetup => Severity::Low,
+            },
+        }
+    }
+}
 
 /// Why a finding is `invalid`, or the special case it is: the finding's
 /// `code`.
@@ -179,6 +210,9 @@ pub struct Finding {
     pub slot: Option<u8>,
     /// The status.
     pub status: Status,
+    /// How much it matters: from the rule, the status and the root user
+    /// ([`Severity::of`]).
+    pub severity: Severity,
     /// Whether the key is active (`false` when the flag is unreadable, and
     /// for a check about the user).
     pub active: bool,
@@ -225,7 +259,60 @@ pub struct SourcedFinding {
     pub finding: Finding,
 }
 
+/// The key findings sort by in triage order, the one order every face
+/// shows them in: the most severe first; among equals, those that count
+/// against compliance before exempted ones, then the furthest over its
+/// limit (fewest days until due, most negative first), then the oldest key.
+/// Input order breaks the remaining ties (sort stably).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Triage {
+    severity: Severity,
+    exempted: bool,
+    days_until_due: i64,
+    younger: i64,
+}
+
+impl Triage {
+    /// The key as two numbers that sort as it does (for sorting a million
+    /// findings by a small key): severity and exemption, then days until
+    /// due, in the first; the age, reversed, in the second.
+    pub(crate) fn packed(&self) -> (i64, u32) {
+        let head = (self.severity as i64) << 1 | i64::from(self.exempted);
+        let due = self.days_until_due.clamp(-(1 << 40), 1 << 40) + (1 << 40);
+        let younger = self.younger.clamp(-(1 << 31), (1 << 31) - 1) + (1 << 31);
+        (head << 42 | due, younger as u32)
+    }
+
+    /// The triage key of a finding with these values.
+    pub fn of(severity: Severity, exempted: bool, days_until_due: Option<i64>, age_days: Option<i64>) -> Triage {
+        Triage {
+            severity,
+            exempted,
+            days_until_due: days_until_due.unwrap_or(i64::MAX),
+            younger: age_days.map_or(i64::MAX, |a| -a),
+        }
+    }
+}
+
 impl Finding {
+    /// The finding's place in triage order ([`Triage`]).
+    ///
+    /// ```
+    /// use keyrot::{analyze, parse_timestamp, Options};
+    /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+    ///            young,arn:aws:iam::111122223333:user/young,true,2026-11-01T00:00:00Z,false,N/A\n\
+    ///            old,arn:aws:iam::111122223333:user/old,true,2025-01-01T00:00:00Z,false,N/A\n\
+    ///            <root_account>,arn:aws:iam::111122223333:root,true,2026-06-01T00:00:00Z,false,N/A\n";
+    /// let mut findings = analyze(csv.as_bytes(), &Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap()))?.findings;
+    /// findings.sort_by_key(|f| f.triage());
+    /// let order: Vec<&str> = findings.iter().map(|f| f.user.as_str()).collect();
+    /// assert_eq!(order, ["<root_account>", "old", "young"]); // the root's key is critical
+    /// # Ok::<(), keyrot::Error>(())
+    /// ```
+    pub fn triage(&self) -> Triage {
+        Triage::of(self.severity, self.exempted.is_some(), self.days_until_due, self.age_days)
+    }
+
     /// The check the finding is of.
     pub fn rule(&self) -> Rule {
         self.rule.unwrap_or(Rule::AccessKeyRotated)
@@ -430,7 +517,7 @@ impl Verdict {
             }
             (None, Status::Invalid) => write!(
                 out,
-                "rotation date {} is later than as_of {}",
+                "rotation date {} is later than as_of {}: is as_of right? It is before this key was made",
                 Ts(self.last_rotated.unwrap_or_default()),
                 Ts(as_of)
             ),
@@ -646,6 +733,7 @@ impl Verdict {
             is_root: text.is_root,
             slot: (self.slot > 0).then_some(self.slot),
             status: self.status,
+            severity: Severity::of(self.rule, self.status, text.is_root),
             active: self.active,
             last_rotated: self.last_rotated,
             age_days: self.age_days(as_of),

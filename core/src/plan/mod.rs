@@ -2,9 +2,11 @@
 //! user with something to do, the one next step of the benchmark's rotation
 //! workflow, with its evidence and its `aws iam` commands. [`plan`] makes
 //! one from an [`Analysis`](crate::Analysis); what changed between two
-//! reports is in [`crate::diff`](mod@crate::diff).
+//! reports is in [`crate::diff`](mod@crate::diff), and the workflow followed
+//! across a season of reports in [`history`].
 
 pub(crate) mod diff;
+pub mod history;
 pub(crate) mod steps;
 
 pub use steps::{plan, read_access_keys, KnownKey, Plan, PlanKey, Step, StepCode};

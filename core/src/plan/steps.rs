@@ -5,9 +5,9 @@
 use crate::drive::analysis::Analysis;
 use crate::error::{Error, ErrorCode};
 use crate::input::value::{format_timestamp, has_rfc3339_form, parse_timestamp, ser_opt_ts, ser_ts, Timestamp};
-use crate::judge::cis::Rule;
+use crate::judge::cis::{Rule, Severity};
 use crate::judge::policy::Policy;
-use crate::judge::rule::{Finding, LastUsed, Status};
+use crate::judge::rule::{Finding, LastUsed, Status, Triage};
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -40,12 +40,29 @@ pub enum StepCode {
     WaitBeforeDelete,
     /// A key is due soon: rotate it before its due date.
     ScheduleRotation,
+    /// A console password unused for `unused_days` or more
+    /// (`console_password_unused`): remove it.
+    DisableConsolePassword,
+    /// A user with a console password and no MFA (`console_user_mfa`):
+    /// assign an MFA device, or remove the password.
+    EnableUserMfa,
+    /// The root user has no MFA (`root_mfa`): assign one, signed in as root.
+    EnableRootMfa,
+    /// The root user was used recently (`root_recent_use`): find out why and
+    /// move that work to an IAM user or role.
+    StopRootUse,
+    /// A user has two active keys outside a rotation (`one_active_key`):
+    /// deactivate the one nothing uses.
+    DeactivateExtraKey,
+    /// A key made with its console user and never used (`no_key_at_setup`):
+    /// delete it.
+    DeleteSetupKey,
 }
 
 impl StepCode {
     /// Every step code, in the order of rotation-rule.md §2.1 (the order in
     /// which a user's situation is matched).
-    pub const ALL: [StepCode; 10] = [
+    pub const ALL: [StepCode; 16] = [
         StepCode::RemoveRootKey,
         StepCode::RotateBoth,
         StepCode::DeactivateUnusedKey,
@@ -56,7 +73,35 @@ impl StepCode {
         StepCode::DeleteInactiveKey,
         StepCode::WaitBeforeDelete,
         StepCode::ScheduleRotation,
+        StepCode::DisableConsolePassword,
+        StepCode::EnableUserMfa,
+        StepCode::EnableRootMfa,
+        StepCode::StopRootUse,
+        StepCode::DeactivateExtraKey,
+        StepCode::DeleteSetupKey,
     ];
+
+    /// A title a person reads, for headings and tables.
+    pub const fn title(self) -> &'static str {
+        match self {
+            StepCode::RemoveRootKey => "Delete the root user's access key",
+            StepCode::RotateBoth => "Both keys overdue: retire one, rotate the other",
+            StepCode::DeactivateUnusedKey => "Deactivate an unused key",
+            StepCode::UpdateApplications => "Move applications to the new key",
+            StepCode::DeactivateOldKey => "Deactivate the old key",
+            StepCode::FreeSlot => "Delete the inactive key to make room",
+            StepCode::CreateNewKey => "Create a second key",
+            StepCode::DeleteInactiveKey => "Delete an inactive key",
+            StepCode::WaitBeforeDelete => "Wait, then delete the inactive key",
+            StepCode::ScheduleRotation => "Schedule the rotation",
+            StepCode::DisableConsolePassword => "Remove an unused console password",
+            StepCode::EnableUserMfa => "Give a console user MFA",
+            StepCode::EnableRootMfa => "Give the root user MFA",
+            StepCode::StopRootUse => "Stop using the root user",
+            StepCode::DeactivateExtraKey => "Deactivate the second active key",
+            StepCode::DeleteSetupKey => "Delete a key made at user setup",
+        }
+    }
 }
 
 crate::error::codes!(StepCode, "step", "steps" {
@@ -70,6 +115,12 @@ crate::error::codes!(StepCode, "step", "steps" {
     DeleteInactiveKey => "delete_inactive_key",
     WaitBeforeDelete => "wait_before_delete",
     ScheduleRotation => "schedule_rotation",
+    DisableConsolePassword => "disable_console_password",
+    EnableUserMfa => "enable_user_mfa",
+    EnableRootMfa => "enable_root_mfa",
+    StopRootUse => "stop_root_use",
+    DeactivateExtraKey => "deactivate_extra_key",
+    DeleteSetupKey => "delete_setup_key",
 });
 
 /// One key a step concerns.
@@ -111,6 +162,16 @@ impl PlanKey {
 pub struct Step {
     /// The step.
     pub step: StepCode,
+    /// The check whose finding the step answers (`access_key_rotated` for
+    /// the rotation workflow's steps).
+    pub rule: Rule,
+    /// How much it matters: the most severe finding it answers
+    /// ([`Severity`]); `critical` for deleting the root user's keys.
+    pub severity: Severity,
+    /// Whether the step is needed to pass: it answers a `fail` or `invalid`
+    /// finding no exemption covers. The others (deleting a key already
+    /// inactive, waiting, scheduling a rotation due soon) are clean-up.
+    pub needed: bool,
     /// The account id.
     pub account_id: String,
     /// The user name.
@@ -151,7 +212,8 @@ pub struct Plan {
     pub as_of: Timestamp,
     /// The policy of the analysis (its `grace_days` decides deletions).
     pub policy: Policy,
-    /// One step per user with something to do, in input order.
+    /// The steps: those needed to pass first, then clean-up; within each,
+    /// the most severe first, then the furthest overdue, then input order.
     pub steps: Vec<Step>,
 }
 
@@ -269,6 +331,135 @@ fn describe(f: &Finding) -> String {
     let created = f.last_rotated.map(|t| format!("created {}", format_timestamp(&t))).unwrap_or_default();
     let age = f.age_days.map(|d| format!(", {d} days old")).unwrap_or_default();
     format!("slot {} key ({created}{age}, {})", f.slot.unwrap_or_default(), describe_use(f))
+}
+
+/// Every step of one report row (one user) from all its findings: the
+/// rotation workflow's next step (from the rotation rule's findings), then
+/// one step per other check that fails and has a remedy, each graded
+/// ([`Step::severity`], [`Step::needed`]); with the triage key each sorts
+/// by. Every finding must belong to the same row.
+pub(crate) fn plan_user(findings: &[&Finding], policy: &Policy, as_of: Timestamp) -> Vec<(Step, Triage)> {
+    let rotation: Vec<&Finding> = findings.iter().copied().filter(|f| f.rule() == Rule::AccessKeyRotated).collect();
+    let mut steps = Vec::new();
+    let rotation_step = plan_row(&rotation, policy, as_of);
+    for step in rotation_step.iter().cloned().chain(check_steps(findings, rotation_step.as_ref())) {
+        steps.push(grade(step, findings));
+    }
+    steps
+}
+
+/// Sets a step's severity and whether it is needed from the findings it
+/// answers (its rule's, for its keys' slots, or about the user), and
+/// returns its triage key: the most urgent of those findings.
+fn grade(mut step: Step, findings: &[&Finding]) -> (Step, Triage) {
+    let slots: Vec<u8> = step.keys.iter().map(|k| k.slot).collect();
+    let answers = |f: &&Finding| {
+        let mine =
+            f.rule() == step.rule || (step.step == StepCode::RemoveRootKey && f.rule() == Rule::AccessKeyRotated);
+        mine && (slots.is_empty() || f.slot.is_none_or(|s| slots.contains(&s)))
+    };
+    let answered: Vec<&Finding> = findings.iter().copied().filter(answers).collect();
+    step.needed = answered.iter().any(|f| f.status.is_non_compliant() && f.exempted.is_none());
+    step.severity = if step.step == StepCode::RemoveRootKey {
+        Severity::Critical
+    } else {
+        answered.iter().map(|f| f.severity).min().unwrap_or(Severity::Low).min(Severity::Low)
+    };
+    let triage =
+        answered.iter().map(|f| f.triage()).min().unwrap_or_else(|| Triage::of(step.severity, false, None, None));
+    (step, triage)
+}
+
+/// The steps of the other checks' failing findings of one row, besides
+/// the rotation workflow's `rotation` step (which answers some of them
+/// already: an overdue unused key, two active keys of a rotation).
+fn check_steps(findings: &[&Finding], rotation: Option<&Step>) -> Vec<Step> {
+    let Some(first) = findings.first() else { return Vec::new() };
+    let rotation_slots: Vec<u8> = rotation.map(|s| s.keys.iter().map(|k| k.slot).collect()).unwrap_or_default();
+    let key_of = |slot: Option<u8>| {
+        findings
+            .iter()
+            .copied()
+            .find(|f| f.rule() == Rule::AccessKeyRotated && f.slot == slot)
+            .or_else(|| findings.iter().copied().find(|f| f.slot == slot && f.slot.is_some()))
+    };
+    let mut steps = Vec::new();
+    let mut push = |code: StepCode, rule: Rule, keys: Vec<(&Finding, &'static str)>, reason: String| {
+        let several = keys.iter().filter(|(_, role)| *role == "target").count() > 1;
+        let keys = keys.into_iter().map(|(f, role)| plan_key(f, role, several)).collect();
+        steps.push(Step::of(code, rule, first, keys, reason, None, Vec::new()));
+    };
+    for f in findings.iter().copied().filter(|f| f.status == Status::Fail && f.rule() != Rule::AccessKeyRotated) {
+        let because = &f.reason;
+        match f.rule() {
+            Rule::AccessKeyUnused if !f.slot.is_some_and(|s| rotation_slots.contains(&s)) => {
+                let key = key_of(f.slot).unwrap_or(f);
+                push(StepCode::DeactivateUnusedKey, f.rule(), vec![(key, "target")], format!(
+                    "{because}. Check that nothing uses the slot {} key, then deactivate it; delete it after the grace period",
+                    f.slot.unwrap_or_default()
+                ));
+            }
+            Rule::ConsolePasswordUnused => push(StepCode::DisableConsolePassword, f.rule(), Vec::new(), format!(
+                "{because}. A console password nobody uses is a way in: remove it (the user keeps its access keys and can be given a new password later)"
+            )),
+            Rule::ConsoleUserMfa => push(StepCode::EnableUserMfa, f.rule(), Vec::new(), format!(
+                "{because}. Assign the user an MFA device (a virtual one is shown: the user scans the QR code and gives two consecutive codes), or remove the console password if the user does not sign in"
+            )),
+            Rule::RootMfa => push(StepCode::EnableRootMfa, f.rule(), Vec::new(), format!(
+                "{because}. Sign in as the root user, open Security credentials, and assign an MFA device (a hardware key is best); this cannot be done with the root user's keys or another user's"
+            )),
+            Rule::RootRecentUse => push(StepCode::StopRootUse, f.rule(), Vec::new(), format!(
+                "{because}. Find what the root user did (CloudTrail events by the root user), move that work to an IAM user or role, and keep the root user for the few tasks that need it"
+            )),
+            Rule::RootAccessKey if rotation.is_none_or(|s| s.step != StepCode::RemoveRootKey) => {
+                push(StepCode::RemoveRootKey, f.rule(), Vec::new(), format!(
+                    "{because}. List the root user's keys while signed in as root, then delete each"
+                ));
+            }
+            Rule::OneActiveKey if rotation.is_none() => {
+                let mut active: Vec<&Finding> = findings
+                    .iter()
+                    .copied()
+                    .filter(|k| k.rule() == Rule::AccessKeyRotated && k.active && k.slot.is_some())
+                    .collect();
+                // The less recently used key is the one to deactivate.
+                active.sort_by_key(|k| k.last_used.and_then(LastUsed::at));
+                let keys = match active[..] {
+                    [a, b] => vec![(a, "target"), (b, "old")],
+                    _ => Vec::new(),
+                };
+                push(StepCode::DeactivateExtraKey, f.rule(), keys, format!(
+                    "{because}. Check which key the applications use, deactivate the other (the less recently used is shown), and delete it after the grace period"
+                ));
+            }
+            Rule::NoKeyAtSetup => {
+                let key = key_of(f.slot).unwrap_or(f);
+                push(StepCode::DeleteSetupKey, f.rule(), vec![(key, "target")], format!(
+                    "{because}. A key made with the user and never used was not needed: check it is unused, then delete it"
+                ));
+            }
+            _ => {}
+        }
+    }
+    steps
+}
+
+/// The plan's view of one key of a step.
+fn plan_key(f: &Finding, role: &'static str, several_targets: bool) -> PlanKey {
+    PlanKey {
+        slot: f.slot.unwrap_or_default(),
+        role,
+        status: f.status,
+        active: f.active,
+        last_rotated: f.last_rotated,
+        last_used: f.last_used,
+        access_key_id: None,
+        variable: if several_targets {
+            format!("ACCESS_KEY_ID_{}", f.slot.unwrap_or_default())
+        } else {
+            "ACCESS_KEY_ID".to_owned()
+        },
+    }
 }
 
 /// Decides the step for one row from its findings (rotation-rule.md §2.1).
@@ -430,23 +621,7 @@ pub(crate) fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp)
         };
 
     let several_targets = keys.iter().filter(|(_, role)| *role == "target").count() > 1;
-    let keys: Vec<PlanKey> = keys
-        .into_iter()
-        .map(|(f, role)| PlanKey {
-            slot: f.slot.unwrap_or_default(),
-            role,
-            status: f.status,
-            active: f.active,
-            last_rotated: f.last_rotated,
-            last_used: f.last_used,
-            access_key_id: None,
-            variable: if several_targets {
-                format!("ACCESS_KEY_ID_{}", f.slot.unwrap_or_default())
-            } else {
-                "ACCESS_KEY_ID".to_owned()
-            },
-        })
-        .collect();
+    let keys: Vec<PlanKey> = keys.into_iter().map(|(f, role)| plan_key(f, role, several_targets)).collect();
     // An accepted exception does not change the workflow, but the person
     // acting on the step must know about it.
     let notes = findings
@@ -464,22 +639,42 @@ pub(crate) fn plan_row(findings: &[&Finding], policy: &Policy, as_of: Timestamp)
             })
         })
         .collect();
-    let mut step = Step {
-        step: code,
-        account_id: first.account_id.clone(),
-        user: first.user.clone(),
-        arn: first.arn.clone(),
-        is_root: first.is_root,
-        line: first.line,
-        keys,
-        reason,
-        checks: Vec::new(),
-        commands: Vec::new(),
-        delete_after,
-        notes,
-    };
-    write_commands(&mut step);
-    Some(step)
+    let rule = if code == StepCode::RemoveRootKey { Rule::RootAccessKey } else { Rule::AccessKeyRotated };
+    Some(Step::of(code, rule, first, keys, reason, delete_after, notes))
+}
+
+impl Step {
+    /// The step `code` of the user of `first`, answering `rule`, with its
+    /// commands written (graded later: [`grade`]).
+    fn of(
+        code: StepCode,
+        rule: Rule,
+        first: &Finding,
+        keys: Vec<PlanKey>,
+        reason: String,
+        delete_after: Option<Timestamp>,
+        notes: Vec<String>,
+    ) -> Step {
+        let mut step = Step {
+            step: code,
+            rule,
+            severity: Severity::Low,
+            needed: false,
+            account_id: first.account_id.clone(),
+            user: first.user.clone(),
+            arn: first.arn.clone(),
+            is_root: first.is_root,
+            line: first.line,
+            keys,
+            reason,
+            checks: Vec::new(),
+            commands: Vec::new(),
+            delete_after,
+            notes,
+        };
+        write_commands(&mut step);
+        step
+    }
 }
 
 /// Fills in `checks` and `commands` from the step, its keys and their ids.
@@ -500,7 +695,13 @@ fn write_commands(step: &mut Step) {
             }
         }
     };
-    step.checks.push(format!("aws iam list-access-keys{user_flag}"));
+    let about_keys = !matches!(
+        step.step,
+        StepCode::DisableConsolePassword | StepCode::EnableUserMfa | StepCode::EnableRootMfa | StepCode::StopRootUse
+    );
+    if about_keys {
+        step.checks.push(format!("aws iam list-access-keys{user_flag}"));
+    }
     let id = |k: &PlanKey| match &k.access_key_id {
         Some(id) => shell_quote(id).unwrap_or_else(|| format!("\"${}\"", k.variable)),
         None => format!("\"${}\"", k.variable),
@@ -508,10 +709,53 @@ fn write_commands(step: &mut Step) {
     let targets: Vec<&PlanKey> = step.keys.iter().filter(|k| k.role == "target").collect();
     let check_use = |k: &PlanKey| format!("aws iam get-access-key-last-used --access-key-id {}", id(k));
     match step.step {
+        StepCode::RemoveRootKey if targets.is_empty() => {
+            // Known from the root_access_key check alone: the ids come from
+            // the listing.
+            step.commands.push("aws iam delete-access-key --access-key-id \"$ACCESS_KEY_ID\"".to_owned());
+        }
         StepCode::RemoveRootKey => {
             for k in &targets {
                 step.checks.push(check_use(k));
                 step.commands.push(format!("aws iam delete-access-key --access-key-id {}", id(k)));
+            }
+        }
+        StepCode::DisableConsolePassword => {
+            step.checks.push(format!("aws iam get-login-profile{user_flag}"));
+            step.commands.push(format!("aws iam delete-login-profile{user_flag}"));
+        }
+        StepCode::EnableUserMfa => {
+            step.checks.push(format!("aws iam list-mfa-devices{user_flag}"));
+            if let Some(name) = shell_quote(&step.user) {
+                step.commands.push(format!(
+                    "aws iam create-virtual-mfa-device --virtual-mfa-device-name {name} --outfile mfa-qr.png --bootstrap-method QRCodePNG"
+                ));
+            }
+            step.commands.push(format!(
+                "aws iam enable-mfa-device{user_flag} --serial-number \"$MFA_SERIAL\" --authentication-code1 \"$CODE_1\" --authentication-code2 \"$CODE_2\""
+            ));
+        }
+        StepCode::EnableRootMfa => step.checks.push("aws iam get-account-summary".to_owned()),
+        StepCode::StopRootUse => step.checks.push(
+            "aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=root --max-results 50"
+                .to_owned(),
+        ),
+        StepCode::DeactivateExtraKey | StepCode::DeleteSetupKey if targets.is_empty() => {
+            let change = if step.step == StepCode::DeleteSetupKey { "delete-access-key" } else { "update-access-key" };
+            let status = if step.step == StepCode::DeleteSetupKey { "" } else { " --status Inactive" };
+            step.commands.push(format!("aws iam {change}{user_flag} --access-key-id \"$ACCESS_KEY_ID\"{status}"));
+        }
+        StepCode::DeactivateExtraKey => {
+            for k in &targets {
+                step.checks.push(check_use(k));
+                step.commands
+                    .push(format!("aws iam update-access-key{user_flag} --access-key-id {} --status Inactive", id(k)));
+            }
+        }
+        StepCode::DeleteSetupKey => {
+            for k in &targets {
+                step.checks.push(check_use(k));
+                step.commands.push(format!("aws iam delete-access-key{user_flag} --access-key-id {}", id(k)));
             }
         }
         StepCode::RotateBoth | StepCode::DeactivateUnusedKey | StepCode::DeactivateOldKey => {
@@ -620,29 +864,31 @@ pub(crate) fn apply_known_keys(step: &mut Step, known: &HashMap<&str, Vec<&Known
 /// ```
 pub fn plan(analysis: &Analysis, known_keys: Option<&[KnownKey]>) -> Plan {
     let by_user = known_by_user(known_keys.unwrap_or_default());
+    let findings = &analysis.findings;
     let mut steps = Vec::new();
     let mut start = 0;
-    // The plan is the rotation workflow's: the other checks take no part.
-    let rotation: Vec<Finding>;
-    let findings = if analysis.findings.iter().all(|f| f.rule() == Rule::AccessKeyRotated) {
-        &analysis.findings
-    } else {
-        rotation = analysis.findings.iter().filter(|f| f.rule() == Rule::AccessKeyRotated).cloned().collect();
-        &rotation
-    };
     while start < findings.len() {
         let line = findings[start].line;
         let end = findings[start..].iter().position(|f| f.line != line).map_or(findings.len(), |n| start + n);
         let row: Vec<&Finding> = findings[start..end].iter().collect();
-        if let Some(mut step) = plan_row(&row, &analysis.policy, analysis.as_of) {
-            if known_keys.is_some() {
+        for (mut step, triage) in plan_user(&row, &analysis.policy, analysis.as_of) {
+            if known_keys.is_some() && !step.keys.is_empty() {
                 apply_known_keys(&mut step, &by_user);
             }
-            steps.push(step);
+            let needed = step.needed;
+            steps.push((step, needed, triage));
         }
         start = end;
     }
-    Plan { as_of: analysis.as_of, policy: analysis.policy, steps }
+    Plan { as_of: analysis.as_of, policy: analysis.policy, steps: in_plan_order(steps) }
+}
+
+/// Steps in the plan's order: those needed to pass first, then clean-up;
+/// within each, by the triage of the findings they answer; input order
+/// breaks ties.
+pub(crate) fn in_plan_order<T>(mut steps: Vec<(T, bool, Triage)>) -> Vec<T> {
+    steps.sort_by_key(|(_, needed, triage)| (!needed, *triage));
+    steps.into_iter().map(|(step, _, _)| step).collect()
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@
 //! | `line` | int64 | never |
 //! | `rule` | dictionary (int8 → utf8), every [`Rule::ALL`](crate::judge::cis::Rule::ALL) id in order | never |
 //! | `cis` | dictionary (int32 → utf8): the rule's number in the run's CIS version | that version has none |
+//! | `severity` | dictionary (int8 → utf8), ordered, every [`Severity::ALL`](crate::cis::Severity::ALL) in order (`critical` first) | never |
 //!
 //! Timestamps hold whole microseconds (floored; AWS writes whole seconds).
 //! A dictionary column whose field metadata has [`ENUM_KEY`] holds every
@@ -58,6 +59,7 @@ use crate::drive::run::Run;
 use crate::input::report::Row;
 use crate::input::value::{Field as Cell, Timestamp};
 use crate::judge::batch::{FindingBatch, FindingRef};
+use crate::judge::cis::Severity;
 use crate::judge::rule::{FindingCode, LastUsed, Status};
 use crate::plan::diff::{Change, ChangeCode, Diff};
 use crate::plan::steps::{Plan, PlanKey, StepCode};
@@ -235,6 +237,14 @@ const STATUS_NAMES: [&str; 5] = [
     Status::ALL[4].as_str(),
 ];
 
+const SEVERITY_NAMES: [&str; 5] = [
+    Severity::ALL[0].as_str(),
+    Severity::ALL[1].as_str(),
+    Severity::ALL[2].as_str(),
+    Severity::ALL[3].as_str(),
+    Severity::ALL[4].as_str(),
+];
+
 /// The findings' columns, for an iterator of findings.
 fn findings<'a>(
     findings: impl ExactSizeIterator<Item = FindingRef<'a>>,
@@ -256,6 +266,7 @@ fn findings<'a>(
     let mut used_since_rotation = BooleanBuilder::with_capacity(n);
     let mut rule = Enum::new(&RULE_NAMES, false, n);
     let mut cis = category(n);
+    let mut severity = Enum::new(&SEVERITY_NAMES, true, n);
     for f in findings {
         if with_source {
             source.append_value(f.source());
@@ -293,6 +304,7 @@ fn findings<'a>(
         reason.append_value("");
         code.append_option(f.code().map(FindingCode::as_str));
         lines.append_value(line(f.line()));
+        severity.push_index(f.severity() as usize);
     }
     let mut c = Columns::new();
     if with_source {
@@ -320,6 +332,7 @@ fn findings<'a>(
     c.int("line", false, lines);
     c.enumeration("rule", false, rule)?;
     c.category("cis", true, cis)?;
+    c.enumeration("severity", false, severity)?;
     c.finish()
 }
 

@@ -25,9 +25,11 @@ pub(crate) fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
 /// when an exemption in force covers the finding (it keeps its status but
 /// does not fail the report), the same in every interface. `rule` and `cis`
 /// (the finding's check and its recommendation number in the run's CIS
-/// version) follow, and are among the default columns only when the run
-/// labels its findings ([`Checks::labelled`]).
-pub(crate) const CSV_COLUMNS: [&str; 22] = [
+/// version) follow, then `severity` (`critical` ... `info`, see
+/// [`Severity`](crate::cis::Severity)); these three are among the default
+/// columns only when the run labels its findings ([`Checks::labelled`]), so a
+/// run of the rotation rule alone writes the 20 columns it always did.
+pub(crate) const CSV_COLUMNS: [&str; 23] = [
     "source",
     "account_id",
     "user",
@@ -50,6 +52,7 @@ pub(crate) const CSV_COLUMNS: [&str; 22] = [
     "exempted",
     "rule",
     "cis",
+    "severity",
 ];
 
 /// How many of [`CsvWriter::COLUMNS`] a run that does not label its findings
@@ -128,7 +131,7 @@ impl CsvWriter {
     /// The columns of the CSV output of findings, in their default order:
     /// `source`, `account_id`, `user`, `arn`, ... (`rule` and `cis` last,
     /// default columns only in a run that labels its findings).
-    pub const COLUMNS: [&'static str; 22] = CSV_COLUMNS;
+    pub const COLUMNS: [&'static str; 23] = CSV_COLUMNS;
 
     /// A writer of the columns at these positions of [`CsvWriter::COLUMNS`], in
     /// this order; `None` when one is out of range. An empty list means the
@@ -214,7 +217,8 @@ impl CsvWriter {
                 18 => int(out, f.line() as i64),
                 19 => out.extend_from_slice(if f.is_exempted() { b"true" } else { b"false" }),
                 20 => out.extend_from_slice(f.rule().as_str().as_bytes()),
-                _ => out.extend_from_slice(f.cis().unwrap_or_default().as_bytes()),
+                21 => out.extend_from_slice(f.cis().unwrap_or_default().as_bytes()),
+                _ => out.extend_from_slice(f.severity().as_str().as_bytes()),
             }
         }
         out.push(b'\n');
@@ -222,7 +226,7 @@ impl CsvWriter {
 }
 
 /// A text cell: neutralised, and quoted when it must be.
-fn text(out: &mut Vec<u8>, cell: &str) {
+pub(crate) fn text(out: &mut Vec<u8>, cell: &str) {
     let cell = neutralize(cell);
     let bytes = cell.as_bytes();
     if !bytes.iter().any(|&b| QUOTE[usize::from(b)]) {
@@ -249,11 +253,11 @@ const QUOTE: [bool; 256] = {
     table
 };
 
-fn int(out: &mut Vec<u8>, n: i64) {
+pub(crate) fn int(out: &mut Vec<u8>, n: i64) {
     out.extend_from_slice(decimal(n, &mut [0; 20]).as_bytes());
 }
 
-fn timestamp(out: &mut Vec<u8>, t: Option<Timestamp>) {
+pub(crate) fn timestamp(out: &mut Vec<u8>, t: Option<Timestamp>) {
     if let Some(t) = t {
         // An instant past year 9999 is written `+10000-...`: a cell that
         // starts with `+` is neutralised as any other (the outputs leave such

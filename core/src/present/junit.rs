@@ -189,15 +189,20 @@ fn case(out: &mut String, f: &FindingRef<'_>) -> Outcome {
         let _ = writeln!(out, "><skipped message=\"{why}\"/><system-out>{reason}</system-out></testcase>");
         return Outcome::Skipped;
     }
+    // A failure or an error: its kind, its type, and the finding's severity
+    // before the reason.
+    let mut result = |element: &str, kind: &str| {
+        let (severity, arn) = (f.severity().as_str(), xml(&f.arn()));
+        let _ =
+            writeln!(out, "><{element} type=\"{kind}\" message=\"{severity}: {reason}\">{arn}</{element}></testcase>");
+    };
     match f.status() {
         Status::Fail => {
-            let _ =
-                writeln!(out, "><failure type=\"fail\" message=\"{reason}\">{}</failure></testcase>", xml(&f.arn()));
+            result("failure", "fail");
             Outcome::Failure
         }
         Status::Invalid => {
-            let code = f.code().map_or("invalid", FindingCode::as_str);
-            let _ = writeln!(out, "><error type=\"{code}\" message=\"{reason}\">{}</error></testcase>", xml(&f.arn()));
+            result("error", f.code().map_or("invalid", FindingCode::as_str));
             Outcome::Error
         }
         Status::DueSoon => {

@@ -7,8 +7,12 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[cfg(feature = "arrow")]
 pub mod arrow;
+pub(crate) mod chart;
 pub(crate) mod csv;
+pub(crate) mod history;
+pub(crate) mod html;
 pub mod junit;
 pub mod ocsf;
+pub(crate) mod plans;
 pub mod sarif;
 pub mod view;

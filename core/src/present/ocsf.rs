@@ -6,10 +6,10 @@
 //! and line, the SHA-256 of the report's bytes, `as_of` and where it came
 //! from, and the policy (`evidences[0].data`); the key itself is the event's
 //! resource, with the values the JSON contract gives it. The severity is
-//! `High` for a failing key (`Critical` for the root account's), `Medium`
-//! for an invalid one, `Low` for one due soon and `Informational` for the
-//! rest; the compliance status is `Fail`, `Warning` (invalid or due soon)
-//! or `Pass`.
+//! the finding's ([`Severity`](crate::cis::Severity): for a failing or
+//! invalid one, its rule's, `Critical` for the root user's keys and MFA;
+//! `Low` for one due soon, `Informational` for the rest); the compliance
+//! status is `Fail`, `Warning` (invalid or due soon) or `Pass`.
 //!
 //! [`events`] writes a batch's events on the thread that judged it.
 //!
@@ -79,13 +79,7 @@ fn event(f: &FindingRef<'_>, time: i64, as_of: &str, evidence: Value) -> Value {
 }
 
 fn body(f: &FindingRef<'_>, time: i64, as_of: &str, evidence: Value) -> Value {
-    let (severity_id, severity) = match f.status() {
-        Status::Fail if f.is_root() => (5, "Critical"),
-        Status::Fail => (4, "High"),
-        Status::Invalid => (3, "Medium"),
-        Status::DueSoon => (2, "Low"),
-        Status::Pass | Status::Inactive => (1, "Informational"),
-    };
+    let (severity_id, severity) = f.severity().ocsf();
     let (status_id, status) = match f.status() {
         Status::Fail => (3, "Fail"),
         Status::Invalid | Status::DueSoon => (2, "Warning"),

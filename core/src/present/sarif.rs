@@ -44,6 +44,7 @@
 use crate::drive::many::ReportOutcome;
 use crate::input::value::format_timestamp;
 use crate::judge::batch::{FindingBatch, FindingRef};
+use crate::judge::cis::Severity;
 use crate::judge::cis::{CisVersion, Rule};
 use crate::judge::policy::{Policy, RuleSet};
 use crate::judge::rule::{FindingCode, Status};
@@ -55,16 +56,32 @@ fn rules(rules: RuleSet) -> Value {
     rules.iter().map(descriptor).collect()
 }
 
+/// GitHub code scanning's `security-severity` of a severity.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "7.5",
+        Severity::Medium => "5.0",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
 fn descriptor(rule: Rule) -> Value {
+    let fails = Severity::of(rule, Status::Fail, false);
     let name: String = rule.as_str().split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
     json!({
         "id": rule.as_str(),
         "name": name,
         "shortDescription": { "text": rule.summary() },
         "fullDescription": { "text": rule.description() },
-        "defaultConfiguration": { "level": "error" },
+        "defaultConfiguration": { "level": fails.sarif_level() },
         "properties": {
             "tags": ["security", "iam", "access-key", "cis-aws-foundations"],
+            // GitHub code scanning's scale (critical 9.0 and over, high 7.0,
+            // medium 4.0, low below), of a failing finding of a user.
+            "security-severity": security_severity(fails),
+            "severity": fails.as_str(),
             "cis": CisVersion::ALL
                 .into_iter()
                 .filter_map(|v| rule.recommendation(v).map(|r| (v.as_str().to_owned(), Value::from(r.number))))
@@ -234,7 +251,7 @@ fn result(f: &FindingRef<'_>) -> Value {
     json!({
         "ruleId": rule.as_str(),
         "ruleIndex": index,
-        "level": "error",
+        "level": f.severity().sarif_level(),
         "kind": "fail",
         "message": { "text": text },
         "locations": [{
@@ -253,6 +270,7 @@ fn result(f: &FindingRef<'_>) -> Value {
             "arn": f.arn(),
             "slot": f.slot(),
             "status": f.status().as_str(),
+            "severity": f.severity().as_str(),
             "code": f.code().map(FindingCode::as_str),
             "age_days": f.age_days(),
             "last_rotated": f.last_rotated().as_ref().map(format_timestamp),

@@ -11,15 +11,13 @@ own text dtype, and the columns with a fixed list of values as polars
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Tuple, Union
+from typing import TYPE_CHECKING, Any, Tuple
 
 if TYPE_CHECKING:
     import pandas
     import polars
 
-    from . import _native
-
-    Native = Union[_native.AnalysisData, _native.ReportData, _native.PlanData, _native.DiffData]
+    from ._native import Table as Native
 
 
 def _import_pandas() -> Tuple[Any, Any]:

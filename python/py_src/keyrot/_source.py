@@ -14,11 +14,13 @@ The rule for ``str`` (documented in the README):
 from __future__ import annotations
 
 import base64
+import errno
+import glob
 import json
 import os
 import re
 from datetime import datetime
-from typing import Any, Mapping, NamedTuple, Optional, Union
+from typing import Any, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from . import _native
 from ._errors import ParseError, PolicyError, _sentence
@@ -101,6 +103,51 @@ def resolve(source: Any, format: str) -> Resolved:
         "source must be a path (str or os.PathLike), bytes, a str holding the report, a binary file object, "
         f"or the dict boto3's get_credential_report() returns, not {type(source).__name__}"
     )
+
+
+def _named(sources: Any, format: str) -> List[Tuple[str, Any]]:
+    """The sources of ``analyze_many``, each with its name: a folder's
+    reports (the core's rule, as ``keyrot check folder/`` takes them) or a
+    glob pattern's files, each named by its path, in name order; a dict's
+    items; a list's sources, a path named by itself and any other source
+    ``#1``, ``#2``, … by its position."""
+    if isinstance(sources, (str, os.PathLike)) and os.path.isdir(sources):
+        paths = [os.fspath(p) for p in _native.reports_in(sources)]
+        if not paths:
+            raise FileNotFoundError(errno.ENOENT, "the folder holds no reports", os.fspath(sources))
+        return [(path, path) for path in paths]
+    if isinstance(sources, str) and glob.escape(sources) != sources and not os.path.exists(sources):
+        paths = sorted(p for p in glob.glob(sources) if os.path.isfile(p))
+        if not paths:
+            raise FileNotFoundError(errno.ENOENT, "no file matches the pattern", sources)
+        return [(path, path) for path in paths]
+    if isinstance(sources, (str, bytes, bytearray, memoryview, os.PathLike)) or (
+        isinstance(sources, Mapping) and "Content" in sources
+    ):
+        raise TypeError(
+            "analyze_many() takes a folder, a glob pattern, a list of sources or a dict from names to sources; "
+            "for one report, use analyze() or pass [source]"
+        )
+    if isinstance(sources, Mapping):
+        return [(str(name), source) for name, source in sources.items()]
+    named = []
+    for position, source in enumerate(sources, start=1):
+        is_path = isinstance(source, os.PathLike) or (
+            isinstance(source, str) and isinstance(resolve(source, format), FileSource)
+        )
+        named.append((os.fspath(source) if is_path else f"#{position}", source))
+    return named
+
+
+def many_inputs(sources: Any, format: str) -> List[Tuple[str, Union[bytes, str, "os.PathLike[str]"]]]:
+    """What ``analyze_many`` hands the native side: each source's name, and
+    its path or bytes (a boto3 response becomes the JSON the core detects
+    by itself)."""
+    inputs: List[Tuple[str, Union[bytes, str, "os.PathLike[str]"]]] = []
+    for name, source in _named(sources, format):
+        resolved = resolve(source, format)
+        inputs.append((name, resolved.path if isinstance(resolved, FileSource) else resolved.data))
+    return inputs
 
 
 def _generated_time(value: Any) -> Optional[str]:
