@@ -124,7 +124,9 @@ pub(crate) struct HistoryArgs {
 
     /// Output format: table for people (stalled rotations, a trend line per account, the
     /// figures), json (one document: reports, keys, rotations, trend, totals), or csv (one row per
-    /// key, written as keys end: memory stays flat over any number of reports).
+    /// key, written as keys end: memory stays flat over any number of reports), or html (one
+    /// self-contained file to open and forward: the figures, the trend chart, the stalled
+    /// rotations, each account, the evidence; no script, nothing loaded).
     #[arg(long, value_enum, default_value_t = HistoryFormat::Table)]
     pub(crate) format: HistoryFormat,
 
@@ -139,6 +141,7 @@ pub(crate) enum HistoryFormat {
     Table,
     Json,
     Csv,
+    Html,
 }
 
 #[derive(Debug, Args)]

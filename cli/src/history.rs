@@ -7,8 +7,8 @@ use crate::args::{HistoryArgs, HistoryFormat, EXIT_BAD_INPUT, EXIT_COMPLIANT};
 use crate::io::display_name;
 use crate::output::printable;
 use keyrot::plan::history::{
-    GivenTime, HistoryOptions, HistoryRecord, HistoryRun, HistorySummary, KeyLife, Rotation, TimePattern, TimeSource,
-    TrendPoint,
+    GivenTime, HistoryOptions, HistoryRecord, HistoryRun, HistorySummary, KeyLife, LongestStalls, Rotation,
+    TimePattern, TimeSource, TrendPoint,
 };
 use keyrot::{format_timestamp, Options, Timestamp};
 use std::io::{self, Write};
@@ -216,45 +216,29 @@ pub(crate) fn history(args: &HistoryArgs, now: Timestamp, out: &mut dyn Write, e
             }
             out.write_all(&buf)?;
         }
-        HistoryFormat::Table => {
+        HistoryFormat::Table | HistoryFormat::Html => {
             // The longest stalls, a bounded few: the rest are in the JSON.
-            let mut stalled: Vec<Rotation> = Vec::new();
+            let mut stalled = LongestStalls::new(LongestStalls::SHOWN);
             let result = run.stream(&reports, open, |record| {
                 if let HistoryRecord::Rotation(r) = record {
-                    if r.stalled {
-                        stalled.push(r.clone());
-                        if stalled.len() >= 2 * STALLS_SHOWN {
-                            longest_first(&mut stalled);
-                            stalled.truncate(STALLS_SHOWN);
-                        }
-                    }
+                    stalled.push(r);
                 }
                 Ok(())
             });
-            match result {
-                Ok(summary) => table(out, &summary, &mut stalled, &options)?,
+            let summary = match result {
+                Ok(summary) => summary,
                 Err(e) => return fail(err, &e, false),
+            };
+            let stalled = stalled.into_sorted();
+            if args.format == HistoryFormat::Html {
+                keyrot::view::write_history_html(&summary, &stalled, out)?;
+            } else {
+                table(out, &summary, &stalled, &options)?;
             }
         }
     }
     out.flush()?;
     Ok(EXIT_COMPLIANT)
-}
-
-/// How many stalled rotations the table lists.
-const STALLS_SHOWN: usize = 50;
-
-fn longest(r: &Rotation) -> i64 {
-    r.stalls.iter().map(|s| s.days).max().unwrap_or(0)
-}
-
-/// The longest stalls first, then by account, user and start.
-fn longest_first(rotations: &mut [Rotation]) {
-    rotations.sort_by(|a, b| {
-        longest(b)
-            .cmp(&longest(a))
-            .then_with(|| (&a.account_id, &a.user, a.started).cmp(&(&b.account_id, &b.user, b.started)))
-    });
 }
 
 fn fail(err: &mut dyn Write, e: &keyrot::Error, written: bool) -> io::Result<i32> {
@@ -307,18 +291,7 @@ fn line(out: &mut dyn Write, label: &str, points: &[TrendPoint]) -> io::Result<(
     )
 }
 
-fn describe_stall(r: &Rotation) -> String {
-    r.stalls
-        .iter()
-        .map(|s| match s.step {
-            Some(step) => format!("at {step} from {} to {} ({} days)", day(s.since), day(s.until), s.days),
-            None => format!("old key used {} days after the new one was made (last {})", s.days, day(s.until)),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn table(out: &mut dyn Write, summary: &HistorySummary, stalled: &mut [Rotation], options: &Options) -> io::Result<()> {
+fn table(out: &mut dyn Write, summary: &HistorySummary, stalled: &[Rotation], options: &Options) -> io::Result<()> {
     let totals = &summary.totals;
     let (first, last) = (summary.reports.first().map(|r| r.time), summary.reports.last().map(|r| r.time));
     writeln!(
@@ -333,8 +306,7 @@ fn table(out: &mut dyn Write, summary: &HistorySummary, stalled: &mut [Rotation]
         options.max_age_days,
         summary.stall_days
     )?;
-    longest_first(stalled);
-    let shown = stalled.len().min(STALLS_SHOWN);
+    let shown = stalled.len();
     if shown > 0 {
         let of = if totals.rotations_stalled as usize > shown {
             format!(", the {shown} longest of {}; the JSON lists every one", totals.rotations_stalled)
@@ -355,7 +327,7 @@ fn table(out: &mut dyn Write, summary: &HistorySummary, stalled: &mut [Rotation]
                 printable(&r.user),
                 day(r.old_key),
                 day(r.started),
-                describe_stall(r)
+                r.stalls_text()
             )?;
         }
     }

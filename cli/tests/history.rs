@@ -159,3 +159,75 @@ fn a_report_without_a_time_is_named_with_how_to_give_it() {
     assert!(stderr.contains("undated.csv` has no time"), "{stderr}");
     assert!(stderr.contains("--time") && stderr.contains("--time-from-name"), "{stderr}");
 }
+
+/// The number in the element marked `data-total="name"` of an HTML report.
+fn html_total(html: &str, name: &str) -> u64 {
+    let mark = format!("data-total=\"{name}\">");
+    let at = html.find(&mark).unwrap_or_else(|| panic!("no {name} in the report")) + mark.len();
+    html[at..].split('<').next().expect("a number").replace(',', "").parse().expect("a count")
+}
+
+#[test]
+fn the_html_report_holds_the_json_figures_and_no_script() {
+    for case in ["clean_rotation_every_step", "rotation_stalled_at_second_key", "account_added_midway"] {
+        let mut args = case_args(case);
+        args.insert(1, "--format=json".into());
+        let json: serde_json::Value = serde_json::from_slice(&keyrot(&args).stdout).expect("json");
+        args[1] = "--format=html".into();
+        let out = keyrot(&args);
+        assert_eq!(out.status.code(), Some(0), "{case}: {}", text(&out.stderr));
+        let html = text(&out.stdout);
+        assert!(html.starts_with("<!doctype html>") && html.ends_with("</html>\n"), "{case}");
+        assert!(html.contains("Content-Security-Policy") && html.contains("default-src 'none'"), "{case}");
+        assert!(!html.contains("<script") && !html.contains("src=\"http"), "{case}");
+        let totals = &json["totals"];
+        for name in ["overdue_now", "newly_overdue", "remediated", "keys", "rotations", "rotations_stalled"] {
+            assert_eq!(Some(html_total(&html, name)), totals[name].as_u64(), "{case}: {name}");
+        }
+        // A bar per overall trend point, each with that point's overdue keys.
+        let bars: Vec<u64> = html
+            .split("<rect ")
+            .skip(1)
+            .map(|r| r.split("data-fail=\"").nth(1).expect("a count").split('"').next().expect("").parse().expect("n"))
+            .collect();
+        let overall: Vec<u64> = json["trend"]["overall"]
+            .as_array()
+            .expect("points")
+            .iter()
+            .map(|p| p["counts"]["fail"].as_u64().expect("fail"))
+            .collect();
+        assert_eq!(bars, overall, "{case}");
+        let stalled = json["rotations"].as_array().expect("rotations").iter().filter(|r| r["stalled"] == true).count();
+        assert_eq!(html.matches("<tr data-user=").count(), stalled, "{case}");
+    }
+}
+
+#[test]
+fn a_hostile_user_name_stays_text_in_the_html_report() {
+    let dir = tempdir("hostile");
+    let name = "<img src=x onerror=alert(1)>";
+    for (week, rotated) in [("2026-05-04", "2026-01-01"), ("2026-05-11", "2026-01-01")] {
+        let csv = format!(
+            "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date\n\
+             \"{name}\",arn:aws:iam::111111111111:user/x,true,{rotated}T00:00:00Z,N/A,true,2026-05-01T00:00:00Z,N/A\n"
+        );
+        std::fs::write(dir.join(format!("r-{week}.csv")), csv).expect("write");
+    }
+    let out = keyrot(&[
+        "history".into(),
+        "--format=html".into(),
+        "--time-from-name=%Y-%m-%d".into(),
+        dir.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let html = text(&out.stdout);
+    assert!(!html.contains("<img"), "{html}");
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("keyrot-history-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    dir
+}

@@ -105,10 +105,9 @@ impl HistoryOptionsArg {
         let mut named = Vec::with_capacity(names.len());
         for name in names {
             let given = match times.get(&name) {
-                Some(text) => Some(GivenTime {
-                    time: keyrot::options::parse_instant("times", text)?,
-                    source: TimeSource::Given,
-                }),
+                Some(text) => {
+                    Some(GivenTime { time: keyrot::options::parse_instant("times", text)?, source: TimeSource::Given })
+                }
                 None => pattern
                     .as_ref()
                     .and_then(|p| p.find(name.rsplit('/').next().unwrap_or(&name)))

@@ -24,7 +24,7 @@ use std::io::{self, Write};
 pub const REPORT_CSP: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
-const STYLE: &str = "\
+pub(crate) const STYLE: &str = "\
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1b1b;margin:0;background:#fafafa}\
 main{max-width:1180px;margin:0 auto;padding:16px 20px 48px}\
 h1{font-size:28px;margin:8px 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}\

@@ -39,6 +39,7 @@ use crate::plan::steps::{apply_known_keys, known_by_user};
 use crate::plan::steps::{in_plan_order, plan_user, KnownKey, Step, StepCode};
 pub use crate::present::chart::{Bin, BinCounts, Histogram};
 use crate::present::csv::CsvWriter;
+pub use crate::present::history::{trend_svg, write_history_html};
 pub use crate::present::html::{write_html, REPORT_CSP};
 use crate::present::junit::{JunitWriter, Tally};
 pub use crate::present::plans::{printable, PlanFormat, PlanWriter, PLAN_CSV_COLUMNS};

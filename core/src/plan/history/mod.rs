@@ -16,8 +16,8 @@ mod names;
 
 pub use model::{
     AccountTrend, DayBounds, GivenTime, History, HistoryRecord, HistoryReport, HistorySummary, HistoryTotals, KeyLife,
-    LastUse, OldestOverdue, Outcome, OverdueSpan, Remediation, Rotation, RotationOutcome, Stall, StallKind, StepSpan,
-    TimeSource, Trend, TrendPoint,
+    LastUse, LongestStalls, OldestOverdue, Outcome, OverdueSpan, Remediation, Rotation, RotationOutcome, Stall,
+    StallKind, StepSpan, TimeSource, Trend, TrendPoint,
 };
 pub use names::TimePattern;
 

@@ -504,3 +504,56 @@ pub enum HistoryRecord<'a> {
     /// A rotation: ended, or (at the end) still open.
     Rotation(&'a Rotation),
 }
+
+/// The longest stalled rotations of a streamed history, a bounded few: what
+/// the command's table and the HTML report list (the JSON lists every one).
+/// Memory stays at twice the number kept, whatever the number of stalls.
+#[derive(Debug, Clone)]
+pub struct LongestStalls {
+    kept: usize,
+    rotations: Vec<Rotation>,
+}
+
+impl LongestStalls {
+    /// How many the command's table and the HTML report list.
+    pub const SHOWN: usize = 50;
+
+    /// Keeps the `kept` longest stalled rotations.
+    pub fn new(kept: usize) -> LongestStalls {
+        LongestStalls { kept, rotations: Vec::new() }
+    }
+
+    /// Takes in a rotation as the history hands it out; one that did not
+    /// stall is passed over.
+    pub fn push(&mut self, rotation: &Rotation) {
+        if !rotation.stalled || self.kept == 0 {
+            return;
+        }
+        self.rotations.push(rotation.clone());
+        if self.rotations.len() >= 2 * self.kept {
+            self.sort();
+            self.rotations.truncate(self.kept);
+        }
+    }
+
+    /// The longest stall of a rotation, in whole days.
+    pub fn days(rotation: &Rotation) -> i64 {
+        rotation.stalls.iter().map(|s| s.days).max().unwrap_or(0)
+    }
+
+    fn sort(&mut self) {
+        self.rotations.sort_by(|a, b| {
+            LongestStalls::days(b)
+                .cmp(&LongestStalls::days(a))
+                .then_with(|| (&a.account_id, &a.user, a.started).cmp(&(&b.account_id, &b.user, b.started)))
+        });
+    }
+
+    /// The rotations kept, the longest stall first (ties by account, user
+    /// and start).
+    pub fn into_sorted(mut self) -> Vec<Rotation> {
+        self.sort();
+        self.rotations.truncate(self.kept);
+        self.rotations
+    }
+}
