@@ -1,24 +1,8 @@
 //! The command line's input and output: opening a report (or stdin), naming
 //! it, stdout as a file, and an output its reader may close early.
 
-use keyrot::read::Simd;
 use keyrot::Error;
 use std::io::{self, Read, Write};
-
-/// The structural scan's instructions: `KEYROT_SIMD` (`auto`, the default,
-/// `avx2`, `sse2`, `neon`, `simd128` or `portable`, which turns the vector
-/// instructions off). A level this machine lacks is an error, not a silent
-/// fallback.
-pub(crate) fn simd_level() -> Result<Simd, String> {
-    let Some(value) = std::env::var_os("KEYROT_SIMD").filter(|v| !v.is_empty()) else { return Ok(Simd::Auto) };
-    let text = value.to_string_lossy();
-    let level: Simd = text.parse().map_err(|e: Error| format!("KEYROT_SIMD: {e}"))?;
-    if !level.is_available() {
-        let have: Vec<&str> = Simd::available().into_iter().map(Simd::as_str).collect();
-        return Err(format!("KEYROT_SIMD={text}: this machine does not have {level} (it has {})", have.join(", ")));
-    }
-    Ok(level)
-}
 
 /// Stdout as a file, when it is a regular file and its offset is at its end
 /// (`> out.csv`, not `>> log`): the CSV output can then go straight into it,

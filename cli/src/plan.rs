@@ -32,18 +32,11 @@ pub(crate) fn plan(args: &PlanArgs, now: Timestamp, out: &mut dyn Write, err: &m
             }
         },
     };
-    let simd = match crate::io::simd_level() {
-        Ok(simd) => simd,
-        Err(e) => {
-            writeln!(err, "keyrot: {e}")?;
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
     let mut results = Vec::new();
     for path in &args.reports {
         let source = display_name(path);
         let outcome = open(path)
-            .and_then(|input| keyrot::Run::new(&options).simd(simd).analyze(input))
+            .and_then(|input| keyrot::Run::new(&options).simd(args.policy.simd).analyze(input))
             .map(|analysis| keyrot::plan(&analysis, known.as_deref()));
         if let Err(e) = &outcome {
             writeln!(err, "keyrot: {source}: {e}")?;

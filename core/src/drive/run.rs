@@ -197,8 +197,8 @@ impl Run {
     /// The instructions the structural scan uses to find commas, quotes and
     /// line ends (default [`Simd::Auto`]: the widest the machine has; a
     /// level it lacks is read as [`Simd::Portable`]); the results do not
-    /// depend on it. The core never reads the environment: the command and
-    /// the bindings set it from `KEYROT_SIMD`.
+    /// depend on it. The core never reads the environment: the command
+    /// sets it from `--simd` or `KEYROT_SIMD`.
     pub fn simd(mut self, level: Simd) -> Run {
         self.simd = level;
         self

@@ -16,9 +16,10 @@
 /// Which instructions the reader's structural scan uses to find commas,
 /// quotes and line ends. Every level gives the same results, byte for byte;
 /// `Auto`, the default, takes the widest this machine has. Forcing a level
-/// is for tests and comparisons (the command and the bindings read it from
-/// the environment variable `KEYROT_SIMD`; `portable` turns the vector
-/// instructions off).
+/// is for tests, comparisons and a processor or emulator that misbehaves:
+/// [`Portable`](Simd::Portable) turns the vector instructions off. The core
+/// never reads the environment; the command takes `--simd LEVEL` (or
+/// `KEYROT_SIMD=LEVEL`) and hands it to [`Run::simd`](crate::Run::simd).
 ///
 /// ```
 /// use keyrot::read::Simd;
@@ -28,6 +29,7 @@
 /// assert_ne!(Simd::Auto.resolve(), Simd::Auto);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Simd {
     /// The widest level this machine has: AVX2 when the processor has it,
     /// else SSE2 (x86_64); NEON (aarch64); simd128 (WebAssembly built with
@@ -247,6 +249,9 @@ mod x86 {
     use std::arch::x86_64::*;
 
     /// Which bytes of the 64 in `lo` and `hi` equal `byte`'s lanes.
+    ///
+    /// # Safety
+    /// The processor must have AVX2.
     #[inline]
     #[target_feature(enable = "avx2")]
     unsafe fn eq256(lo: __m256i, hi: __m256i, byte: __m256i) -> u64 {
@@ -278,6 +283,9 @@ mod x86 {
     }
 
     /// Which bytes of the 64 in `v` equal `byte`'s lanes.
+    ///
+    /// # Safety
+    /// The processor must have SSE2 (every x86_64 processor does).
     #[inline]
     #[target_feature(enable = "sse2")]
     unsafe fn eq128(v: &[__m128i; 4], byte: __m128i) -> u64 {
@@ -321,6 +329,9 @@ mod arm {
     /// Which bytes of the 64 in `v` equal `byte`'s lanes: each lane's
     /// match weighted by its bit within eight, and the weights of each
     /// eight lanes summed by three pairwise additions.
+    ///
+    /// # Safety
+    /// The processor must have NEON (every aarch64 processor does).
     #[inline]
     #[target_feature(enable = "neon")]
     unsafe fn eq(v: &[uint8x16_t; 4], byte: uint8x16_t, weights: uint8x16_t) -> u64 {
