@@ -191,3 +191,18 @@ fn no_findings_still_give_one_empty_batch_with_every_enumeration() {
     let values: Vec<&str> = status.values().as_string::<i32>().iter().map(|v| v.expect("a value")).collect();
     assert_eq!(values, keyrot::Status::ALL.map(keyrot::Status::as_str));
 }
+
+#[test]
+fn the_plan_and_diff_enumerations_list_every_code() {
+    let listed = |schema: keyrot::arrow::arrow_schema::SchemaRef, column: &str| -> Vec<String> {
+        let field = schema.field_with_name(column).expect("the column").clone();
+        let values = field.metadata().get(keyrot::arrow::ENUM_KEY).expect("its values").clone();
+        values.split(',').map(str::to_owned).collect()
+    };
+    let steps: Vec<String> = keyrot::plan::StepCode::ALL.iter().map(|s| s.as_str().to_owned()).collect();
+    assert_eq!(listed(keyrot::arrow::plan_schema(false), "step"), steps);
+    let changes: Vec<String> = keyrot::diff::ChangeCode::ALL.iter().map(|c| c.as_str().to_owned()).collect();
+    assert_eq!(listed(keyrot::arrow::diff_schema(), "change"), changes);
+    let rules: Vec<String> = keyrot::Rule::ALL.iter().map(|r| r.as_str().to_owned()).collect();
+    assert_eq!(listed(finding_schema(false), "rule"), rules);
+}

@@ -47,6 +47,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_OPTIONS", values::to_python(py, &keyrot::Options::default())?)?;
+    m.add("HISTORY_DEFAULTS", values::to_python(py, &keyrot::plan::history::HistoryOptions::DEFAULT)?)?;
     m.add("STATUSES", names(py, &keyrot::Status::ALL, keyrot::Status::as_str)?)?;
     let non_compliant: Vec<keyrot::Status> = keyrot::Status::ALL.into_iter().filter(|s| s.is_non_compliant()).collect();
     m.add("NON_COMPLIANT", names(py, &non_compliant, keyrot::Status::as_str)?)?;

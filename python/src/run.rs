@@ -32,7 +32,7 @@ pub(crate) enum Source<'a> {
 }
 
 impl<'py> Input<'py> {
-    fn of(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Input<'py>> {
+    pub(crate) fn of(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Input<'py>> {
         if let Ok(bytes) = value.cast::<PyBytes>() {
             return Ok(Input::Bytes(bytes.clone()));
         }
@@ -40,11 +40,21 @@ impl<'py> Input<'py> {
         path.map(Input::Path).map_err(|_| PyTypeError::new_err(format!("{what} must be bytes or a path")))
     }
 
-    fn source(&self) -> Source<'_> {
+    pub(crate) fn source(&self) -> Source<'_> {
         match self {
             Input::Bytes(b) => Source::Bytes(b.as_bytes()),
             Input::Path(p) => Source::Path(p),
         }
+    }
+}
+
+impl<'a> Source<'a> {
+    /// The report's bytes as a reader: a file opened now, buffered.
+    pub(crate) fn reader(self) -> std::io::Result<Box<dyn Read + 'a>> {
+        Ok(match self {
+            Source::Bytes(bytes) => Box::new(bytes),
+            Source::Path(path) => Box::new(std::io::BufReader::with_capacity(64 * 1024, open(path)?)),
+        })
     }
 }
 
@@ -105,7 +115,7 @@ const MAX_THREADS: usize = 256;
 
 /// `threads` as given to `analyze`, checked: 1 to [`MAX_THREADS`]; 0 (the
 /// core's default policy) when not given.
-fn requested_threads(py: Python<'_>, threads: Option<i64>) -> PyResult<usize> {
+pub(crate) fn requested_threads(py: Python<'_>, threads: Option<i64>) -> PyResult<usize> {
     let Some(n) = threads else { return Ok(0) };
     match usize::try_from(n) {
         Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
@@ -188,15 +198,7 @@ pub(crate) fn analyze_many(
     let run = run(options, exemptions, 0);
     let many = py.detach(move || {
         // Files are opened one at a time, as the run reaches them.
-        let inputs = sources.into_iter().map(|(name, source)| {
-            let reader: std::io::Result<Box<dyn Read + '_>> = match source {
-                Source::Bytes(bytes) => Ok(Box::new(bytes)),
-                Source::Path(path) => {
-                    open(path).map(|f| Box::new(std::io::BufReader::with_capacity(64 * 1024, f)) as Box<dyn Read>)
-                }
-            };
-            (name, reader)
-        });
+        let inputs = sources.into_iter().map(|(name, source)| (name, source.reader()));
         let mut batches = Vec::new();
         // A report's batches are kept once it is known to have been read whole.
         let mut pending: Vec<FindingBatch> = Vec::new();

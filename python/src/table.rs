@@ -104,10 +104,8 @@ impl Table {
             }
             Held::Plan(p) => {
                 let head = with_item(py, to_python(py, &Plan { steps: Vec::new(), ..p.plan })?, "source", &p.source)?;
-                let mut counts = std::collections::BTreeMap::<&str, usize>::new();
-                for step in &p.plan.steps {
-                    *counts.entry(step.step.as_str()).or_default() += 1;
-                }
+                let counts: std::collections::BTreeMap<&str, u64> =
+                    p.plan.counts().into_iter().map(|(code, n)| (code.as_str(), n)).collect();
                 with_item(py, head, "step_counts", &counts)
             }
             Held::Diff(d) => {

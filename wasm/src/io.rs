@@ -181,6 +181,20 @@ pub(crate) struct JsPieces<'a> {
     pub(crate) thrown: &'a Cell<Option<JsValue>>,
 }
 
+/// Runs `body` with a writer that hands what it writes to `write` in pieces
+/// of about a mebibyte, in order, then flushes it; an error is what `write`
+/// threw, else a `TypeError` naming the failure.
+pub(crate) fn write_to_js(
+    write: &js_sys::Function,
+    body: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), JsValue> {
+    let thrown = Cell::new(None);
+    let mut pieces = std::io::BufWriter::with_capacity(1 << 20, JsPieces { write, thrown: &thrown });
+    body(&mut pieces)
+        .and_then(|()| std::io::Write::flush(&mut pieces))
+        .map_err(|e| thrown.take().unwrap_or_else(|| type_error(&e.to_string())))
+}
+
 impl std::io::Write for JsPieces<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.write.call1(&JsValue::NULL, &Uint8Array::from(bytes)).map_err(|err| {

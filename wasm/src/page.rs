@@ -4,10 +4,10 @@
 //! analysis without findings, one page of rows of the selection a query
 //! makes, the age chart's counts, and the exports, in the command's bytes.
 
-use crate::io::{input_reader, named_inputs, JsPieces};
+use crate::io::{input_reader, named_inputs, write_to_js, JsPieces};
 use crate::{options, read_options, start, to_js_error, to_plain_object, type_error, AnalyzeOptions};
 use js_sys::Reflect;
-use keyrot::view::{Export, FindingTable, PlanQuery, PlanTable, Query, Selection};
+use keyrot::view::{Export, FindingTable, PlanFormat, PlanQuery, PlanTable, Query, Selection};
 use keyrot::{ReportOutcome, SourcedFinding};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -118,12 +118,12 @@ impl Checker {
     /// Makes the rotation plan of the findings (each report planned at the
     /// time it was judged), with key ids from `accessKeys` (the JSON of
     /// `aws iam list-access-keys`: text, bytes or the parsed data) when given;
-    /// returns how many steps it has in all, of each code (in the
-    /// workflow's order) and per report. Throws what reading the list
-    /// throws.
+    /// returns how many steps it has in all, how many of them are needed to
+    /// pass (the others are clean-up), of each code (in the workflow's
+    /// order) and per report. Throws what reading the list throws.
     #[wasm_bindgen(
         js_name = makePlan,
-        unchecked_return_type = "{ all: number; counts: Array<[StepCode, number]>; per_report: number[] }"
+        unchecked_return_type = "{ all: number; needed: number; counts: Array<[StepCode, number]>; per_report: number[] }"
     )]
     pub fn make_plan(
         &mut self,
@@ -136,15 +136,19 @@ impl Checker {
         let known = start(Some(given), "makePlan", options::PlanOptions::judging)?.access_keys;
         let plan = self.table.plan(known);
         let all = plan.len();
-        let made =
-            serde_json::json!({ "all": all, "counts": plan.counts(), "per_report": plan.per_report(&self.table) });
+        let made = serde_json::json!({
+            "all": all,
+            "needed": plan.needed(),
+            "counts": plan.counts(),
+            "per_report": plan.per_report(&self.table),
+        });
         self.planned = (0..all as u32).collect();
         self.plan = Some(plan);
         to_plain_object(&made)
     }
 
     /// Selects the plan's steps by `query` (`step`, `source`, `account`,
-    /// `user`; each may be left out); returns how many it selects.
+    /// `user`, `needed`; each may be left out); returns how many it selects.
     #[wasm_bindgen(js_name = selectPlan)]
     pub fn select_plan(
         &mut self,
@@ -164,5 +168,41 @@ impl Checker {
         let end = (start as usize).saturating_add(count as usize).min(self.planned.len());
         let chosen = self.planned.get(start as usize..end).unwrap_or_default();
         to_plain_object(&plan.steps(&self.table, chosen))
+    }
+
+    /// Writes the whole plan (every step, not the selection) as `format`
+    /// (`table`, `json`, `markdown`, `sh` or `csv`): the bytes `keyrot plan
+    /// --format` writes for the same reports and key list, handed to
+    /// `write` in pieces of about a mebibyte, in order. Throws what `write`
+    /// throws; `makePlan` comes first.
+    #[wasm_bindgen(js_name = exportPlan)]
+    pub fn export_plan(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PlanFormat")] format: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(piece: Uint8Array) => void")] write: js_sys::Function,
+    ) -> Result<(), JsValue> {
+        let format: PlanFormat = serde_wasm_bindgen::from_value(format).map_err(JsValue::from)?;
+        let Some(plan) = &self.plan else { return Err(type_error("makePlan comes first")) };
+        write_to_js(&write, |out| plan.export(&self.table, format, out))
+    }
+
+    /// Writes the HTML report of the findings and the plan (the one
+    /// `makePlan` made, else one without a key list): one self-contained
+    /// file, no script, no request, the bytes `keyrot check --format html`
+    /// writes for the same reports. Handed to `write` in pieces of about a
+    /// mebibyte, in order; throws what `write` throws.
+    pub fn report(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(piece: Uint8Array) => void")] write: js_sys::Function,
+    ) -> Result<(), JsValue> {
+        let made;
+        let plan = match &self.plan {
+            Some(plan) => plan,
+            None => {
+                made = self.table.plan(None);
+                &made
+            }
+        };
+        write_to_js(&write, |out| plan.html(&self.table, out))
     }
 }

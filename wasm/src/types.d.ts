@@ -414,6 +414,73 @@ export type ParseOptions = {
 };
 
 /**
+ * Options of `history`: the judging options of `analyze` but `asOf` (each
+ * report is judged at its own time), the history's, and the reports'
+ * times. `null` or `undefined` means "the default".
+ */
+export type HistoryOptions = {
+  /**
+   * A key older than this many days fails; 1 to 3650; default 90.
+   */
+  maxAgeDays?: number | null;
+  /**
+   * An active key within this many days of the limit is `due_soon`;
+   * default 14.
+   */
+  warnDays?: number | null;
+  /**
+   * When true, an inactive key over the limit fails too.
+   */
+  includeInactive?: boolean | null;
+  /**
+   * `exact` (the default) or `whole_days`.
+   */
+  granularity?: Granularity | null;
+  /**
+   * Days a replaced key must be unused before the plan says to delete
+   * it; default 7.
+   */
+  graceDays?: number | null;
+  /**
+   * Keep rows with bad cells instead of throwing.
+   */
+  lenient?: boolean | null;
+  /**
+   * The reports' form; default `auto`.
+   */
+  format?: InputFormat | null;
+  /**
+   * The CIS checks to judge (rule ids or `all`); the counts then hold
+   * each rule's.
+   */
+  rules?: Rule | "all" | (Rule | "all")[] | null;
+  /**
+   * The CIS version whose numbers label the findings.
+   */
+  cisVersion?: string | null;
+  /**
+   * A rotation at one step for longer than this many days, or whose old
+   * key is still used this long after the new one was made, has
+   * stalled; 0 to 3650; default 14.
+   */
+  stallDays?: number | null;
+  /**
+   * Keep each key's last use per report (default true).
+   */
+  lastUsedPerReport?: boolean | null;
+  /**
+   * The time of each report that carries no `GeneratedTime`, by its name
+   * (RFC 3339, or a date: its midnight UTC).
+   */
+  times?: Record<string, string> | null;
+  /**
+   * A strftime pattern (`%Y-%m-%d`) that reads the time of each report
+   * with neither from its name (the part after the last `/`).
+   */
+  timeFromName?: string | null;
+};
+
+/**
  * The status of one key (rotation-rule.md §1.3).
  */
 export type Status = "invalid" | "fail" | "due_soon" | "pass" | "inactive";
@@ -1698,6 +1765,512 @@ export type Report = {
 };
 
 /**
+ * Where a report's time came from.
+ */
+export type TimeSource = "generated_time" | "given" | "file_name";
+
+/**
+ * How a key's active life ended, as far as the reports show.
+ */
+export type Outcome = "rotated" | "deactivated" | "deleted" | "still_open";
+
+/**
+ * How a rotation ended.
+ */
+export type RotationOutcome = "completed" | "open" | "user_deleted";
+
+/**
+ * What kind of stall.
+ */
+export type StallKind = "same_step" | "old_key_in_use";
+
+/**
+ * One account's rows in one report file, at the report's time.
+ */
+export type HistoryReport = {
+  /**
+   * The file's name.
+   */
+  source: string;
+  /**
+   * The account; `null` for a file with no rows (it shows no account).
+   */
+  account_id: string | null;
+  /**
+   * The report's time, at which its keys were judged.
+   */
+  time: Timestamp;
+  /**
+   * Where that time came from.
+   */
+  time_source: TimeSource;
+  /**
+   * The account's counts in this report (every rule judged).
+   */
+  counts: Counts;
+};
+
+/**
+ * A run of reports in which a key was overdue.
+ */
+export type OverdueSpan = {
+  /**
+   * The first report that showed it overdue.
+   */
+  from: Timestamp;
+  /**
+   * The last report that showed it overdue.
+   */
+  to: Timestamp;
+  /**
+   * The first report after `to` that did not (the key fixed or gone);
+   * `null` while it is still overdue.
+   */
+  until: Timestamp | null;
+};
+
+/**
+ * A key's last use as one report showed it.
+ */
+export type LastUse = {
+  /**
+   * The report's time.
+   */
+  seen: Timestamp;
+  /**
+   * The key's last use in it (`null` in the legacy layout).
+   */
+  last_used: LastUsed | null;
+};
+
+/**
+ * One key's life as the reports show it: identified by account, user and
+ * creation time (`last_rotated`), never by slot.
+ */
+export type KeyLife = {
+  /**
+   * The account.
+   */
+  account_id: string;
+  /**
+   * The user, as last seen.
+   */
+  user: string;
+  /**
+   * The slot, as last seen (slots move).
+   */
+  slot: number;
+  /**
+   * The key's creation time (`last_rotated`): what identifies it.
+   */
+  created: Timestamp;
+  /**
+   * The first report that showed it.
+   */
+  first_seen: Timestamp;
+  /**
+   * The last report that showed it.
+   */
+  last_seen: Timestamp;
+  /**
+   * The rule's due instant (`due_at` of the finding); `null` past year
+   * 9999.
+   */
+  due_at: Timestamp | null;
+  /**
+   * Its status in the last report that showed it.
+   */
+  status: Status;
+  /**
+   * Whether it was active in the last report that showed it.
+   */
+  active: boolean;
+  /**
+   * The runs of reports in which it was overdue (status `fail`), oldest
+   * first.
+   */
+  overdue: Array<OverdueSpan>;
+  /**
+   * How its active life ended.
+   */
+  outcome: Outcome;
+  /**
+   * The end of its active life is after this instant: the last report
+   * that showed it active; `null` when no report did.
+   */
+  ended_after: Timestamp | null;
+  /**
+   * ... and at or before this one: the first report that showed it
+   * inactive or gone; `null` while `still_open`.
+   */
+  ended_before: Timestamp | null;
+  /**
+   * It was deleted after this instant (its last report); `null` while a
+   * report still shows it.
+   */
+  deleted_after: Timestamp | null;
+  /**
+   * ... and at or before this one (the first report without it).
+   */
+  deleted_before: Timestamp | null;
+  /**
+   * Whole days it was overdue at the last report that showed it overdue
+   * (its last overdue span's `to`): a lower bound of its days overdue
+   * when it was fixed, its days overdue so far while still overdue;
+   * `null` when never overdue.
+   */
+  days_overdue: number | null;
+  /**
+   * Whole days from its due instant to the first report that showed it
+   * fixed or gone (the span's `until`): an upper bound; `null` while
+   * overdue or when never overdue.
+   */
+  days_overdue_max: number | null;
+  /**
+   * Its last use in the last report that showed it.
+   */
+  last_used: LastUsed | null;
+  /**
+   * Its last use per report: the first report's, then one entry for
+   * each report in which it changed (its value in a report is the last
+   * entry at or before it). Left out when the history was asked not to
+   * keep it.
+   */
+  last_used_per_report?: Array<LastUse>;
+};
+
+/**
+ * A run of reports in which a rotation was at the same step.
+ */
+export type StepSpan = {
+  /**
+   * The plan's step for the user in those reports.
+   */
+  step: StepCode;
+  /**
+   * The first report that showed it.
+   */
+  first_seen: Timestamp;
+  /**
+   * The last report that showed it.
+   */
+  last_seen: Timestamp;
+  /**
+   * How many reports showed it.
+   */
+  reports: number;
+};
+
+/**
+ * One stall of a rotation.
+ */
+export type Stall = {
+  /**
+   * What stalled.
+   */
+  kind: StallKind;
+  /**
+   * For `same_step`: the step.
+   */
+  step: StepCode | null;
+  /**
+   * `same_step`: the first report at the step; `old_key_in_use`: when
+   * the new key was made.
+   */
+  since: Timestamp;
+  /**
+   * `same_step`: the last report at the step; `old_key_in_use`: the old
+   * key's latest use seen.
+   */
+  until: Timestamp;
+  /**
+   * Whole days from `since` to `until`.
+   */
+  days: number;
+};
+
+/**
+ * One user's rotation: the plan's workflow on one old key, from the first
+ * report that gave the user a step about it until the key was gone or no
+ * step was left.
+ */
+export type Rotation = {
+  /**
+   * The account.
+   */
+  account_id: string;
+  /**
+   * The user, as last seen.
+   */
+  user: string;
+  /**
+   * The creation time of the key the rotation retires.
+   */
+  old_key: Timestamp;
+  /**
+   * The creation time of its replacement, once a report showed one.
+   */
+  new_key: Timestamp | null;
+  /**
+   * The first report with a step of it.
+   */
+  started: Timestamp;
+  /**
+   * The last report with a step of it.
+   */
+  last_seen: Timestamp;
+  /**
+   * The step in each report, runs of the same step as one span: when
+   * each step was first and last seen.
+   */
+  steps: Array<StepSpan>;
+  /**
+   * How it ended.
+   */
+  outcome: RotationOutcome;
+  /**
+   * It ended after this instant (its last report)...
+   */
+  completed_after: Timestamp | null;
+  /**
+   * ... and at or before this one (the first report that showed it
+   * over); both `null` while open.
+   */
+  completed_before: Timestamp | null;
+  /**
+   * Whether it stalled (see `stalls`).
+   */
+  stalled: boolean;
+  /**
+   * Its stalls.
+   */
+  stalls: Array<Stall>;
+};
+
+/**
+ * A figure in whole days from both bounds of when keys were fixed.
+ */
+export type DayBounds = {
+  /**
+   * From each key's `days_overdue`: the last report that showed it
+   * overdue (the figure is at least this).
+   */
+  at_least: number;
+  /**
+   * From each key's `days_overdue_max`: the first report that showed it
+   * fixed (the figure is at most this).
+   */
+  at_most: number;
+};
+
+/**
+ * Days overdue when keys were fixed: the median and the 90th percentile
+ * (nearest rank) of each bound.
+ */
+export type Remediation = {
+  /**
+   * The median.
+   */
+  median: DayBounds;
+  /**
+   * The 90th percentile.
+   */
+  p90: DayBounds;
+};
+
+/**
+ * The overdue key with the earliest due instant.
+ */
+export type OldestOverdue = {
+  /**
+   * The account.
+   */
+  account_id: string;
+  /**
+   * The user.
+   */
+  user: string;
+  /**
+   * The key's creation time.
+   */
+  created: Timestamp;
+  /**
+   * Its due instant.
+   */
+  due_at: Timestamp;
+  /**
+   * Whole days overdue at the time of its account's report (overall, the
+   * account's latest report of the day or before).
+   */
+  days_overdue: number;
+};
+
+/**
+ * One point of a trend: an account at one report, or every account at the
+ * end of one day (UTC).
+ */
+export type TrendPoint = {
+  /**
+   * The report's time; overall, the latest report time of the day.
+   */
+  time: Timestamp;
+  /**
+   * The accounts counted: 1; overall, every account seen so far, each as
+   * its latest report at or before `time` shows it.
+   */
+  accounts: number;
+  /**
+   * The reports at this point: 1; overall, those of the day.
+   */
+  reports: number;
+  /**
+   * The counts by status (and by rule, when more rules are judged):
+   * `fail` is the keys overdue.
+   */
+  counts: Counts;
+  /**
+   * The overdue key with the earliest due instant.
+   */
+  oldest_overdue: OldestOverdue | null;
+  /**
+   * Keys overdue now that the account's previous report showed not
+   * overdue or did not show (an account's first report is its baseline:
+   * 0).
+   */
+  newly_overdue: number;
+  /**
+   * Keys overdue in the account's previous report that are now fixed or
+   * gone.
+   */
+  remediated: number;
+  /**
+   * Days overdue of the keys remediated at this point.
+   */
+  remediation: Remediation | null;
+  /**
+   * Rotations underway.
+   */
+  rotations_open: number;
+  /**
+   * Rotations underway that have stalled.
+   */
+  rotations_stalled: number;
+};
+
+/**
+ * One account's trend: a point per report.
+ */
+export type AccountTrend = {
+  /**
+   * The account.
+   */
+  account_id: string;
+  /**
+   * A point per report, oldest first.
+   */
+  points: Array<TrendPoint>;
+};
+
+/**
+ * The trends: per account, and overall per day.
+ */
+export type Trend = {
+  /**
+   * Per account, sorted by account id.
+   */
+  accounts: Array<AccountTrend>;
+  /**
+   * Overall: a point per day (UTC) with reports.
+   */
+  overall: Array<TrendPoint>;
+};
+
+/**
+ * The figures of the whole history.
+ */
+export type HistoryTotals = {
+  /**
+   * Accounts seen.
+   */
+  accounts: number;
+  /**
+   * Reports (an account in a file).
+   */
+  reports: number;
+  /**
+   * Keys followed (one per life).
+   */
+  keys: number;
+  /**
+   * Keys overdue in the last report of their account.
+   */
+  overdue_now: number;
+  /**
+   * Keys that became overdue after their account's first report.
+   */
+  newly_overdue: number;
+  /**
+   * Overdue keys that were fixed or went.
+   */
+  remediated: number;
+  /**
+   * Their days overdue when fixed.
+   */
+  remediation: Remediation | null;
+  /**
+   * Rotations.
+   */
+  rotations: number;
+  /**
+   * Rotations completed.
+   */
+  rotations_completed: number;
+  /**
+   * Rotations still underway.
+   */
+  rotations_open: number;
+  /**
+   * Rotations that stalled (completed or not).
+   */
+  rotations_stalled: number;
+};
+
+/**
+ * A history: the reports, every key's life, every rotation, the trends.
+ */
+export type History = {
+  /**
+   * The policy every report was judged by.
+   */
+  policy: Policy;
+  /**
+   * How many days at one step make a stall.
+   */
+  stall_days: number;
+  /**
+   * Each account of each report, in time order.
+   */
+  reports: Array<HistoryReport>;
+  /**
+   * Every key's life, by account, user and creation time.
+   */
+  keys: Array<KeyLife>;
+  /**
+   * Every rotation, by account, user and start; the stalled ones are
+   * those with `stalled`.
+   */
+  rotations: Array<Rotation>;
+  /**
+   * The trends.
+   */
+  trend: Trend;
+  /**
+   * The figures of the whole history.
+   */
+  totals: HistoryTotals;
+};
+
+/**
  * Which findings a table shows and in what order. Text filters are `None`
  * for "any".
  */
@@ -1786,6 +2359,11 @@ export type SortKey = "triage" | "severity" | "status" | "source" | "account_id"
  * writes it.
  */
 export type Export = "csv" | "json" | "sarif" | "junit" | "ocsf";
+
+/**
+ * A format of the rotation plan.
+ */
+export type PlanFormat = "table" | "json" | "markdown" | "sh" | "csv";
 
 /**
  * Key ages counted in buckets for a chart: keys with a usable age (not

@@ -297,13 +297,14 @@ test('analyzeMany judges reports together; a broken one does not stop the others
   }
 });
 
-test('plan gives each user one next step, with real key ids when accessKeys lists them', () => {
+test('plan gives each user one next step, in triage order, with real key ids when accessKeys lists them', () => {
   const steps = plan(CSV, { asOf: AS_OF }).steps;
+  // The step needed to pass first, then the clean-up.
   assert.deepStrictEqual(
-    steps.map((s) => [s.user, s.step]),
+    steps.map((s) => [s.user, s.step, s.needed]),
     [
-      ['exactly-90d', 'schedule_rotation'],
-      ['over-by-1s', 'deactivate_unused_key'],
+      ['over-by-1s', 'deactivate_unused_key', true],
+      ['exactly-90d', 'schedule_rotation', false],
     ],
   );
   const accessKeys = JSON.stringify({
@@ -311,7 +312,7 @@ test('plan gives each user one next step, with real key ids when accessKeys list
       { UserName: 'over-by-1s', AccessKeyId: 'AKIAIOSFODNN7EXAMPLE', Status: 'Active', CreateDate: '2026-08-27T23:59:59Z' },
     ],
   });
-  const withIds = plan(CSV, { asOf: AS_OF, accessKeys }).steps[1];
+  const withIds = plan(CSV, { asOf: AS_OF, accessKeys }).steps[0];
   assert.equal(withIds.keys[0].access_key_id, 'AKIAIOSFODNN7EXAMPLE');
   assert.ok(withIds.commands.some((c) => c.includes('AKIAIOSFODNN7EXAMPLE')), withIds.commands.join('\n'));
   const err = thrown(() => analyze(CSV, { asOf: AS_OF, accessKeys }));

@@ -78,22 +78,47 @@ test('filters by status, account and part of the user name; pages through them',
   assert.equal(thrown(() => c.select({ colour: 'red' })).column, 'colour');
 });
 
-test('the histogram bins usable ages per status and marks the overflow', () => {
-  const hist = checker().histogram(40);
+test('the histogram: buckets that follow the ages present, a week wide up to the limit, then 6 m, 1 y, 2 y', () => {
+  const hist = checker().histogram();
   assert.equal(hist.max_age_days, 90);
   assert.equal(hist.unusable, 1, 'the invalid key');
   assert.equal(hist.shown, 6);
   assert.equal(hist.oldest, 400);
-  // The axis runs to the oldest key (capped at six times the limit): nothing overflows.
-  assert.equal(hist.overflow, false);
-  assert.equal(hist.bin_days, 20);
+  const labels = hist.bins.map((b) => b.label);
+  assert.deepStrictEqual(labels.slice(0, 2), ['0-7 d', '7-14 d']);
+  // The limit starts a bucket; the oldest key (400 days) ends the axis at 2 years.
+  assert.deepStrictEqual(labels.slice(-4), ['84-90 d', '90-180 d', '6 m-1 y', '1-2 y']);
+  assert.equal(hist.bins.at(-1).end, 730);
   const total = hist.bins.reduce((n, b) => n + b.counts.fail + b.counts.due_soon + b.counts.pass + b.counts.inactive, 0);
   assert.equal(total, 6);
-  const at = (age) => hist.bins.find((b) => b.start <= age && age < b.end);
+  const at = (age) => hist.bins.find((b) => b.start <= age && (b.end === null || age < b.end));
   assert.equal(at(200).counts.fail, 1);
   assert.equal(at(85).counts.due_soon, 1);
   assert.equal(hist.bins.at(-1).counts.inactive, 1, 'the 400-day key is in the last bin');
-  assert.ok(hist.tallest >= 2);
+  assert.equal(hist.tallest, 2, 'the 5- and 6-day keys');
+});
+
+test('a bar of the chart selects its keys: age_from and age_to are its start and end', () => {
+  const c = checker();
+  const hist = c.histogram();
+  for (const bin of hist.bins) {
+    const n = c.select({ age_from: bin.start, age_to: bin.end });
+    const { fail, due_soon, pass, inactive } = bin.counts;
+    assert.equal(n, fail + due_soon + pass + inactive, bin.label);
+    for (const f of c.rows(0, n)) assert.ok(f.age_days >= bin.start && (bin.end === null || f.age_days < bin.end), f.user);
+  }
+  assert.deepStrictEqual(users(c, { age_from: 365, age_to: 730 }), ['dave']);
+  assert.deepStrictEqual(users(c, { age_from: 84, age_to: 90, status: 'due_soon' }), ['bob2']);
+});
+
+test('triage order: the most severe first, then the furthest overdue, then the oldest', () => {
+  const c = checker();
+  const n = c.select({ sort: 'triage' });
+  const rows = c.rows(0, n);
+  assert.deepStrictEqual(rows.map((f) => f.user), ['alice', 'Bob', 'bob2', 'dave', 'carol', 'u10', 'u2']);
+  const rank = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+  for (let i = 1; i < rows.length; i++) assert.ok(rank[rows[i - 1].severity] <= rank[rows[i].severity], rows[i].user);
+  assert.deepStrictEqual(users(c, { severity: 'high' }), ['alice', 'Bob']);
 });
 
 test('the CSV export is checkCsv\'s bytes; a selection exports its rows in its order', () => {

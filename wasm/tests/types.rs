@@ -153,6 +153,7 @@ fn declarations() -> String {
         keyrot::view::PlanQuery,
         keyrot::view::SortKey,
         keyrot::view::Export,
+        keyrot::view::PlanFormat,
         keyrot::view::Histogram,
         keyrot::view::Bin,
         keyrot::view::BinCounts,

@@ -8,7 +8,7 @@
 // attribute value or an <option> built with new Option(): never as HTML.
 // The plan's commands are shown and copied exactly as the engine wrote them
 // (already quoted for the shell); the page never builds a command.
-import { STATUSES, STATUS_LABELS } from './lib/findings.js';
+import { SEVERITIES, SEVERITY_LABELS, STATUSES, STATUS_LABELS, dueText } from './lib/findings.js';
 import { ROLE_LABELS, stepLabel } from './lib/plan.js';
 
 const $ = (id) => document.getElementById(id);
@@ -17,10 +17,25 @@ const number = new Intl.NumberFormat('en');
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
-const EMPTY_QUERY = { sort: 'line', dir: 'asc', status: '', account: '', user: '', source: '', exempted: '', rule: '' };
+/** The table's first view: triage order (the most severe first, then the furthest overdue, then the oldest), no filter. */
+const EMPTY_QUERY = {
+  sort: 'triage',
+  dir: 'asc',
+  status: '',
+  severity: '',
+  account: '',
+  user: '',
+  source: '',
+  exempted: '',
+  rule: '',
+  ageFrom: null,
+  ageTo: null,
+};
+/** The columns whose first click sorts from the largest (the oldest key first). */
+const DESCENDING_FIRST = new Set(['age_days']);
 /** The rotation rule: the one the counts per status, the chart and the plan are of. */
 const ROTATION = 'access_key_rotated';
-const EMPTY_PLAN_QUERY = { step: '', source: '', user: '' };
+const EMPTY_PLAN_QUERY = { step: '', source: '', user: '', needed: '' };
 const PLAN_PAGE_SIZE = 25;
 
 const state = {
@@ -57,6 +72,12 @@ const state = {
   planReports: [],
   /** Whether the shown findings carry `rule` and `cis` (a run of more than the rotation rule, or with a CIS version). */
   labelled: false,
+  /** Set by a load: its result folds the options and takes the focus (a re-check with new options does not). */
+  focusResult: false,
+  /** The latest history request: older answers are stale. */
+  historyId: 0,
+  /** The histogram of the shown result (the bars' ranges). */
+  histogram: null,
 };
 
 // --- options ------------------------------------------------------------------
@@ -130,6 +151,7 @@ function load(files) {
   state.planPage = 0;
   $('filter-user').value = '';
   $('plan-user').value = '';
+  state.focusResult = true;
   const size = files.reduce((n, f) => n + f.blob.size, 0);
   setStatus(`Checking ${label} (${megabytes(size)})…`);
   $('result').setAttribute('aria-busy', 'true');
@@ -199,16 +221,35 @@ worker.onmessage = ({ data }) => {
       state.planReports = data.many
         ? data.meta.reports.map((r) => ({ source: r.source, as_of: r.as_of, error: r.error }))
         : [{ source: data.name, as_of: data.meta.as_of, error: null }];
+      clearFieldErrors();
       showResult(data);
+      if (state.focusResult) {
+        state.focusResult = false;
+        answerFirst();
+      }
       requestPage();
       clearPlan();
-      if (state.tab === 'plan') requestPlan();
+      // Made now, after the first page of the table: the verdict links to its first steps.
+      requestPlan();
+      requestHistory(data);
       break;
     case 'error':
       if (data.id !== state.checkId) return;
       state.loaded = true; // the bytes are kept: new options may fix it
-      state.hasResult = false;
-      showError(data.error);
+      // The worker keeps the last good result: it stays on the page, dimmed.
+      state.hasResult = data.kept !== null && data.kept !== undefined;
+      showError(data.error, data.kept);
+      if (state.focusResult) {
+        state.focusResult = false;
+        unfoldSetup(false);
+        $('error').focus();
+      }
+      break;
+    case 'history':
+      if (data.id === state.historyId) showHistory(data);
+      break;
+    case 'plan-export-error':
+      setStatus(`The plan cannot be downloaded: ${plainMessage(data.error)}`);
       break;
     case 'page':
       if (data.id !== state.queryId) return;
@@ -219,29 +260,123 @@ worker.onmessage = ({ data }) => {
       break;
     case 'export':
       download(data.blob, data.filename);
-      setStatus(`Saved ${number.format(data.count)} findings as ${data.filename}.`);
+      setStatus(
+        data.what === 'report'
+          ? `Saved the report as ${data.filename}.`
+          : `Saved ${plural(data.count, data.what === 'steps' ? 'step' : 'finding')} as ${data.filename}.`,
+      );
       break;
   }
 };
 
 worker.onerror = (event) => {
-  showError({ message: `the checker failed to start: ${event.message ?? 'unknown error'}`, code: null, line: null, column: null, value: null });
+  showError({ message: `the checker failed to start: ${event.message ?? 'unknown error'}`, code: null, line: null, column: null, value: null }, null);
 };
 
 // --- the error ------------------------------------------------------------------
 
-function showError(error) {
-  $('result').hidden = true;
-  $('result').removeAttribute('aria-busy');
+/** The options the engine names in an error's `column`: the box that holds each, and how a sentence names it. */
+const FIELDS = {
+  max_age_days: { id: 'max-age', noun: 'the maximum key age' },
+  warn_days: { id: 'warn', noun: 'the warning time' },
+  grace_days: { id: 'grace', noun: 'the grace before deleting' },
+  as_of: { id: 'as-of', noun: 'the evaluation time' },
+};
+
+function capitalized(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * The engine's error as a sentence for the page: without the place (the
+ * Line and Column fields show it), without a second prefix naming the option
+ * in a binding's spelling, and with the options named as the form names
+ * them. Backticks are left in: `messageInto` shows what they quote as code.
+ */
+function plainMessage(error) {
+  let text = String(error.message ?? '');
+  const place =
+    error.line !== null && error.line !== undefined
+      ? error.column !== null && error.column !== undefined
+        ? `line ${error.line}, column \`${error.column}\`: `
+        : `line ${error.line}: `
+      : error.column !== null && error.column !== undefined
+        ? `\`${error.column}\`: `
+        : '';
+  if (place && text.startsWith(place)) text = text.slice(place.length);
+  const field = FIELDS[error.column];
+  if (!field) return text;
+  // `maxAgeDays`: … (serde's place, in the JS spelling) repeats the option.
+  text = text.replace(/^`[A-Za-z_]+`: /, '');
+  const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+  for (const [name, f] of Object.entries(FIELDS)) {
+    for (const spelling of [`\`${name}\``, `\`${camel(name)}\``, name]) text = text.replaceAll(spelling, f.noun);
+  }
+  return text.startsWith(field.noun) ? capitalized(text) : `${capitalized(field.noun)}: ${text}`;
+}
+
+/** Puts `text` into `el`, what it quotes between backticks as code (text only, never HTML). */
+function messageInto(el, text) {
+  const parts = text.split('`');
+  // An odd backtick out quotes nothing: it stays as text.
+  if (parts.length % 2 === 0) {
+    el.textContent = text;
+    return;
+  }
+  el.replaceChildren(...parts.map((part, i) => (i % 2 ? element('code', '', part) : document.createTextNode(part))));
+}
+
+function clearFieldErrors() {
+  for (const { id } of Object.values(FIELDS)) {
+    const input = $(id);
+    input.removeAttribute('aria-invalid');
+    input.removeAttribute('aria-describedby');
+    $(`${id}-error`).hidden = true;
+    $(`${id}-error`).textContent = '';
+  }
+}
+
+/** Marks the box of the option the error names as invalid, with the error beside it. */
+function markField(error) {
+  clearFieldErrors();
+  const field = FIELDS[error.column];
+  if (!field) return null;
+  const input = $(field.id);
+  const note = $(`${field.id}-error`);
+  messageInto(note, plainMessage(error));
+  note.hidden = false;
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', note.id);
+  if (field.id === 'as-of') $('as-of-fixed').checked = true;
+  return field;
+}
+
+/**
+ * Shows `error`. `kept` names the files of the last good result, which the
+ * worker still holds: it stays on the page, dimmed, until a check works.
+ */
+function showError(error, kept) {
+  const result = $('result');
+  result.removeAttribute('aria-busy');
+  result.hidden = !kept;
+  result.classList.toggle('stale', Boolean(kept));
   const box = $('error');
-  const optionProblem = error.code === 'invalid_policy' || error.code === 'invalid_as_of';
   const exemptionProblem = error.code === 'invalid_exemptions';
+  const field = markField(error);
+  const optionProblem = Boolean(field) || error.code === 'invalid_policy' || error.code === 'invalid_as_of';
+  const name = state.name || 'This file';
   $('error-title').textContent = exemptionProblem
     ? `The exemptions file${state.exemptions ? ` ${state.exemptions.name}` : ''} cannot be used`
-    : optionProblem
-      ? 'These options cannot be used'
-      : `${state.name || 'This file'} cannot be checked`;
-  $('error-message').textContent = error.message;
+    : field
+      ? `${capitalized(field.noun)} cannot be used`
+      : optionProblem
+        ? 'These options cannot be used'
+        : error.code === 'missing_columns'
+          ? `${name} is not a credential report`
+          : error.code === 'not_text'
+            ? `${name} is not a text report`
+            : `${name} cannot be checked`;
+  messageInto($('error-message'), plainMessage(error));
   $('error-code').textContent = error.code ?? '—';
   $('error-line').textContent = error.line ?? '—';
   $('error-column').textContent = error.column ?? '—';
@@ -249,6 +384,10 @@ function showError(error) {
   const rowLevel = ['invalid_timestamp', 'invalid_boolean', 'field_count'].includes(error.code);
   $('error-hint').hidden = !rowLevel || $('lenient').checked;
   $('error-exemptions-hint').hidden = !exemptionProblem;
+  $('error-kept').hidden = !kept;
+  $('error-kept').textContent = kept
+    ? `Below, dimmed: the last result that could be checked (${kept}). It stays until this is corrected.`
+    : '';
   box.hidden = false;
   setStatus('');
 }
@@ -279,7 +418,13 @@ function showResult(data) {
   state.many = data.many;
   $('error').hidden = true;
   $('result').hidden = false;
+  $('result').classList.remove('stale');
   $('result').removeAttribute('aria-busy');
+  $('start-here').hidden = true;
+  $('trend-box').hidden = true;
+  $('skip-link').textContent = 'Skip to the result';
+  $('skip-link').href = '#verdict';
+  showSetupSummary(data, meta);
 
   const reports = meta.reports ?? [];
   const failed = reports.filter((r) => r.error);
@@ -379,12 +524,20 @@ function showResult(data) {
   showReports(data.many ? reports : null);
   showAccounts(summary.accounts, data.many);
   showExemptions(data);
+  state.histogram = data.histogram;
+  // A bar's range may not exist in a new result's chart.
+  if (state.query.ageFrom !== null && !data.histogram.bins.some((b) => b.start === state.query.ageFrom && b.end === state.query.ageTo)) {
+    state.query = { ...state.query, ageFrom: null, ageTo: null };
+  }
   drawChart(data.histogram, policy);
   showAnomalies(data.anomalies, data.anomalyCount);
 
   const statusSelect = $('filter-status');
   statusSelect.replaceChildren(new Option('all', ''), ...STATUSES.map((s) => new Option(STATUS_LABELS[s], s)));
   statusSelect.value = state.query.status;
+  const severitySelect = $('filter-severity');
+  severitySelect.replaceChildren(new Option('all', ''), ...SEVERITIES.map((s) => new Option(SEVERITY_LABELS[s], s)));
+  severitySelect.value = state.query.severity;
   const accountSelect = $('filter-account');
   accountSelect.replaceChildren(
     new Option('all', ''),
@@ -423,6 +576,60 @@ function showResult(data) {
     `Checked ${data.name}: ${plural(summary.keys, 'key')} in ${plural(summary.users, 'row')}${checks} (${size}.` +
       (failed.length ? ` ${plural(failed.length, 'file')} could not be read.` : ''),
   );
+}
+
+/**
+ * The one-line summary of what was checked and how, shown in place of the
+ * folded options: "report.csv · limit 90 days · as of now · key rotation
+ * only".
+ */
+function showSetupSummary(data, meta) {
+  const options = state.resultOptions ?? {};
+  const when = options.asOf
+    ? `as of ${timestamp(options.asOf)} UTC`
+    : data.many
+      ? "as of now (or each file's GeneratedTime)"
+      : meta.as_of_source === 'report'
+        ? "as of the report's GeneratedTime"
+        : 'as of now';
+  const parts = [
+    data.name,
+    `limit ${plural(meta.policy.max_age_days, 'day')}`,
+    when,
+    options.rules ? 'every check' : 'key rotation only',
+  ];
+  if (options.cisVersion) parts.push(`CIS ${options.cisVersion}`);
+  if (state.exemptions) parts.push(`exemptions ${state.exemptions.name}`);
+  if (options.lenient) parts.push('lenient');
+  $('setup-summary-text').textContent = parts.join(' · ');
+}
+
+/** Folds the options into their summary line (after a check), or opens them. */
+function foldSetup(folded) {
+  $('setup').hidden = folded;
+  $('setup-summary').hidden = false;
+  const button = $('setup-change');
+  button.setAttribute('aria-expanded', String(!folded));
+  button.textContent = folded ? 'Change' : 'Hide the options';
+}
+
+function unfoldSetup(focus) {
+  if ($('setup-summary').hidden) return;
+  foldSetup(false);
+  if (focus) $('file').focus();
+}
+
+/**
+ * After a check of new files: the options fold into their summary, the
+ * verdict comes to the top and takes the focus, and the skip link leads to it.
+ */
+function answerFirst() {
+  foldSetup(true);
+  const verdict = $('verdict');
+  // In view with what is above it when it fits (the summary line), at the top otherwise.
+  const { top, bottom } = verdict.getBoundingClientRect();
+  if (top < 0 || bottom > window.innerHeight) verdict.scrollIntoView({ block: 'start' });
+  verdict.focus({ preventScroll: true });
 }
 
 /** Whether the count of `status` is pressed: the table shows that status (of the rotation rule, when there are others). */
@@ -620,94 +827,70 @@ function showAnomalies(anomalies, total) {
 
 // --- the chart -------------------------------------------------------------------
 
+/** The statuses of a bar, from the bottom up. */
 const CHART_ORDER = ['inactive', 'pass', 'due_soon', 'fail'];
 
-function svg(name, attributes = {}, text = null) {
-  const element = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
-  if (text !== null) element.textContent = text;
-  return element;
+/** Whether the table shows the keys of `bin` (its bar is pressed). */
+function binPressed(bin) {
+  return state.query.ageFrom === bin.start && state.query.ageTo === bin.end;
 }
 
-function niceStep(raw) {
-  const power = 10 ** Math.floor(Math.log10(Math.max(raw, 1e-9)));
-  return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
-}
-
+/**
+ * The age chart: one bar per bucket of the engine's histogram (a week wide
+ * up to the limit, then 6 m, 1 y, 2 y, 5 y, 10 y+, as the ages present call
+ * for), stacked by status, each a button that shows its keys in the table
+ * (the query's `ageFrom`/`ageTo` are the bucket's `start` and `end`). The
+ * limit is marked where its bucket starts.
+ */
 function drawChart(hist, policy) {
   const chart = $('chart');
-  chart.replaceChildren();
-  const width = 960;
-  const height = 300;
-  const margin = { left: 78, right: 20, top: 34, bottom: 48 };
-  const plotW = width - margin.left - margin.right;
-  const plotH = height - margin.top - margin.bottom;
-  const span = hist.bins.length * hist.bin_days;
-  const x = (days) => margin.left + (days / span) * plotW;
-  const yMax = Math.max(1, hist.tallest);
-  const yStep = Math.max(1, niceStep(yMax / 4));
-  const yTop = Math.ceil(yMax / yStep) * yStep;
-  const y = (count) => margin.top + plotH - (count / yTop) * plotH;
-
-  // Grid and y axis.
-  for (let v = 0; v <= yTop; v += yStep) {
-    chart.append(svg('line', { x1: margin.left, x2: width - margin.right, y1: y(v), y2: y(v), class: 'grid' }));
-    chart.append(svg('text', { x: margin.left - 8, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' }, number.format(v)));
-  }
-  chart.append(
-    svg('text', { x: 16, y: margin.top + plotH / 2, class: 'axis-label', transform: `rotate(-90 16 ${margin.top + plotH / 2})`, 'text-anchor': 'middle' }, 'keys'),
-  );
-
-  // Bars, stacked by status.
-  const barW = Math.max(1, (hist.bin_days / span) * plotW - 1);
-  for (const bin of hist.bins) {
-    let base = 0;
-    const last = bin === hist.bins[hist.bins.length - 1] && hist.overflow;
-    const range = last ? `${bin.start} days or more` : `${bin.start}–${bin.end - 1} days`;
-    for (const status of CHART_ORDER) {
-      const n = bin.counts[status];
-      if (!n) continue;
-      const rect = svg('rect', {
-        x: x(bin.start) + 0.5,
-        y: y(base + n),
-        width: barW,
-        height: Math.max(1, y(base) - y(base + n)),
-        class: `bar status-${status}`,
+  const tallest = Math.max(1, hist.tallest);
+  chart.replaceChildren(
+    ...hist.bins.map((bin) => {
+      const total = CHART_ORDER.reduce((n, st) => n + bin.counts[st], 0);
+      const column = element('div', `bar-column${bin.start === policy.max_age_days ? ' at-limit' : ''}`);
+      const button = element('button', 'bar');
+      button.type = 'button';
+      button.dataset.start = String(bin.start);
+      button.dataset.end = bin.end === null ? '' : String(bin.end);
+      button.dataset.total = String(total);
+      for (const status of CHART_ORDER) button.dataset[status] = String(bin.counts[status]);
+      button.disabled = total === 0;
+      button.setAttribute('aria-pressed', String(binPressed(bin)));
+      const parts = CHART_ORDER.filter((st) => bin.counts[st]).reverse().map((st) => `${number.format(bin.counts[st])} ${STATUS_LABELS[st].toLowerCase()}`);
+      button.setAttribute('aria-label', `${bin.label}: ${plural(total, 'key')}${parts.length ? ` (${parts.join(', ')})` : ''}`);
+      button.title = `${bin.label}: ${plural(total, 'key')}${parts.length ? ` (${parts.join(', ')})` : ''}. Select to show them in the table.`;
+      const stack = element('span', 'bar-stack');
+      stack.style.height = `${(total / tallest) * 100}%`;
+      for (const status of CHART_ORDER) {
+        const n = bin.counts[status];
+        if (!n) continue;
+        const segment = element('span', `bar-segment status-${status}`);
+        segment.style.flexGrow = String(n);
+        stack.append(segment);
+      }
+      const count = element('span', 'bar-count', total ? number.format(total) : '');
+      button.append(count, stack);
+      button.addEventListener('click', () => {
+        showTab('findings');
+        setFilter(binPressed(bin) ? { ageFrom: null, ageTo: null } : { ageFrom: bin.start, ageTo: bin.end });
       });
-      rect.append(svg('title', {}, `${range}: ${plural(n, 'key')} ${STATUS_LABELS[status].toLowerCase()}`));
-      chart.append(rect);
-      base += n;
-    }
-  }
-
-  if (hist.overflow) {
-    const last = hist.bins[hist.bins.length - 1];
-    const total = CHART_ORDER.reduce((n, st) => n + last.counts[st], 0);
-    chart.append(svg('text', { x: x(last.start) + barW / 2, y: y(total) - 6, class: 'overflow-label', 'text-anchor': 'middle' }, `≥ ${last.start}`));
-  }
-
-  // X axis.
-  chart.append(svg('line', { x1: margin.left, x2: width - margin.right, y1: y(0), y2: y(0), class: 'axis' }));
-  const xStep = niceStep(span / 10);
-  for (let d = 0; d <= span; d += xStep) {
-    chart.append(svg('text', { x: x(d), y: y(0) + 18, class: 'tick', 'text-anchor': 'middle' }, number.format(d)));
-  }
-  chart.append(svg('text', { x: margin.left + plotW / 2, y: height - 8, class: 'axis-label', 'text-anchor': 'middle' }, 'key age (days)'));
-
-  // The limit, and where "due soon" starts.
-  const limitX = x(policy.max_age_days);
-  chart.append(svg('line', { x1: limitX, x2: limitX, y1: margin.top - 14, y2: y(0), class: 'limit' }));
-  chart.append(svg('text', { x: limitX + 4, y: margin.top - 18, class: 'limit-label' }, `limit ${policy.max_age_days} days`));
-  if (policy.warn_days > 0 && policy.warn_days < policy.max_age_days) {
-    const warnX = x(policy.max_age_days - policy.warn_days);
-    chart.append(svg('line', { x1: warnX, x2: warnX, y1: margin.top, y2: y(0), class: 'warn' }));
-    chart.append(svg('text', { x: warnX - 4, y: margin.top - 4, class: 'warn-label', 'text-anchor': 'end' }, `due soon from ${policy.max_age_days - policy.warn_days}`));
-  }
-
+      const label = element('span', 'bar-label', bin.label);
+      label.setAttribute('aria-hidden', 'true');
+      column.append(button, label);
+      if (bin.start === policy.max_age_days) {
+        const limit = element('span', 'limit-mark', `limit ${policy.max_age_days} d`);
+        limit.setAttribute('aria-hidden', 'true');
+        column.append(limit);
+      }
+      return column;
+    }),
+  );
   const over = hist.bins.reduce((n, b) => n + b.counts.fail, 0);
   $('chart-caption').textContent =
-    `Ages of ${plural(hist.shown, 'key')}, by status; the red line is the ${policy.max_age_days}-day limit` +
+    `Ages of ${plural(hist.shown, 'key')}, by status; the dashed red line is the ${policy.max_age_days}-day limit` +
     (over ? `, ${number.format(over)} failing.` : '.') +
+    ' Select a bar to show its keys in the table.' +
     (hist.unusable ? ` ${plural(hist.unusable, 'key')} without a usable date ${hist.unusable === 1 ? 'is' : 'are'} not drawn.` : '');
 }
 
@@ -728,6 +911,17 @@ function lastUsedText(f) {
 /** "until 2027-01-31, owner …: reason" for an exemption in force. */
 function exemptionText(e) {
   return `Exempted until ${e.expires} (owner ${e.owner}): ${e.reason}`;
+}
+
+/** A cell of a date and time that may wrap between its words, never inside a date. */
+function whenCell(text, className) {
+  const td = document.createElement('td');
+  td.className = className;
+  for (const [i, word] of text.split(' ').entries()) {
+    if (i) td.append(' ');
+    td.append(element('span', 'word', word));
+  }
+  return td;
 }
 
 function row(f) {
@@ -753,7 +947,12 @@ function row(f) {
   const user = cell(f.is_root ? `${f.user} (root)` : f.user, 'user');
   user.title = f.arn;
   const due = f.days_until_due;
-  tr.append(status);
+  const severity = document.createElement('td');
+  const sev = document.createElement('span');
+  sev.className = `severity severity-${SEVERITIES.includes(f.severity) ? f.severity : 'info'}`;
+  sev.textContent = SEVERITY_LABELS[f.severity] ?? f.severity;
+  severity.append(sev);
+  tr.append(status, severity);
   if (state.labelled) {
     const check = document.createElement('td');
     check.className = 'rule';
@@ -772,7 +971,12 @@ function row(f) {
     }
     tr.append(check);
   }
-  if (state.many) tr.append(cell(f.source ?? '', 'source'));
+  if (state.many) {
+    // One line, cut with an ellipsis; the whole name on hover.
+    const file = cell(f.source ?? '', 'source');
+    file.title = f.source ?? '';
+    tr.append(file);
+  }
   // A finding about a user rather than a key has no slot (and no key to be active).
   const keyless = f.slot === null;
   tr.append(
@@ -780,10 +984,10 @@ function row(f) {
     user,
     cell(keyless ? '—' : String(f.slot), 'num'),
     cell(keyless ? '—' : f.active ? 'yes' : 'no'),
-    cell(timestamp(f.last_rotated), 'nowrap'),
+    whenCell(timestamp(f.last_rotated), 'when'),
     cell(f.age_days === null ? '—' : number.format(f.age_days), 'num'),
-    cell(due === null ? '—' : number.format(due), due !== null && due < 0 ? 'num overdue' : 'num'),
-    cell(lastUsedText(f), 'last-used'),
+    cell(dueText(due, (n) => number.format(n)), due !== null && due < 0 ? 'due overdue' : 'due'),
+    whenCell(lastUsedText(f), 'last-used'),
     reason,
     cell(String(f.line), 'num'),
   );
@@ -821,13 +1025,30 @@ function showPage(data) {
     button.setAttribute('aria-pressed', String(ruleCountPressed(button.dataset.rule)));
   }
   $('filter-status').value = state.query.status;
+  $('filter-severity').value = state.query.severity;
   $('filter-rule').value = state.query.rule;
   $('filter-exempted').value = state.query.exempted;
+  for (const button of document.querySelectorAll('#chart .bar')) {
+    const end = button.dataset.end === '' ? null : Number(button.dataset.end);
+    button.setAttribute('aria-pressed', String(binPressed({ start: Number(button.dataset.start), end })));
+  }
+  const bin = state.query.ageFrom === null ? null : state.histogram?.bins.find((b) => binPressed(b));
+  const ageFilter = $('age-filter');
+  ageFilter.hidden = !bin;
+  if (bin) {
+    const clear = element('button', 'clear-age', 'Show every age');
+    clear.type = 'button';
+    clear.addEventListener('click', () => setFilter({ ageFrom: null, ageTo: null }));
+    ageFilter.replaceChildren(document.createTextNode(`Key rotation, ages ${bin.label} (the chart's bar). `), clear);
+  }
+  const triage = state.query.sort === 'triage';
+  $('sort-note').textContent = triage ? 'In triage order: the most severe first, then the furthest overdue, then the oldest.' : '';
+  $('sort-triage').hidden = triage;
 }
 
 function anyFilter() {
   const q = state.query;
-  return Boolean(q.status || q.account || q.source || q.exempted || q.rule || q.user.trim());
+  return Boolean(q.status || q.severity || q.account || q.source || q.exempted || q.rule || q.user.trim() || q.ageFrom !== null);
 }
 
 function setStatusFilter(status) {
@@ -1000,8 +1221,11 @@ function showPlan(data) {
     ? ''
     : data.all === 0
       ? `Nothing to do${when ? ` (${when})` : ''}: no key needs a step.`
-      : `${plural(data.all, 'step')}, one per user with something to do${when ? `, ${when}` : ''}.` +
+      : `${plural(data.all, 'step')}${when ? `, ${when}` : ''}: ${number.format(data.needed)} needed to pass, ` +
+        `${number.format(data.all - data.needed)} clean-up; those needed to pass come first, the most severe first.` +
         (data.withAccessKeys ? ` Key ids from ${state.accessKeys?.name ?? 'the access-key list'}.` : '');
+  showStartHere(error ? null : data);
+  for (const button of document.querySelectorAll('#panel-plan .exports button')) button.disabled = Boolean(error) || data.all === 0;
 
   const reports = $('plan-reports');
   reports.hidden = !data.many;
@@ -1026,13 +1250,14 @@ function showPlan(data) {
   if (state.planQuery.step && !counts.has(state.planQuery.step)) counts.set(state.planQuery.step, 0);
   stepSelect.replaceChildren(new Option(`all (${number.format(data.all)})`, ''), ...[...counts].map(([code, n]) => new Option(`${stepLabel(code)} (${number.format(n)})`, code)));
   stepSelect.value = state.planQuery.step;
+  $('plan-needed').value = state.planQuery.needed;
   const sourceSelect = $('plan-source');
   fillSourceSelect(sourceSelect, data.many ? data.perReport.filter((r) => !r.error).map((r) => r.source) : []);
   sourceSelect.value = state.planQuery.source;
   $('plan-source-label').hidden = !data.many;
 
   $('plan-steps').replaceChildren(...data.rows.map(renderStep));
-  const filtered = Boolean(state.planQuery.step || state.planQuery.source || state.planQuery.user.trim());
+  const filtered = Boolean(state.planQuery.step || state.planQuery.source || state.planQuery.needed || state.planQuery.user.trim());
   const last = data.first === 0 ? 0 : data.first + data.rows.length - 1;
   $('plan-shown').textContent =
     error || data.all === 0
@@ -1045,10 +1270,165 @@ function showPlan(data) {
   $('plan-next').disabled = $('plan-last').disabled = data.page >= data.pages - 1;
 }
 
+/**
+ * The verdict's link to the plan: "Start here: N steps needed to pass" (or,
+ * with nothing needed, the clean-up), hidden when there is nothing to do or
+ * the plan cannot be made.
+ */
+function showStartHere(data) {
+  const link = $('start-here');
+  const hasSteps = data !== null && data.all > 0;
+  link.hidden = !hasSteps;
+  if (!hasSteps) return;
+  link.dataset.needed = data.needed > 0 ? 'yes' : '';
+  link.textContent =
+    data.needed > 0
+      ? `Start here: ${plural(data.needed, 'step')} needed to pass`
+      : `Start here: ${plural(data.all, 'clean-up step')} (none needed to pass)`;
+}
+
 function setPlanFilter(change) {
   state.planQuery = { ...state.planQuery, ...change };
   state.planPage = 0;
   requestPlan();
+}
+
+// --- the trend of several reports of one account ---------------------------------
+
+/** The statuses of a trend's bars, from the bottom up, as the history's counts hold them. */
+const TREND_ORDER = ['inactive', 'pass', 'due_soon', 'invalid', 'fail'];
+
+function svg(name, attributes = {}, text = null) {
+  const el = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, String(value));
+  if (text !== null) el.textContent = text;
+  return el;
+}
+
+/**
+ * Asks the worker for the history of the files when several of them are of
+ * one account (fewer accounts than reports read): each report judged at its
+ * own time, its GeneratedTime or a date in its name.
+ */
+function requestHistory(data) {
+  const reports = data.many ? data.meta.reports.filter((r) => !r.error && r.summary?.users > 0) : [];
+  if (reports.length < 2 || data.meta.summary.accounts.length >= reports.length) return;
+  const { asOf, exemptions, ...judging } = state.resultOptions ?? {};
+  state.historyId = send({ type: 'history', options: { ...judging, timeFromName: '%Y-%m-%d' } });
+}
+
+function dayBounds(b) {
+  return b.at_least === b.at_most ? plural(b.at_least, 'day') : `${number.format(b.at_least)} to ${plural(b.at_most, 'day')}`;
+}
+
+/** One account's trend: a stacked bar of its keys per status at each report, and the same numbers as a table. */
+function trendChart(account) {
+  const figure = element('figure', 'trend-chart');
+  figure.dataset.account = account.account_id;
+  const points = account.points;
+  const width = 720;
+  const height = 200;
+  const margin = { left: 44, right: 12, top: 14, bottom: 34 };
+  const plotW = width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
+  const tallest = Math.max(1, ...points.map((p) => TREND_ORDER.reduce((n, st) => n + p.counts[st], 0)));
+  const slot = plotW / points.length;
+  const y = (n) => margin.top + plotH - (n / tallest) * plotH;
+  const caption = element('figcaption', '', `Account ${account.account_id || '(none)'}: keys per status at each of its ${points.length} reports`);
+  caption.id = `trend-caption-${++uid}`;
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': caption.id, class: 'trend-svg' });
+  chart.append(svg('line', { x1: margin.left, x2: width - margin.right, y1: y(0), y2: y(0), class: 'axis' }));
+  chart.append(svg('text', { x: margin.left - 6, y: y(tallest) + 4, class: 'tick', 'text-anchor': 'end' }, number.format(tallest)));
+  chart.append(svg('text', { x: margin.left - 6, y: y(0) + 4, class: 'tick', 'text-anchor': 'end' }, '0'));
+  for (const [i, point] of points.entries()) {
+    const bar = svg('g', { class: 'trend-point', 'data-time': point.time });
+    for (const status of TREND_ORDER) bar.dataset[status] = String(point.counts[status]);
+    let base = 0;
+    const x = margin.left + i * slot + slot * 0.15;
+    for (const status of TREND_ORDER) {
+      const n = point.counts[status];
+      if (!n) continue;
+      bar.append(svg('rect', { x, y: y(base + n), width: slot * 0.7, height: Math.max(1, y(base) - y(base + n)), class: `bar status-${status}` }));
+      base += n;
+    }
+    bar.append(svg('title', {}, `${timestamp(point.time)}: ${TREND_ORDER.slice().reverse().map((st) => `${number.format(point.counts[st])} ${STATUS_LABELS[st].toLowerCase()}`).join(', ')}`));
+    chart.append(bar);
+    chart.append(svg('text', { x: margin.left + (i + 0.5) * slot, y: height - 14, class: 'tick', 'text-anchor': 'middle' }, point.time.slice(0, 10)));
+  }
+  const wrap = element('div', 'table-wrap');
+  const table = element('table', 'trend-table');
+  const head = element('thead');
+  const headRow = element('tr');
+  for (const [text, num] of [['Report time (UTC)', false], ['Fail', true], ['Invalid', true], ['Due soon', true], ['Pass', true], ['Inactive', true], ['Newly overdue', true], ['Remediated', true], ['Rotations stalled', true]]) {
+    const th = element('th', num ? 'num' : '', text);
+    th.scope = 'col';
+    headRow.append(th);
+  }
+  head.append(headRow);
+  const body = element('tbody');
+  for (const point of points) {
+    const tr = element('tr');
+    tr.dataset.time = point.time;
+    const th = element('th', 'nowrap', timestamp(point.time));
+    th.scope = 'row';
+    tr.append(th);
+    for (const n of [point.counts.fail, point.counts.invalid, point.counts.due_soon, point.counts.pass, point.counts.inactive, point.newly_overdue, point.remediated, point.rotations_stalled]) {
+      tr.append(cell(number.format(n), 'num'));
+    }
+    body.append(tr);
+  }
+  table.append(head, body);
+  wrap.append(table);
+  figure.append(caption, chart, wrap);
+  return figure;
+}
+
+/** The history's trend: per account with several reports, and the season's figures; or why there is none. */
+function showHistory(data) {
+  const box = $('trend-box');
+  const summary = $('trend-summary');
+  const charts = $('trend-charts');
+  const stalls = $('trend-stalls');
+  box.hidden = false;
+  if (data.error) {
+    charts.replaceChildren();
+    stalls.hidden = true;
+    const why = element('span');
+    messageInto(why, plainMessage(data.error));
+    summary.replaceChildren(
+      document.createTextNode('Several reports of one account are loaded, but their trend cannot be followed: '),
+      why,
+      document.createTextNode(
+        data.error.code === 'no_report_time'
+          ? " (A trend takes each report's time from its GeneratedTime, which the AWS CLI's JSON carries, or from a date in its file name, like 2026-11-26.)"
+          : '',
+      ),
+    );
+    return;
+  }
+  const accounts = data.trend.accounts.filter((a) => a.points.length > 1);
+  if (!accounts.length) {
+    box.hidden = true;
+    return;
+  }
+  const t = data.totals;
+  const parts = [
+    `${plural(t.reports, 'report')} of ${plural(t.accounts, 'account')}, each judged at its own time (${data.reports[0].time.slice(0, 10)} to ${data.reports.at(-1).time.slice(0, 10)}).`,
+    `${plural(t.overdue_now, 'key')} overdue in the latest report; ${plural(t.newly_overdue, 'key')} became overdue; ${plural(t.remediated, 'overdue key')} fixed`,
+  ];
+  parts[1] += t.remediation ? ` (median ${dayBounds(t.remediation.median)} overdue when fixed).` : '.';
+  parts.push(`${plural(t.rotations, 'rotation')}: ${number.format(t.rotations_completed)} completed, ${number.format(t.rotations_open)} underway, ${number.format(t.rotations_stalled)} stalled.`);
+  summary.textContent = parts.join(' ');
+  charts.replaceChildren(...accounts.map(trendChart));
+  stalls.hidden = data.stalled.length === 0;
+  stalls.replaceChildren(
+    ...data.stalled.map((r) => {
+      const item = element('li');
+      const what = r.stalls.map((st) => `${st.step ? stepLabel(st.step) : st.kind.replaceAll('_', ' ')} for ${plural(st.days, 'day')}`).join('; ');
+      item.append(element('strong', 'step-user', r.user), document.createTextNode(` (account ${r.account_id}): stalled, ${what}.`));
+      return item;
+    }),
+  );
 }
 
 // --- the tabs ----------------------------------------------------------------------
@@ -1119,7 +1499,8 @@ function clearAccessKeys() {
 function afterAccessKeys() {
   state.planVersion++;
   clearPlan();
-  if (state.hasResult && state.tab === 'plan') requestPlan();
+  // The verdict's link and the downloads follow the plan with the new key ids.
+  if (state.hasResult) requestPlan();
 }
 
 // --- wiring ------------------------------------------------------------------------
@@ -1202,7 +1583,9 @@ function setUp() {
     th.append(button);
     button.addEventListener('click', () => {
       const key = th.dataset.sort;
-      const dir = state.query.sort === key && state.query.dir === 'asc' ? 'desc' : 'asc';
+      // The first click on Age shows the oldest first; the next reverses.
+      const first = DESCENDING_FIRST.has(key) ? 'desc' : 'asc';
+      const dir = state.query.sort === key ? (state.query.dir === 'asc' ? 'desc' : 'asc') : first;
       state.query = { ...state.query, sort: key, dir };
       state.page = 0;
       requestPage();
@@ -1210,6 +1593,12 @@ function setUp() {
   }
 
   $('filter-status').addEventListener('change', () => setStatusFilter($('filter-status').value));
+  $('filter-severity').addEventListener('change', () => setFilter({ severity: $('filter-severity').value }));
+  $('sort-triage').addEventListener('click', () => {
+    state.query = { ...state.query, sort: 'triage', dir: 'asc' };
+    state.page = 0;
+    requestPage();
+  });
   $('filter-account').addEventListener('change', () => setFilter({ account: $('filter-account').value }));
   $('filter-source').addEventListener('change', () => setFilter({ source: $('filter-source').value }));
   $('filter-rule').addEventListener('change', () => setFilter({ rule: $('filter-rule').value }));
@@ -1235,6 +1624,32 @@ function setUp() {
   $('page-last').addEventListener('click', go(() => state.pages - 1));
 
   $('plan-step').addEventListener('change', () => setPlanFilter({ step: $('plan-step').value }));
+  $('plan-needed').addEventListener('change', () => setPlanFilter({ needed: $('plan-needed').value }));
+  for (const format of ['json', 'markdown', 'sh', 'csv']) {
+    $(`plan-export-${format}`).addEventListener('click', () => send({ type: 'exportPlan', format, accessKeys: state.accessKeys?.text ?? null }));
+  }
+  $('download-report').addEventListener('click', () => send({ type: 'report', accessKeys: state.accessKeys?.text ?? null }));
+  $('start-here').addEventListener('click', (event) => {
+    event.preventDefault();
+    showTab('plan');
+    setPlanFilter({ needed: $('start-here').dataset.needed });
+    $('panel-plan').focus();
+  });
+  $('setup-change').addEventListener('click', () => {
+    const open = $('setup').hidden;
+    foldSetup(!open);
+    if (open) $('file').focus();
+  });
+  $('skip-link').addEventListener('click', (event) => {
+    event.preventDefault();
+    if (!$('result').hidden) {
+      $('verdict').scrollIntoView({ block: 'start' });
+      $('verdict').focus({ preventScroll: true });
+    } else {
+      unfoldSetup(false);
+      $('file').focus();
+    }
+  });
   $('plan-source').addEventListener('change', () => setPlanFilter({ source: $('plan-source').value }));
   let planTyping = 0;
   $('plan-user').addEventListener('input', () => {

@@ -15,15 +15,25 @@
 //                   a page of the rotation plan; `make`: make it again (new
 //                   findings or key list); `accessKeys`: the text of the
 //                   `aws iam list-access-keys` JSON, or null; `query`: {step,
-//                   source, user}
-// Messages out: {type: 'result' | 'error' | 'page' | 'export' | 'plan', id, ...}
+//                   source, user, needed: 'yes' | 'no' | ''}
+//               {type: 'exportPlan', id, format: 'json' | 'markdown' | 'sh' | 'csv', accessKeys}
+//                   the whole plan, as `keyrot plan --format` writes it
+//               {type: 'report', id, accessKeys}
+//                   the HTML report, as `keyrot check --format html` writes it
+//               {type: 'history', id, options}
+//                   the history of the files (`history`), for the trend of
+//                   several reports of one account
+// Messages out: {type: 'result' | 'error' | 'page' | 'export' | 'plan' | 'history', id, ...}
+//
+// A check that fails keeps the checker of the last good one: the page shows
+// that result, dimmed, under the error.
 //
 // `options` are those of `analyze` (`exemptions` is the TOML text of an
 // exemptions file; `rules` and `cisVersion` choose the checks). `query` is the
 // page's: {sort, dir, status, account, user, source, exempted: 'yes' | 'no' |
 // '', rule}. A result of a run with labelled findings (`summary.rules`)
 // carries `cis`: each judged rule's CIS number, as its findings carry it.
-import { initSync, Checker } from './pkg/keyrot.js';
+import { initSync, Checker, history } from './pkg/keyrot.js';
 import wasmBytes from './pkg/keyrot_bg.wasm.js';
 
 // The bytes are inlined in a script module: the page's policy forbids fetch.
@@ -44,9 +54,18 @@ const EXPORT_TYPES = {
   ocsf: 'application/x-ndjson',
 };
 const EXPORT_EXTENSIONS = { csv: 'csv', json: 'json', sarif: 'sarif', junit: 'xml', ocsf: 'ocsf.jsonl' };
+const PLAN_TYPES = {
+  json: 'application/json',
+  markdown: 'text/markdown;charset=utf-8',
+  sh: 'text/x-shellscript;charset=utf-8',
+  csv: 'text/csv;charset=utf-8',
+};
+const PLAN_EXTENSIONS = { json: 'json', markdown: 'md', sh: 'sh', csv: 'csv' };
 
 /** The files being checked: [{name, blob}]. */
 let files = [];
+/** The files of the checker's result (the last check that worked). */
+let checkedFiles = [];
 let options = {};
 /** The engine's checker of the last good result; null after an error. */
 let checker = null;
@@ -70,8 +89,8 @@ function errorFields(err) {
   };
 }
 
-function label() {
-  return files.length === 1 ? files[0].name : `${files.length} files`;
+function label(list = files) {
+  return list.length === 1 ? list[0].name : `${list.length} files`;
 }
 
 /**
@@ -100,17 +119,32 @@ function reader(blob) {
   };
 }
 
-/** The page's query as the engine's. */
-function engineQuery({ sort = 'line', dir = 'asc', status = '', account = '', user = '', source = '', exempted = '', rule = '' } = {}) {
+/** The page's query as the engine's: triage order unless it says otherwise; an age range is a bar of the chart. */
+function engineQuery({
+  sort = 'triage',
+  dir = 'asc',
+  status = '',
+  severity = '',
+  account = '',
+  user = '',
+  source = '',
+  exempted = '',
+  rule = '',
+  ageFrom = null,
+  ageTo = null,
+} = {}) {
   return {
     rule: rule || null,
     sort,
     descending: dir === 'desc',
     status: status || null,
+    severity: severity || null,
     account: account || null,
     user: user.trim() || null,
     source: source || null,
     exempted: exempted === '' ? null : exempted === 'yes',
+    age_from: ageFrom,
+    age_to: ageTo,
   };
 }
 
@@ -126,17 +160,20 @@ function select(query) {
 
 function check(id) {
   const started = performance.now();
+  let made;
+  try {
+    made = new Checker(files.map((f) => ({ name: f.name, input: reader(f.blob) })), options);
+  } catch (err) {
+    // The last good result stays, to be shown dimmed under the error.
+    postMessage({ type: 'error', id, name: label(), kept: checker ? label(checkedFiles) : null, error: errorFields(err) });
+    return;
+  }
   checker?.free();
-  checker = null;
+  checker = made;
+  checkedFiles = files;
   selected = null;
   planned = null;
   many = files.length > 1;
-  try {
-    checker = new Checker(files.map((f) => ({ name: f.name, input: reader(f.blob) })), options);
-  } catch (err) {
-    postMessage({ type: 'error', id, name: label(), error: errorFields(err) });
-    return;
-  }
   const meta = checker.meta();
   judged = many
     ? meta.reports.map((r) => ({ source: r.source, as_of: r.as_of, error: r.error }))
@@ -169,7 +206,7 @@ function check(id) {
     anomalyCount: general.length + omitted.general,
     exemptionAnomalies: exemption.slice(0, MAX_ANOMALIES),
     exemptionAnomalyCount: exemption.length + omitted.exemption,
-    histogram: checker.histogram(40),
+    histogram: checker.histogram(),
     cis,
   });
 }
@@ -209,21 +246,25 @@ function page(id, query, pageNumber, size) {
 }
 
 /** The page's plan query as the engine's. */
-function planQuery({ step = '', source = '', user = '' } = {}) {
-  return { step: step || null, source: source || null, user: user.trim() || null };
+function planQuery({ step = '', source = '', user = '', needed = '' } = {}) {
+  return { step: step || null, source: source || null, user: user.trim() || null, needed: needed === '' ? null : needed === 'yes' };
+}
+
+/** Makes the plan of the checker's findings with this key list, unless it is made. */
+function makePlan(make, accessKeys) {
+  if (!make && planned) return;
+  try {
+    planned = { made: checker.makePlan(accessKeys), error: null, selected: null, total: 0 };
+  } catch (err) {
+    // The findings read these files: what fails here is the access-key list.
+    planned = { made: { all: 0, needed: 0, counts: [], per_report: judged.map(() => 0) }, error: errorFields(err), selected: null, total: 0 };
+  }
 }
 
 function planPage(id, make, accessKeys, query, pageNumber, size) {
   if (!checker) return;
   const started = performance.now();
-  if (make || !planned) {
-    try {
-      planned = { made: checker.makePlan(accessKeys), error: null, selected: null, total: 0 };
-    } catch (err) {
-      // The findings read these files: what fails here is the access-key list.
-      planned = { made: { all: 0, counts: [], per_report: judged.map(() => 0) }, error: errorFields(err), selected: null, total: 0 };
-    }
-  }
+  makePlan(make, accessKeys);
   if (!planned.error) {
     const wanted = JSON.stringify(planQuery(query));
     if (wanted !== planned.selected) {
@@ -244,6 +285,7 @@ function planPage(id, make, accessKeys, query, pageNumber, size) {
     perReport: judged.map((r, i) => ({ source: r.source, steps: made.per_report[i] ?? 0, as_of: r.error ? null : r.as_of, error: r.error })),
     counts: made.counts,
     all: made.all,
+    needed: made.needed,
     millis: performance.now() - started,
     query,
     ...steps,
@@ -255,12 +297,11 @@ function planPage(id, make, accessKeys, query, pageNumber, size) {
  * 16 MiB of them become part of the Blob (whose bytes the browser holds,
  * outside the page), so a million rows' CSV never sits whole in the worker.
  */
-function exported(format) {
-  const type = EXPORT_TYPES[format];
+function exported(format, type = EXPORT_TYPES[format], write = (w) => checker.export(format, w)) {
   let blob = new Blob([], { type });
   let parts = [];
   let held = 0;
-  checker.export(format, (piece) => {
+  write((piece) => {
     parts.push(piece);
     held += piece.length;
     if (held >= EXPORT_BLOCK) {
@@ -272,12 +313,59 @@ function exported(format) {
   return new Blob([blob, ...parts], { type });
 }
 
+/** The stem of the files a download is named after: the report's name, or `reports`. */
+function baseName() {
+  return many ? 'reports' : (checkedFiles[0].name || 'report').replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_');
+}
+
 function exportFindings(id, format, query) {
   if (!checker) return;
   const count = select(query);
   const blob = exported(format);
-  const base = many ? 'reports' : (files[0].name || 'report').replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_');
-  postMessage({ type: 'export', id, blob, filename: `${base}-findings.${EXPORT_EXTENSIONS[format]}`, count });
+  postMessage({ type: 'export', id, blob, filename: `${baseName()}-findings.${EXPORT_EXTENSIONS[format]}`, count, what: 'findings' });
+}
+
+function exportPlan(id, format, accessKeys) {
+  if (!checker) return;
+  makePlan(false, accessKeys);
+  if (planned.error) {
+    postMessage({ type: 'plan-export-error', id, error: planned.error });
+    return;
+  }
+  const blob = exported(format, PLAN_TYPES[format], (write) => checker.exportPlan(format, write));
+  postMessage({ type: 'export', id, blob, filename: `${baseName()}-plan.${PLAN_EXTENSIONS[format]}`, count: planned.made.all, what: 'steps' });
+}
+
+function exportReport(id, accessKeys) {
+  if (!checker) return;
+  makePlan(false, accessKeys);
+  const blob = exported('html', 'text/html;charset=utf-8', (write) => checker.report(write));
+  postMessage({ type: 'export', id, blob, filename: `${baseName()}-report.html`, count: checker.size, what: 'report' });
+}
+
+/**
+ * The history of the checked files (the engine's `history`): each file's
+ * time is its GeneratedTime, else a date in its name (`timeFromName`). Read
+ * whole, as `history` takes bytes. Only what the page shows is sent: the
+ * reports, the trends, the totals and the stalled rotations.
+ */
+function followHistory(id, historyOptions) {
+  const sync = new FileReaderSync();
+  try {
+    const inputs = checkedFiles.map((f) => ({ name: f.name, input: new Uint8Array(sync.readAsArrayBuffer(f.blob)) }));
+    const result = history(inputs, historyOptions);
+    postMessage({
+      type: 'history',
+      id,
+      reports: result.reports,
+      trend: result.trend,
+      totals: result.totals,
+      stalled: result.rotations.filter((r) => r.stalled),
+      error: null,
+    });
+  } catch (err) {
+    postMessage({ type: 'history', id, error: errorFields(err) });
+  }
 }
 
 self.onmessage = ({ data }) => {
@@ -300,6 +388,15 @@ self.onmessage = ({ data }) => {
         break;
       case 'plan':
         planPage(data.id, data.make, data.accessKeys, data.query, data.page, data.size);
+        break;
+      case 'exportPlan':
+        exportPlan(data.id, data.format, data.accessKeys);
+        break;
+      case 'report':
+        exportReport(data.id, data.accessKeys);
+        break;
+      case 'history':
+        followHistory(data.id, data.options);
         break;
       default:
         throw new Error(`unknown message ${data.type}`);

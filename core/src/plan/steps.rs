@@ -217,6 +217,26 @@ pub struct Plan {
     pub steps: Vec<Step>,
 }
 
+impl Plan {
+    /// How many steps of each code, in the workflow's order (codes with none
+    /// left out), as the page's plan counts them.
+    pub fn counts(&self) -> Vec<(StepCode, u64)> {
+        step_counts(self.steps.iter().map(|s| s.step))
+    }
+}
+
+/// How many of each code `codes` holds, in [`StepCode::ALL`]'s order, codes
+/// with none left out.
+pub(crate) fn step_counts(codes: impl Iterator<Item = StepCode>) -> Vec<(StepCode, u64)> {
+    let mut counts = StepCode::ALL.map(|code| (code, 0));
+    for code in codes {
+        if let Some(count) = counts.iter_mut().find(|(c, _)| *c == code) {
+            count.1 += 1;
+        }
+    }
+    counts.into_iter().filter(|(_, n)| *n > 0).collect()
+}
+
 /// One key as `aws iam list-access-keys` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownKey {

@@ -336,8 +336,8 @@ fn findings<'a>(
     c.finish()
 }
 
-const RULE_NAMES: [&str; 9] = {
-    let mut names = [""; 9];
+const RULE_NAMES: [&str; crate::judge::cis::Rule::ALL.len()] = {
+    let mut names = [""; crate::judge::cis::Rule::ALL.len()];
     let mut i = 0;
     while i < names.len() {
         names[i] = crate::judge::cis::Rule::ALL[i].as_str();
@@ -560,9 +560,9 @@ pub fn rows_schema() -> SchemaRef {
     schema_of(rows_batch(&[]))
 }
 
-const STEP_NAMES: [&str; 10] = {
+const STEP_NAMES: [&str; StepCode::ALL.len()] = {
     let all = StepCode::ALL;
-    let mut names = [""; 10];
+    let mut names = [""; StepCode::ALL.len()];
     let mut i = 0;
     while i < names.len() {
         names[i] = all[i].as_str();
@@ -571,9 +571,9 @@ const STEP_NAMES: [&str; 10] = {
     names
 };
 
-const CHANGE_NAMES: [&str; 8] = {
+const CHANGE_NAMES: [&str; ChangeCode::ALL.len()] = {
     let all = ChangeCode::ALL;
-    let mut names = [""; 8];
+    let mut names = [""; ChangeCode::ALL.len()];
     let mut i = 0;
     while i < names.len() {
         names[i] = all[i].as_str();

@@ -248,7 +248,7 @@ pub fn write_history_html(summary: &HistorySummary, stalled: &[Rotation], out: &
             };
             let _ = write!(
                 s,
-                r#"<tr data-user="{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+                r#"<tr data-user="{}"><td>{}</td><td>{}</td><td class="d">{}</td><td class="d">{}</td><td>{}</td><td>{}</td></tr>"#,
                 escape(&r.user),
                 escape(&r.account_id),
                 escape(&r.user),
@@ -273,7 +273,7 @@ pub fn write_history_html(summary: &HistorySummary, stalled: &[Rotation], out: &
             .unwrap_or_default();
         let _ = write!(
             s,
-            r#"<tr data-account="{}"><td>{}</td><td class="n">{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n" data-fail="{}">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td>{oldest}</td></tr>"#,
+            r#"<tr data-account="{}"><td>{}</td><td class="n">{}</td><td class="d">{}</td><td class="d">{}</td><td class="n">{}</td><td class="n" data-fail="{}">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td>{oldest}</td></tr>"#,
             escape(&account.account_id),
             escape(&account.account_id),
             account.points.len(),

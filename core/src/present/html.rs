@@ -38,7 +38,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}\
 .low{background:#fff3c4}.info{background:#e8f5e9}\
 pre{background:#272822;color:#f8f8f2;padding:8px 10px;overflow-x:auto;white-space:pre;font-size:12px;border-radius:3px}\
 .step{background:#fff;border:1px solid #ddd;border-radius:4px;padding:4px 12px;margin:10px 0}\
-.wrap{overflow-x:auto}\
+.wrap{overflow-x:auto}svg{max-width:100%;height:auto}td.d{white-space:nowrap}\
 code{font-size:12px}";
 
 /// Counts a verdict reads: every rule's findings in a labelled run, the

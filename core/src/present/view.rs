@@ -473,13 +473,7 @@ impl PlanTable {
     /// How many steps of each code, in the workflow's order (codes with none
     /// left out).
     pub fn counts(&self) -> Vec<(StepCode, u64)> {
-        let mut counts = StepCode::ALL.map(|code| (code, 0));
-        for &(_, _, _, code, _) in &self.steps {
-            if let Some(count) = counts.iter_mut().find(|(c, _)| *c == code) {
-                count.1 += 1;
-            }
-        }
-        counts.into_iter().filter(|(_, n)| *n > 0).collect()
+        crate::plan::steps::step_counts(self.steps.iter().map(|&(_, _, _, code, _)| code))
     }
 
     /// How many steps each report of `table` has, in the order of its reports.

@@ -40,6 +40,7 @@ from typing import (
 
 from . import _native
 from ._errors import KeyrotError, ParseError, PolicyError, _sentence
+from ._history import History, history
 from ._names import ANOMALY_CODES, CHANGES, RULES, STATUSES, STEPS
 from ._native import Finding, Row
 from ._options import (
@@ -67,7 +68,6 @@ from ._records import (
     Summary,
     _time,
 )
-from ._history import History, history
 from ._source import DataSource, FileSource, Resolved, access_keys_json, many_inputs, resolve, resolve_exemptions
 
 if TYPE_CHECKING:

@@ -12,7 +12,6 @@ notebook shows its trend as an inline SVG chart.
 
 from __future__ import annotations
 
-import glob as _glob
 import html
 import json
 import os
@@ -20,12 +19,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
-from ._errors import PolicyError
-from ._source import DataSource, resolve
+from ._errors import PolicyError, _sentence
+from ._options import HistoryOptions, _default, takes
+from ._records import _time
+from ._source import DataSource, report_paths, resolve
 
 if TYPE_CHECKING:
     import pandas
     import pyarrow
+    from typing_extensions import Unpack
 
     HistorySource = Union[str, "os.PathLike[str]", Mapping[str, Any], Iterable[Union[str, "os.PathLike[str]"]]]
 
@@ -52,71 +54,22 @@ _TIMES = {
 }
 
 
-def _is_glob(text: str) -> bool:
-    return any(c in text for c in "*?[")
-
-
-def _files(source: Union[str, "os.PathLike[str]"]) -> List[str]:
-    """A path's reports: a folder's files (hidden ones left out), a glob's
-    matches, or the file itself."""
-    text = os.fspath(source)
-    if os.path.isdir(text):
-        names = sorted(n for n in os.listdir(text) if not n.startswith("."))
-        files = [os.path.join(text, n) for n in names if os.path.isfile(os.path.join(text, n))]
-        if not files:
-            raise PolicyError(f"{text}: the folder holds no reports", code="invalid_policy", value=text)
-        return files
-    if not os.path.exists(text) and _is_glob(text):
-        files = sorted(p for p in _glob.glob(text) if os.path.isfile(p))
-        if not files:
-            raise PolicyError(f"{text}: no file matches", code="invalid_policy", value=text)
-        return files
-    return [text]
-
-
 def _named(reports: "HistorySource") -> List[Tuple[str, Any]]:
-    """Each report's name and source, in the order given."""
+    """Each report's name and source, in the order given: a mapping's items;
+    a folder's reports or a glob's files (as ``analyze_many`` takes them),
+    each named by its path; a path named by itself; or a list of these."""
     if isinstance(reports, Mapping):
         return [(str(name), source) for name, source in reports.items()]
-    if isinstance(reports, (str, os.PathLike)):
-        return [(path, path) for path in _files(reports)]
+    items = [reports] if isinstance(reports, (str, os.PathLike)) else list(reports)
     out: List[Tuple[str, Any]] = []
-    for item in reports:
-        out.extend((path, path) for path in _files(item))
+    for item in items:
+        paths = report_paths(item)
+        out.extend((path, path) for path in (paths if paths is not None else [os.fspath(item)]))
     return out
 
 
-def _instant(name: str, value: Union[datetime, str]) -> str:
-    if isinstance(value, datetime):
-        if value.utcoffset() is None:
-            raise PolicyError(
-                f"the time given for `{name}` is a naive datetime (no tzinfo): pass an aware one, or RFC 3339 text",
-                code="invalid_as_of",
-                column="times",
-                value=repr(value),
-            )
-        return value.isoformat()
-    return str(value)
-
-
-def history(
-    reports: "HistorySource",
-    *,
-    times: Optional[Mapping[str, Union[datetime, str]]] = None,
-    time_from_name: Optional[str] = None,
-    stall_days: int = 14,
-    last_used_per_report: bool = True,
-    max_age_days: int = 90,
-    warn_days: int = 14,
-    include_inactive: bool = False,
-    granularity: str = "exact",
-    grace_days: int = 7,
-    lenient: bool = False,
-    format: str = "auto",
-    rules: Union[str, Sequence[str], None] = None,
-    cis_version: Optional[str] = None,
-    threads: int = 0,
-) -> "History":
+@takes(HistoryOptions)
+def history(reports: "HistorySource", **options: Unpack[HistoryOptions]) -> "History":
     """Follows the rotation workflow across a season of reports of the same
     accounts (``keyrot history``).
 
@@ -124,64 +77,41 @@ def history(
     them, or a mapping of names to sources (paths, bytes, text, boto3's
     ``get_credential_report()`` responses). Each report's time is its
     ``GeneratedTime`` (the CLI's JSON and boto3's responses carry one), else
-    ``times[name]`` (its name as given, or its file name), else the date
-    ``time_from_name`` (a strftime pattern, ``"%Y-%m-%d"``) reads in its file
-    name. A report with none is refused, as are two reports of one account
-    at the same time (``ParseError`` with ``code`` ``no_report_time`` or
-    ``same_report_time`` and ``value`` the file). Every other option is the
-    judging option of ``analyze``, or the history's: ``stall_days`` (a
-    rotation at one step for longer, or whose old key is used that long
-    after the new one was made, has stalled) and ``last_used_per_report``.
+    ``times[name]`` (its name as given, or its file name: an aware
+    ``datetime``, a date or RFC 3339 text), else the date ``time_from_name``
+    (a strftime pattern, ``"%Y-%m-%d"``) reads in its file name. A report
+    with none is refused, as are two reports of one account at the same
+    time (``ParseError`` with ``code`` ``no_report_time`` or
+    ``same_report_time`` and ``value`` the file). The other options are the
+    judging options of ``analyze`` (but ``as_of``: each report is judged at
+    its own time), with the core's defaults, and the history's:
+    ``stall_days`` (a rotation at one step for longer, or whose old key is
+    used that long after the new one was made, has stalled) and
+    ``last_used_per_report``.
     """
-    named = _named(reports)
-    given = {} if times is None else {str(k): v for k, v in times.items()}
-    inputs: List[Tuple[str, Any, Optional[str], Optional[str]]] = []
+    given: Dict[str, Any] = dict(options)
+    times = {str(k): v for k, v in (given.pop("times", None) or {}).items()}
+    pattern = given.pop("time_from_name", None)
+    threads = given.pop("threads", None)
+    format = given.get("format") or _default("format")
+    inputs: List[Tuple[str, Any, Any, bool]] = []
     used = set()
-    for name, source in named:
+    for name, source in _named(reports):
         base = os.path.basename(name)
-        time: Optional[str] = None
-        how: Optional[str] = None
-        for key in (name, base):
-            if key in given:
-                time, how = _instant(key, given[key]), "given"
-                used.add(key)
-                break
-        if time is None and time_from_name is not None:
-            time = _native.time_in_name(time_from_name, base)
-            how = "file_name" if time is not None else None
+        key = next((k for k in (name, base) if k in times), None)
+        time = None if key is None else times[key]
+        if key is not None:
+            used.add(key)
+        elif pattern is not None:
+            time = _native.time_in_name(pattern, base)
         resolved = resolve(source, format)
-        value: Any = resolved.data if isinstance(resolved, DataSource) else os.fspath(resolved.path)
-        inputs.append((name, value, time, how))
-    unused = [k for k in given if k not in used]
+        value = resolved.data if isinstance(resolved, DataSource) else os.fspath(resolved.path)
+        inputs.append((name, value, time, key is None and time is not None))
+    unused = [k for k in times if k not in used]
     if unused:
-        raise PolicyError(
-            f"`times` names `{unused[0]}`, which is not one of the reports",
-            code="invalid_policy",
-            column="times",
-            value=unused[0],
-        )
-    options: Dict[str, Any] = {
-        "stall_days": stall_days,
-        "last_used_per_report": last_used_per_report,
-        "max_age_days": max_age_days,
-        "warn_days": warn_days,
-        "include_inactive": include_inactive,
-        "granularity": granularity,
-        "grace_days": grace_days,
-        "lenient": lenient,
-        "format": format,
-    }
-    if rules is not None:
-        options["rules"] = rules
-    if cis_version is not None:
-        options["cis_version"] = cis_version
-    return History(_native.history(inputs, options, threads=threads))
-
-
-def _parse_time(text: Optional[str]) -> Optional[datetime]:
-    if text is None:
-        return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        message = f"`times` names `{unused[0]}`, which is not one of the reports"
+        raise PolicyError(_sentence(message), code="invalid_policy", column="times", value=unused[0])
+    return History(_native.history(inputs, given, threads=threads))
 
 
 class History:
@@ -219,6 +149,7 @@ class History:
 
     @property
     def stall_days(self) -> int:
+        """The ``stall_days`` the history was made with."""
         return int(self._data["stall_days"])
 
     def stalled(self) -> List[Dict[str, Any]]:
@@ -230,6 +161,7 @@ class History:
         return json.loads(json.dumps(self._data))  # type: ignore[no-any-return]
 
     def to_json(self, indent: Optional[int] = None) -> str:
+        """The JSON contract as text, compact or indented."""
         return json.dumps(self._data, indent=indent)
 
     def _rows(self, table: str) -> List[Dict[str, Any]]:
@@ -264,7 +196,7 @@ class History:
             for name in _TIMES[table]:
                 if name in row:
                     text = row[name]
-                    row[name] = _parse_time(text) if isinstance(text, str) and text[:1].isdigit() else None
+                    row[name] = _time(text) if isinstance(text, str) and text[:1].isdigit() else None
             rows.append(row)
         return rows
 
@@ -286,9 +218,9 @@ class History:
     def __repr__(self) -> str:
         t = self._data["totals"]
         return (
-            f"History(reports={t['reports']}, accounts={t['accounts']}, keys={t['keys']}, "
-            f"overdue_now={t['overdue_now']}, remediated={t['remediated']}, rotations={t['rotations']}, "
-            f"stalled={t['rotations_stalled']})"
+            f"History(reports={t['reports']:,}, accounts={t['accounts']:,}, keys={t['keys']:,}, "
+            f"overdue_now={t['overdue_now']:,}, remediated={t['remediated']:,}, rotations={t['rotations']:,}, "
+            f"stalled={t['rotations_stalled']:,})"
         )
 
     def _repr_html_(self) -> str:
@@ -304,7 +236,7 @@ def trend_svg(points: Sequence[Mapping[str, Any]], series: Sequence[Tuple[str, S
     ``points`` the overall line, ``series`` up to seven accounts' lines."""
     width, height, left, bottom, top, right = 640, 220, 44, 28, 12, 12
     lines = [("overall", points)] + list(series[: len(_LINES) - 1])
-    times = [_parse_time(p["time"]) for _, ps in lines for p in ps]
+    times = [_time(p["time"]) for _, ps in lines for p in ps]
     stamps = [t.timestamp() for t in times if t is not None]
     values = [int(p["counts"]["fail"]) for _, ps in lines for p in ps]
     if not stamps:
@@ -336,7 +268,7 @@ def trend_svg(points: Sequence[Mapping[str, Any]], series: Sequence[Tuple[str, S
     for i, (label, ps) in enumerate(lines):
         if not ps:
             continue
-        coords = " ".join(f"{x(_parse_time(p['time'])):.1f},{y(int(p['counts']['fail'])):.1f}" for p in ps)
+        coords = " ".join(f"{x(_time(p['time'])):.1f},{y(int(p['counts']['fail'])):.1f}" for p in ps)
         colour = _LINES[i % len(_LINES)]
         width_attr = 2.5 if i == 0 else 1.5
         out.append(
@@ -347,7 +279,7 @@ def trend_svg(points: Sequence[Mapping[str, Any]], series: Sequence[Tuple[str, S
         for p in ps:
             value = int(p["counts"]["fail"])
             out.append(
-                f'<circle cx="{x(_parse_time(p["time"])):.1f}" cy="{y(value):.1f}" r="2.5" fill="{colour}" '
+                f'<circle cx="{x(_time(p["time"])):.1f}" cy="{y(value):.1f}" r="2.5" fill="{colour}" '
                 f'data-time="{html.escape(p["time"], quote=True)}" data-fail="{value}"/>'
             )
     out.append("</svg>")

@@ -15,6 +15,7 @@ from ._records import Anomaly
 __all__ = [
     "__version__",
     "DEFAULT_OPTIONS",
+    "HISTORY_DEFAULTS",
     "STATUSES",
     "NON_COMPLIANT",
     "RULES",
@@ -61,6 +62,8 @@ _AnomalyCode = Literal[
 _Step = Literal[
     "remove_root_key", "rotate_both", "deactivate_unused_key", "update_applications", "deactivate_old_key",
     "free_slot", "create_new_key", "delete_inactive_key", "wait_before_delete", "schedule_rotation",
+    "disable_console_password", "enable_user_mfa", "enable_root_mfa", "stop_root_use", "deactivate_extra_key",
+    "delete_setup_key",
 ]
 _Role = Literal["target", "old", "new", "inactive"]
 _ChangeCode = Literal[
@@ -70,6 +73,7 @@ _ChangeCode = Literal[
 # fmt: on
 
 DEFAULT_OPTIONS: dict[str, Any]
+HISTORY_DEFAULTS: dict[str, Any]
 STATUSES: Tuple[_Status, ...]
 NON_COMPLIANT: Tuple[_Status, ...]
 RULES: Tuple[_Rule, ...]
@@ -264,9 +268,9 @@ def reports_in(folder: Union[str, PathLike[str]]) -> list[PathLike[str]]: ...
 def unknown_option(function: str, name: str, known: Sequence[str]) -> PolicyError: ...
 def run_cli(args: Sequence[Union[str, PathLike[str]]]) -> int: ...
 def history(
-    reports: Sequence[Tuple[str, Union[bytes, str, PathLike[str]], Optional[str], Optional[str]]],
+    reports: Sequence[Tuple[str, _Input, Union[datetime, date, str, None], bool]],
     options: dict[str, Any],
     *,
-    threads: int = 0,
+    threads: Optional[int] = None,
 ) -> dict[str, Any]: ...
 def time_in_name(pattern: str, name: str) -> Optional[str]: ...

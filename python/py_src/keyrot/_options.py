@@ -41,24 +41,23 @@ class ReadOptions(TypedDict, total=False):
     format: InputFormat
 
 
-class _Judging(TypedDict, total=False):
-    """How keys are judged against the rotation rule, and when."""
+class _Policy(TypedDict, total=False):
+    """How keys are judged against the rotation rule."""
 
-    as_of: Instant
     max_age_days: int
     warn_days: int
     include_inactive: bool
     granularity: Granularity
 
 
-class DiffOptions(_Judging, ReadOptions, total=False):
-    """The options of ``diff``: the old report has its own time."""
+class _Judging(_Policy, total=False):
+    """The rule's options, and when keys are judged."""
 
-    old_as_of: Instant
+    as_of: Instant
 
 
-class ManyOptions(_Judging, ReadOptions, total=False):
-    """The options of ``analyze_many``: every check and the exemptions."""
+class _Checks(TypedDict, total=False):
+    """The plan's grace, the checks judged and their options."""
 
     grace_days: int
     rules: Union[Literal["all"], Rule, Sequence[Rule], None]
@@ -67,7 +66,35 @@ class ManyOptions(_Judging, ReadOptions, total=False):
     root_use_days: int
     setup_seconds: int
     rotation_window_days: int
+
+
+class DiffOptions(_Judging, ReadOptions, total=False):
+    """The options of ``diff``: the old report has its own time."""
+
+    old_as_of: Instant
+
+
+class ManyOptions(_Judging, ReadOptions, _Checks, total=False):
+    """The options of ``analyze_many``: every check and the exemptions."""
+
     exemptions: Optional[ExemptionsSource]
+
+
+#: The time given for a report of a history: an aware ``datetime``, a date,
+#: or RFC 3339 text.
+ReportTime = Union[datetime, date, str]
+
+
+class HistoryOptions(_Policy, ReadOptions, _Checks, total=False):
+    """The options of ``history``: the judging options but ``as_of`` (each
+    report is judged at its own time), the times of the reports, and the
+    history's own (``stall_days``, ``last_used_per_report``)."""
+
+    times: Optional[Mapping[str, ReportTime]]
+    time_from_name: Optional[str]
+    stall_days: int
+    last_used_per_report: bool
+    threads: Optional[int]
 
 
 class AnalyzeOptions(ManyOptions, total=False):
@@ -87,8 +114,9 @@ class PlanOptions(AnalyzeOptions, PlanKeys, total=False):
 
 
 def _default(name: str) -> Any:
-    """The core's default of an option (``None`` for the package's own)."""
-    value = _native.DEFAULT_OPTIONS.get(name)
+    """The core's default of an option, a judging option's or a history's
+    (``None`` for the package's own)."""
+    value = _native.DEFAULT_OPTIONS.get(name, _native.HISTORY_DEFAULTS.get(name))
     return tuple(value) if isinstance(value, list) else value
 
 

@@ -105,21 +105,33 @@ def resolve(source: Any, format: str) -> Resolved:
     )
 
 
+def report_paths(source: Any) -> Optional[List[str]]:
+    """The reports a folder or a glob pattern names, in name order: a
+    folder's (the core's rule, as ``keyrot check folder/`` takes them), a
+    pattern's files; ``None`` when ``source`` is neither. A folder with no
+    report, or a pattern that matches no file, raises ``FileNotFoundError``
+    (an empty result would read "compliant")."""
+    if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):
+        paths = [os.fspath(p) for p in _native.reports_in(source)]
+        if not paths:
+            raise FileNotFoundError(errno.ENOENT, "the folder holds no reports", os.fspath(source))
+        return paths
+    if isinstance(source, str) and glob.escape(source) != source and not os.path.exists(source):
+        paths = sorted(p for p in glob.glob(source) if os.path.isfile(p))
+        if not paths:
+            raise FileNotFoundError(errno.ENOENT, "no file matches the pattern", source)
+        return paths
+    return None
+
+
 def _named(sources: Any, format: str) -> List[Tuple[str, Any]]:
     """The sources of ``analyze_many``, each with its name: a folder's
     reports (the core's rule, as ``keyrot check folder/`` takes them) or a
     glob pattern's files, each named by its path, in name order; a dict's
     items; a list's sources, a path named by itself and any other source
     ``#1``, ``#2``, … by its position."""
-    if isinstance(sources, (str, os.PathLike)) and os.path.isdir(sources):
-        paths = [os.fspath(p) for p in _native.reports_in(sources)]
-        if not paths:
-            raise FileNotFoundError(errno.ENOENT, "the folder holds no reports", os.fspath(sources))
-        return [(path, path) for path in paths]
-    if isinstance(sources, str) and glob.escape(sources) != sources and not os.path.exists(sources):
-        paths = sorted(p for p in glob.glob(sources) if os.path.isfile(p))
-        if not paths:
-            raise FileNotFoundError(errno.ENOENT, "no file matches the pattern", sources)
+    paths = report_paths(sources)
+    if paths is not None:
         return [(path, path) for path in paths]
     if isinstance(sources, (str, bytes, bytearray, memoryview, os.PathLike)) or (
         isinstance(sources, Mapping) and "Content" in sources

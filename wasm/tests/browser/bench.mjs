@@ -115,18 +115,18 @@ async function pageCheck(browser, origin, path, name) {
   const shown = performance.now() - started;
   const peak = stop();
 
-  // Sort by age, oldest first (two clicks: ascending, then descending),
-  // and the renderers' memory meanwhile (a sort holds a key per row).
+  // Sort by age (two clicks: oldest first, then youngest first), and the
+  // renderers' memory meanwhile (a sort holds a key per row).
   const stopTable = sampler();
   await page.click('th[data-sort="age_days"] button');
-  await page.waitForFunction(() => document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'ascending', null, { polling: 10 });
-  const first = await page.textContent('#findings-body tr td:nth-child(7)');
+  await page.waitForFunction(() => document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'descending', null, { polling: 10 });
+  const first = await page.textContent('#findings-body tr td:nth-child(8)');
   let t = performance.now();
   await page.click('th[data-sort="age_days"] button');
   await page.waitForFunction(
     (was) =>
-      document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'descending' &&
-      document.querySelector('#findings-body tr td:nth-child(7)').textContent !== was,
+      document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'ascending' &&
+      document.querySelector('#findings-body tr td:nth-child(8)').textContent !== was,
     first,
     { polling: 10 },
   );

@@ -42,19 +42,18 @@ export async function shutdown(env) {
 }
 
 /**
- * Sorts the findings table by age, oldest first (two clicks: ascending,
- * then descending), and waits until its first row shows `oldest` days.
+ * Sorts the findings table by age, oldest first (the first click on Age
+ * does), and waits until its first row shows `oldest` days.
  */
 export async function sortOldestFirst(page, oldest, timeout) {
   await page.click('th[data-sort="age_days"] button');
-  await page.waitForFunction(() => document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'ascending', null, {
-    timeout,
-  });
-  await page.click('th[data-sort="age_days"] button');
   await page.waitForFunction(
-    (age) =>
-      document.querySelector('th[data-sort="age_days"]').getAttribute('aria-sort') === 'descending' &&
-      document.querySelector('#findings-body tr td:nth-child(7)').textContent === age,
+    (age) => {
+      const th = document.querySelector('th[data-sort="age_days"]');
+      const column = [...th.parentElement.children].filter((c) => !c.hidden).indexOf(th);
+      const first = document.querySelector('#findings-body tr');
+      return th.getAttribute('aria-sort') === 'descending' && first?.cells[column]?.textContent === age;
+    },
     oldest.toLocaleString('en'),
     { timeout },
   );
@@ -201,4 +200,15 @@ export function chromiumMemory() {
     }
   }
   return sum;
+}
+
+/**
+ * Opens the options when a check has folded them into their summary line
+ * (its Change button), so a test can change them as a person would.
+ */
+export async function showOptions(page) {
+  if (await page.isHidden('#setup')) {
+    await page.click('#setup-change');
+    await page.waitForSelector('#setup', { state: 'visible' });
+  }
 }

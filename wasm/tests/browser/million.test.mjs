@@ -97,6 +97,10 @@ test('1,000,000 rows: the verdict and counts are the engine\'s; the table pages,
   });
   assert.equal(await page.textContent('#verdict-title'), 'Not compliant');
   assert.equal(await page.textContent('#page-info'), `Page 1 of ${Math.ceil(summary.keys / 100).toLocaleString('en')}`);
+  // Triage order first; sorted by Line, the input order.
+  assert.equal(await page.textContent('#sort-note'), 'In triage order: the most severe first, then the furthest overdue, then the oldest.');
+  await page.click('th[data-sort="line"] button');
+  await page.waitForFunction(() => document.querySelector('th[data-sort="line"]').getAttribute('aria-sort') === 'ascending', null, { timeout: RESPONDS_WITHIN });
   const firstRows = await page.$$eval('#findings-body td.user', (cells) => cells.map((c) => c.textContent));
   assert.deepStrictEqual(firstRows.slice(0, 3), ['user0', 'user0', 'user1'], 'input order: user0 has two keys');
 
@@ -118,7 +122,7 @@ test('1,000,000 rows: the verdict and counts are the engine\'s; the table pages,
   await page.waitForFunction((n) => document.getElementById('page-info').textContent === `Page ${n} of ${n}`, Math.ceil(failingIn / 100).toLocaleString('en'), {
     timeout: RESPONDS_WITHIN,
   });
-  const shown = await page.$$eval('#findings-body tr', (rows) => rows.map((r) => [r.cells[1].textContent, r.querySelector('.badge').textContent]));
+  const shown = await page.$$eval('#findings-body tr', (rows) => rows.map((r) => [r.cells[2].textContent, r.querySelector('.badge').textContent]));
   assert.equal(shown.length, failingIn % 100 || 100);
   assert.ok(shown.every(([account, status]) => account === '100000000123' && status === 'Fail'), JSON.stringify(shown.slice(0, 3)));
   await page.screenshot({ path: join(artifacts, 'page-1m-filtered.png') });
@@ -141,7 +145,8 @@ test('1,000,000 rows: the verdict and counts are the engine\'s; the table pages,
   await page.waitForFunction(() => document.querySelectorAll('#plan-steps > li').length > 0, null, { timeout: CHECKED_WITHIN });
   assert.equal(
     await page.textContent('#plan-status'),
-    `${planned.all.toLocaleString('en')} steps, one per user with something to do, as of ${LARGE_AS_OF}.`,
+    `${planned.all.toLocaleString('en')} steps, as of ${LARGE_AS_OF}: ${planned.needed.toLocaleString('en')} needed to pass, ` +
+      `${(planned.all - planned.needed).toLocaleString('en')} clean-up; those needed to pass come first, the most severe first.`,
   );
   const [code, n] = planned.counts.at(-1);
   await page.selectOption('#plan-step', code);

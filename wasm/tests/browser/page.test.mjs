@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { HEADER, artifacts, contrasts as measureContrasts, launch, shutdown, sortOldestFirst, writeLargeReport } from './harness.mjs';
-import { analyze, plan } from '../../pkg/node/keyrot.js';
+import { HEADER, artifacts, contrasts as measureContrasts, launch, showOptions, shutdown, sortOldestFirst, writeLargeReport } from './harness.mjs';
+import { Checker, analyze, plan } from '../../pkg/node/keyrot.js';
 
 const samples = fileURLToPath(new URL('../../../testdata/samples/', import.meta.url));
 
@@ -101,25 +101,38 @@ test('a real sample: verdict, counts and table rows', async () => {
   }
   assert.match(await page.textContent('#context'), /Judged as of 2016-11-26T00:00:00Z \(the time you chose\)/);
 
+  // The table opens in triage order; sorted by Line it is the report's order.
+  assert.equal(await page.getAttribute('th[data-sort="line"]', 'aria-sort'), 'none');
+  await page.click('th[data-sort="line"] button');
+  await page.waitForFunction(() => document.querySelector('th[data-sort="line"]').getAttribute('aria-sort') === 'ascending');
   const rows = await tableRows(page);
   assert.equal(rows.length, expected.findings.length);
   assert.equal(rows.length, 9);
   const labels = { fail: 'Fail', pass: 'Pass', inactive: 'Inactive', due_soon: 'Due soon', invalid: 'Invalid' };
+  const severities = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' };
+  const due = (d) => (d < 0 ? `overdue by ${(-d).toLocaleString('en')} day${d === -1 ? '' : 's'}` : d === 0 ? 'due today' : `due in ${d.toLocaleString('en')} day${d === 1 ? '' : 's'}`);
   assert.deepStrictEqual(
-    rows.map((r) => [r[0], r[2], r[3], r[6], r[10]]),
+    rows.map((r) => [r[0], r[1], r[3], r[4], r[7], r[8], r[11]]),
     expected.findings.map((f) => [
       labels[f.status],
+      severities[f.severity],
       f.is_root ? `${f.user} (root)` : f.user,
       String(f.slot),
       f.age_days.toLocaleString('en'),
+      due(f.days_until_due),
       String(f.line),
     ]),
   );
-  assert.deepStrictEqual(rows[4].slice(0, 3), ['Fail', '619193117841', 'kaleb']);
+  assert.deepStrictEqual([rows[4][0], ...rows[4].slice(2, 4)], ['Fail', '619193117841', 'kaleb']);
+  assert.ok(rows.some((r) => /^overdue by [\d,]+ days$/.test(r[8])), 'an overdue key says by how many days');
   assert.equal(await page.textContent('#page-info'), 'Page 1 of 1');
   assert.match(await page.textContent('#chart-caption'), /Ages of 9 keys.*90-day limit, 6 failing/);
-  assert.equal(await page.locator('#chart rect.bar').count() > 0, true, 'the chart has bars');
-  assert.equal(await page.locator('#chart line.limit').count(), 1, 'the limit is drawn');
+  // A bar per bucket of the engine's histogram: a week wide to the limit, then 6 m, 1 y, 2 y, 5 y, 10 y.
+  const hist = new Checker([{ name: 'c7n.csv', input: readFileSync(file) }], { asOf: '2016-11-26T00:00:00Z' }).histogram();
+  const bars = await page.$$eval('#chart .bar-column', (columns) => columns.map((c) => [c.querySelector('.bar-label').textContent, Number(c.querySelector('.bar').dataset.total)]));
+  assert.deepStrictEqual(bars, hist.bins.map((b) => [b.label, b.counts.fail + b.counts.due_soon + b.counts.pass + b.counts.inactive]));
+  assert.deepStrictEqual(bars.slice(-5).map(([label]) => label), ['90-180 d', '6 m-1 y', '1-2 y', '2-5 y', '5-10 y']);
+  assert.equal(await page.locator('#chart .at-limit').count(), 1, 'the limit is drawn');
   const fits = await page.$eval('#panel-findings .table-wrap', (wrap) => wrap.scrollWidth <= wrap.clientWidth);
   assert.equal(fits, true, 'at 1280 px the table needs no horizontal scrolling');
   await page.screenshot({ path: join(artifacts, 'page-sample.png'), fullPage: true });
@@ -149,9 +162,13 @@ test('a broken file shows its error with line and column, and Lenient recovers i
   await upload(page, { name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
 
   assert.equal(await page.isVisible('#error'), true);
-  assert.equal(await page.isVisible('#result'), false);
+  assert.equal(await page.isVisible('#result'), false, 'no result to keep');
   assert.equal(await page.textContent('#error-title'), 'broken.csv cannot be checked');
-  assert.match(await page.textContent('#error-message'), /^line 3, column `access_key_1_last_rotated`: /);
+  // The place is in Line and Column: the message does not repeat it, and quotes are code, not backticks.
+  const message = await page.textContent('#error-message');
+  assert.doesNotMatch(message, /^line 3/);
+  assert.doesNotMatch(message, /`/);
+  assert.ok((await page.locator('#error-message code').count()) > 0, 'the value is quoted as code');
   assert.equal(await page.textContent('#error-code'), 'invalid_timestamp');
   assert.equal(await page.textContent('#error-line'), '3');
   assert.equal(await page.textContent('#error-column'), 'access_key_1_last_rotated');
@@ -167,12 +184,19 @@ test('a broken file shows its error with line and column, and Lenient recovers i
   assert.deepStrictEqual(await counts(page), { fail: 0, invalid: 1, due_soon: 0, pass: 1, inactive: 0 });
   assert.match(await page.textContent('#anomalies-summary'), /^1 anomaly/);
 
-  // A bad option is shown the same way, naming the option.
+  // A bad option is shown the same way, naming the option by its label; the last result stays, dimmed.
+  await showOptions(page);
   await page.fill('#max-age', '0');
   await page.locator('#max-age').dispatchEvent('change');
   await page.waitForFunction(() => !document.getElementById('error').hidden);
-  assert.equal(await page.textContent('#error-title'), 'These options cannot be used');
+  assert.equal(await page.textContent('#error-title'), 'The maximum key age cannot be used');
+  assert.equal(await page.textContent('#error-message'), 'The maximum key age must be from 1 to 3650, not 0');
   assert.equal(await page.textContent('#error-column'), 'max_age_days');
+  assert.equal(await page.getAttribute('#max-age', 'aria-invalid'), 'true');
+  assert.equal(await page.textContent('#max-age-error'), 'The maximum key age must be from 1 to 3650, not 0');
+  assert.equal(await page.isVisible('#result'), true, 'the last good result is kept');
+  assert.equal(await page.getAttribute('#result', 'class'), 'stale');
+  assert.equal((await tableRows(page)).length, 2);
   await page.context().close();
 });
 
@@ -200,7 +224,7 @@ test('text from the file is never inserted as HTML; the CSV export neutralizes f
   const injected = await page.evaluate(() => ({
     flag: window.__injected ?? null,
     img: document.querySelectorAll('img').length,
-    svg: document.querySelectorAll('svg:not(#chart)').length,
+    svg: document.querySelectorAll('svg').length,
     scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src')),
     bold: document.querySelectorAll('b').length,
   }));
@@ -270,6 +294,7 @@ test('the date box shows and takes UTC, whatever the browser\'s time zone and lo
   await page.fill('#as-of', '2016-11-26');
   await upload(page, join(samples, 'c7n-test_iam_user_unused_keys.csv'));
   assert.deepStrictEqual(await judged(), ['2016-11-26T00:00:00Z', 'the time you chose'], 'a day alone is its midnight, UTC');
+  await showOptions(page);
 
   for (const [typed, asOf] of [
     ['2016-11-26 09:30', '2016-11-26T09:30:00Z'],
@@ -283,7 +308,8 @@ test('the date box shows and takes UTC, whatever the browser\'s time zone and lo
   await page.press('#as-of', 'Tab');
   await page.waitForFunction(() => !document.getElementById('error').hidden);
   assert.equal(await page.textContent('#error-code'), 'invalid_as_of');
-  assert.equal(await page.textContent('#error-title'), 'These options cannot be used');
+  assert.equal(await page.textContent('#error-title'), 'The evaluation time cannot be used');
+  assert.equal(await page.getAttribute('#as-of', 'aria-invalid'), 'true');
   await context.close();
 });
 
@@ -299,10 +325,18 @@ test('the controls are labelled and usable from the keyboard, and the text is re
   );
   assert.deepStrictEqual(unlabelled, []);
 
-  // Tab from the top reaches the file picker first.
-  await page.click('h1');
-  await page.keyboard.press('Tab');
+  // After a check the verdict has the focus; the skip link, the first stop
+  // of Tab, leads back to it.
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'verdict');
+  assert.equal(await page.textContent('#skip-link'), 'Skip to the result');
+  await page.focus('#skip-link');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'verdict');
+  // The options are folded: Change opens them, on the file picker.
+  assert.equal(await page.isHidden('#setup'), true);
+  await page.click('#setup-change');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'file');
+  assert.equal(await page.getAttribute('#setup-change', 'aria-expanded'), 'true');
 
   // Sort by user with the keyboard.
   await page.focus('th[data-sort="user"] button');
@@ -319,10 +353,23 @@ test('the controls are labelled and usable from the keyboard, and the text is re
   // WCAG AA contrast (4.5:1) for the text people read.
   const contrasts = await measureContrasts(page, [
     '#verdict-title', '#verdict-detail', '.count-value', '.count-label', '.badge', '#findings-body td', '#context', '.privacy', '#status', 'th .sort', '.pick', '.shown',
+    '.severity', '#start-here', '#setup-summary-text', '.bar-count', '.bar-label', '.limit-mark', '#chart-caption',
   ]);
   const low = contrasts.filter(([, ratio]) => ratio < 4.5);
   assert.deepStrictEqual(low, []);
   assert.ok(contrasts.length > 20);
+  await page.context().close();
+});
+
+test('before a check, the first Tab reaches the skip link, which leads to the file picker', async () => {
+  const page = await openPage();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'skip-link');
+  assert.equal(await page.textContent('#skip-link'), 'Skip to the report input');
+  const shown = await page.$eval('#skip-link', (a) => a.getBoundingClientRect().top >= 0);
+  assert.equal(shown, true, 'it is on screen while it has the focus');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'file');
   await page.context().close();
 });
 
@@ -341,6 +388,7 @@ test('a dropped file and pasted text are checked too', async () => {
   assert.equal(await page.textContent('#findings-body td.user'), 'dropped');
   assert.equal(await page.textContent('#verdict-title'), 'Not compliant');
 
+  await showOptions(page);
   await page.click('.paste summary');
   await page.fill('#paste', [HEADER, csvRow({ user: 'pasted', rotated1: '2026-11-01T00:00:00Z' })].join('\n'));
   await page.click('#paste-check');
@@ -361,7 +409,8 @@ test('200,000 rows: the tab stays responsive, the table answers sort, filter and
       const { steps } = plan(readFileSync(file), { asOf: '2026-11-26T00:00:00Z' });
       const perStep = {};
       for (const s of steps) perStep[s.step] = (perStep[s.step] ?? 0) + 1;
-      return { total: steps.length, perStep, first: steps.slice(0, 25).map((s) => [s.step, s.user, s.commands]) };
+      const needed = steps.filter((s) => s.needed).length;
+      return { total: steps.length, needed, perStep, first: steps.slice(0, 25).map((s) => [s.step, s.user, s.commands]) };
     })();
     const expected = analyze(readFileSync(file), { asOf: '2026-11-26T00:00:00Z' });
     const { summary } = expected;
@@ -431,14 +480,14 @@ test('200,000 rows: the tab stays responsive, the table answers sort, filter and
     await page.waitForFunction((n) => document.getElementById('shown').textContent.endsWith(`of ${n} matching the filters.`), inAccount.toLocaleString('en'), {
       timeout: RESPONDS_WITHIN,
     });
-    const accounts = await page.$$eval('#findings-body tr td:nth-child(2)', (cells) => [...new Set(cells.map((c) => c.textContent))]);
+    const accounts = await page.$$eval('#findings-body tr td:nth-child(3)', (cells) => [...new Set(cells.map((c) => c.textContent))]);
     assert.deepStrictEqual(accounts, ['100000000003']);
     await page.screenshot({ path: join(artifacts, 'page-200k-filtered.png') });
 
-    // The worker makes the plan from the findings it holds; the findings
-    // table answers as soon as it is made.
-    await page.click('#tab-plan');
-    await page.waitForFunction(() => document.getElementById('plan-status').textContent === 'Making the plan…');
+    // The worker makes the plan from the findings it holds, after the
+    // table's first page: the verdict then links to the steps needed to pass.
+    await page.waitForFunction(() => !document.getElementById('start-here').hidden, null, { timeout: 240_000 });
+    assert.equal(await page.textContent('#start-here'), `Start here: ${planned.needed.toLocaleString('en')} steps needed to pass`);
     await page.click('#tab-findings');
     await page.click('th[data-sort="user"] button');
     await page.waitForFunction(() => document.querySelector('th[data-sort="user"]').getAttribute('aria-sort') === 'ascending', null, {
@@ -446,7 +495,11 @@ test('200,000 rows: the tab stays responsive, the table answers sort, filter and
     });
     await page.click('#tab-plan');
     await page.waitForFunction(() => document.querySelectorAll('#plan-steps > li').length > 0, null, { timeout: 240_000 });
-    assert.equal(await page.textContent('#plan-status'), `${planned.total.toLocaleString('en')} steps, one per user with something to do, as of 2026-11-26T00:00:00Z.`);
+    assert.equal(
+      await page.textContent('#plan-status'),
+      `${planned.total.toLocaleString('en')} steps, as of 2026-11-26T00:00:00Z: ${planned.needed.toLocaleString('en')} needed to pass, ` +
+        `${(planned.total - planned.needed).toLocaleString('en')} clean-up; those needed to pass come first, the most severe first.`,
+    );
     const firstSteps = await page.$$eval('#plan-steps > li', (items) =>
       items.map((li) => [li.dataset.step, li.querySelector('.step-user').textContent, [...li.querySelectorAll('.commands.changes code')].map((c) => c.textContent)]),
     );

@@ -13,7 +13,7 @@ const status: Status | undefined = first?.status;
 const age: number | null | undefined = first?.age_days;
 const compliant: boolean = analysis.summary.compliant;
 const perAccount: number = analysis.summary.accounts.length;
-const asOfSource: 'explicit' | 'report' | 'clock' | 'newest_timestamp' = analysis.as_of_source;
+const asOfSource: 'explicit' | 'date' | 'report' | 'clock' | 'newest_timestamp' = analysis.as_of_source;
 
 const report: Report = parse(csv, { lenient: true });
 const row: Row | undefined = report.rows[0];

@@ -15,6 +15,12 @@ export const STEP_CODES = [
   'delete_inactive_key',
   'wait_before_delete',
   'schedule_rotation',
+  'disable_console_password',
+  'enable_user_mfa',
+  'enable_root_mfa',
+  'stop_root_use',
+  'deactivate_extra_key',
+  'delete_setup_key',
 ];
 
 /** How people read each step code. */
@@ -29,6 +35,12 @@ export const STEP_LABELS = {
   delete_inactive_key: 'Delete the inactive key',
   wait_before_delete: 'Wait before deleting',
   schedule_rotation: 'Schedule the rotation',
+  disable_console_password: 'Remove the unused console password',
+  enable_user_mfa: 'Give the console user MFA',
+  enable_root_mfa: 'Give the root user MFA',
+  stop_root_use: 'Stop using the root user',
+  deactivate_extra_key: 'Deactivate the extra active key',
+  delete_setup_key: 'Delete the key made at setup',
 };
 
 /** A step code as a label; an unknown code as itself. */
