@@ -1283,3 +1283,22 @@ proptest! {
         }
     }
 }
+
+/// Inputs the `scan` fuzz target once failed on (fuzz/artifacts), read as
+/// the csv crate reads them at every level and chunk size.
+#[test]
+fn the_reader_agrees_with_the_csv_crate_on_fuzz_findings() {
+    let header = {
+        let mut h = COLUMNS.join(",").into_bytes();
+        h.push(b'\n');
+        h
+    };
+    // Blank lines, a tab and lines of spaces after the header, with CRLF.
+    let tails: [&[u8]; 1] = [b"\n\t\r\n   \n\n"];
+    for tail in tails {
+        for chunk in [1, 2, 3, 7, 64, 65, 66, 1 << 20] {
+            readers_agree(&[&header[..], tail].concat(), chunk).unwrap();
+            readers_agree(tail, chunk).unwrap();
+        }
+    }
+}
