@@ -990,12 +990,12 @@ impl<'b> FindingRef<'b> {
 
     /// Writes the `reason` sentence.
     pub fn write_reason<W: std::fmt::Write>(&self, out: &mut W) -> std::fmt::Result {
-        self.key.verdict.write_reason(&self.batch.judge.policy, self.batch.judge.as_of, out)
+        self.key.verdict.write_reason(&self.batch.judge.checks, &self.batch.judge.policy, self.batch.judge.as_of, out)
     }
 
     /// The `reason` sentence.
     pub fn reason(&self) -> String {
-        self.key.verdict.reason(&self.batch.judge.policy, self.batch.judge.as_of)
+        self.key.verdict.reason(&self.batch.judge.checks, &self.batch.judge.policy, self.batch.judge.as_of)
     }
 
     /// The owned [`SourcedFinding`]: the finding with its report's name.

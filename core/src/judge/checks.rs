@@ -55,8 +55,16 @@ pub(crate) fn judge_typed(row: &Row, checks: &Checks, policy: &Policy, as_of: Ti
     out
 }
 
-/// A finding of a check: the key's evidence when it is about a key.
-fn verdict(rule: Rule, key: Option<&Verdict>, status: Status, code: Option<FindingCode>, reason: String) -> Verdict {
+/// A finding of a check: the key's evidence when it is about a key, and
+/// what its sentence needs beyond the verdict's own numbers (`None` when the
+/// rule, the status, the code and the key's evidence say it all).
+fn verdict(
+    rule: Rule,
+    key: Option<&Verdict>,
+    status: Status,
+    code: Option<FindingCode>,
+    evidence: Option<Evidence>,
+) -> Verdict {
     Verdict {
         rule,
         slot: key.map_or(0, |k| k.slot),
@@ -67,12 +75,47 @@ fn verdict(rule: Rule, key: Option<&Verdict>, status: Status, code: Option<Findi
         used_at: key.and_then(|k| k.used_at),
         used_kind: key.map_or(0, |k| k.used_kind),
         used_since_rotation: key.and_then(|k| k.used_since_rotation),
-        detail: Some(Box::new(Detail::Text(reason))),
+        detail: evidence.map(|e| Box::new(Detail::Check(e))),
     }
 }
 
-fn invalid(rule: Rule, key: Option<&Verdict>, code: FindingCode, reason: String) -> Verdict {
-    verdict(rule, key, Status::Invalid, Some(code), reason)
+fn invalid(rule: Rule, key: Option<&Verdict>, code: FindingCode, evidence: Option<Evidence>) -> Verdict {
+    verdict(rule, key, Status::Invalid, Some(code), evidence)
+}
+
+/// What the sentence of a check's finding needs that the verdict does not
+/// hold: numbers and names, kept as they are judged and written out only
+/// when an output asks for the reason ([`write_reason`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Evidence {
+    /// A flag cell (`column`) reads `reads`, not true or false.
+    Flag { column: &'static str, reads: &'static str },
+    /// `user_creation_time` reads `reads`, not a date.
+    CreationTime { reads: &'static str },
+    /// `password_last_used` is unreadable.
+    PasswordUsedUnreadable,
+    /// `password_last_used` reads `used`, and neither other date is one.
+    PasswordNoBasis { used: &'static str },
+    /// A console password's idle time is counted from `at`.
+    Password { basis: PasswordBasis, at: Timestamp },
+    /// The root user's active keys: their slots, `n` of them.
+    RootKeys { slots: [u8; 2], n: u8 },
+    /// The root user was last used at `last`, by its password (`by` 0) or
+    /// the access key of slot `by`.
+    RootUse { last: Timestamp, by: u8 },
+    /// The user was created at `created` (the key's date is the verdict's).
+    Setup { created: Timestamp },
+}
+
+/// What a console password's idle time is counted from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PasswordBasis {
+    /// `password_last_used`.
+    Used,
+    /// `password_last_changed`; `password_last_used` reads the literal.
+    Changed(&'static str),
+    /// `user_creation_time`; `password_last_used` reads the literal.
+    Created(&'static str),
 }
 
 /// Seconds from `t` to `as_of` (negative when `t` is later).
@@ -122,7 +165,8 @@ fn idle_status(idle: i64, limit: u32, policy: &Policy) -> Status {
 
 /// Judges the checks of one row, from its cells and the rotation verdicts
 /// of its present key slots, in [`Rule::ALL`]'s order; `push` receives each
-/// finding.
+/// finding. No sentence is written here: a finding keeps its evidence, and
+/// [`write_reason`] writes its reason when an output asks for it.
 pub(crate) fn judge_row(
     checks: &Checks,
     user: &UserCells<'_>,
@@ -137,20 +181,16 @@ pub(crate) fn judge_row(
     // by another rule either: its finding carries the same code and reason.
     let unreadable = |rule: Rule, k: &Verdict| -> Option<Verdict> {
         match k.code {
-            Some(code @ (FindingCode::RowError | FindingCode::NoActiveFlag)) => {
-                Some(invalid(rule, Some(k), code, k.reason(policy, as_of)))
+            Some(FindingCode::RowError | FindingCode::NoActiveFlag) => {
+                // The rotation verdict's detail (what could not be read).
+                Some(Verdict { detail: k.detail.clone(), ..verdict(rule, Some(k), Status::Invalid, k.code, None) })
             }
             _ => None,
         }
     };
     let console = !user.is_root && matches!(user.password_enabled, Field::Value(true));
-    let flag_problem = |rule: Rule, name: &str, field: &Field<bool>| {
-        invalid(
-            rule,
-            None,
-            FindingCode::UnreadableCell,
-            format!("cannot judge: `{name}` is {}, not true or false", literal_name(field)),
-        )
+    let flag_problem = |rule: Rule, column: &'static str, field: &Field<bool>| {
+        invalid(rule, None, FindingCode::UnreadableCell, Some(Evidence::Flag { column, reads: literal_name(field) }))
     };
 
     if rules.contains(Rule::AccessKeyUnused) {
@@ -167,33 +207,20 @@ pub(crate) fn judge_row(
     }
     if user.is_root && rules.contains(Rule::RootAccessKey) {
         let bad = present().find_map(|k| unreadable(Rule::RootAccessKey, k));
-        let active: Vec<String> = present().filter(|k| k.active).map(|k| k.slot.to_string()).collect();
-        push(bad.unwrap_or_else(|| match active.len() {
-            0 => verdict(Rule::RootAccessKey, None, Status::Pass, None, "the root user has no active access key".into()),
-            n => verdict(
-                Rule::RootAccessKey,
-                None,
-                Status::Fail,
-                None,
-                format!(
-                    "the root user has {n} active access key{} (slot {}); root should have none: delete {} (see the plan's remove_root_key)",
-                    if n == 1 { "" } else { "s" },
-                    active.join(" and "),
-                    if n == 1 { "it" } else { "them" }
-                ),
-            ),
+        let (mut slots, mut n) = ([0u8; 2], 0u8);
+        for k in present().filter(|k| k.active) {
+            slots[usize::from(n.min(1))] = k.slot;
+            n += 1;
+        }
+        push(bad.unwrap_or_else(|| match n {
+            0 => verdict(Rule::RootAccessKey, None, Status::Pass, None, None),
+            n => verdict(Rule::RootAccessKey, None, Status::Fail, None, Some(Evidence::RootKeys { slots, n })),
         }));
     }
     if user.is_root && rules.contains(Rule::RootMfa) {
         push(match user.mfa_active {
-            Field::Value(true) => verdict(Rule::RootMfa, None, Status::Pass, None, "the root user has MFA".into()),
-            Field::Value(false) => verdict(
-                Rule::RootMfa,
-                None,
-                Status::Fail,
-                None,
-                "the root user has no MFA device (mfa_active is false)".into(),
-            ),
+            Field::Value(true) => verdict(Rule::RootMfa, None, Status::Pass, None, None),
+            Field::Value(false) => verdict(Rule::RootMfa, None, Status::Fail, None, None),
             other => flag_problem(Rule::RootMfa, "mfa_active", other),
         });
     }
@@ -202,16 +229,8 @@ pub(crate) fn judge_row(
     }
     if console && rules.contains(Rule::ConsoleUserMfa) {
         push(match user.mfa_active {
-            Field::Value(true) => {
-                verdict(Rule::ConsoleUserMfa, None, Status::Pass, None, "console password with MFA".into())
-            }
-            Field::Value(false) => verdict(
-                Rule::ConsoleUserMfa,
-                None,
-                Status::Fail,
-                None,
-                "the user has a console password and no MFA device (mfa_active is false)".into(),
-            ),
+            Field::Value(true) => verdict(Rule::ConsoleUserMfa, None, Status::Pass, None, None),
+            Field::Value(false) => verdict(Rule::ConsoleUserMfa, None, Status::Fail, None, None),
             other => flag_problem(Rule::ConsoleUserMfa, "mfa_active", other),
         });
     } else if !user.is_root && rules.contains(Rule::ConsoleUserMfa) && !matches!(user.password_enabled, Field::Value(_))
@@ -230,122 +249,95 @@ pub(crate) fn judge_row(
     }
 }
 
+/// What an active key's idle time is counted from: its last use, or its
+/// rotation date when it was never used or its use is unknown; `None` when
+/// there is neither.
+fn use_basis(k: &Verdict) -> Option<Timestamp> {
+    match (k.last_used(), k.last_rotated) {
+        (Some(LastUsed::At(t)), _) => Some(t),
+        (_, r) => r,
+    }
+}
+
+/// Writes what [`use_basis`] counts from, in words.
+fn write_use_basis<W: std::fmt::Write>(k: &Verdict, out: &mut W) -> std::fmt::Result {
+    match (k.last_used(), k.last_rotated) {
+        (Some(LastUsed::At(t)), _) => write!(out, "last used {}", Ts(t)),
+        (Some(LastUsed::Never), Some(r)) => write!(out, "never used since it was created {}", Ts(r)),
+        (Some(LastUsed::NoInformation), Some(r)) if k.unknown_use_cell() == "`N/A`" => write!(
+            out,
+            "last_used_date is `N/A` on a key made {} (before 2015-04-22, when AWS began recording use), so its use is unknown and counted from that date",
+            Ts(r)
+        ),
+        (Some(LastUsed::NoInformation), Some(r)) => write!(
+            out,
+            "last use unknown (last_used_date is {}), so counted from its rotation date {}",
+            k.unknown_use_cell(),
+            Ts(r)
+        ),
+        (None, Some(r)) => write!(out, "last use not in the report (legacy layout), so counted from {}", Ts(r)),
+        (_, None) => Ok(()),
+    }
+}
+
 fn key_unused(checks: &Checks, k: &Verdict, policy: &Policy, as_of: Timestamp) -> Verdict {
     let rule = Rule::AccessKeyUnused;
     if !k.active {
-        return verdict(rule, Some(k), Status::Inactive, None, "inactive key: not judged for use".into());
+        return verdict(rule, Some(k), Status::Inactive, None, None);
     }
-    let limit = checks.unused_days;
-    let (basis, what) = match (k.last_used(), k.last_rotated) {
-        (Some(LastUsed::At(t)), _) => (t, format!("last used {}", Ts(t))),
-        (Some(LastUsed::Never), Some(r)) => (r, format!("never used since it was created {}", Ts(r))),
-        (Some(LastUsed::NoInformation), Some(r)) if k.unknown_use_cell() == "`N/A`" => (
-            r,
-            format!(
-                "last_used_date is `N/A` on a key made {} (before 2015-04-22, when AWS began recording use), so its use is unknown and counted from that date",
-                Ts(r)
-            ),
-        ),
-        (Some(LastUsed::NoInformation), Some(r)) => (
-            r,
-            format!(
-                "last use unknown (last_used_date is {}), so counted from its rotation date {}",
-                k.unknown_use_cell(),
-                Ts(r)
-            ),
-        ),
-        (None, Some(r)) => (r, format!("last use not in the report (legacy layout), so counted from {}", Ts(r))),
-        (_, None) => return invalid(
-            rule,
-            Some(k),
-            FindingCode::NoRotationDate,
-            "cannot judge use: the key was never used or its use is unknown, and it has no rotation date to count from"
-                .into(),
-        ),
+    let Some(basis) = use_basis(k) else {
+        return invalid(rule, Some(k), FindingCode::NoRotationDate, None);
     };
     let idle = since(basis, as_of);
     if idle < 0 {
-        return invalid(rule, Some(k), FindingCode::FutureTimestamp, format!("{what}, later than as_of {}", Ts(as_of)));
+        return invalid(rule, Some(k), FindingCode::FutureTimestamp, None);
     }
-    let status = idle_status(idle, limit, policy);
-    let end = if status == Status::Fail { ": deactivate it" } else { "" };
-    let reason = format!("active key {what}: {} without use; limit {limit}{end}", days(idle.div_euclid(DAY)));
-    verdict(rule, Some(k), status, None, reason)
+    verdict(rule, Some(k), idle_status(idle, checks.unused_days, policy), None, None)
 }
 
 fn password_unused(checks: &Checks, user: &UserCells<'_>, policy: &Policy, as_of: Timestamp) -> Verdict {
     let rule = Rule::ConsolePasswordUnused;
-    let limit = checks.unused_days;
-    let (basis, what) = match (user.password_last_used, user.password_last_changed, user.user_creation_time) {
-        (Field::Value(t), _, _) => (*t, format!("password last used {}", Ts(*t))),
+    let (basis, at) = match (user.password_last_used, user.password_last_changed, user.user_creation_time) {
+        (Field::Value(t), _, _) => (PasswordBasis::Used, *t),
         (Field::Invalid(_), _, _) => {
-            return invalid(rule, None, FindingCode::UnreadableCell, "cannot judge: `password_last_used` is unreadable".into())
+            return invalid(rule, None, FindingCode::UnreadableCell, Some(Evidence::PasswordUsedUnreadable))
         }
-        (used, Field::Value(c), _) => {
-            (*c, format!("password never used (password_last_used is {}) since it was set {}", literal_name(used), Ts(*c)))
-        }
-        (used, _, Field::Value(c)) => {
-            (*c, format!("password never used (password_last_used is {}) since the user was created {}", literal_name(used), Ts(*c)))
-        }
+        (used, Field::Value(c), _) => (PasswordBasis::Changed(literal_name(used)), *c),
+        (used, _, Field::Value(c)) => (PasswordBasis::Created(literal_name(used)), *c),
         (used, _, _) => {
             return invalid(
                 rule,
                 None,
                 FindingCode::UnreadableCell,
-                format!(
-                    "cannot judge: password_last_used is {} and neither password_last_changed nor user_creation_time is a date",
-                    literal_name(used)
-                ),
+                Some(Evidence::PasswordNoBasis { used: literal_name(used) }),
             )
         }
     };
-    let idle = since(basis, as_of);
+    let evidence = Some(Evidence::Password { basis, at });
+    let idle = since(at, as_of);
     if idle < 0 {
-        return invalid(rule, None, FindingCode::FutureTimestamp, format!("{what}, later than as_of {}", Ts(as_of)));
+        return invalid(rule, None, FindingCode::FutureTimestamp, evidence);
     }
-    let status = idle_status(idle, limit, policy);
-    let end = if status == Status::Fail { ": disable console access" } else { "" };
-    verdict(rule, None, status, None, format!("{what}: {} without use; limit {limit}{end}", days(idle.div_euclid(DAY))))
+    verdict(rule, None, idle_status(idle, checks.unused_days, policy), None, evidence)
 }
 
 fn root_use(checks: &Checks, user: &UserCells<'_>, keys: &[Option<&Verdict>; 2], as_of: Timestamp) -> Verdict {
     let rule = Rule::RootRecentUse;
-    let mut uses: Vec<(Timestamp, String)> = Vec::new();
+    let mut uses: Vec<(Timestamp, u8)> = Vec::new();
     if let Field::Value(t) = user.password_last_used {
-        uses.push((*t, "password".into()));
+        uses.push((*t, 0));
     }
     for k in keys.iter().flatten() {
         if let Some(LastUsed::At(t)) = k.last_used() {
-            uses.push((t, format!("access key {}", k.slot)));
+            uses.push((t, k.slot));
         }
     }
     let window = i64::from(checks.root_use_days) * DAY;
-    let Some((last, how)) = uses.into_iter().max_by_key(|(t, _)| *t) else {
-        return verdict(rule, None, Status::Pass, None, "the root user has no recorded use".into());
+    let Some((last, by)) = uses.into_iter().max_by_key(|(t, _)| *t) else {
+        return verdict(rule, None, Status::Pass, None, None);
     };
-    let ago = since(last, as_of);
-    if ago <= window {
-        verdict(
-            rule,
-            None,
-            Status::Fail,
-            None,
-            format!(
-                "the root user's {how} was used {} ({}); a use within {} fails: use IAM users or roles for daily work",
-                Ts(last),
-                if ago < 0 { "later than as_of".to_owned() } else { format!("{} before as_of", span_text(ago)) },
-                days(i64::from(checks.root_use_days))
-            ),
-        )
-    } else {
-        verdict(
-            rule,
-            None,
-            Status::Pass,
-            None,
-            format!("the root user was last used {} ({how}), {} ago", Ts(last), days(ago.div_euclid(DAY))),
-        )
-    }
+    let status = if since(last, as_of) <= window { Status::Fail } else { Status::Pass };
+    verdict(rule, None, status, None, Some(Evidence::RootUse { last, by }))
 }
 
 fn one_active_key(
@@ -362,7 +354,7 @@ fn one_active_key(
     let active: Vec<&Verdict> = keys.iter().flatten().copied().filter(|k| k.active).collect();
     match active[..] {
         [] => None,
-        [k] => Some(verdict(rule, Some(k), Status::Pass, None, format!("one active key (slot {})", k.slot))),
+        [k] => Some(verdict(rule, Some(k), Status::Pass, None, None)),
         [a, b] => {
             // A rotation in progress: one key over the limit, the other
             // within it and newer (the plan's step 2 or 3).
@@ -384,37 +376,12 @@ fn one_active_key(
                 Granularity::Exact => age(k) <= window * DAY,
                 Granularity::WholeDays => age(k).div_euclid(DAY) <= window,
             };
+            // The sentence tells the three apart by status and slot (0
+            // for two keys and no rotation).
             Some(match new {
-                Some(n) if !in_window(n) => verdict(
-                    rule,
-                    Some(n),
-                    Status::Fail,
-                    None,
-                    format!(
-                        "two active keys: the rotation that made the slot {} key {} is older than the {}-day window and unfinished, while the old key is over the {}-day limit: finish it (the plan's next step), then one key remains",
-                        n.slot,
-                        Ts(n.last_rotated.unwrap_or_default()),
-                        window,
-                        policy.max_age_days,
-                    ),
-                ),
-                Some(n) => verdict(
-                    rule,
-                    Some(n),
-                    Status::DueSoon,
-                    Some(FindingCode::RotationInProgress),
-                    format!(
-                        "two active keys, but slot {} is the new key of a rotation in progress (the old key is over the {}-day limit): finish the rotation plan's steps, then one key remains",
-                        n.slot, policy.max_age_days
-                    ),
-                ),
-                None => verdict(
-                    rule,
-                    None,
-                    Status::Fail,
-                    None,
-                    "two active keys (slots 1 and 2); keep one: deactivate the other once nothing uses it".into(),
-                ),
+                Some(n) if !in_window(n) => verdict(rule, Some(n), Status::Fail, None, None),
+                Some(n) => verdict(rule, Some(n), Status::DueSoon, Some(FindingCode::RotationInProgress), None),
+                None => verdict(rule, None, Status::Fail, None, None),
             })
         }
         _ => None,
@@ -428,41 +395,168 @@ fn key_at_setup(checks: &Checks, user: &UserCells<'_>, k: &Verdict) -> Verdict {
             rule,
             Some(k),
             FindingCode::UnreadableCell,
-            format!("cannot judge: `user_creation_time` is {}", literal_name(user.user_creation_time)),
+            Some(Evidence::CreationTime { reads: literal_name(user.user_creation_time) }),
         );
     };
-    let Some(rotated) = k.last_rotated else {
-        return invalid(
-            rule,
-            Some(k),
-            FindingCode::NoRotationDate,
-            "cannot judge: the key has no creation date".into(),
-        );
+    if k.last_rotated.is_none() {
+        return invalid(rule, Some(k), FindingCode::NoRotationDate, None);
+    }
+    let at_setup = made_at_setup(checks, *created, k).1;
+    let status = if at_setup && k.last_used() == Some(LastUsed::Never) { Status::Fail } else { Status::Pass };
+    verdict(rule, Some(k), status, None, Some(Evidence::Setup { created: *created }))
+}
+
+/// Seconds from the user's creation to the key's date, and whether that is
+/// within `setup_seconds` (the key was made at setup).
+fn made_at_setup(checks: &Checks, created: Timestamp, k: &Verdict) -> (i64, bool) {
+    let after = since(created, k.last_rotated.unwrap_or_default());
+    (after, (0..=i64::from(checks.setup_seconds)).contains(&after))
+}
+
+/// Writes the reason of a check's finding (`v.rule` is not the rotation
+/// rule) from its evidence, the run's settings and `as_of`: the sentence the
+/// check would have written when it judged, written only now. A key the
+/// rotation rule could not read is written by the rotation rule's own
+/// sentence ([`Verdict::write_reason`]) before this is asked.
+pub(crate) fn write_reason<W: std::fmt::Write>(
+    v: &Verdict,
+    checks: &Checks,
+    policy: &Policy,
+    as_of: Timestamp,
+    out: &mut W,
+) -> std::fmt::Result {
+    let evidence = match v.detail.as_deref() {
+        Some(Detail::Check(e)) => Some(e),
+        _ => None,
     };
-    let after = since(*created, rotated);
-    let at_setup = (0..=i64::from(checks.setup_seconds)).contains(&after);
-    let never = k.last_used() == Some(LastUsed::Never);
-    if at_setup && never {
-        verdict(
-            rule,
-            Some(k),
-            Status::Fail,
-            None,
-            format!(
-                "active key made {} after the user (created {}), never used, on a user with a console password: delete it",
-                span_text(after),
-                Ts(*created)
+    let limit = checks.unused_days;
+    match (evidence, v.rule, v.status) {
+        (Some(Evidence::Flag { column, reads }), _, _) => {
+            write!(out, "cannot judge: `{column}` is {reads}, not true or false")
+        }
+        (Some(Evidence::CreationTime { reads }), _, _) => write!(out, "cannot judge: `user_creation_time` is {reads}"),
+        (Some(Evidence::PasswordUsedUnreadable), _, _) => {
+            out.write_str("cannot judge: `password_last_used` is unreadable")
+        }
+        (Some(Evidence::PasswordNoBasis { used }), _, _) => write!(
+            out,
+            "cannot judge: password_last_used is {used} and neither password_last_changed nor user_creation_time is a date"
+        ),
+        (Some(Evidence::Password { basis, at }), _, status) => {
+            match basis {
+                PasswordBasis::Used => write!(out, "password last used {}", Ts(*at))?,
+                PasswordBasis::Changed(used) => {
+                    write!(out, "password never used (password_last_used is {used}) since it was set {}", Ts(*at))?
+                }
+                PasswordBasis::Created(used) => write!(
+                    out,
+                    "password never used (password_last_used is {used}) since the user was created {}",
+                    Ts(*at)
+                )?,
+            }
+            if v.code == Some(FindingCode::FutureTimestamp) {
+                return write!(out, ", later than as_of {}", Ts(as_of));
+            }
+            let end = if status == Status::Fail { ": disable console access" } else { "" };
+            write!(out, ": {} without use; limit {limit}{end}", days(since(*at, as_of).div_euclid(DAY)))
+        }
+        (Some(Evidence::RootKeys { slots, n }), _, _) => {
+            let n = *n;
+            out.write_str("the root user has ")?;
+            write!(out, "{n} active access key{} (slot {}", if n == 1 { "" } else { "s" }, slots[0])?;
+            if n > 1 {
+                write!(out, " and {}", slots[1])?;
+            }
+            write!(
+                out,
+                "); root should have none: delete {} (see the plan's remove_root_key)",
+                if n == 1 { "it" } else { "them" }
+            )
+        }
+        (Some(Evidence::RootUse { last, by }), _, status) => {
+            let how = |out: &mut W| match by {
+                0 => out.write_str("password"),
+                slot => write!(out, "access key {slot}"),
+            };
+            let ago = since(*last, as_of);
+            if status == Status::Fail {
+                out.write_str("the root user's ")?;
+                how(out)?;
+                write!(out, " was used {} (", Ts(*last))?;
+                if ago < 0 {
+                    out.write_str("later than as_of")?;
+                } else {
+                    write!(out, "{} before as_of", span_text(ago))?;
+                }
+                write!(
+                    out,
+                    "); a use within {} fails: use IAM users or roles for daily work",
+                    days(i64::from(checks.root_use_days))
+                )
+            } else {
+                write!(out, "the root user was last used {} (", Ts(*last))?;
+                how(out)?;
+                write!(out, "), {} ago", days(ago.div_euclid(DAY)))
+            }
+        }
+        (Some(Evidence::Setup { created }), _, status) => {
+            let (after, at_setup) = made_at_setup(checks, *created, v);
+            if status == Status::Fail {
+                write!(
+                    out,
+                    "active key made {} after the user (created {}), never used, on a user with a console password: delete it",
+                    span_text(after),
+                    Ts(*created)
+                )
+            } else {
+                let why = if at_setup { "made at setup but used since" } else { "not made at user setup" };
+                write!(out, "active key {why} (made {} after the user)", span_text(after))
+            }
+        }
+        (None, Rule::AccessKeyUnused, Status::Inactive) => out.write_str("inactive key: not judged for use"),
+        (None, Rule::AccessKeyUnused, status) => match v.code {
+            Some(FindingCode::NoRotationDate) => out.write_str(
+                "cannot judge use: the key was never used or its use is unknown, and it has no rotation date to count from",
             ),
-        )
-    } else {
-        let why = if at_setup { "made at setup but used since" } else { "not made at user setup" };
-        verdict(
-            rule,
-            Some(k),
-            Status::Pass,
-            None,
-            format!("active key {why} (made {} after the user)", span_text(after)),
-        )
+            Some(FindingCode::FutureTimestamp) => {
+                write_use_basis(v, out)?;
+                write!(out, ", later than as_of {}", Ts(as_of))
+            }
+            _ => {
+                out.write_str("active key ")?;
+                write_use_basis(v, out)?;
+                let idle = use_basis(v).map(|t| since(t, as_of)).unwrap_or_default();
+                let end = if status == Status::Fail { ": deactivate it" } else { "" };
+                write!(out, ": {} without use; limit {limit}{end}", days(idle.div_euclid(DAY)))
+            }
+        },
+        (None, Rule::RootAccessKey, _) => out.write_str("the root user has no active access key"),
+        (None, Rule::RootMfa, Status::Pass) => out.write_str("the root user has MFA"),
+        (None, Rule::RootMfa, _) => out.write_str("the root user has no MFA device (mfa_active is false)"),
+        (None, Rule::RootRecentUse, _) => out.write_str("the root user has no recorded use"),
+        (None, Rule::ConsoleUserMfa, Status::Pass) => out.write_str("console password with MFA"),
+        (None, Rule::ConsoleUserMfa, _) => {
+            out.write_str("the user has a console password and no MFA device (mfa_active is false)")
+        }
+        (None, Rule::OneActiveKey, Status::Pass) => write!(out, "one active key (slot {})", v.slot),
+        (None, Rule::OneActiveKey, Status::DueSoon) => write!(
+            out,
+            "two active keys, but slot {} is the new key of a rotation in progress (the old key is over the {}-day limit): finish the rotation plan's steps, then one key remains",
+            v.slot, policy.max_age_days
+        ),
+        (None, Rule::OneActiveKey, _) if v.slot > 0 => write!(
+            out,
+            "two active keys: the rotation that made the slot {} key {} is older than the {}-day window and unfinished, while the old key is over the {}-day limit: finish it (the plan's next step), then one key remains",
+            v.slot,
+            Ts(v.last_rotated.unwrap_or_default()),
+            checks.rotation_window_days,
+            policy.max_age_days,
+        ),
+        (None, Rule::OneActiveKey, _) => {
+            out.write_str("two active keys (slots 1 and 2); keep one: deactivate the other once nothing uses it")
+        }
+        (None, Rule::NoKeyAtSetup, _) => out.write_str("cannot judge: the key has no creation date"),
+        (None, _, _) => Ok(()),
     }
 }
 

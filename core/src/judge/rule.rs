@@ -366,8 +366,9 @@ pub(crate) enum Detail {
     NoActiveFlag(&'static str),
     /// `no_rotation_date`: how `last_rotated` reads.
     NoRotationDate(&'static str),
-    /// A check's finding: its whole sentence.
-    Text(String),
+    /// A check's finding: the evidence its sentence is written from
+    /// ([`checks::write_reason`](crate::judge::checks::write_reason)).
+    Check(crate::judge::checks::Evidence),
 }
 
 /// The verdict on one key without the row's text: everything a [`Finding`]
@@ -490,6 +491,7 @@ impl Verdict {
     /// Writes the finding's `reason` sentence.
     pub(crate) fn write_reason<W: std::fmt::Write>(
         &self,
+        checks: &Checks,
         policy: &Policy,
         as_of: Timestamp,
         out: &mut W,
@@ -504,13 +506,18 @@ impl Verdict {
             out.write_str(if days == 1 || days == -1 { " day" } else { " days" })
         };
         match (self.detail.as_deref(), self.status) {
-            (Some(Detail::Text(text)), _) => out.write_str(text),
             (Some(Detail::RowError(what)), _) => {
                 out.write_str("cannot judge this key: ")?;
                 out.write_str(what)
             }
             (Some(Detail::NoActiveFlag(flag)), _) => {
                 write!(out, "the key has a rotation date but its active flag is {flag}, not true or false")
+            }
+            // A check's sentence, from its evidence (a key the rotation
+            // rule could not read keeps that rule's sentence, above).
+            (Some(Detail::Check(_)), _) => crate::judge::checks::write_reason(self, checks, policy, as_of, out),
+            _ if self.rule != Rule::AccessKeyRotated => {
+                crate::judge::checks::write_reason(self, checks, policy, as_of, out)
             }
             (Some(Detail::NoRotationDate(lit)), _) => {
                 write!(out, "{state} key has no rotation date (last_rotated is {lit})")
@@ -562,10 +569,10 @@ impl Verdict {
     }
 
     /// The finding's `reason` sentence.
-    pub(crate) fn reason(&self, policy: &Policy, as_of: Timestamp) -> String {
+    pub(crate) fn reason(&self, checks: &Checks, policy: &Policy, as_of: Timestamp) -> String {
         let mut s = String::with_capacity(64);
         // Writing into a String cannot fail.
-        let _ = self.write_reason(policy, as_of, &mut s);
+        let _ = self.write_reason(checks, policy, as_of, &mut s);
         s
     }
 }
@@ -744,7 +751,7 @@ impl Verdict {
             last_used_service: text.service.map(str::to_owned),
             used_since_rotation: self.used_since_rotation,
             exempted: None,
-            reason: self.reason(policy, as_of),
+            reason: self.reason(checks, policy, as_of),
             code: self.code,
             line: text.line,
         }
