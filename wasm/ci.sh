@@ -5,6 +5,7 @@
 #   1. rustup target, wasm-bindgen-cli 0.2.130, Debian's chromium, npm ci
 #   2. cargo fmt and clippy (host and wasm32) for keyrot-wasm
 #   3. the crate's tests on the host, then wasm-bindgen-test under Node
+#      (and tests/simd.rs again in a module built with simd128)
 #   4. the build (scripts/build.sh: wasm-bindgen, wasm-opt, sizes)
 #   5. node --test: every golden case, the JS API, checkCsv (against the
 #      command's CSV: builds keyrot-cli), the types, the page's logic
@@ -39,6 +40,11 @@ cargo test --locked -p keyrot-wasm
 step "wasm-bindgen-test under Node (the JS boundary)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     cargo test --locked --target wasm32-unknown-unknown -p keyrot-wasm
+
+step "wasm-bindgen-test under Node, built with simd128 (the structural scan's simd128 level)"
+KEYROT_EXPECT_SIMD128=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --locked --target wasm32-unknown-unknown -p keyrot-wasm --test simd --target-dir target/wasm-simd \
+    --config 'target.wasm32-unknown-unknown.rustflags=["-C", "target-feature=+simd128"]'
 
 step "build: pkg/node, pkg/web, www/pkg"
 bash wasm/scripts/build.sh

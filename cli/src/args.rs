@@ -3,6 +3,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use keyrot::cis::CisVersion;
+use keyrot::read::Simd;
 use keyrot::{Checks, Error, Options, Policy, Status, Timestamp};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -25,11 +26,29 @@ pub const EXIT_BAD_INPUT: i32 = 2;
         and never touches the network.\n\n\
         Exit status: 0 compliant, 1 not compliant (see --fail-on), 2 an input could not be read or parsed. \
         When standard output is closed early (`keyrot check report.csv | head`), keyrot stops writing, \
-        still judges every report, and exits with the status of its verdict."
+        still judges every report, and exits with the status of its verdict.\n\n\
+        Vector instructions: the reader finds a report's commas, quotes and line ends 64 bytes at a \
+        time with the widest the processor has (AVX2, else SSE2, on x86_64; NEON on aarch64). \
+        --simd portable, or KEYROT_SIMD=portable in the environment, turns them off; the output is the \
+        same bytes at every level."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// Reads `--simd` (or `KEYROT_SIMD`; empty is `auto`): a level this machine
+/// has, never a silent fall back to another.
+pub(crate) fn parse_simd(text: &str) -> Result<Simd, String> {
+    if text.trim().is_empty() {
+        return Ok(Simd::Auto);
+    }
+    let level: Simd = text.parse().map_err(|e: Error| e.message().to_owned())?;
+    if !level.is_available() {
+        let have: Vec<&str> = Simd::available().into_iter().map(Simd::as_str).collect();
+        return Err(format!("this machine cannot use {level} (it can use auto, {})", have.join(", ")));
+    }
+    Ok(level)
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,7 +62,8 @@ pub(crate) enum Command {
         after_help = "Examples:\n  \
         keyrot check report.csv\n  \
         aws iam get-credential-report --output json | keyrot check -\n  \
-        keyrot check --as-of 2026-11-26T00:00:00Z --only fail --format csv report.csv > overdue.csv"
+        keyrot check --as-of 2026-11-26T00:00:00Z --only fail --format csv report.csv > overdue.csv\n  \
+        keyrot check --simd portable report.csv      (no vector instructions; the same output)"
     )]
     Check(CheckArgs),
     /// Say, per user, the next step of the rotation workflow, with the `aws iam` commands.
@@ -273,6 +293,14 @@ pub(crate) struct PolicyArgs {
     /// fails. --granularity applies.
     #[arg(long, value_name = "DAYS", default_value_t = Checks::DEFAULT.rotation_window_days)]
     pub(crate) rotation_window_days: u32,
+
+    /// The vector instructions that find a report's commas, quotes and line ends: auto (the widest
+    /// the processor has: AVX2, else SSE2, on x86_64; NEON on aarch64), avx2, sse2, neon, simd128
+    /// (WebAssembly), or portable (none: eight bytes at a time in 64-bit words). The output is the
+    /// same bytes at every level; a level this machine lacks is refused.
+    #[arg(long, value_name = "LEVEL", env = "KEYROT_SIMD", default_value = "auto", value_parser = parse_simd)]
+    #[serde(skip)]
+    pub(crate) simd: Simd,
 }
 
 pub(crate) fn parse_cis_version(text: &str) -> Result<CisVersion, String> {

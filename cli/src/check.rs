@@ -111,8 +111,10 @@ pub(crate) fn check(
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let mut run =
-        Run::new(&options).threads(args.threads.map_or(0, usize::from)).digest(args.format.records_evidence());
+    let mut run = Run::new(&options)
+        .threads(args.threads.map_or(0, usize::from))
+        .digest(args.format.records_evidence())
+        .simd(args.policy.simd);
     // The sizes of the files, for the default number of threads (a pipe's
     // is unknown: the run then waits to see more than one chunk).
     let sizes: Option<u64> =

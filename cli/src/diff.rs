@@ -4,15 +4,17 @@ use crate::args::{DiffArgs, DiffFormat, EXIT_BAD_INPUT, EXIT_COMPLIANT, EXIT_NOT
 use crate::io::{display_name, open};
 use crate::output::printable;
 use keyrot::diff::DiffSide;
-use keyrot::read::Report;
+use keyrot::read::{Report, Simd};
 use keyrot::{format_timestamp, AsOfSource, Timestamp};
 use std::io::{self, Write};
 use std::path::Path;
 
-fn read(path: &Path, options: &keyrot::Options) -> Result<Report, String> {
+fn read(path: &Path, options: &keyrot::Options, simd: Simd) -> Result<Report, String> {
     let source = display_name(path);
+    let limits = keyrot::read::Limits::default();
     open(path)
-        .and_then(|input| keyrot::read::parse(input, &options.parse_options()))
+        .and_then(|input| keyrot::read::ReportReader::with_simd(input, &options.parse_options(), &limits, simd))
+        .and_then(keyrot::read::parse_reader)
         .map_err(|e| format!("{}: {}", printable(&source), printable(&e.to_string())))
 }
 
@@ -48,7 +50,7 @@ pub(crate) fn diff(args: &DiffArgs, now: Timestamp, out: &mut dyn Write, err: &m
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let (old, new) = match (read(&args.old, &options), read(&args.new, &options)) {
+    let (old, new) = match (read(&args.old, &options, args.policy.simd), read(&args.new, &options, args.policy.simd)) {
         (Ok(old), Ok(new)) => (old, new),
         (a, b) => {
             for e in [a.err(), b.err()].into_iter().flatten() {

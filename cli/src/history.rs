@@ -186,7 +186,7 @@ pub(crate) fn history(args: &HistoryArgs, now: Timestamp, out: &mut dyn Write, e
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let run = HistoryRun::new(&options, &history).threads(args.threads.map_or(0, usize::from));
+    let run = HistoryRun::new(&options, &history).threads(args.threads.map_or(0, usize::from)).simd(args.policy.simd);
     let open = |i: usize| std::fs::File::open(&paths[i]);
     match args.format {
         HistoryFormat::Json => match run.collect(&reports, open) {

@@ -35,19 +35,51 @@ pub fn run(args: Vec<OsString>) -> i32 {
     };
     let stdout = std::io::stdout();
     let (mut out, mut err) = (io::Closable::new(stdout.lock()), io::Closable::new(std::io::stderr().lock()));
+    let terminal = stdout.is_terminal();
+    let direct =
+        matches!(&cli.command, Command::Check(args) if args.format == Format::Csv).then(io::stdout_file).flatten();
+    dispatch(cli, terminal, direct, chrono::Utc::now(), &mut out, &mut err)
+}
+
+/// Runs the command line with `args` (the program name first) as [`run`]
+/// does, at the time `now` (what a report without `--as-of` or a
+/// `GeneratedTime` is judged at), writing to `out` and `err` instead of
+/// this process's streams (so no colour unless `--color always`), and
+/// returns the exit status. For tests that compare outputs in process.
+pub fn run_with(args: Vec<OsString>, now: keyrot::Timestamp, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    match Cli::try_parse_from(args) {
+        Ok(cli) => dispatch(cli, false, None, now, out, err),
+        Err(e) => {
+            let _ = write!(err, "{e}");
+            if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_COMPLIANT
+            }
+        }
+    }
+}
+
+fn dispatch(
+    cli: Cli,
+    terminal: bool,
+    direct: Option<(std::fs::File, u64)>,
+    now: keyrot::Timestamp,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let result = match cli.command {
         Command::Check(args) => {
             let color = match args.color {
                 ColorArg::Always => true,
                 ColorArg::Never => false,
-                ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                ColorArg::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             };
-            let direct = if args.format == Format::Csv { io::stdout_file() } else { None };
-            check::check(&args, color, chrono::Utc::now(), direct, &mut out, &mut err)
+            check::check(&args, color, now, direct, out, err)
         }
-        Command::Plan(args) => plan::plan(&args, chrono::Utc::now(), &mut out, &mut err),
-        Command::Diff(args) => diff::diff(&args, chrono::Utc::now(), &mut out, &mut err),
-        Command::History(args) => history::history(&args, chrono::Utc::now(), &mut out, &mut err),
+        Command::Plan(args) => plan::plan(&args, now, out, err),
+        Command::Diff(args) => diff::diff(&args, now, out, err),
+        Command::History(args) => history::history(&args, now, out, err),
     };
     match result {
         Ok(code) => code,

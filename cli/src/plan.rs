@@ -36,7 +36,7 @@ pub(crate) fn plan(args: &PlanArgs, now: Timestamp, out: &mut dyn Write, err: &m
     for path in &args.reports {
         let source = display_name(path);
         let outcome = open(path)
-            .and_then(|input| keyrot::analyze(input, &options))
+            .and_then(|input| keyrot::Run::new(&options).simd(args.policy.simd).analyze(input))
             .map(|analysis| keyrot::plan(&analysis, known.as_deref()));
         if let Err(e) = &outcome {
             writeln!(err, "keyrot: {source}: {e}")?;

@@ -213,15 +213,17 @@ pub use present::VERSION;
 /// the typed [`ReportReader`](read::ReportReader) over it and its
 /// [`Row`](read::Row)s, the [`Analyzer`](read::Analyzer) that judges typed
 /// rows one by one, the [`Limits`](read::Limits) input is held to, the
-/// SHA-256 of input bytes (the evidence the outputs record), and the
-/// reports of a folder ([`reports_in`](read::reports_in)).
+/// [`Simd`](read::Simd) level of the structural scan, the SHA-256 of input
+/// bytes (the evidence the outputs record), and the reports of a folder
+/// ([`reports_in`](read::reports_in)).
 pub mod read {
     pub use crate::drive::analysis::Analyzer;
     pub use crate::input::digest::{sha256_hex, sha256_reader};
     pub use crate::input::limits::Limits;
-    pub use crate::input::reader::{open_report, parse, reports_in, Report, ReportReader};
+    pub use crate::input::reader::{open_report, parse, parse_reader, reports_in, Report, ReportReader};
     pub use crate::input::report::{AccessKey, Certificate, Layout, ParseOptions, Record, Row, COLUMNS};
     pub use crate::input::scan::{Chunk, Scanner};
+    pub use crate::input::simd::Simd;
     pub use crate::input::value::Field;
 }
 

@@ -8,7 +8,10 @@
 //!   add up.
 //! - Lenient mode never loses a row; strict mode stops at the first bad row.
 //! - The one reader (`Scanner`) finds the records, fields and lines the
-//!   `csv` crate finds (the oracle in `oracle/`), and fails where it fails.
+//!   `csv` crate finds (the oracle in `oracle/`), and fails where it fails,
+//!   with every level of its structural scan (`Simd`) this machine has,
+//!   also on text whose quotes, carriage returns and multibyte characters
+//!   fall across the scan's 64-byte blocks and the chunks' ends.
 //! - The fast decoding of a batch gives what the typed decoding (`Row`s and
 //!   `Analyzer::judge`) gives, for any chunk size and number of threads, for
 //!   one report and for many.
@@ -17,7 +20,7 @@ mod oracle;
 
 use base64::Engine as _;
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Timelike, Utc};
-use keyrot::read::COLUMNS;
+use keyrot::read::{Simd, COLUMNS};
 use keyrot::{analyze, AnomalyCode, ErrorCode, FindingCode, Granularity, InputFormat, LastUsed, Options, Status};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -948,10 +951,17 @@ fn typed_path(bytes: &[u8], options: &Options) -> Result<serde_json::Value, Stri
 }
 
 /// The analysis by the fast path with chunks of about `chunk` bytes, on
-/// `threads` threads.
-fn fast_path(bytes: &[u8], options: &Options, chunk: usize, threads: usize) -> Result<serde_json::Value, String> {
+/// `threads` threads, with the structural scan's instructions `simd`.
+fn fast_path(
+    bytes: &[u8],
+    options: &Options,
+    chunk: usize,
+    threads: usize,
+    simd: Simd,
+) -> Result<serde_json::Value, String> {
     let mut findings = Vec::new();
     keyrot::Run::new(options)
+        .simd(simd)
         .chunk_bytes(chunk)
         .threads(threads)
         .report(bytes, |batch| {
@@ -967,8 +977,10 @@ fn fast_path(bytes: &[u8], options: &Options, chunk: usize, threads: usize) -> R
 
 fn paths_agree(bytes: &[u8], options: &Options, chunk: usize) -> Result<(), TestCaseError> {
     let typed = typed_path(bytes, options);
-    for (size, threads) in [(chunk, 1), (chunk, 2), (1 << 20, 1)] {
-        let fast = fast_path(bytes, options, size, threads);
+    // Every level of the scan, each on the three.
+    let runs = [(chunk, 1), (chunk, 2), (1 << 20, 1)];
+    for (simd, (size, threads)) in Simd::available().into_iter().flat_map(|simd| runs.map(|run| (simd, run))) {
+        let fast = fast_path(bytes, options, size, threads, simd);
         if fast != typed {
             eprintln!("INPUT {}", bytes.escape_ascii());
             let show = |r: &Result<serde_json::Value, String>| match r {
@@ -979,7 +991,7 @@ fn paths_agree(bytes: &[u8], options: &Options, chunk: usize) -> Result<(), Test
             let first = f.lines().zip(t.lines()).position(|(a, b)| a != b).unwrap_or(0);
             let around = |s: &str| s.lines().skip(first.saturating_sub(3)).take(8).collect::<Vec<_>>().join("\n");
             return Err(TestCaseError::fail(format!(
-                "chunks of {size} bytes on {threads} threads: the fast path gives\n{}\nthe typed path\n{}",
+                "chunks of {size} bytes on {threads} threads, {simd}: the fast path gives\n{}\nthe typed path\n{}",
                 around(&f),
                 around(&t)
             )));
@@ -1028,6 +1040,16 @@ proptest! {
         }
         for lenient in [false, true] {
             paths_agree(&bytes, &r.options().with_lenient(lenient), chunk)?;
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_on_csv_soup(tail in csv_soup(), chunk in 1usize..400) {
+        let mut bytes = COLUMNS.join(",").into_bytes();
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&tail);
+        for lenient in [false, true] {
+            paths_agree(&bytes, &as_of().with_lenient(lenient), chunk)?;
         }
     }
 
@@ -1086,15 +1108,22 @@ proptest! {
 // (f) The one reader finds what the csv crate finds.
 
 /// `Scanner`'s records (after the header) equal the oracle's, as do the
-/// header's names and where each fails.
+/// header's names and where each fails, with every level of the scan.
 fn readers_agree(bytes: &[u8], chunk: usize) -> Result<(), TestCaseError> {
+    for simd in Simd::available() {
+        reader_agrees(bytes, chunk, simd)?;
+    }
+    Ok(())
+}
+
+fn reader_agrees(bytes: &[u8], chunk: usize, simd: Simd) -> Result<(), TestCaseError> {
     let limits = keyrot::read::Limits::default();
     // csv-core strips one leading BOM itself, as keyrot does (a second one
     // is then the first header name's text, for both).
     let (expected, failure) = oracle::records(bytes, limits);
     let options = keyrot::read::ParseOptions { format: InputFormat::Csv, lenient: false };
     let failed = |e: &keyrot::Error| oracle::Failure { code: e.code(), line: e.line() };
-    let mut scanner = match keyrot::read::Scanner::with_chunk_bytes(bytes, &options, &limits, chunk) {
+    let mut scanner = match keyrot::read::Scanner::with_simd(bytes, &options, &limits, chunk, simd) {
         Ok(scanner) => scanner,
         Err(e) => {
             // The oracle fails before any record, or the first record is
@@ -1108,6 +1137,7 @@ fn readers_agree(bytes: &[u8], chunk: usize) -> Result<(), TestCaseError> {
             return Ok(());
         }
     };
+    prop_assert_eq!(scanner.simd(), simd);
     prop_assert!(!expected.is_empty(), "keyrot read a header the csv crate did not see");
     let names: Vec<String> =
         expected[0].1.iter().map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase()).collect();
@@ -1120,9 +1150,31 @@ fn readers_agree(bytes: &[u8], chunk: usize) -> Result<(), TestCaseError> {
             Err(e) => break Some(failed(&e)),
         }
     };
-    prop_assert_eq!(&got[..], &expected[1..]);
-    prop_assert_eq!(error, failure);
+    prop_assert_eq!(&got[..], &expected[1..], "{}", simd);
+    prop_assert_eq!(error, failure, "{}", simd);
     Ok(())
+}
+
+/// Text of CSV's own bytes, dense: commas, quotes (opening, closing,
+/// doubled and stray), every line ending, multibyte characters (some cut
+/// in half) and runs of plain text long enough to carry a field or a quoted
+/// line break across a 64-byte block or a chunk's end.
+fn csv_soup() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        6 => Just(b",".to_vec()),
+        3 => Just(b"\"".to_vec()),
+        1 => Just(b"\"\"".to_vec()),
+        3 => Just(b"\n".to_vec()),
+        2 => Just(b"\r\n".to_vec()),
+        1 => Just(b"\r".to_vec()),
+        2 => Just("é".as_bytes().to_vec()),
+        1 => Just("😀".as_bytes().to_vec()),
+        1 => Just(vec![0xF0, 0x9F]),
+        1 => Just(vec![0xEF, 0xBB, 0xBF]),
+        1 => Just(b" ".to_vec()),
+        4 => (1usize..90).prop_map(|n| b"abcdefghij".iter().cycle().take(n).copied().collect()),
+    ];
+    prop::collection::vec(piece, 0..120).prop_map(|pieces| pieces.concat())
 }
 
 proptest! {
@@ -1144,6 +1196,16 @@ proptest! {
             mutate(&mut bytes, m);
         }
         readers_agree(&bytes, chunk)?;
+    }
+
+    #[test]
+    fn the_reader_agrees_with_the_csv_crate_on_csv_soup(tail in csv_soup(), chunk in 1usize..400) {
+        let mut bytes = COLUMNS.join(",").into_bytes();
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&tail);
+        readers_agree(&bytes, chunk)?;
+        // And as the header itself.
+        readers_agree(&tail, chunk)?;
     }
 
     #[test]
@@ -1218,6 +1280,25 @@ proptest! {
                 Ok(alone) => prop_assert_eq!(&one["findings"][i], &serde_json::to_value(&alone.findings).expect("json")),
                 Err(e) => prop_assert_eq!(&one["many"]["reports"][i]["error"]["code"], &serde_json::to_value(e.code()).expect("json")),
             }
+        }
+    }
+}
+
+/// Inputs the `scan` fuzz target once failed on (fuzz/artifacts), read as
+/// the csv crate reads them at every level and chunk size.
+#[test]
+fn the_reader_agrees_with_the_csv_crate_on_fuzz_findings() {
+    let header = {
+        let mut h = COLUMNS.join(",").into_bytes();
+        h.push(b'\n');
+        h
+    };
+    // Blank lines, a tab and lines of spaces after the header, with CRLF.
+    let tails: [&[u8]; 1] = [b"\n\t\r\n   \n\n"];
+    for tail in tails {
+        for chunk in [1, 2, 3, 7, 64, 65, 66, 1 << 20] {
+            readers_agree(&[&header[..], tail].concat(), chunk).unwrap();
+            readers_agree(tail, chunk).unwrap();
         }
     }
 }

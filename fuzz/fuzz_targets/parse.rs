@@ -6,8 +6,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let strict = keyrot::parse_bytes(data, &keyrot::ParseOptions::default());
-    let lenient = keyrot::parse_bytes(data, &keyrot::read::ParseOptions { lenient: true, ..Default::default() });
+    let strict = keyrot::read::parse(data, &keyrot::read::ParseOptions::default());
+    let lenient = keyrot::read::parse(data, &keyrot::read::ParseOptions { lenient: true, ..Default::default() });
     if let (Ok(s), Ok(l)) = (&strict, &lenient) {
         assert_eq!(s.rows.len(), l.rows.len());
     }

@@ -5,12 +5,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let options = keyrot::Options {
-        as_of: keyrot::parse_timestamp("2026-11-26T00:00:00Z"),
-        lenient: true,
-        ..Default::default()
-    };
-    if let Ok(analysis) = keyrot::analyze_bytes(data, &options) {
+    let mut options = keyrot::Options::at(keyrot::parse_timestamp("2026-11-26T00:00:00Z").expect("a timestamp"));
+    options.lenient = true;
+    if let Ok(analysis) = keyrot::analyze(data, &options) {
         let plan = keyrot::plan(&analysis, None);
         assert!(plan.steps.len() as u64 <= analysis.summary.overall.users);
         for step in &plan.steps {

@@ -8,6 +8,7 @@ use crate::error::{Error, ErrorCode};
 use crate::input::digest::{Hashing, Shared};
 use crate::input::limits::Limits;
 use crate::input::scan::{Chunk, Scanner, CHUNK_BYTES};
+use crate::input::simd::Simd;
 use crate::judge::batch::{FindingBatch, Judge};
 use crate::judge::exemptions::Exemptions;
 use crate::judge::policy::Options;
@@ -57,6 +58,7 @@ pub struct Run {
     chunk_bytes: usize,
     source: Arc<str>,
     digest: bool,
+    simd: Simd,
 }
 
 /// What [`Run::reports`] hands the caller, in input order.
@@ -137,6 +139,7 @@ impl Run {
             chunk_bytes: CHUNK_BYTES,
             source: Arc::from(""),
             digest: true,
+            simd: Simd::Auto,
         }
     }
 
@@ -188,6 +191,16 @@ impl Run {
     /// do not depend on it.
     pub fn chunk_bytes(mut self, bytes: usize) -> Run {
         self.chunk_bytes = bytes.max(1);
+        self
+    }
+
+    /// The instructions the structural scan uses to find commas, quotes and
+    /// line ends (default [`Simd::Auto`]: the widest the machine has; a
+    /// level it lacks is read as [`Simd::Portable`]); the results do not
+    /// depend on it. The core never reads the environment: the command
+    /// sets it from `--simd` or `KEYROT_SIMD`.
+    pub fn simd(mut self, level: Simd) -> Run {
+        self.simd = level;
         self
     }
 
@@ -422,7 +435,7 @@ where
         let opened = input.map_err(|e| Error::io(&e)).and_then(|input| {
             let options = run.options.parse_options();
             let input = Hashing::new(input, digest.clone());
-            let scanner = Scanner::with_chunk_bytes(input, &options, &run.limits, run.chunk_bytes)?;
+            let scanner = Scanner::with_simd(input, &options, &run.limits, run.chunk_bytes, run.simd)?;
             let mut analyzer = match as_of {
                 None => Analyzer::for_scanner(&scanner, &run.options)?,
                 Some(as_of) => {

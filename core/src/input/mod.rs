@@ -9,5 +9,6 @@ pub(crate) mod limits;
 pub(crate) mod reader;
 pub(crate) mod report;
 pub(crate) mod scan;
+pub(crate) mod simd;
 pub(crate) mod unwrap;
 pub(crate) mod value;

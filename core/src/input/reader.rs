@@ -5,7 +5,8 @@ use crate::error::Error;
 use crate::input::anomaly::Anomaly;
 use crate::input::limits::Limits;
 use crate::input::report::{build_row, Header, Layout, ParseOptions, Preamble, Row};
-use crate::input::scan::Scanner;
+use crate::input::scan::{Scanner, CHUNK_BYTES};
+use crate::input::simd::Simd;
 use crate::input::unwrap::InputFormat;
 use crate::input::value::{ser_opt_ts, Timestamp};
 use serde::Serialize;
@@ -56,6 +57,18 @@ impl<'a> ReportReader<'a> {
         limits: &Limits,
     ) -> Result<ReportReader<'a>, Error> {
         ReportReader::from_scanner(Scanner::with_limits(input, options, limits)?)
+    }
+
+    /// Like [`with_limits`](ReportReader::with_limits), with the structural
+    /// scan's instructions set to `simd` (see
+    /// [`Scanner::with_simd`]); the rows do not depend on it.
+    pub fn with_simd<R: Read + 'a>(
+        input: R,
+        options: &ParseOptions,
+        limits: &Limits,
+        simd: Simd,
+    ) -> Result<ReportReader<'a>, Error> {
+        ReportReader::from_scanner(Scanner::with_simd(input, options, limits, CHUNK_BYTES, simd)?)
     }
 
     /// Reads the rows `scanner` has not handed out yet.
@@ -152,7 +165,21 @@ pub struct Report {
 /// assert!(report.rows[0].is_root);
 /// ```
 pub fn parse<R: Read>(input: R, options: &ParseOptions) -> Result<Report, Error> {
-    let mut reader = ReportReader::new(input, options)?;
+    parse_reader(ReportReader::new(input, options)?)
+}
+
+/// Reads the rest of `reader` into a [`Report`], as [`parse`] does: for a
+/// reader made with other limits or another [`Simd`] level.
+///
+/// ```
+/// use keyrot::read::{parse_reader, Limits, ReportReader, Simd};
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            bob,arn:aws:iam::111122223333:user/bob,false,N/A,false,N/A\n";
+/// let reader = ReportReader::with_simd(csv.as_bytes(), &Default::default(), &Limits::default(), Simd::Portable)?;
+/// assert_eq!(parse_reader(reader)?.rows[0].user, "bob");
+/// # Ok::<(), keyrot::Error>(())
+/// ```
+pub fn parse_reader(mut reader: ReportReader<'_>) -> Result<Report, Error> {
     let mut rows = Vec::new();
     let mut anomalies = reader.header_anomalies().to_vec();
     while let Some(row) = reader.read_row()? {

@@ -2,18 +2,23 @@
 //! the rest cut into chunks of whole rows, which [`Run`](crate::Run) judges
 //! on any thread, or read record by record as fields of text.
 //!
-//! Cutting the input needs only the quoting state at each line end, so the
-//! cutter follows quotes (with `memchr`, one chunk at a time) but does not
-//! split fields; a chunk without a quote is cut at its last line end. A row
-//! without quotes and carriage returns (every row AWS writes) is split on its
-//! commas in place, eight bytes at a time; any other row is handed to the
-//! `csv` crate's own tokenizer (`csv-core`), so quoting means exactly what it
-//! means there.
+//! The scan is structural: [`simd`](crate::input::simd) classifies each
+//! block of 64 bytes into bit masks of its commas, quotes, line feeds and
+//! carriage returns, and the rows are read off the set bits. A row without
+//! quotes (every row AWS writes) is split on its commas in place as its line
+//! end is found, in the same walk over the bits; in a row with quotes the
+//! quoting state is followed from quote to quote, across blocks, as the `csv`
+//! crate's parser follows it, and the row is handed to that crate's own
+//! tokenizer (`csv-core`), so quoting means exactly what it means there.
+//! Cutting the input needs only the quoting state at each line end: a chunk
+//! without a quote is cut at its last line end (found with `memchr`), any
+//! other by following its quotes the same way.
 
 use crate::error::{Error, ErrorCode, MAX_VALUE_CHARS};
 use crate::input::anomaly::Anomaly;
 use crate::input::limits::Limits;
 use crate::input::report::{check_limits, read_header, Header, Layout, ParseOptions, Preamble, Record};
+use crate::input::simd::{classify, Kernel, Masks, Simd, BLOCK};
 use crate::input::unwrap::{self, InputFormat};
 use crate::input::value::Timestamp;
 use std::io::{BufRead, Read};
@@ -63,6 +68,8 @@ pub struct Scanner<'a> {
     limits: Limits,
     lenient: bool,
     chunk_bytes: usize,
+    /// The structural scan's instructions.
+    kernel: Kernel,
     /// The chunk [`next_record`](Scanner::next_record) is reading.
     current: Option<Cursor>,
     fields: Vec<Range<usize>>,
@@ -74,6 +81,7 @@ struct Cursor {
     chunk: Chunk,
     pos: usize,
     line: u64,
+    structure: Structure,
 }
 
 impl std::fmt::Debug for Scanner<'_> {
@@ -107,6 +115,32 @@ impl<'a> Scanner<'a> {
         limits: &Limits,
         chunk_bytes: usize,
     ) -> Result<Scanner<'a>, Error> {
+        Scanner::with_simd(input, options, limits, chunk_bytes, Simd::Auto)
+    }
+
+    /// Like [`with_chunk_bytes`](Scanner::with_chunk_bytes), with the
+    /// structural scan's instructions set to `simd` (see [`Simd`]; a level
+    /// the machine lacks is read as [`Simd::Portable`]). The results do not
+    /// depend on it.
+    ///
+    /// ```
+    /// use keyrot::read::{Limits, ParseOptions, Scanner, Simd};
+    /// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+    ///            bob,arn:aws:iam::111122223333:user/bob,false,N/A,false,N/A\n";
+    /// for level in Simd::available() {
+    ///     let mut scanner = Scanner::with_simd(csv.as_bytes(), &ParseOptions::default(), &Limits::default(), 64, level)?;
+    ///     assert_eq!(scanner.simd(), level);
+    ///     assert_eq!(scanner.next_record()?.unwrap().get(0), Some(&b"bob"[..]));
+    /// }
+    /// # Ok::<(), keyrot::Error>(())
+    /// ```
+    pub fn with_simd<R: Read + 'a>(
+        input: R,
+        options: &ParseOptions,
+        limits: &Limits,
+        chunk_bytes: usize,
+        simd: Simd,
+    ) -> Result<Scanner<'a>, Error> {
         let unwrapped = unwrap::unwrap(input, options.format, limits)?;
         let mut scanner = Scanner {
             input: unwrapped.reader,
@@ -125,6 +159,7 @@ impl<'a> Scanner<'a> {
             limits: *limits,
             lenient: options.lenient,
             chunk_bytes: chunk_bytes.max(1),
+            kernel: simd.kernel(),
             current: None,
             fields: Vec::new(),
             scratch: Scratch::default(),
@@ -144,6 +179,16 @@ impl<'a> Scanner<'a> {
 
     pub(crate) fn preamble(&self) -> &Preamble {
         &self.preamble
+    }
+
+    /// The structural scan's level: the one asked for, resolved (see
+    /// [`Simd::resolve`]).
+    pub fn simd(&self) -> Simd {
+        self.kernel.level()
+    }
+
+    pub(crate) fn kernel(&self) -> Kernel {
+        self.kernel
     }
 
     /// The layout of the header.
@@ -182,7 +227,7 @@ impl<'a> Scanner<'a> {
     /// [`next_record`](Scanner::next_record), the first chunk is the rest of
     /// the one it was reading.
     pub fn next_chunk(&mut self) -> Result<Option<Chunk>, Error> {
-        if let Some(Cursor { mut chunk, pos, line }) = self.current.take() {
+        if let Some(Cursor { mut chunk, pos, line, .. }) = self.current.take() {
             if pos < chunk.bytes.len() {
                 chunk.bytes.drain(..pos);
                 chunk.line = line;
@@ -229,7 +274,10 @@ impl<'a> Scanner<'a> {
             let Some(row) = self.next_row()? else { return Ok(None) };
             let Some(cursor) = &self.current else { return Ok(None) };
             let text = &cursor.chunk.bytes;
-            let tokenized = row.split(text, &mut self.fields, &mut self.scratch)?;
+            let tokenized = row.complex;
+            if tokenized {
+                row.tokenize(text, &mut self.fields, &mut self.scratch)?;
+            }
             let record =
                 Record { text: if tokenized { &self.scratch.out } else { text }, fields: &self.fields, line: row.line };
             if record.is_blank() {
@@ -240,13 +288,14 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The next row of the current chunk that is not empty, reading the
-    /// next chunk when that one is done.
+    /// The next row of the current chunk that is not empty (a row without
+    /// quotes split into `fields`), reading the next chunk when that one is
+    /// done.
     fn next_row(&mut self) -> Result<Option<RawRow>, Error> {
         loop {
             if let Some(cursor) = &mut self.current {
-                let mut rows = Rows { bytes: &cursor.chunk.bytes, pos: cursor.pos, line: cursor.line, at_end: true };
-                if let Some(row) = rows.next_row()? {
+                let mut rows = Rows::new(&cursor.chunk.bytes, cursor.pos, cursor.line, true, &mut cursor.structure);
+                if let Some(row) = rows.next_row(&mut self.fields)? {
                     (cursor.pos, cursor.line) = (rows.pos, rows.line);
                     if row.content.is_empty() {
                         continue;
@@ -263,7 +312,10 @@ impl<'a> Scanner<'a> {
             }
             let chunk = self.cut();
             match chunk {
-                Ok(Some(chunk)) => self.current = Some(Cursor { pos: 0, line: chunk.line, chunk }),
+                Ok(Some(chunk)) => {
+                    self.current =
+                        Some(Cursor { pos: 0, line: chunk.line, chunk, structure: Structure::new(self.kernel) });
+                }
                 Ok(None) => {
                     self.done = true;
                     return Ok(None);
@@ -284,7 +336,7 @@ impl<'a> Scanner<'a> {
                 // lets a last `\r` count as a line ending.
                 let mut bytes = std::mem::take(&mut self.pending);
                 bytes.push(b'x');
-                let Some((cut, lines)) = last_row_end(&bytes) else { return Err(err) };
+                let Some((cut, lines)) = last_row_end(&bytes, self.kernel) else { return Err(err) };
                 bytes.truncate(cut);
                 let chunk = Chunk { bytes, line: self.line, last: false };
                 self.line += lines;
@@ -298,7 +350,7 @@ impl<'a> Scanner<'a> {
                 let bytes = std::mem::take(&mut self.pending);
                 return Ok(Some(Chunk { bytes, line: self.line, last: true }));
             }
-            if let Some((cut, lines)) = last_row_end(&self.pending) {
+            if let Some((cut, lines)) = last_row_end(&self.pending, self.kernel) {
                 // Copy the smaller part: the rows, or the start of the next.
                 let bytes = if cut < self.pending.len() / 2 {
                     let head = self.pending[..cut].to_vec();
@@ -353,7 +405,7 @@ pub(crate) fn row_too_long(line: u64, sample: &[u8], limits: &Limits) -> Error {
 /// Where the last whole row of `bytes` ends (the bytes to cut) and how many
 /// lines come before that, or `None` when no row ends in `bytes`. The last
 /// byte is left out of the search: a `\r` there may be half of `\r\n`.
-fn last_row_end(bytes: &[u8]) -> Option<(usize, u64)> {
+fn last_row_end(bytes: &[u8], kernel: Kernel) -> Option<(usize, u64)> {
     let body = &bytes[..bytes.len().saturating_sub(1)];
     if memchr::memchr(b'"', body).is_none() {
         let end = memchr::memrchr2(b'\n', b'\r', body)?;
@@ -365,9 +417,10 @@ fn last_row_end(bytes: &[u8]) -> Option<(usize, u64)> {
     }
     // Quotes: follow them row by row (a last `\r` may be half of `\r\n`:
     // the cutter leaves it for the next chunk).
-    let mut rows = Rows::new(bytes, 1, false);
+    let mut structure = Structure::new(kernel);
+    let mut rows = Rows::new(bytes, 0, 1, false, &mut structure);
     let mut cut = None;
-    while let Ok(Some(_)) = rows.next_row() {
+    while let Ok(Some(_)) = rows.skip_row() {
         cut = Some((rows.pos, rows.line - 1));
     }
     cut
@@ -425,52 +478,163 @@ pub(crate) struct RawRow {
     pub(crate) complex: bool,
 }
 
+/// How many blocks' masks the scan classifies at a time: 512 bytes, a row
+/// or two.
+const WINDOW: usize = 8;
+
+/// The masks of the blocks of one text around where the scan is, classified
+/// a window at a time. Made for one text: a new text needs a new one.
+pub(crate) struct Structure {
+    kernel: Kernel,
+    /// The index of the block `masks[0]` is of.
+    first: usize,
+    /// How many of `masks` hold a block's (0 before the first window).
+    len: usize,
+    masks: [Masks; WINDOW],
+}
+
+impl Structure {
+    pub(crate) fn new(kernel: Kernel) -> Structure {
+        Structure { kernel, first: 0, len: 0, masks: [Masks::default(); WINDOW] }
+    }
+
+    /// The masks of block `index` of `text`.
+    #[inline]
+    fn block(&mut self, text: &[u8], index: usize) -> Masks {
+        let at = index.wrapping_sub(self.first);
+        if at < self.len {
+            return self.masks[at];
+        }
+        self.fill(text, index);
+        self.masks[0]
+    }
+
+    #[inline(never)]
+    fn fill(&mut self, text: &[u8], index: usize) {
+        classify(self.kernel, text, index * BLOCK, &mut self.masks);
+        (self.first, self.len) = (index, WINDOW);
+    }
+}
+
 /// Cuts text into rows, following quotes as the `csv` crate does, and counts
-/// lines as an editor does (`\r\n`, `\n` and a lone `\r` end one each).
-pub(crate) struct Rows<'b> {
+/// lines as an editor does (`\r\n`, `\n` and a lone `\r` end one each), from
+/// the masks of its blocks.
+pub(crate) struct Rows<'b, 's> {
     pub(crate) bytes: &'b [u8],
     pub(crate) pos: usize,
     pub(crate) line: u64,
     /// `bytes` runs to the end of the input: a last row needs no ending.
     pub(crate) at_end: bool,
+    structure: &'s mut Structure,
 }
 
-impl<'b> Rows<'b> {
-    fn new(bytes: &'b [u8], line: u64, at_end: bool) -> Rows<'b> {
-        Rows { bytes, pos: 0, line, at_end }
+impl<'b, 's> Rows<'b, 's> {
+    /// The rows of `bytes` from `pos`, which starts a row on `line`; the
+    /// masks of `structure` must be of `bytes`.
+    pub(crate) fn new(
+        bytes: &'b [u8],
+        pos: usize,
+        line: u64,
+        at_end: bool,
+        structure: &'s mut Structure,
+    ) -> Rows<'b, 's> {
+        Rows { bytes, pos, line, at_end, structure }
     }
 
-    /// The next row, including blank ones; `None` when no whole row is left.
-    /// Fails when the input ends inside quotes.
-    pub(crate) fn next_row(&mut self) -> Result<Option<RawRow>, Error> {
-        let start = self.pos;
-        if start >= self.bytes.len() {
+    /// The next row, including blank ones; `None` when no whole row is
+    /// left. A row without quotes is split into `fields` (every field's
+    /// place in `bytes`) as it is found; a row with quotes is `complex`, and
+    /// its fields are for [`RawRow::tokenize`]. Fails when the input ends
+    /// inside quotes.
+    #[inline]
+    pub(crate) fn next_row(&mut self, fields: &mut Vec<Range<usize>>) -> Result<Option<RawRow>, Error> {
+        self.row::<true>(fields)
+    }
+
+    /// Like [`next_row`](Rows::next_row), without splitting fields.
+    pub(crate) fn skip_row(&mut self) -> Result<Option<RawRow>, Error> {
+        self.row::<false>(&mut Vec::new())
+    }
+
+    #[inline]
+    fn row<const SPLIT: bool>(&mut self, fields: &mut Vec<Range<usize>>) -> Result<Option<RawRow>, Error> {
+        let (bytes, start) = (self.bytes, self.pos);
+        let len = bytes.len();
+        if start >= len {
             return Ok(None);
         }
-        let bytes = self.bytes;
-        // The common case: no quote before the line ending.
-        if let Some(i) = memchr::memchr3(b'\n', b'\r', b'"', &bytes[start..]) {
-            let at = start + i;
-            if bytes[at] != b'"' {
-                if bytes[at] == b'\r' && at + 1 == bytes.len() && !self.at_end {
-                    return Ok(None); // half of a `\r\n`, perhaps
+        if SPLIT {
+            fields.clear();
+        }
+        let mut field = start;
+        let mut index = start / BLOCK;
+        let mut from = u64::MAX << (start % BLOCK);
+        loop {
+            if index * BLOCK >= len {
+                if !self.at_end {
+                    return Ok(None);
                 }
-                let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') { at + 2 } else { at + 1 };
-                let row = RawRow { content: start..at, line: self.line, complex: false };
-                self.pos = next;
-                self.line += 1;
-                return Ok(Some(row));
+                if SPLIT {
+                    fields.push(field..len);
+                }
+                self.pos = len;
+                return Ok(Some(RawRow { content: start..len, line: self.line, complex: false }));
             }
-        } else if self.at_end {
-            self.pos = bytes.len();
-            return Ok(Some(RawRow { content: start..bytes.len(), line: self.line, complex: false }));
-        } else {
-            return Ok(None);
+            let m = self.structure.block(bytes, index);
+            let base = index * BLOCK;
+            let special = m.special() & from;
+            if SPLIT {
+                // The commas before the block's first quote or line end.
+                let mut commas = m.comma & from & special.wrapping_sub(1) & !special;
+                while commas != 0 {
+                    let at = base + commas.trailing_zeros() as usize;
+                    fields.push(field..at);
+                    field = at + 1;
+                    commas &= commas - 1;
+                }
+            }
+            if special == 0 {
+                index += 1;
+                from = u64::MAX;
+                continue;
+            }
+            let bit = special & special.wrapping_neg();
+            let at = base + bit.trailing_zeros() as usize;
+            if m.quote & bit != 0 {
+                return self.quoted(start);
+            }
+            // A line end: `\n`, `\r\n` or a lone `\r`.
+            let next = if m.lf & bit != 0 {
+                at + 1
+            } else if at + 1 < len {
+                if bytes[at + 1] == b'\n' {
+                    at + 2
+                } else {
+                    at + 1
+                }
+            } else if self.at_end {
+                at + 1
+            } else {
+                return Ok(None); // half of a `\r\n`, perhaps
+            };
+            if SPLIT {
+                fields.push(field..at);
+            }
+            let row = RawRow { content: start..at, line: self.line, complex: false };
+            self.pos = next;
+            self.line += 1;
+            return Ok(Some(row));
         }
-        // Quotes: follow them.
+    }
+
+    /// The row from `start`, which holds a quote before its first line
+    /// end: the quoting state is followed from one quote or line end to the
+    /// next, across blocks.
+    fn quoted(&mut self, start: usize) -> Result<Option<RawRow>, Error> {
+        let bytes = self.bytes;
         let (mut quote, mut last, mut inner_lines, mut i) = (Quote::Outside, b'\n', 0u64, start);
         loop {
-            let Some(found) = memchr::memchr3(b'\n', b'\r', b'"', &bytes[i..]) else {
+            let Some(at) = self.next_special(i) else {
                 if !self.at_end {
                     return Ok(None);
                 }
@@ -486,8 +650,7 @@ impl<'b> Rows<'b> {
                 self.line += inner_lines;
                 return Ok(Some(row));
             };
-            let at = i + found;
-            if found > 0 {
+            if at > i {
                 quote = quote.after_text();
                 last = bytes[at - 1];
             }
@@ -518,38 +681,24 @@ impl<'b> Rows<'b> {
             return Ok(Some(row));
         }
     }
-}
 
-/// Splits `row` (which starts at `offset` in its text) on every comma,
-/// eight bytes at a time: a row of a report has a comma every ten bytes or
-/// so, too often for a call to `memchr` per field to pay.
-pub(crate) fn split_commas(row: &[u8], offset: usize, fields: &mut Vec<Range<usize>>) {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
-    let mut start = offset;
-    let mut words = row.chunks_exact(8);
-    let mut base = offset;
-    for word in &mut words {
-        let Some(bytes) = word.first_chunk::<8>() else { break };
-        let x = u64::from_le_bytes(*bytes) ^ COMMAS;
-        // The high bit of each byte that was a comma (exact: no carry
-        // crosses a byte, since each sum is at most 0xfe).
-        let mut found = !(((x & LOW7) + LOW7) | x | LOW7);
-        while found != 0 {
-            let at = base + (found.trailing_zeros() / 8) as usize;
-            fields.push(start..at);
-            start = at + 1;
-            found &= found - 1;
+    /// The first quote or line end at or after `from`.
+    fn next_special(&mut self, from: usize) -> Option<usize> {
+        let len = self.bytes.len();
+        if from >= len {
+            return None;
         }
-        base += 8;
-    }
-    for (i, &b) in words.remainder().iter().enumerate() {
-        if b == b',' {
-            fields.push(start..base + i);
-            start = base + i + 1;
+        let mut index = from / BLOCK;
+        let mut bits = self.structure.block(self.bytes, index).special() & (u64::MAX << (from % BLOCK));
+        while bits == 0 {
+            index += 1;
+            if index * BLOCK >= len {
+                return None;
+            }
+            bits = self.structure.block(self.bytes, index).special();
         }
+        Some(index * BLOCK + bits.trailing_zeros() as usize)
     }
-    fields.push(start..offset + row.len());
 }
 
 /// Buffers for rows that go through the `csv` crate's tokenizer.
@@ -561,21 +710,17 @@ pub(crate) struct Scratch {
 }
 
 impl RawRow {
-    /// Splits the row into `fields`: a row without quotes on its commas, in
-    /// place (`false`: the fields are of `text`); any other with the `csv`
-    /// crate's own tokenizer, every line ending inside it read as `\n`
-    /// (`true`: the fields are of `scratch.out`).
-    pub(crate) fn split(
+    /// Splits a `complex` row (one with quotes) into `fields` of
+    /// `scratch.out` with the `csv` crate's own tokenizer, every line ending
+    /// inside it read as `\n`. (A row without quotes is split as it is
+    /// found.)
+    pub(crate) fn tokenize(
         &self,
         text: &[u8],
         fields: &mut Vec<Range<usize>>,
         scratch: &mut Scratch,
-    ) -> Result<bool, Error> {
+    ) -> Result<(), Error> {
         fields.clear();
-        if !self.complex {
-            split_commas(&text[self.content.clone()], self.content.start, fields);
-            return Ok(false);
-        }
         let raw = &text[self.content.clone()];
         scratch.text.clear();
         // A blank line first, which the tokenizer skips: a fresh tokenizer
@@ -610,7 +755,7 @@ impl RawRow {
             fields.push(start..end);
             start = end;
         }
-        Ok(true)
+        Ok(())
     }
 }
 
@@ -653,13 +798,28 @@ impl Quote {
 mod tests {
     use super::*;
 
-    fn rows(text: &str, at_end: bool) -> Vec<(String, u64)> {
-        let mut rows = Rows::new(text.as_bytes(), 1, at_end);
-        let mut out = Vec::new();
-        while let Some(row) = rows.next_row().unwrap() {
-            out.push((text[row.content].to_owned(), row.line));
+    /// The rows of `text` and their fields, with every available level.
+    fn rows_fields(text: &str, at_end: bool) -> Vec<(String, u64, Vec<String>)> {
+        let mut every = Vec::new();
+        for level in Simd::available() {
+            let mut structure = Structure::new(level.kernel());
+            let mut rows = Rows::new(text.as_bytes(), 0, 1, at_end, &mut structure);
+            let mut out = Vec::new();
+            let mut fields = Vec::new();
+            while let Some(row) = rows.next_row(&mut fields).unwrap() {
+                let split =
+                    if row.complex { Vec::new() } else { fields.iter().map(|f| text[f.clone()].to_owned()).collect() };
+                out.push((text[row.content].to_owned(), row.line, split));
+            }
+            every.push(out);
         }
-        out
+        every.dedup();
+        assert_eq!(every.len(), 1, "the levels disagree: {every:?}");
+        every.remove(0)
+    }
+
+    fn rows(text: &str, at_end: bool) -> Vec<(String, u64)> {
+        rows_fields(text, at_end).into_iter().map(|(row, line, _)| (row, line)).collect()
     }
 
     #[test]
@@ -672,23 +832,39 @@ mod tests {
     }
 
     #[test]
-    fn commas_split_fields_eight_bytes_at_a_time() {
-        for row in ["", ",", "a", "a,b", ",,,,,,,,,,,,,,,,,", "abcdefgh,ijklmnop,q", "héllo,wörld,,x,", "1234567,"] {
-            let mut fields = Vec::new();
-            split_commas(row.as_bytes(), 5, &mut fields);
-            let got: Vec<&str> = fields.iter().map(|r| &row[r.start - 5..r.end - 5]).collect();
-            assert_eq!(got, row.split(',').collect::<Vec<_>>(), "{row:?}");
+    fn rows_without_quotes_are_split_on_their_commas() {
+        let long = format!("{},{},\r\n{}", "x".repeat(70), "y".repeat(130), ",".repeat(65));
+        for text in
+            ["", ",", "a", "a,b", ",,,,,,,,,,,,,,,,,", "abcdefgh,ijklmnop,q", "héllo,wörld,,x,", "1234567,", &long]
+        {
+            let got: Vec<Vec<String>> = rows_fields(text, true).into_iter().map(|(_, _, f)| f).collect();
+            let want: Vec<Vec<String>> = text
+                .split("\r\n")
+                .filter(|r| !r.is_empty())
+                .map(|r| r.split(',').map(str::to_owned).collect())
+                .collect();
+            assert_eq!(got, want, "{text:?}");
         }
     }
 
     #[test]
+    fn quotes_are_followed_across_blocks() {
+        let field = format!("\"{}\n,{}\"\"\"", "a".repeat(60), "b".repeat(70));
+        let text = format!("x,{field}\ny\n");
+        assert_eq!(rows(&text, true), [(format!("x,{field}"), 1), ("y".into(), 3)]);
+    }
+
+    #[test]
     fn chunks_are_cut_after_the_last_whole_row() {
-        assert_eq!(last_row_end(b"a\nb\nc"), Some((4, 2)));
-        assert_eq!(last_row_end(b"a\r\nb\r\n"), Some((6, 2)));
-        assert_eq!(last_row_end(b"a\r\nb\r"), Some((3, 1)));
-        assert_eq!(last_row_end(b"a\r\nb\r\nc"), Some((6, 2)));
-        assert_eq!(last_row_end(b"a,\"x\ny\"\nb\"\n"), Some((11, 3)));
-        assert_eq!(last_row_end(b"a,\"x\ny\"\nb\"\r"), Some((8, 2)));
-        assert_eq!(last_row_end(b"abc"), None);
+        for level in Simd::available() {
+            let k = level.kernel();
+            assert_eq!(last_row_end(b"a\nb\nc", k), Some((4, 2)));
+            assert_eq!(last_row_end(b"a\r\nb\r\n", k), Some((6, 2)));
+            assert_eq!(last_row_end(b"a\r\nb\r", k), Some((3, 1)));
+            assert_eq!(last_row_end(b"a\r\nb\r\nc", k), Some((6, 2)));
+            assert_eq!(last_row_end(b"a,\"x\ny\"\nb\"\n", k), Some((11, 3)));
+            assert_eq!(last_row_end(b"a,\"x\ny\"\nb\"\r", k), Some((8, 2)));
+            assert_eq!(last_row_end(b"abc", k), None);
+        }
     }
 }

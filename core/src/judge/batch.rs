@@ -16,7 +16,8 @@ use crate::error::Error;
 use crate::input::limits::Limits;
 use crate::input::report::Record;
 use crate::input::report::{account_range, build_row, check_limits, Header, Row, KEY_BASE};
-use crate::input::scan::{row_too_long, Chunk, Rows, Scanner, Scratch};
+use crate::input::scan::{row_too_long, Chunk, Rows, Scanner, Scratch, Structure};
+use crate::input::simd::Kernel;
 use crate::input::value::{parse_bool, parse_epoch, parse_timestamp_bytes, Field, Timestamp};
 use crate::judge::checks::{judge_typed, UserCells};
 use crate::judge::cis::{Rule, Severity};
@@ -56,6 +57,8 @@ pub(crate) struct Judge {
     source: Arc<str>,
     /// The exemptions, matched against every finding as it is judged.
     exemptions: Option<Arc<Exemptions>>,
+    /// The structural scan's instructions.
+    kernel: Kernel,
 }
 
 impl Judge {
@@ -78,6 +81,7 @@ impl Judge {
             limits: *scanner.limits(),
             source,
             exemptions: exemptions.filter(|e| !e.rules().is_empty()),
+            kernel: scanner.kernel(),
         }
     }
 
@@ -92,14 +96,21 @@ impl Judge {
     pub(crate) fn judge(self: &Arc<Judge>, chunk: Chunk) -> Result<FindingBatch, Error> {
         let Chunk { bytes, line, last } = chunk;
         debug_assert!(last || bytes.ends_with(b"\n") || bytes.ends_with(b"\r"));
-        let clean = bytes.is_ascii() && memchr::memchr(0, &bytes).is_none();
-        let end = bytes.len();
+        // Checked as UTF-8 once, as a whole (a report's text is): a span of
+        // it is then a `&str` for free.
+        let owned: Result<String, Vec<u8>> = String::from_utf8(bytes).map_err(|e| e.into_bytes());
+        let text: &[u8] = match &owned {
+            Ok(text) => text.as_bytes(),
+            Err(bytes) => bytes,
+        };
+        let clean = owned.is_ok() && memchr::memchr(0, text).is_none();
+        let end = text.len();
         // A row of a report is about 230 bytes and holds a key or two.
         let rows = end / 160 + 1;
         let rules = self.exemptions.as_ref().map_or(0, |e| e.rules().len());
         let mut out = FindingBatch {
             judge: Arc::clone(self),
-            text: bytes,
+            text: Vec::new(),
             checked: String::new(),
             rows: Vec::with_capacity(rows),
             merge: Vec::with_capacity(rows),
@@ -108,40 +119,42 @@ impl Judge {
             slow: Vec::new(),
             used: vec![false; rules],
         };
+        // The text of rows read by the typed path, after the chunk's.
+        let mut extra = Extra { base: end, text: String::new() };
         let mut fields: Vec<Range<usize>> = Vec::with_capacity(32);
         let mut scratch = Scratch::default();
-        let (mut at, mut line) = (0, line);
-        while at < end {
-            // A chunk ends where a row does (a last chunk, where the input
-            // does): its end is an end of input for the row cutter.
-            let mut rows = Rows { bytes: &out.text[..end], pos: at, line, at_end: true };
-            let Some(row) = rows.next_row()? else { break };
-            (at, line) = (rows.pos, rows.line);
+        let mut structure = Structure::new(self.kernel);
+        // A chunk ends where a row does (a last chunk, where the input
+        // does): its end is an end of input for the row cutter.
+        let mut rows = Rows::new(text, 0, line, true, &mut structure);
+        while let Some(row) = rows.next_row(&mut fields)? {
             if row.content.is_empty() {
                 continue;
             }
             if row.content.len() > self.limits.max_row_bytes {
-                return Err(row_too_long(row.line, &out.text[row.content], &self.limits));
+                return Err(row_too_long(row.line, &text[row.content], &self.limits));
             }
-            let tokenized = row.split(&out.text, &mut fields, &mut scratch)?;
-            if !tokenized {
+            let tokenized = row.complex;
+            if tokenized {
+                row.tokenize(text, &mut fields, &mut scratch)?;
+            } else {
                 let len = row.content.len();
-                if fields.len() == 1 && out.text[row.content.clone()].iter().all(u8::is_ascii_whitespace) {
+                if fields.len() == 1 && text[row.content.clone()].iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
                 if fields.len() <= self.limits.max_fields
                     && (len <= self.limits.max_field_bytes
                         || fields.iter().all(|f| f.len() <= self.limits.max_field_bytes))
                     && fields.len() == self.header.len
-                    && (clean || text_is_clean(&out.text[row.content.clone()]))
-                    && self.fast_row(&mut out, &fields, row.line)
+                    && (clean || text_is_clean(&text[row.content.clone()]))
+                    && self.fast_row(&mut out, text, &fields, row.line)
                 {
                     continue;
                 }
             }
             // Anything else: the typed path, which names the problem.
             let typed = {
-                let text = if tokenized { &scratch.out[..] } else { &out.text[..] };
+                let text = if tokenized { &scratch.out[..] } else { text };
                 let record = Record::new(text, &fields, row.line);
                 if record.is_blank() {
                     continue;
@@ -149,14 +162,16 @@ impl Judge {
                 check_limits(&record, &self.header.names, &self.limits)?;
                 build_row(&record, &self.header, self.lenient)?
             };
-            self.slow_row(&mut out, typed);
+            self.slow_row(&mut out, &mut extra, typed);
         }
-        if clean {
-            // All ASCII, and what the typed path added is UTF-8: the text
-            // can be kept as a `String`, so a span is a `&str` for free.
-            match String::from_utf8(std::mem::take(&mut out.text)) {
-                Ok(text) => out.checked = text,
-                Err(e) => out.text = e.into_bytes(),
+        match owned {
+            Ok(mut text) => {
+                text.push_str(&extra.text);
+                out.checked = text;
+            }
+            Err(mut bytes) => {
+                bytes.extend_from_slice(extra.text.as_bytes());
+                out.text = bytes;
             }
         }
         if let Some(exemptions) = &self.exemptions {
@@ -201,8 +216,7 @@ impl Judge {
 
     /// Reads and judges a row whose every cell reads cleanly; `false` (and
     /// nothing added) when one does not.
-    fn fast_row(&self, out: &mut FindingBatch, fields: &[Range<usize>], line: u64) -> bool {
-        let text = &out.text;
+    fn fast_row(&self, out: &mut FindingBatch, text: &[u8], fields: &[Range<usize>], line: u64) -> bool {
         // The newest of the other dated cells, as seconds and nanoseconds.
         let mut newest_other: Option<(i64, u32)> = None;
         for col in DATED {
@@ -311,18 +325,18 @@ impl Judge {
     }
 
     /// Adds a row read by the typed path.
-    fn slow_row(&self, out: &mut FindingBatch, row: Row) {
+    fn slow_row(&self, out: &mut FindingBatch, extra: &mut Extra, row: Row) {
         let first = out.keys.len() as u32;
         for verdict in judge_typed(&row, &self.checks, &self.policy, self.as_of) {
             let key = (verdict.slot > 0).then(|| &row.access_keys[usize::from(verdict.slot) - 1]);
-            let region = key.and_then(|k| k.last_used_region.value()).map(|s| out.push_text(s));
-            let service = key.and_then(|k| k.last_used_service.value()).map(|s| out.push_text(s));
+            let region = key.and_then(|k| k.last_used_region.value()).map(|s| extra.push(s));
+            let service = key.and_then(|k| k.last_used_service.value()).map(|s| extra.push(s));
             KeyOut::push(&mut out.keys, &mut out.places, verdict, out.rows.len() as u32, (region, service));
         }
         let count = (out.keys.len() as u32 - first) as u8;
-        let user = out.push_text(&row.user);
-        let arn = out.push_text(&row.arn);
-        let account = out.push_text(&row.account_id);
+        let user = extra.push(&row.user);
+        let arn = extra.push(&row.arn);
+        let account = extra.push(&row.account_id);
         let newest = row.timestamps().max();
         out.rows.push(RowOut {
             line: row.line,
@@ -336,6 +350,22 @@ impl Judge {
         });
         out.merge.push(RowMerge { newest, user_key: row_user_key(&row) });
         out.slow.push(row);
+    }
+}
+
+/// The text of the rows a chunk's typed path read, kept after the chunk's
+/// own text (which starts at 0 and is `base` bytes long).
+struct Extra {
+    base: usize,
+    text: String,
+}
+
+impl Extra {
+    /// Adds `text`; its place in the batch's text.
+    fn push(&mut self, text: &str) -> Span {
+        let start = (self.base + self.text.len()) as u32;
+        self.text.push_str(text);
+        Span { start, end: (self.base + self.text.len()) as u32 }
     }
 }
 
@@ -781,12 +811,6 @@ impl FindingBatch {
         self.judge.exemptions.as_ref().map_or(&[], |e| e.rules())
     }
 
-    fn push_text(&mut self, text: &str) -> Span {
-        let start = self.text.len() as u32;
-        self.text.extend_from_slice(text.as_bytes());
-        Span { start, end: self.text.len() as u32 }
-    }
-
     /// Matches every finding against the exemptions: the first in force
     /// that matches exempts it; an expired one that alone matches is noted
     /// (the analyzer reports it, in input order).
@@ -966,12 +990,12 @@ impl<'b> FindingRef<'b> {
 
     /// Writes the `reason` sentence.
     pub fn write_reason<W: std::fmt::Write>(&self, out: &mut W) -> std::fmt::Result {
-        self.key.verdict.write_reason(&self.batch.judge.policy, self.batch.judge.as_of, out)
+        self.key.verdict.write_reason(&self.batch.judge.checks, &self.batch.judge.policy, self.batch.judge.as_of, out)
     }
 
     /// The `reason` sentence.
     pub fn reason(&self) -> String {
-        self.key.verdict.reason(&self.batch.judge.policy, self.batch.judge.as_of)
+        self.key.verdict.reason(&self.batch.judge.checks, &self.batch.judge.policy, self.batch.judge.as_of)
     }
 
     /// The owned [`SourcedFinding`]: the finding with its report's name.

@@ -10,7 +10,8 @@ use crate::input::value::{Field, Timestamp};
 use crate::judge::cis::Rule;
 use crate::judge::policy::{Checks, Granularity, Policy};
 use crate::judge::rule::{
-    judge_row_slot, literal_name, Detail, Finding, FindingCode, LastUsed, RowText, Status, Ts, Verdict,
+    judge_row_slot, literal_name, made_at_setup, since, use_basis, Detail, Evidence, Finding, FindingCode, LastUsed,
+    PasswordBasis, RowText, Status, Verdict,
 };
 
 /// Seconds in a day.
@@ -55,8 +56,16 @@ pub(crate) fn judge_typed(row: &Row, checks: &Checks, policy: &Policy, as_of: Ti
     out
 }
 
-/// A finding of a check: the key's evidence when it is about a key.
-fn verdict(rule: Rule, key: Option<&Verdict>, status: Status, code: Option<FindingCode>, reason: String) -> Verdict {
+/// A finding of a check: the key's evidence when it is about a key, and
+/// what its sentence needs beyond the verdict's own numbers (`None` when the
+/// rule, the status, the code and the key's evidence say it all).
+fn verdict(
+    rule: Rule,
+    key: Option<&Verdict>,
+    status: Status,
+    code: Option<FindingCode>,
+    evidence: Option<Evidence>,
+) -> Verdict {
     Verdict {
         rule,
         slot: key.map_or(0, |k| k.slot),
@@ -67,34 +76,12 @@ fn verdict(rule: Rule, key: Option<&Verdict>, status: Status, code: Option<Findi
         used_at: key.and_then(|k| k.used_at),
         used_kind: key.map_or(0, |k| k.used_kind),
         used_since_rotation: key.and_then(|k| k.used_since_rotation),
-        detail: Some(Box::new(Detail::Text(reason))),
+        detail: evidence.map(|e| Box::new(Detail::Check(e))),
     }
 }
 
-fn invalid(rule: Rule, key: Option<&Verdict>, code: FindingCode, reason: String) -> Verdict {
-    verdict(rule, key, Status::Invalid, Some(code), reason)
-}
-
-/// Seconds from `t` to `as_of` (negative when `t` is later).
-fn since(t: Timestamp, as_of: Timestamp) -> i64 {
-    let (secs, nanos) = (as_of.timestamp() - t.timestamp(), as_of.timestamp_subsec_nanos() as i64);
-    secs - i64::from(nanos < i64::from(t.timestamp_subsec_nanos()))
-}
-
-/// A span of seconds in words: `600 s`, `2 h 5 min`, `3 days 4 h`.
-fn span_text(secs: i64) -> String {
-    let (d, h, m) = (secs.div_euclid(DAY), secs.rem_euclid(DAY) / 3600, secs.rem_euclid(3600) / 60);
-    match (d, h) {
-        (0, 0) if secs < 60 || secs % 60 != 0 => format!("{secs} s"),
-        (0, 0) => format!("{m} min"),
-        (0, h) => format!("{h} h {m} min"),
-        (d, 0) => days(d),
-        (d, h) => format!("{} {h} h", days(d)),
-    }
-}
-
-fn days(n: i64) -> String {
-    format!("{n} day{}", if n == 1 || n == -1 { "" } else { "s" })
+fn invalid(rule: Rule, key: Option<&Verdict>, code: FindingCode, evidence: Option<Evidence>) -> Verdict {
+    verdict(rule, key, Status::Invalid, Some(code), evidence)
 }
 
 /// The status of a credential idle for `idle` seconds against `limit` days.
@@ -122,7 +109,8 @@ fn idle_status(idle: i64, limit: u32, policy: &Policy) -> Status {
 
 /// Judges the checks of one row, from its cells and the rotation verdicts
 /// of its present key slots, in [`Rule::ALL`]'s order; `push` receives each
-/// finding.
+/// finding. No sentence is written here: a finding keeps its evidence, and
+/// [`write_check_reason`] writes its reason when an output asks for it.
 pub(crate) fn judge_row(
     checks: &Checks,
     user: &UserCells<'_>,
@@ -137,20 +125,16 @@ pub(crate) fn judge_row(
     // by another rule either: its finding carries the same code and reason.
     let unreadable = |rule: Rule, k: &Verdict| -> Option<Verdict> {
         match k.code {
-            Some(code @ (FindingCode::RowError | FindingCode::NoActiveFlag)) => {
-                Some(invalid(rule, Some(k), code, k.reason(policy, as_of)))
+            Some(FindingCode::RowError | FindingCode::NoActiveFlag) => {
+                // The rotation verdict's detail (what could not be read).
+                Some(Verdict { detail: k.detail.clone(), ..verdict(rule, Some(k), Status::Invalid, k.code, None) })
             }
             _ => None,
         }
     };
     let console = !user.is_root && matches!(user.password_enabled, Field::Value(true));
-    let flag_problem = |rule: Rule, name: &str, field: &Field<bool>| {
-        invalid(
-            rule,
-            None,
-            FindingCode::UnreadableCell,
-            format!("cannot judge: `{name}` is {}, not true or false", literal_name(field)),
-        )
+    let flag_problem = |rule: Rule, column: &'static str, field: &Field<bool>| {
+        invalid(rule, None, FindingCode::UnreadableCell, Some(Evidence::Flag { column, reads: literal_name(field) }))
     };
 
     if rules.contains(Rule::AccessKeyUnused) {
@@ -167,33 +151,20 @@ pub(crate) fn judge_row(
     }
     if user.is_root && rules.contains(Rule::RootAccessKey) {
         let bad = present().find_map(|k| unreadable(Rule::RootAccessKey, k));
-        let active: Vec<String> = present().filter(|k| k.active).map(|k| k.slot.to_string()).collect();
-        push(bad.unwrap_or_else(|| match active.len() {
-            0 => verdict(Rule::RootAccessKey, None, Status::Pass, None, "the root user has no active access key".into()),
-            n => verdict(
-                Rule::RootAccessKey,
-                None,
-                Status::Fail,
-                None,
-                format!(
-                    "the root user has {n} active access key{} (slot {}); root should have none: delete {} (see the plan's remove_root_key)",
-                    if n == 1 { "" } else { "s" },
-                    active.join(" and "),
-                    if n == 1 { "it" } else { "them" }
-                ),
-            ),
+        let (mut slots, mut n) = ([0u8; 2], 0u8);
+        for k in present().filter(|k| k.active) {
+            slots[usize::from(n.min(1))] = k.slot;
+            n += 1;
+        }
+        push(bad.unwrap_or_else(|| match n {
+            0 => verdict(Rule::RootAccessKey, None, Status::Pass, None, None),
+            n => verdict(Rule::RootAccessKey, None, Status::Fail, None, Some(Evidence::RootKeys { slots, n })),
         }));
     }
     if user.is_root && rules.contains(Rule::RootMfa) {
         push(match user.mfa_active {
-            Field::Value(true) => verdict(Rule::RootMfa, None, Status::Pass, None, "the root user has MFA".into()),
-            Field::Value(false) => verdict(
-                Rule::RootMfa,
-                None,
-                Status::Fail,
-                None,
-                "the root user has no MFA device (mfa_active is false)".into(),
-            ),
+            Field::Value(true) => verdict(Rule::RootMfa, None, Status::Pass, None, None),
+            Field::Value(false) => verdict(Rule::RootMfa, None, Status::Fail, None, None),
             other => flag_problem(Rule::RootMfa, "mfa_active", other),
         });
     }
@@ -202,16 +173,8 @@ pub(crate) fn judge_row(
     }
     if console && rules.contains(Rule::ConsoleUserMfa) {
         push(match user.mfa_active {
-            Field::Value(true) => {
-                verdict(Rule::ConsoleUserMfa, None, Status::Pass, None, "console password with MFA".into())
-            }
-            Field::Value(false) => verdict(
-                Rule::ConsoleUserMfa,
-                None,
-                Status::Fail,
-                None,
-                "the user has a console password and no MFA device (mfa_active is false)".into(),
-            ),
+            Field::Value(true) => verdict(Rule::ConsoleUserMfa, None, Status::Pass, None, None),
+            Field::Value(false) => verdict(Rule::ConsoleUserMfa, None, Status::Fail, None, None),
             other => flag_problem(Rule::ConsoleUserMfa, "mfa_active", other),
         });
     } else if !user.is_root && rules.contains(Rule::ConsoleUserMfa) && !matches!(user.password_enabled, Field::Value(_))
@@ -233,119 +196,61 @@ pub(crate) fn judge_row(
 fn key_unused(checks: &Checks, k: &Verdict, policy: &Policy, as_of: Timestamp) -> Verdict {
     let rule = Rule::AccessKeyUnused;
     if !k.active {
-        return verdict(rule, Some(k), Status::Inactive, None, "inactive key: not judged for use".into());
+        return verdict(rule, Some(k), Status::Inactive, None, None);
     }
-    let limit = checks.unused_days;
-    let (basis, what) = match (k.last_used(), k.last_rotated) {
-        (Some(LastUsed::At(t)), _) => (t, format!("last used {}", Ts(t))),
-        (Some(LastUsed::Never), Some(r)) => (r, format!("never used since it was created {}", Ts(r))),
-        (Some(LastUsed::NoInformation), Some(r)) if k.unknown_use_cell() == "`N/A`" => (
-            r,
-            format!(
-                "last_used_date is `N/A` on a key made {} (before 2015-04-22, when AWS began recording use), so its use is unknown and counted from that date",
-                Ts(r)
-            ),
-        ),
-        (Some(LastUsed::NoInformation), Some(r)) => (
-            r,
-            format!(
-                "last use unknown (last_used_date is {}), so counted from its rotation date {}",
-                k.unknown_use_cell(),
-                Ts(r)
-            ),
-        ),
-        (None, Some(r)) => (r, format!("last use not in the report (legacy layout), so counted from {}", Ts(r))),
-        (_, None) => return invalid(
-            rule,
-            Some(k),
-            FindingCode::NoRotationDate,
-            "cannot judge use: the key was never used or its use is unknown, and it has no rotation date to count from"
-                .into(),
-        ),
+    let Some(basis) = use_basis(k) else {
+        return invalid(rule, Some(k), FindingCode::NoRotationDate, None);
     };
     let idle = since(basis, as_of);
     if idle < 0 {
-        return invalid(rule, Some(k), FindingCode::FutureTimestamp, format!("{what}, later than as_of {}", Ts(as_of)));
+        return invalid(rule, Some(k), FindingCode::FutureTimestamp, None);
     }
-    let status = idle_status(idle, limit, policy);
-    let end = if status == Status::Fail { ": deactivate it" } else { "" };
-    let reason = format!("active key {what}: {} without use; limit {limit}{end}", days(idle.div_euclid(DAY)));
-    verdict(rule, Some(k), status, None, reason)
+    verdict(rule, Some(k), idle_status(idle, checks.unused_days, policy), None, None)
 }
 
 fn password_unused(checks: &Checks, user: &UserCells<'_>, policy: &Policy, as_of: Timestamp) -> Verdict {
     let rule = Rule::ConsolePasswordUnused;
-    let limit = checks.unused_days;
-    let (basis, what) = match (user.password_last_used, user.password_last_changed, user.user_creation_time) {
-        (Field::Value(t), _, _) => (*t, format!("password last used {}", Ts(*t))),
+    let (basis, at) = match (user.password_last_used, user.password_last_changed, user.user_creation_time) {
+        (Field::Value(t), _, _) => (PasswordBasis::Used, *t),
         (Field::Invalid(_), _, _) => {
-            return invalid(rule, None, FindingCode::UnreadableCell, "cannot judge: `password_last_used` is unreadable".into())
+            return invalid(rule, None, FindingCode::UnreadableCell, Some(Evidence::PasswordUsedUnreadable))
         }
-        (used, Field::Value(c), _) => {
-            (*c, format!("password never used (password_last_used is {}) since it was set {}", literal_name(used), Ts(*c)))
-        }
-        (used, _, Field::Value(c)) => {
-            (*c, format!("password never used (password_last_used is {}) since the user was created {}", literal_name(used), Ts(*c)))
-        }
+        (used, Field::Value(c), _) => (PasswordBasis::Changed(literal_name(used)), *c),
+        (used, _, Field::Value(c)) => (PasswordBasis::Created(literal_name(used)), *c),
         (used, _, _) => {
             return invalid(
                 rule,
                 None,
                 FindingCode::UnreadableCell,
-                format!(
-                    "cannot judge: password_last_used is {} and neither password_last_changed nor user_creation_time is a date",
-                    literal_name(used)
-                ),
+                Some(Evidence::PasswordNoBasis { used: literal_name(used) }),
             )
         }
     };
-    let idle = since(basis, as_of);
+    let evidence = Some(Evidence::Password { basis, at });
+    let idle = since(at, as_of);
     if idle < 0 {
-        return invalid(rule, None, FindingCode::FutureTimestamp, format!("{what}, later than as_of {}", Ts(as_of)));
+        return invalid(rule, None, FindingCode::FutureTimestamp, evidence);
     }
-    let status = idle_status(idle, limit, policy);
-    let end = if status == Status::Fail { ": disable console access" } else { "" };
-    verdict(rule, None, status, None, format!("{what}: {} without use; limit {limit}{end}", days(idle.div_euclid(DAY))))
+    verdict(rule, None, idle_status(idle, checks.unused_days, policy), None, evidence)
 }
 
 fn root_use(checks: &Checks, user: &UserCells<'_>, keys: &[Option<&Verdict>; 2], as_of: Timestamp) -> Verdict {
     let rule = Rule::RootRecentUse;
-    let mut uses: Vec<(Timestamp, String)> = Vec::new();
+    let mut uses: Vec<(Timestamp, u8)> = Vec::new();
     if let Field::Value(t) = user.password_last_used {
-        uses.push((*t, "password".into()));
+        uses.push((*t, 0));
     }
     for k in keys.iter().flatten() {
         if let Some(LastUsed::At(t)) = k.last_used() {
-            uses.push((t, format!("access key {}", k.slot)));
+            uses.push((t, k.slot));
         }
     }
     let window = i64::from(checks.root_use_days) * DAY;
-    let Some((last, how)) = uses.into_iter().max_by_key(|(t, _)| *t) else {
-        return verdict(rule, None, Status::Pass, None, "the root user has no recorded use".into());
+    let Some((last, by)) = uses.into_iter().max_by_key(|(t, _)| *t) else {
+        return verdict(rule, None, Status::Pass, None, None);
     };
-    let ago = since(last, as_of);
-    if ago <= window {
-        verdict(
-            rule,
-            None,
-            Status::Fail,
-            None,
-            format!(
-                "the root user's {how} was used {} ({}); a use within {} fails: use IAM users or roles for daily work",
-                Ts(last),
-                if ago < 0 { "later than as_of".to_owned() } else { format!("{} before as_of", span_text(ago)) },
-                days(i64::from(checks.root_use_days))
-            ),
-        )
-    } else {
-        verdict(
-            rule,
-            None,
-            Status::Pass,
-            None,
-            format!("the root user was last used {} ({how}), {} ago", Ts(last), days(ago.div_euclid(DAY))),
-        )
-    }
+    let status = if since(last, as_of) <= window { Status::Fail } else { Status::Pass };
+    verdict(rule, None, status, None, Some(Evidence::RootUse { last, by }))
 }
 
 fn one_active_key(
@@ -362,7 +267,7 @@ fn one_active_key(
     let active: Vec<&Verdict> = keys.iter().flatten().copied().filter(|k| k.active).collect();
     match active[..] {
         [] => None,
-        [k] => Some(verdict(rule, Some(k), Status::Pass, None, format!("one active key (slot {})", k.slot))),
+        [k] => Some(verdict(rule, Some(k), Status::Pass, None, None)),
         [a, b] => {
             // A rotation in progress: one key over the limit, the other
             // within it and newer (the plan's step 2 or 3).
@@ -384,37 +289,12 @@ fn one_active_key(
                 Granularity::Exact => age(k) <= window * DAY,
                 Granularity::WholeDays => age(k).div_euclid(DAY) <= window,
             };
+            // The sentence tells the three apart by status and slot (0
+            // for two keys and no rotation).
             Some(match new {
-                Some(n) if !in_window(n) => verdict(
-                    rule,
-                    Some(n),
-                    Status::Fail,
-                    None,
-                    format!(
-                        "two active keys: the rotation that made the slot {} key {} is older than the {}-day window and unfinished, while the old key is over the {}-day limit: finish it (the plan's next step), then one key remains",
-                        n.slot,
-                        Ts(n.last_rotated.unwrap_or_default()),
-                        window,
-                        policy.max_age_days,
-                    ),
-                ),
-                Some(n) => verdict(
-                    rule,
-                    Some(n),
-                    Status::DueSoon,
-                    Some(FindingCode::RotationInProgress),
-                    format!(
-                        "two active keys, but slot {} is the new key of a rotation in progress (the old key is over the {}-day limit): finish the rotation plan's steps, then one key remains",
-                        n.slot, policy.max_age_days
-                    ),
-                ),
-                None => verdict(
-                    rule,
-                    None,
-                    Status::Fail,
-                    None,
-                    "two active keys (slots 1 and 2); keep one: deactivate the other once nothing uses it".into(),
-                ),
+                Some(n) if !in_window(n) => verdict(rule, Some(n), Status::Fail, None, None),
+                Some(n) => verdict(rule, Some(n), Status::DueSoon, Some(FindingCode::RotationInProgress), None),
+                None => verdict(rule, None, Status::Fail, None, None),
             })
         }
         _ => None,
@@ -428,42 +308,15 @@ fn key_at_setup(checks: &Checks, user: &UserCells<'_>, k: &Verdict) -> Verdict {
             rule,
             Some(k),
             FindingCode::UnreadableCell,
-            format!("cannot judge: `user_creation_time` is {}", literal_name(user.user_creation_time)),
+            Some(Evidence::CreationTime { reads: literal_name(user.user_creation_time) }),
         );
     };
-    let Some(rotated) = k.last_rotated else {
-        return invalid(
-            rule,
-            Some(k),
-            FindingCode::NoRotationDate,
-            "cannot judge: the key has no creation date".into(),
-        );
-    };
-    let after = since(*created, rotated);
-    let at_setup = (0..=i64::from(checks.setup_seconds)).contains(&after);
-    let never = k.last_used() == Some(LastUsed::Never);
-    if at_setup && never {
-        verdict(
-            rule,
-            Some(k),
-            Status::Fail,
-            None,
-            format!(
-                "active key made {} after the user (created {}), never used, on a user with a console password: delete it",
-                span_text(after),
-                Ts(*created)
-            ),
-        )
-    } else {
-        let why = if at_setup { "made at setup but used since" } else { "not made at user setup" };
-        verdict(
-            rule,
-            Some(k),
-            Status::Pass,
-            None,
-            format!("active key {why} (made {} after the user)", span_text(after)),
-        )
+    if k.last_rotated.is_none() {
+        return invalid(rule, Some(k), FindingCode::NoRotationDate, None);
     }
+    let at_setup = made_at_setup(checks, *created, k).1;
+    let status = if at_setup && k.last_used() == Some(LastUsed::Never) { Status::Fail } else { Status::Pass };
+    verdict(rule, Some(k), status, None, Some(Evidence::Setup { created: *created }))
 }
 
 /// Judges a typed row under every rule of `checks`, as owned findings.

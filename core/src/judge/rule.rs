@@ -378,8 +378,9 @@ pub(crate) enum Detail {
     NoActiveFlag(&'static str),
     /// `no_rotation_date`: how `last_rotated` reads.
     NoRotationDate(&'static str),
-    /// A check's finding: its whole sentence.
-    Text(String),
+    /// A check's finding: the evidence its sentence is written from
+    /// ([`write_check_reason`]).
+    Check(Evidence),
 }
 
 /// The verdict on one key without the row's text: everything a [`Finding`]
@@ -502,6 +503,7 @@ impl Verdict {
     /// Writes the finding's `reason` sentence.
     pub(crate) fn write_reason<W: std::fmt::Write>(
         &self,
+        checks: &Checks,
         policy: &Policy,
         as_of: Timestamp,
         out: &mut W,
@@ -516,7 +518,6 @@ impl Verdict {
             out.write_str(if days == 1 || days == -1 { " day" } else { " days" })
         };
         match (self.detail.as_deref(), self.status) {
-            (Some(Detail::Text(text)), _) => out.write_str(text),
             (Some(Detail::RowError(what)), _) => {
                 out.write_str("cannot judge this key: ")?;
                 out.write_str(what)
@@ -524,6 +525,10 @@ impl Verdict {
             (Some(Detail::NoActiveFlag(flag)), _) => {
                 write!(out, "the key has a rotation date but its active flag is {flag}, not true or false")
             }
+            // A check's sentence, from its evidence (a key the rotation
+            // rule could not read keeps that rule's sentence, above).
+            (Some(Detail::Check(_)), _) => write_check_reason(self, checks, policy, as_of, out),
+            _ if self.rule != Rule::AccessKeyRotated => write_check_reason(self, checks, policy, as_of, out),
             (Some(Detail::NoRotationDate(lit)), _) => {
                 write!(out, "{state} key has no rotation date (last_rotated is {lit})")
             }
@@ -574,10 +579,10 @@ impl Verdict {
     }
 
     /// The finding's `reason` sentence.
-    pub(crate) fn reason(&self, policy: &Policy, as_of: Timestamp) -> String {
+    pub(crate) fn reason(&self, checks: &Checks, policy: &Policy, as_of: Timestamp) -> String {
         let mut s = String::with_capacity(64);
         // Writing into a String cannot fail.
-        let _ = self.write_reason(policy, as_of, &mut s);
+        let _ = self.write_reason(checks, policy, as_of, &mut s);
         s
     }
 }
@@ -722,6 +727,250 @@ pub(crate) fn judge_cells(
     }
 }
 
+// The other checks' sentences (`judge::checks` judges them).
+
+/// What the sentence of a check's finding needs that the verdict does not
+/// hold: numbers and names, kept as they are judged and written out only
+/// when an output asks for the reason ([`write_check_reason`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Evidence {
+    /// A flag cell (`column`) reads `reads`, not true or false.
+    Flag { column: &'static str, reads: &'static str },
+    /// `user_creation_time` reads `reads`, not a date.
+    CreationTime { reads: &'static str },
+    /// `password_last_used` is unreadable.
+    PasswordUsedUnreadable,
+    /// `password_last_used` reads `used`, and neither other date is one.
+    PasswordNoBasis { used: &'static str },
+    /// A console password's idle time is counted from `at`.
+    Password { basis: PasswordBasis, at: Timestamp },
+    /// The root user's active keys: their slots, `n` of them.
+    RootKeys { slots: [u8; 2], n: u8 },
+    /// The root user was last used at `last`, by its password (`by` 0) or
+    /// the access key of slot `by`.
+    RootUse { last: Timestamp, by: u8 },
+    /// The user was created at `created` (the key's date is the verdict's).
+    Setup { created: Timestamp },
+}
+
+/// What a console password's idle time is counted from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PasswordBasis {
+    /// `password_last_used`.
+    Used,
+    /// `password_last_changed`; `password_last_used` reads the literal.
+    Changed(&'static str),
+    /// `user_creation_time`; `password_last_used` reads the literal.
+    Created(&'static str),
+}
+
+/// Seconds from `t` to `as_of` (negative when `t` is later).
+pub(crate) fn since(t: Timestamp, as_of: Timestamp) -> i64 {
+    let (secs, nanos) = (as_of.timestamp() - t.timestamp(), as_of.timestamp_subsec_nanos() as i64);
+    secs - i64::from(nanos < i64::from(t.timestamp_subsec_nanos()))
+}
+
+/// A span of seconds in words: `600 s`, `2 h 5 min`, `3 days 4 h`.
+fn span_text(secs: i64) -> String {
+    let (d, h, m) = (secs.div_euclid(DAY), secs.rem_euclid(DAY) / 3600, secs.rem_euclid(3600) / 60);
+    match (d, h) {
+        (0, 0) if secs < 60 || secs % 60 != 0 => format!("{secs} s"),
+        (0, 0) => format!("{m} min"),
+        (0, h) => format!("{h} h {m} min"),
+        (d, 0) => days(d),
+        (d, h) => format!("{} {h} h", days(d)),
+    }
+}
+
+fn days(n: i64) -> String {
+    format!("{n} day{}", if n == 1 || n == -1 { "" } else { "s" })
+}
+
+/// What an active key's idle time is counted from: its last use, or its
+/// rotation date when it was never used or its use is unknown; `None` when
+/// there is neither.
+pub(crate) fn use_basis(k: &Verdict) -> Option<Timestamp> {
+    match (k.last_used(), k.last_rotated) {
+        (Some(LastUsed::At(t)), _) => Some(t),
+        (_, r) => r,
+    }
+}
+
+/// Writes what [`use_basis`] counts from, in words.
+fn write_use_basis<W: std::fmt::Write>(k: &Verdict, out: &mut W) -> std::fmt::Result {
+    match (k.last_used(), k.last_rotated) {
+        (Some(LastUsed::At(t)), _) => write!(out, "last used {}", Ts(t)),
+        (Some(LastUsed::Never), Some(r)) => write!(out, "never used since it was created {}", Ts(r)),
+        (Some(LastUsed::NoInformation), Some(r)) if k.unknown_use_cell() == "`N/A`" => write!(
+            out,
+            "last_used_date is `N/A` on a key made {} (before 2015-04-22, when AWS began recording use), so its use is unknown and counted from that date",
+            Ts(r)
+        ),
+        (Some(LastUsed::NoInformation), Some(r)) => write!(
+            out,
+            "last use unknown (last_used_date is {}), so counted from its rotation date {}",
+            k.unknown_use_cell(),
+            Ts(r)
+        ),
+        (None, Some(r)) => write!(out, "last use not in the report (legacy layout), so counted from {}", Ts(r)),
+        (_, None) => Ok(()),
+    }
+}
+
+/// Seconds from the user's creation to the key's date, and whether that is
+/// within `setup_seconds` (the key was made at setup).
+pub(crate) fn made_at_setup(checks: &Checks, created: Timestamp, k: &Verdict) -> (i64, bool) {
+    let after = since(created, k.last_rotated.unwrap_or_default());
+    (after, (0..=i64::from(checks.setup_seconds)).contains(&after))
+}
+
+/// Writes the reason of a check's finding (`v.rule` is not the rotation
+/// rule) from its evidence, the run's settings and `as_of`: the sentence the
+/// check would have written when it judged, written only now. A key the
+/// rotation rule could not read is written by the rotation rule's own
+/// sentence ([`Verdict::write_reason`]) before this is asked.
+pub(crate) fn write_check_reason<W: std::fmt::Write>(
+    v: &Verdict,
+    checks: &Checks,
+    policy: &Policy,
+    as_of: Timestamp,
+    out: &mut W,
+) -> std::fmt::Result {
+    let evidence = match v.detail.as_deref() {
+        Some(Detail::Check(e)) => Some(e),
+        _ => None,
+    };
+    let limit = checks.unused_days;
+    match (evidence, v.rule, v.status) {
+        (Some(Evidence::Flag { column, reads }), _, _) => {
+            write!(out, "cannot judge: `{column}` is {reads}, not true or false")
+        }
+        (Some(Evidence::CreationTime { reads }), _, _) => write!(out, "cannot judge: `user_creation_time` is {reads}"),
+        (Some(Evidence::PasswordUsedUnreadable), _, _) => {
+            out.write_str("cannot judge: `password_last_used` is unreadable")
+        }
+        (Some(Evidence::PasswordNoBasis { used }), _, _) => write!(
+            out,
+            "cannot judge: password_last_used is {used} and neither password_last_changed nor user_creation_time is a date"
+        ),
+        (Some(Evidence::Password { basis, at }), _, status) => {
+            match basis {
+                PasswordBasis::Used => write!(out, "password last used {}", Ts(*at))?,
+                PasswordBasis::Changed(used) => {
+                    write!(out, "password never used (password_last_used is {used}) since it was set {}", Ts(*at))?
+                }
+                PasswordBasis::Created(used) => write!(
+                    out,
+                    "password never used (password_last_used is {used}) since the user was created {}",
+                    Ts(*at)
+                )?,
+            }
+            if v.code == Some(FindingCode::FutureTimestamp) {
+                return write!(out, ", later than as_of {}", Ts(as_of));
+            }
+            let end = if status == Status::Fail { ": disable console access" } else { "" };
+            write!(out, ": {} without use; limit {limit}{end}", days(since(*at, as_of).div_euclid(DAY)))
+        }
+        (Some(Evidence::RootKeys { slots, n }), _, _) => {
+            let n = *n;
+            out.write_str("the root user has ")?;
+            write!(out, "{n} active access key{} (slot {}", if n == 1 { "" } else { "s" }, slots[0])?;
+            if n > 1 {
+                write!(out, " and {}", slots[1])?;
+            }
+            write!(
+                out,
+                "); root should have none: delete {} (see the plan's remove_root_key)",
+                if n == 1 { "it" } else { "them" }
+            )
+        }
+        (Some(Evidence::RootUse { last, by }), _, status) => {
+            let how = |out: &mut W| match by {
+                0 => out.write_str("password"),
+                slot => write!(out, "access key {slot}"),
+            };
+            let ago = since(*last, as_of);
+            if status == Status::Fail {
+                out.write_str("the root user's ")?;
+                how(out)?;
+                write!(out, " was used {} (", Ts(*last))?;
+                if ago < 0 {
+                    out.write_str("later than as_of")?;
+                } else {
+                    write!(out, "{} before as_of", span_text(ago))?;
+                }
+                write!(
+                    out,
+                    "); a use within {} fails: use IAM users or roles for daily work",
+                    days(i64::from(checks.root_use_days))
+                )
+            } else {
+                write!(out, "the root user was last used {} (", Ts(*last))?;
+                how(out)?;
+                write!(out, "), {} ago", days(ago.div_euclid(DAY)))
+            }
+        }
+        (Some(Evidence::Setup { created }), _, status) => {
+            let (after, at_setup) = made_at_setup(checks, *created, v);
+            if status == Status::Fail {
+                write!(
+                    out,
+                    "active key made {} after the user (created {}), never used, on a user with a console password: delete it",
+                    span_text(after),
+                    Ts(*created)
+                )
+            } else {
+                let why = if at_setup { "made at setup but used since" } else { "not made at user setup" };
+                write!(out, "active key {why} (made {} after the user)", span_text(after))
+            }
+        }
+        (None, Rule::AccessKeyUnused, Status::Inactive) => out.write_str("inactive key: not judged for use"),
+        (None, Rule::AccessKeyUnused, status) => match v.code {
+            Some(FindingCode::NoRotationDate) => out.write_str(
+                "cannot judge use: the key was never used or its use is unknown, and it has no rotation date to count from",
+            ),
+            Some(FindingCode::FutureTimestamp) => {
+                write_use_basis(v, out)?;
+                write!(out, ", later than as_of {}", Ts(as_of))
+            }
+            _ => {
+                out.write_str("active key ")?;
+                write_use_basis(v, out)?;
+                let idle = use_basis(v).map(|t| since(t, as_of)).unwrap_or_default();
+                let end = if status == Status::Fail { ": deactivate it" } else { "" };
+                write!(out, ": {} without use; limit {limit}{end}", days(idle.div_euclid(DAY)))
+            }
+        },
+        (None, Rule::RootAccessKey, _) => out.write_str("the root user has no active access key"),
+        (None, Rule::RootMfa, Status::Pass) => out.write_str("the root user has MFA"),
+        (None, Rule::RootMfa, _) => out.write_str("the root user has no MFA device (mfa_active is false)"),
+        (None, Rule::RootRecentUse, _) => out.write_str("the root user has no recorded use"),
+        (None, Rule::ConsoleUserMfa, Status::Pass) => out.write_str("console password with MFA"),
+        (None, Rule::ConsoleUserMfa, _) => {
+            out.write_str("the user has a console password and no MFA device (mfa_active is false)")
+        }
+        (None, Rule::OneActiveKey, Status::Pass) => write!(out, "one active key (slot {})", v.slot),
+        (None, Rule::OneActiveKey, Status::DueSoon) => write!(
+            out,
+            "two active keys, but slot {} is the new key of a rotation in progress (the old key is over the {}-day limit): finish the rotation plan's steps, then one key remains",
+            v.slot, policy.max_age_days
+        ),
+        (None, Rule::OneActiveKey, _) if v.slot > 0 => write!(
+            out,
+            "two active keys: the rotation that made the slot {} key {} is older than the {}-day window and unfinished, while the old key is over the {}-day limit: finish it (the plan's next step), then one key remains",
+            v.slot,
+            Ts(v.last_rotated.unwrap_or_default()),
+            checks.rotation_window_days,
+            policy.max_age_days,
+        ),
+        (None, Rule::OneActiveKey, _) => {
+            out.write_str("two active keys (slots 1 and 2); keep one: deactivate the other once nothing uses it")
+        }
+        (None, Rule::NoKeyAtSetup, _) => out.write_str("cannot judge: the key has no creation date"),
+        (None, _, _) => Ok(()),
+    }
+}
+
 /// The text of a row a finding carries.
 pub(crate) struct RowText<'a> {
     pub account_id: &'a str,
@@ -756,7 +1005,7 @@ impl Verdict {
             last_used_service: text.service.map(str::to_owned),
             used_since_rotation: self.used_since_rotation,
             exempted: None,
-            reason: self.reason(policy, as_of),
+            reason: self.reason(checks, policy, as_of),
             code: self.code,
             line: text.line,
         }

@@ -24,6 +24,7 @@ pub use names::TimePattern;
 use crate::drive::run::{Event, Input, Run};
 use crate::error::{Error, ErrorCode};
 use crate::input::limits::Limits;
+use crate::input::simd::Simd;
 use crate::input::unwrap::{unwrap, InputFormat};
 use crate::input::value::Timestamp;
 use crate::judge::policy::Options;
@@ -127,6 +128,7 @@ pub struct HistoryRun {
     threads: usize,
     limits: Limits,
     chunk_bytes: Option<usize>,
+    simd: Simd,
 }
 
 impl HistoryRun {
@@ -138,6 +140,7 @@ impl HistoryRun {
             threads: 0,
             limits: Limits::default(),
             chunk_bytes: None,
+            simd: Simd::Auto,
         }
     }
 
@@ -161,6 +164,14 @@ impl HistoryRun {
     #[must_use]
     pub fn chunk_bytes(mut self, bytes: usize) -> HistoryRun {
         self.chunk_bytes = Some(bytes);
+        self
+    }
+
+    /// The structural scan's instructions (see [`Run::simd`]); the history
+    /// does not depend on them.
+    #[must_use]
+    pub fn simd(mut self, level: Simd) -> HistoryRun {
+        self.simd = level;
         self
     }
 
@@ -199,7 +210,7 @@ impl HistoryRun {
             Ended::Key(key) => each(HistoryRecord::Key(&key)),
             Ended::Rotation(rotation) => each(HistoryRecord::Rotation(&rotation)),
         };
-        let mut run = Run::new(&self.options).threads(self.threads).limits(self.limits).digest(false);
+        let mut run = Run::new(&self.options).threads(self.threads).limits(self.limits).digest(false).simd(self.simd);
         if let Some(bytes) = self.chunk_bytes {
             run = run.chunk_bytes(bytes);
         }
