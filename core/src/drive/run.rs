@@ -329,25 +329,12 @@ impl Run {
         Ok(many.finish())
     }
 
-    /// Reads and judges many inputs, each at its own `as_of` when it has
-    /// one, handing `handle` every batch and each input's whole analysis
-    /// (its counts per account), in input order: what a history reads its
-    /// reports with.
-    pub(crate) fn inputs<I, R, T, E, W, H>(&self, inputs: I, work: &W, handle: &mut H) -> Result<(), E>
-    where
-        I: Iterator<Item = Input<R>>,
-        R: Read,
-        T: Send,
-        W: Fn(&mut FindingBatch) -> T + Sync,
-        H: FnMut(Event<T>) -> Result<(), E>,
-    {
-        self.drive(inputs, work, handle)
-    }
-
-    /// Reads every input in order on this thread, judges the chunks on
-    /// `thread_count()` threads, and hands `handle` the batches and each
-    /// input's end, in input order.
-    fn drive<I, R, T, E, W, H>(&self, inputs: I, work: &W, handle: &mut H) -> Result<(), E>
+    /// Reads every input in order on this thread (each at its own `as_of`
+    /// when it has one), judges the chunks on `thread_count()` threads, and
+    /// hands `handle` the batches and each input's whole analysis (its
+    /// counts per account), in input order: what every entry point, and a
+    /// history, reads with.
+    pub(crate) fn drive<I, R, T, E, W, H>(&self, inputs: I, work: &W, handle: &mut H) -> Result<(), E>
     where
         I: Iterator<Item = Input<R>>,
         R: Read,
@@ -362,7 +349,7 @@ impl Run {
             current: None,
             abandoned: None,
         };
-        let mut merger = Merger { current: None, failed: None };
+        let merger = Merger { current: None, failed: None };
         let threads = self.thread_count();
         // Read ahead until two chunks are in hand: an input of one chunk is
         // judged on this thread, without starting any.
@@ -375,10 +362,10 @@ impl Run {
                 ahead.push(item);
             }
             if chunks >= 2 {
-                return parallel(ahead, threads, &mut feeder, &mut merger, work, handle);
+                return Drive { feeder, merger, work, handle }.parallel(ahead, threads);
             }
         }
-        serial(ahead, &mut feeder, &mut merger, work, handle)
+        Drive { feeder, merger, work, handle }.serial(ahead)
     }
 }
 
@@ -548,38 +535,6 @@ fn judge_chunk<T>(judge: &Arc<Judge>, chunk: Chunk, work: &impl Fn(&mut FindingB
     Ok((batch, made))
 }
 
-/// Judges every item on this thread, in order.
-fn serial<'r, I, R, T, E, W, H>(
-    ahead: Vec<Item>,
-    feeder: &mut Feeder<'r, I, R>,
-    merger: &mut Merger,
-    work: &W,
-    handle: &mut H,
-) -> Result<(), E>
-where
-    I: Iterator<Item = Input<R>>,
-    R: Read + 'r,
-    W: Fn(&mut FindingBatch) -> T,
-    H: FnMut(Event<T>) -> Result<(), E>,
-{
-    let mut ahead = ahead.into_iter();
-    loop {
-        let Some(item) = ahead.next().or_else(|| feeder.next()) else { return Ok(()) };
-        match item {
-            Item::Start { file, analyzer } => merger.start(file, analyzer),
-            Item::Chunk { file, chunk, judge } => {
-                if merger.failed.as_ref().is_some_and(|(f, _)| *f == file) {
-                    continue;
-                }
-                if let Some(failed) = merger.chunk(file, judge_chunk(&judge, chunk, work), handle)? {
-                    feeder.abandoned = Some(failed);
-                }
-            }
-            Item::End { file, source, error, sha256 } => merger.end(file, source, error, sha256, handle)?,
-        }
-    }
-}
-
 /// What the merge waits for, by position in the input.
 enum Pending<T> {
     Start { file: usize, analyzer: Box<Analyzer> },
@@ -587,16 +542,15 @@ enum Pending<T> {
     End { file: usize, source: Arc<str>, error: Option<Error>, sha256: Option<String> },
 }
 
-/// Judges the chunks on `threads` threads while this one reads and merges,
-/// with at most two chunks per thread in flight.
-fn parallel<'r, I, R, T, E, W, H>(
-    ahead: Vec<Item>,
-    threads: usize,
-    feeder: &mut Feeder<'r, I, R>,
-    merger: &mut Merger,
-    work: &W,
-    handle: &mut H,
-) -> Result<(), E>
+/// The reader, the merge, the work function and the handler of one drive.
+struct Drive<'d, 'r, I, R, W, H> {
+    feeder: Feeder<'r, I, R>,
+    merger: Merger,
+    work: &'d W,
+    handle: &'d mut H,
+}
+
+impl<'r, I, R, T, E, W, H> Drive<'_, 'r, I, R, W, H>
 where
     I: Iterator<Item = Input<R>>,
     R: Read + 'r,
@@ -604,109 +558,136 @@ where
     W: Fn(&mut FindingBatch) -> T + Sync,
     H: FnMut(Event<T>) -> Result<(), E>,
 {
-    use std::sync::{mpsc, Mutex};
-    type Job = (u64, usize, Chunk, Arc<Judge>);
-    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads);
-    let job_rx = Mutex::new(job_rx);
-    // A worker's panic is sent back and raised again here, so that the
-    // merge never waits for a chunk that will not come.
-    let (done_tx, done_rx) = mpsc::channel::<(u64, usize, std::thread::Result<Judged<T>>)>();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let (job_rx, done_tx) = (&job_rx, done_tx.clone());
-            scope.spawn(move || loop {
-                // A poisoned lock means another worker panicked; the scope
-                // re-raises that panic.
-                let job = match job_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                let Ok((index, file, chunk, judge)) = job else { return };
-                let outcome =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| judge_chunk(&judge, chunk, work)));
-                if done_tx.send((index, file, outcome)).is_err() {
-                    return;
-                }
-            });
-        }
-        drop(done_tx);
+    /// Judges every item on this thread, in order.
+    fn serial(mut self, ahead: Vec<Item>) -> Result<(), E> {
+        let Drive { feeder, merger, work, handle } = &mut self;
         let mut ahead = ahead.into_iter();
-        let (mut next, mut merged) = (0u64, 0u64);
-        let (mut chunks_out, mut marks) = (0usize, 0usize);
-        let mut waiting: BTreeMap<u64, Pending<T>> = BTreeMap::new();
-        let mut job_tx = Some(job_tx);
-        let result = loop {
-            // Read while there is room.
-            while job_tx.is_some() && chunks_out < 2 * threads && marks < MARKS_AHEAD {
-                let Some(item) = ahead.next().or_else(|| feeder.next()) else {
-                    job_tx = None;
-                    break;
-                };
-                let index = next;
-                next += 1;
-                match item {
-                    Item::Chunk { file, chunk, judge } => {
-                        if let Some(tx) = &job_tx {
-                            if tx.send((index, file, chunk, judge)).is_err() {
-                                break;
+        loop {
+            let Some(item) = ahead.next().or_else(|| feeder.next()) else { return Ok(()) };
+            match item {
+                Item::Start { file, analyzer } => merger.start(file, analyzer),
+                Item::Chunk { file, chunk, judge } => {
+                    if merger.failed.as_ref().is_some_and(|(f, _)| *f == file) {
+                        continue;
+                    }
+                    if let Some(failed) = merger.chunk(file, judge_chunk(&judge, chunk, work), handle)? {
+                        feeder.abandoned = Some(failed);
+                    }
+                }
+                Item::End { file, source, error, sha256 } => merger.end(file, source, error, sha256, handle)?,
+            }
+        }
+    }
+
+    /// Judges the chunks on `threads` threads while this one reads and merges,
+    /// with at most two chunks per thread in flight.
+    fn parallel(mut self, ahead: Vec<Item>, threads: usize) -> Result<(), E> {
+        let Drive { feeder, merger, work, handle } = &mut self;
+        let work = *work;
+        use std::sync::{mpsc, Mutex};
+        type Job = (u64, usize, Chunk, Arc<Judge>);
+        let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads);
+        let job_rx = Mutex::new(job_rx);
+        // A worker's panic is sent back and raised again here, so that the
+        // merge never waits for a chunk that will not come.
+        let (done_tx, done_rx) = mpsc::channel::<(u64, usize, std::thread::Result<Judged<T>>)>();
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let (job_rx, done_tx) = (&job_rx, done_tx.clone());
+                scope.spawn(move || loop {
+                    // A poisoned lock means another worker panicked; the scope
+                    // re-raises that panic.
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((index, file, chunk, judge)) = job else { return };
+                    let outcome =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| judge_chunk(&judge, chunk, work)));
+                    if done_tx.send((index, file, outcome)).is_err() {
+                        return;
+                    }
+                });
+            }
+            drop(done_tx);
+            let mut ahead = ahead.into_iter();
+            let (mut next, mut merged) = (0u64, 0u64);
+            let (mut chunks_out, mut marks) = (0usize, 0usize);
+            let mut waiting: BTreeMap<u64, Pending<T>> = BTreeMap::new();
+            let mut job_tx = Some(job_tx);
+            let result = loop {
+                // Read while there is room.
+                while job_tx.is_some() && chunks_out < 2 * threads && marks < MARKS_AHEAD {
+                    let Some(item) = ahead.next().or_else(|| feeder.next()) else {
+                        job_tx = None;
+                        break;
+                    };
+                    let index = next;
+                    next += 1;
+                    match item {
+                        Item::Chunk { file, chunk, judge } => {
+                            if let Some(tx) = &job_tx {
+                                if tx.send((index, file, chunk, judge)).is_err() {
+                                    break;
+                                }
                             }
+                            chunks_out += 1;
                         }
-                        chunks_out += 1;
-                    }
-                    Item::Start { file, analyzer } => {
-                        waiting.insert(index, Pending::Start { file, analyzer });
-                        marks += 1;
-                    }
-                    Item::End { file, source, error, sha256 } => {
-                        waiting.insert(index, Pending::End { file, source, error, sha256 });
-                        marks += 1;
+                        Item::Start { file, analyzer } => {
+                            waiting.insert(index, Pending::Start { file, analyzer });
+                            marks += 1;
+                        }
+                        Item::End { file, source, error, sha256 } => {
+                            waiting.insert(index, Pending::End { file, source, error, sha256 });
+                            marks += 1;
+                        }
                     }
                 }
-            }
-            // Merge what is ready, in order.
-            let mut stop = None;
-            while let Some(pending) = waiting.remove(&merged) {
-                merged += 1;
-                let step = match pending {
-                    Pending::Start { file, analyzer } => {
-                        marks -= 1;
-                        merger.start(file, analyzer);
-                        Ok(())
+                // Merge what is ready, in order.
+                let mut stop = None;
+                while let Some(pending) = waiting.remove(&merged) {
+                    merged += 1;
+                    let step = match pending {
+                        Pending::Start { file, analyzer } => {
+                            marks -= 1;
+                            merger.start(file, analyzer);
+                            Ok(())
+                        }
+                        Pending::End { file, source, error, sha256 } => {
+                            marks -= 1;
+                            merger.end(file, source, error, sha256, handle)
+                        }
+                        Pending::Chunk { file, judged } => match judged {
+                            Ok(judged) => merger.chunk(file, judged, handle).map(|failed| {
+                                if failed.is_some() {
+                                    feeder.abandoned = failed;
+                                }
+                            }),
+                            Err(panic) => std::panic::resume_unwind(panic),
+                        },
+                    };
+                    if let Err(e) = step {
+                        stop = Some(e);
+                        break;
                     }
-                    Pending::End { file, source, error, sha256 } => {
-                        marks -= 1;
-                        merger.end(file, source, error, sha256, handle)
-                    }
-                    Pending::Chunk { file, judged } => match judged {
-                        Ok(judged) => merger.chunk(file, judged, handle).map(|failed| {
-                            if failed.is_some() {
-                                feeder.abandoned = failed;
-                            }
-                        }),
-                        Err(panic) => std::panic::resume_unwind(panic),
-                    },
-                };
-                if let Err(e) = step {
-                    stop = Some(e);
-                    break;
                 }
-            }
-            if let Some(e) = stop {
-                break Err(e);
-            }
-            if merged == next && job_tx.is_none() {
-                break Ok(());
-            }
-            if merged == next {
-                continue;
-            }
-            let Ok((index, file, judged)) = done_rx.recv() else { break Ok(()) };
-            chunks_out -= 1;
-            waiting.insert(index, Pending::Chunk { file, judged });
-        };
-        drop(job_tx);
-        result
-    })
+                if let Some(e) = stop {
+                    break Err(e);
+                }
+                if merged == next && job_tx.is_none() {
+                    break Ok(());
+                }
+                if merged == next {
+                    continue;
+                }
+                let Ok((index, file, judged)) = done_rx.recv() else { break Ok(()) };
+                chunks_out -= 1;
+                waiting.insert(index, Pending::Chunk { file, judged });
+            };
+            drop(job_tx);
+            result
+        })
+    }
 }
 
 /// Reads and judges a report from any reader.

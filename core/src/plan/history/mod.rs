@@ -219,7 +219,7 @@ impl HistoryRun {
             as_of: Some(dated.time),
             reader: open(*i),
         });
-        run.inputs(inputs, &|batch: &mut crate::judge::batch::FindingBatch| engine::observe(batch), &mut |event| {
+        run.drive(inputs, &|batch: &mut crate::judge::batch::FindingBatch| engine::observe(batch), &mut |event| {
             match event {
                 Event::Batch { file, batch, made } => engine.rows(file, &batch, made),
                 Event::Done { file, source, result } => match result {
