@@ -248,14 +248,14 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
 
 /// [`parse_timestamp`] of bytes. The two forms AWS writes,
 /// `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS+00:00`, are read
-/// directly into seconds since the epoch; anything else goes the general way.
+/// directly into a date and a time of day; anything else goes the general
+/// way.
 pub(crate) fn parse_timestamp_bytes(b: &[u8]) -> Option<Timestamp> {
     if b.len() < 20 {
         return None;
     }
     if is_aws_form(b) {
-        let secs = parse_aws_form(b)?;
-        return chrono::DateTime::from_timestamp(secs, 0);
+        return parse_aws_form(b)?.timestamp();
     }
     parse_general(b)
 }
@@ -267,7 +267,7 @@ pub(crate) fn parse_epoch(b: &[u8]) -> Option<(i64, u32)> {
         return None;
     }
     if is_aws_form(b) {
-        return parse_aws_form(b).map(|secs| (secs, 0));
+        return parse_aws_form(b).map(|parts| (parts.epoch(), 0));
     }
     parse_general(b).map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
 }
@@ -276,58 +276,86 @@ fn is_aws_form(b: &[u8]) -> bool {
     (b.len() == 20 && b[19] == b'Z') || (b.len() == 25 && &b[19..] == b"+00:00")
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` at the start of `b` (at least 19 bytes), in UTC,
-/// as seconds since the epoch. Eight bytes are checked and turned into
-/// digits at a time.
-fn parse_aws_form(b: &[u8]) -> Option<i64> {
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    let word = |at: usize| b.get(at..at + 8).and_then(|w| w.first_chunk::<8>()).map(|w| u64::from_le_bytes(*w));
-    // "YYYY-MM-" and "DDTHH:MM": the separators, then the digits with each
-    // separator replaced by a zero.
-    let (w0, w1) = (word(0)?, word(8)?);
-    const SEP0: u64 = 0xff00_00ff_0000_0000;
-    const SEP1: u64 = 0x0000_ff00_00ff_0000;
-    if w0 & SEP0 != u64::from_le_bytes(*b"\0\0\0\0-\0\0-") || w1 & SEP1 != u64::from_le_bytes(*b"\0\0T\0\0:\0\0") {
+/// A date and time of the AWS form, as read: what a [`Timestamp`] and
+/// seconds since the epoch are both made from without dividing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AwsParts {
+    year: i32,
+    /// The day of the year, from 1.
+    ordinal: u32,
+    /// Seconds since midnight.
+    seconds: u32,
+}
+
+impl AwsParts {
+    fn timestamp(self) -> Option<Timestamp> {
+        let date = NaiveDate::from_yo_opt(self.year, self.ordinal)?;
+        let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(self.seconds, 0)?;
+        Some(date.and_time(time).and_utc())
+    }
+
+    fn epoch(self) -> i64 {
+        // Days from 0001-01-01 to the start of the year, then to the date;
+        // 719,162 days from 0001-01-01 to 1970-01-01. The year is 0 to
+        // 9999 (four digits), so `y` is at least -1 and the divisions by
+        // constants are exact for every such year (year 0 is a leap year).
+        let y = i64::from(self.year) - 1;
+        let before = 365 * y + y.div_euclid(4) - y.div_euclid(100) + y.div_euclid(400);
+        let days = before + i64::from(self.ordinal) - 1 - 719_162;
+        days * 86_400 + i64::from(self.seconds)
+    }
+}
+
+/// The days before each month in a year that is not a leap year.
+const DAYS_BEFORE: [u16; 13] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+
+/// `YYYY-MM-DDTHH:MM:SS` at the start of `b` (at least 19 bytes), in UTC.
+/// The first sixteen bytes are checked in one 128-bit word (the four
+/// separators by one mask and compare, the twelve digits by one add) and
+/// turned into two-digit numbers by one multiply; the seconds are two
+/// bytes more.
+fn parse_aws_form(b: &[u8]) -> Option<AwsParts> {
+    const ZEROS: u128 = u128::from_le_bytes([b'0'; 16]);
+    // The separators of "YYYY-MM-DDTHH:MM": bytes 4, 7, 10 and 13.
+    const SEP: u128 = 0xff << 32 | 0xff << 56 | 0xff << 80 | 0xff << 104;
+    const SEPS: u128 = u128::from_le_bytes(*b"\0\0\0\0-\0\0-\0\0T\0\0:\0\0");
+    let (head, rest) = b.split_first_chunk::<16>()?;
+    let &[colon, s1, s2, ..] = rest else { return None };
+    let word = u128::from_le_bytes(*head);
+    if word & SEP != SEPS || colon != b':' {
         return None;
     }
-    let d0 = ((w0 & !SEP0) | (ZEROS & SEP0)).wrapping_sub(ZEROS);
-    let d1 = ((w1 & !SEP1) | (ZEROS & SEP1)).wrapping_sub(ZEROS);
-    // Every byte a digit: 0 to 9, so adding 0x76 leaves the high bit clear.
-    let not_digits = |d: u64| (d | d.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 != 0;
-    if not_digits(d0) || not_digits(d1) || b[16] != b':' {
+    // Each separator made a zero, then every byte its digit's value.
+    let d = ((word & !SEP) | (ZEROS & SEP)).wrapping_sub(ZEROS);
+    // A digit is 0 to 9: adding 0x76 leaves the high bit clear. (A borrow
+    // or carry between bytes starts at a byte that is not a digit, which is
+    // caught itself.)
+    const HIGH: u128 = u128::from_le_bytes([0x80; 16]);
+    const ADD: u128 = u128::from_le_bytes([0x76; 16]);
+    let (s1, s2) = (s1.wrapping_sub(b'0'), s2.wrapping_sub(b'0'));
+    if (d | d.wrapping_add(ADD)) & HIGH != 0 || s1 > 9 || s2 > 9 {
         return None;
     }
-    let (s1, s2) = (b[17].wrapping_sub(b'0'), b[18].wrapping_sub(b'0'));
-    if s1 > 9 || s2 > 9 {
+    // Byte i becomes 10 * digit i + digit i + 1: at most 99, no carry.
+    let pairs = d.wrapping_mul(10).wrapping_add(d >> 8);
+    let at = |i: u32| (pairs >> (8 * i)) as u8 as u32;
+    let year = at(0) * 100 + at(2);
+    let (month, day, hour, minute) = (at(5) as usize, at(8), at(11), at(14));
+    let second = u32::from(s1) * 10 + u32::from(s2);
+    if !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 59 {
         return None;
     }
-    let byte = |d: u64, i: u32| ((d >> (8 * i)) & 0xff) as i64;
-    let year = byte(d0, 0) * 1000 + byte(d0, 1) * 100 + byte(d0, 2) * 10 + byte(d0, 3);
-    let month = byte(d0, 5) * 10 + byte(d0, 6);
-    let day = byte(d1, 0) * 10 + byte(d1, 1);
-    let hour = byte(d1, 3) * 10 + byte(d1, 4);
-    let minute = byte(d1, 6) * 10 + byte(d1, 7);
-    let second = i64::from(s1) * 10 + i64::from(s2);
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let month_days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+    let extra = u32::from(leap && month > 2);
+    let length = u32::from(DAYS_BEFORE[month] - DAYS_BEFORE[month - 1]) + u32::from(leap && month == 2);
+    if day < 1 || day > length {
         return None;
     }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hour * 3600 + minute * 60 + second)
+    Some(AwsParts {
+        year: year as i32,
+        ordinal: u32::from(DAYS_BEFORE[month - 1]) + day + extra,
+        seconds: hour * 3600 + minute * 60 + second,
+    })
 }
 
 fn parse_general(b: &[u8]) -> Option<Timestamp> {
@@ -407,6 +435,7 @@ pub(crate) fn parse_bool(text: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     #[test]
     fn write_timestamp_examples() {
@@ -475,6 +504,47 @@ mod tests {
             "",
         ] {
             assert!(parse_timestamp(bad).is_none(), "{bad:?} should be rejected");
+        }
+    }
+
+    /// The AWS form's fast path against the general one, which reads the
+    /// same text field by field through chrono: every day of four centuries
+    /// (leap years of every kind), the ends of the range, every time of day
+    /// on the hour and minute edges, and every byte value at every position.
+    #[test]
+    fn aws_form_agrees_with_the_general_path() {
+        let same = |text: &[u8]| {
+            let general = parse_general(text);
+            assert_eq!(parse_timestamp_bytes(text), general, "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(parse_epoch(text), general.map(|t| (t.timestamp(), 0)), "{:?}", String::from_utf8_lossy(text));
+        };
+        let mut day = NaiveDate::from_ymd_opt(1799, 12, 25).unwrap();
+        while day.year() < 2201 {
+            same(format!("{}T23:59:59Z", day.format("%Y-%m-%d")).as_bytes());
+            day = day.succ_opt().unwrap();
+        }
+        for text in ["0000-01-01T00:00:00Z", "0000-02-29T12:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
+            same(text.as_bytes());
+            assert!(parse_timestamp(text).is_some(), "{text}");
+        }
+        for (h, m, sec) in [(0, 0, 0), (23, 59, 59), (24, 0, 0), (23, 60, 0), (23, 59, 60), (19, 9, 9), (9, 19, 29)] {
+            same(format!("2024-02-29T{h:02}:{m:02}:{sec:02}Z").as_bytes());
+        }
+        for month in 0..=13 {
+            for day in [0, 1, 28, 29, 30, 31, 32] {
+                for year in [1900, 2000, 2023, 2024] {
+                    same(format!("{year:04}-{month:02}-{day:02}T01:02:03+00:00").as_bytes());
+                }
+            }
+        }
+        for base in [&b"2016-05-16T18:13:11Z"[..], b"2016-05-16T18:13:11+00:00"] {
+            for at in 0..base.len() {
+                for byte in 0..=255u8 {
+                    let mut text = base.to_vec();
+                    text[at] = byte;
+                    same(&text);
+                }
+            }
         }
     }
 

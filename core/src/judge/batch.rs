@@ -35,7 +35,9 @@ use std::sync::Arc;
 
 /// The columns holding timestamps, as indexes into [`COLUMNS`](crate::COLUMNS), that count
 /// for the newest timestamp (every one but `password_next_rotation`), other
-/// than the access keys' (read with their slot).
+/// than the access keys' (read with their slot). The first three are the
+/// user's: `user_creation_time`, `password_last_used`,
+/// `password_last_changed`.
 const DATED: [usize; 5] = [2, 4, 5, 19, 21];
 /// `password_next_rotation`: a timestamp, read but not counted as newest.
 const NEXT_ROTATION: usize = 6;
@@ -219,16 +221,29 @@ impl Judge {
     fn fast_row(&self, out: &mut FindingBatch, text: &[u8], fields: &[Range<usize>], line: u64) -> bool {
         // The newest of the other dated cells, as seconds and nanoseconds.
         let mut newest_other: Option<(i64, u32)> = None;
-        for col in DATED {
+        // The user's dates (the first three of `DATED`), kept for the other
+        // checks when they are judged: each cell is read once.
+        let checks = self.checks.rules.has_checks();
+        let mut user_dates = [Field::Absent, Field::Absent, Field::Absent];
+        for (i, col) in DATED.into_iter().enumerate() {
             let Some(cell) = self.cell(text, fields, col) else { continue };
             // Every literal is shorter than any timestamp.
             if cell.len() < 20 {
-                if Field::<Timestamp>::literal_bytes(cell).is_none() {
-                    return false;
+                match Field::<Timestamp>::literal_bytes(cell) {
+                    Some(literal) if i < 3 => user_dates[i] = literal,
+                    Some(_) => {}
+                    None => return false,
                 }
                 continue;
             }
-            match parse_epoch(cell) {
+            let epoch = if checks && i < 3 {
+                let Some(t) = parse_timestamp_bytes(cell) else { return false };
+                user_dates[i] = Field::Value(t);
+                Some((t.timestamp(), t.timestamp_subsec_nanos()))
+            } else {
+                parse_epoch(cell)
+            };
+            match epoch {
                 Some(t) => newest_other = Some(newest_other.map_or(t, |n| n.max(t))),
                 None => return false,
             }
@@ -288,10 +303,10 @@ impl Judge {
         let is_root = user == b"<root_account>" || user == b"root_account" || arn.ends_with(b":root");
         // The other checks, when asked for (no allocation otherwise).
         let mut checked = Vec::new();
-        if self.checks.rules.has_checks() {
-            let ts = |col: usize| self.timestamp(text, fields, col).unwrap_or(Field::Absent);
+        if checks {
             let flag = |col: usize| self.flag(text, fields, col).unwrap_or(Field::Absent);
-            let (created, enabled, used, changed, mfa) = (ts(2), flag(3), ts(4), ts(5), flag(7));
+            let [created, used, changed] = user_dates;
+            let (enabled, mfa) = (flag(3), flag(7));
             let cells = UserCells {
                 is_root,
                 user_creation_time: &created,
