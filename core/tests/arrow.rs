@@ -9,7 +9,8 @@ use keyrot::arrow::arrow_array::cast::AsArray;
 use keyrot::arrow::arrow_array::types::{Int32Type, Int64Type, Int8Type, TimestampMicrosecondType};
 use keyrot::arrow::arrow_array::{Array, RecordBatch};
 use keyrot::arrow::arrow_schema::{DataType, TimeUnit};
-use keyrot::arrow::{finding_schema, FindingBatches};
+use keyrot::arrow::arrow_array::RecordBatchReader;
+use keyrot::arrow::{finding_schema, FindingBatches, FindingStream};
 use keyrot::{FindingBatch, Options, Run};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -205,4 +206,102 @@ fn the_plan_and_diff_enumerations_list_every_code() {
     assert_eq!(listed(keyrot::arrow::diff_schema(), "change"), changes);
     let rules: Vec<String> = keyrot::Rule::ALL.iter().map(|r| r.as_str().to_owned()).collect();
     assert_eq!(listed(finding_schema(false), "rule"), rules);
+}
+
+/// A case's inputs as the stream takes them: owned, with a name.
+fn named(name: &str, input: &[u8]) -> (String, std::io::Result<std::io::Cursor<Vec<u8>>>) {
+    (name.to_owned(), Ok(std::io::Cursor::new(input.to_vec())))
+}
+
+fn stream_run(dir: &Path, options: &Options, chunk_bytes: usize, threads: usize) -> Run {
+    let run = Run::new(options).threads(threads).chunk_bytes(chunk_bytes);
+    match exemptions(dir) {
+        Some(ex) => run.exemptions(&ex),
+        None => run,
+    }
+}
+
+#[test]
+fn the_stream_is_the_held_batches_on_any_threads_and_chunk_size() {
+    let mut checked = 0;
+    for (dir, input, options) in single_report_cases() {
+        let Some(whole) = judge(&dir, &input, &options, 1 << 20) else { continue };
+        let held: Vec<RecordBatch> =
+            FindingBatches::new(whole.as_slice(), false).threads(1).collect::<Result<_, _>>().expect("batches");
+        let held = as_contract(&held);
+        for (chunk, threads) in [(1 << 20, 1), (1, 2), (97, 3)] {
+            let run = stream_run(&dir, &options, chunk, threads);
+            let mut stream = FindingStream::new(run, vec![named("input.csv", &input)], false);
+            assert_eq!(stream.schema(), finding_schema(false));
+            let streamed: Vec<RecordBatch> = stream.by_ref().collect::<Result<_, _>>().expect("record batches");
+            assert!(!streamed.is_empty(), "{}: at least one batch", dir.display());
+            assert_eq!(as_contract(&streamed), held, "{}: chunk {chunk}, {threads} threads", dir.display());
+            let many = stream.finish().expect("the report is judged");
+            assert_eq!(many.summary.overall.findings() as usize, whole.iter().map(FindingBatch::len).sum::<usize>());
+            checked += held.len();
+        }
+    }
+    assert!(checked > 600, "only {checked} findings checked");
+}
+
+/// Several reports: the rows of each in the order given, each named in the
+/// `source` column; then a report that fails ends the stream with its error
+/// (its code, naming it), and `finish` returns that error too.
+#[test]
+fn the_stream_of_several_reports_fails_closed() {
+    let good = b"user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+        alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n\
+        bob,arn:aws:iam::111122223333:user/bob,true,2026-11-01T00:00:00Z,true,2020-01-01T00:00:00Z\n";
+    let bad = b"user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+        carol,arn:aws:iam::444455556666:user/carol,true,2026-13-01T00:00:00Z,false,N/A\n";
+    let options = Options::from_json(r#"{"as_of": "2026-11-26T00:00:00Z"}"#).expect("options");
+    let run = || Run::new(&options).threads(2).chunk_bytes(64);
+    let inputs = vec![named("a.csv", good), named("b.csv", good)];
+    let records: Vec<RecordBatch> =
+        FindingStream::new(run(), inputs, true).collect::<Result<_, _>>().expect("record batches");
+    assert_eq!(records[0].schema(), finding_schema(true));
+    let sources: Vec<Value> = records
+        .iter()
+        .flat_map(|r| (0..r.num_rows()).map(|row| cell(r.column_by_name("source").expect("a source column"), row)))
+        .collect();
+    assert_eq!(sources, ["a.csv", "a.csv", "a.csv", "b.csv", "b.csv", "b.csv"].map(Value::from));
+
+    let inputs = vec![named("a.csv", good), named("b.csv", bad), named("c.csv", good)];
+    let mut stream = FindingStream::new(run(), inputs, true);
+    let mut rows = 0;
+    let error = loop {
+        match stream.next().expect("the stream ends with the error") {
+            Ok(batch) => rows += batch.num_rows(),
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(rows, 3, "a.csv's findings come before b.csv's error, and c.csv's never");
+    assert!(error.to_string().contains("b.csv"), "{error}");
+    let core = stream.error().expect("the core's error");
+    assert_eq!(core.code(), keyrot::ErrorCode::InvalidTimestamp);
+    assert!(stream.next().is_none(), "nothing after the error");
+    assert_eq!(stream.finish().expect_err("the stream failed").code(), keyrot::ErrorCode::InvalidTimestamp);
+
+    let missing = vec![named("a.csv", good), ("gone.csv".to_owned(), Err(std::io::Error::other("permission denied")))];
+    let error = FindingStream::new(run(), missing, true).finish().expect_err("an input that cannot be opened");
+    assert_eq!(error.code(), keyrot::ErrorCode::Io);
+    assert!(error.to_string().contains("gone.csv"), "{error}");
+}
+
+/// A stream dropped half read stops its reader (the test would hang if
+/// the reader waited for a consumer that is gone).
+#[test]
+fn a_stream_dropped_early_stops_reading() {
+    let mut text = String::from("user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("u{i},arn:aws:iam::111122223333:user/u{i},true,2026-01-01T00:00:00Z,false,N/A\n"));
+    }
+    let options = Options::from_json(r#"{"as_of": "2026-11-26T00:00:00Z"}"#).expect("options");
+    let mut stream =
+        FindingStream::new(Run::new(&options).threads(2).chunk_bytes(4096), vec![named("big.csv", text.as_bytes())], false);
+    assert!(stream.next().expect("a first batch").expect("a record batch").num_rows() > 0);
+    drop(stream);
+    let empty = FindingStream::new(Run::new(&options), vec![named("empty.csv", &text.as_bytes()[..text.find('\n').unwrap() + 1])], false);
+    let records: Vec<RecordBatch> = empty.collect::<Result<_, _>>().expect("a report of no users");
+    assert_eq!((records.len(), records[0].num_rows()), (1, 0), "one empty batch");
 }

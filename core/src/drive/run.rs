@@ -212,7 +212,7 @@ impl Run {
     }
 
     /// The threads this run judges on.
-    fn thread_count(&self) -> usize {
+    pub(crate) fn thread_count(&self) -> usize {
         if self.threads > 0 {
             self.threads
         } else {

@@ -55,7 +55,9 @@
 //! # Ok::<(), keyrot::Error>(())
 //! ```
 
-use crate::drive::run::Run;
+use crate::drive::many::ManyAnalysis;
+use crate::drive::run::{ReportEvent, Run};
+use crate::error::{Error, ErrorCode};
 use crate::input::report::Row;
 use crate::input::value::{Field as Cell, Timestamp};
 use crate::judge::batch::{FindingBatch, FindingRef};
@@ -459,6 +461,162 @@ impl<B: AsRef<[FindingBatch]>> Iterator for FindingBatches<B> {
 impl<B: AsRef<[FindingBatch]>> arrow_array::RecordBatchReader for FindingBatches<B> {
     fn schema(&self) -> SchemaRef {
         self.schema.clone()
+    }
+}
+
+/// The findings of reports as Arrow record batches made while the reports
+/// are read: each on the thread that judged its batch, handed on in input
+/// order, with no finding batch held (a batch is dropped once its record
+/// batch is made). A [`RecordBatchReader`](arrow_array::RecordBatchReader),
+/// so an Arrow C stream: what `pyarrow.table`, `polars.DataFrame` and
+/// `to_pandas()` read on a path, costing little more than judging it.
+///
+/// The reports are read on a thread of the stream's own, which stays at
+/// most a few record batches ahead of the consumer (one per judging thread,
+/// twice over). A report that cannot be opened or read ends the stream with
+/// its error (after the record batches of the reports before it, and of it
+/// up to where it failed): a security tool fails closed, so a consumer that
+/// collects the stream sees the error, never a table without that report's
+/// findings. [`error`](FindingStream::error) gives the error as the core's,
+/// with its code; [`finish`](FindingStream::finish) the counts and anomalies
+/// once the stream is read to its end. Dropping the stream stops the reading.
+///
+/// ```
+/// use keyrot::{Options, Run, parse_timestamp};
+/// use keyrot::arrow::FindingStream;
+/// let csv = "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+///            alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,2025-06-01T00:00:00Z\n\
+///            bob,arn:aws:iam::111122223333:user/bob,true,2026-11-01T00:00:00Z,false,N/A\n";
+/// let options = Options::at(parse_timestamp("2026-11-26T00:00:00Z").unwrap());
+/// let inputs = vec![("a.csv".to_owned(), Ok(csv.as_bytes().to_vec())), ("b.csv".to_owned(), Ok(csv.as_bytes().to_vec()))];
+/// let inputs = inputs.into_iter().map(|(name, bytes)| (name, bytes.map(std::io::Cursor::new)));
+/// let mut stream = FindingStream::new(Run::new(&options).chunk_bytes(1), inputs, true);
+/// let rows: usize = stream.by_ref().map(|batch| batch.unwrap().num_rows()).sum();
+/// assert_eq!(rows, 6);
+/// let many = stream.finish()?;
+/// assert_eq!((many.reports.len(), many.summary.overall.fail), (2, 2));
+/// # Ok::<(), keyrot::Error>(())
+/// ```
+pub struct FindingStream {
+    schema: SchemaRef,
+    with_source: bool,
+    batches: Option<std::sync::mpsc::Receiver<RecordBatch>>,
+    reader: Option<std::thread::JoinHandle<Result<ManyAnalysis, Stop>>>,
+    outcome: Option<Result<ManyAnalysis, Error>>,
+    yielded: bool,
+}
+
+/// Why the stream's reading stopped early.
+enum Stop {
+    /// A report failed (its error, naming it) or a record batch could not
+    /// be made.
+    Failed(Error),
+    /// The stream was dropped.
+    Dropped,
+}
+
+impl FindingStream {
+    /// Starts reading and judging `inputs` (names and readers, as
+    /// [`Run::reports`] takes them) by `run`, on `run`'s threads; a `source`
+    /// column first when `with_source` (see [`finding_batch`]).
+    pub fn new<I, R>(run: Run, inputs: I, with_source: bool) -> FindingStream
+    where
+        I: IntoIterator<Item = (String, std::io::Result<R>)> + Send + 'static,
+        R: std::io::Read,
+    {
+        let (send, batches) = std::sync::mpsc::sync_channel(2 * run.thread_count().max(1));
+        let reader = std::thread::spawn(move || {
+            let made = |batch: &mut FindingBatch| finding_batch(batch, with_source);
+            run.reports(inputs, made, |event| match event {
+                ReportEvent::Batch { made, .. } => {
+                    let too_big = |e: ArrowError| Error::new(ErrorCode::LimitExceeded, format!("a record batch: {e}"));
+                    let batch = made.map_err(|e| Stop::Failed(too_big(e)))?;
+                    send.send(batch).map_err(|_| Stop::Dropped)
+                }
+                ReportEvent::Done { outcome, .. } => match &outcome.error {
+                    Some(error) => Err(Stop::Failed(error.clone().in_report(&outcome.source))),
+                    None => Ok(()),
+                },
+            })
+        });
+        FindingStream {
+            schema: finding_schema(with_source),
+            with_source,
+            batches: Some(batches),
+            reader: Some(reader),
+            outcome: None,
+            yielded: false,
+        }
+    }
+
+    /// Waits for the reading to end and keeps how it ended.
+    fn join(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            // Judging does not panic; if it did, the panic is the caller's.
+            let ended = reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            self.outcome = Some(ended.map_err(|stop| match stop {
+                Stop::Failed(error) => error,
+                Stop::Dropped => Error::new(ErrorCode::Io, "the stream was dropped before its end"),
+            }));
+        }
+    }
+
+    /// The error that ended the stream, once it has ended: a report's (with
+    /// its code, naming the report), as the core reports it. `None` while
+    /// record batches remain, and after a clean end.
+    pub fn error(&self) -> Option<&Error> {
+        self.outcome.as_ref().and_then(|outcome| outcome.as_ref().err())
+    }
+
+    /// Reads the stream to its end (dropping the record batches left) and
+    /// returns the counts, every report's outcome and the anomalies; the
+    /// error that ended the stream, if one did.
+    pub fn finish(mut self) -> Result<ManyAnalysis, Error> {
+        for _ in self.by_ref() {}
+        self.join();
+        // A stream read to its end has joined its reader and kept how it ended.
+        let lost = || Err(Error::new(ErrorCode::Io, "the stream's reader ended without an outcome"));
+        self.outcome.take().unwrap_or_else(lost)
+    }
+}
+
+impl Iterator for FindingStream {
+    type Item = Result<RecordBatch, ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(batch) = self.batches.as_ref().and_then(|batches| batches.recv().ok()) {
+            self.yielded = true;
+            return Some(Ok(batch));
+        }
+        if self.batches.take().is_some() {
+            self.join();
+            if let Some(error) = self.error() {
+                return Some(Err(ArrowError::ExternalError(Box::new(error.clone()))));
+            }
+        }
+        if self.yielded {
+            return None;
+        }
+        // No findings: one empty batch, so that a reader still sees every
+        // enumeration's values (as `FindingBatches` does).
+        self.yielded = true;
+        Some(findings(std::iter::empty(), self.with_source))
+    }
+}
+
+impl arrow_array::RecordBatchReader for FindingStream {
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+}
+
+impl Drop for FindingStream {
+    fn drop(&mut self) {
+        // The reader stops at its next record batch, finding no one to take it.
+        self.batches.take();
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
     }
 }
 
