@@ -7,9 +7,9 @@
 
 use keyrot::arrow::arrow_array::cast::AsArray;
 use keyrot::arrow::arrow_array::types::{Int32Type, Int64Type, Int8Type, TimestampMicrosecondType};
+use keyrot::arrow::arrow_array::RecordBatchReader;
 use keyrot::arrow::arrow_array::{Array, RecordBatch};
 use keyrot::arrow::arrow_schema::{DataType, TimeUnit};
-use keyrot::arrow::arrow_array::RecordBatchReader;
 use keyrot::arrow::{finding_schema, FindingBatches, FindingStream};
 use keyrot::{FindingBatch, Options, Run};
 use serde_json::{Map, Value};
@@ -249,7 +249,8 @@ fn the_stream_is_the_held_batches_on_any_threads_and_chunk_size() {
 /// (its code, naming it), and `finish` returns that error too.
 #[test]
 fn the_stream_of_several_reports_fails_closed() {
-    let good = b"user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+    let good =
+        b"user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
         alice,arn:aws:iam::111122223333:user/alice,true,2026-01-01T00:00:00Z,false,N/A\n\
         bob,arn:aws:iam::111122223333:user/bob,true,2026-11-01T00:00:00Z,true,2020-01-01T00:00:00Z\n";
     let bad = b"user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
@@ -292,16 +293,25 @@ fn the_stream_of_several_reports_fails_closed() {
 /// the reader waited for a consumer that is gone).
 #[test]
 fn a_stream_dropped_early_stops_reading() {
-    let mut text = String::from("user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n");
+    let mut text = String::from(
+        "user,arn,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n",
+    );
     for i in 0..20_000 {
         text.push_str(&format!("u{i},arn:aws:iam::111122223333:user/u{i},true,2026-01-01T00:00:00Z,false,N/A\n"));
     }
     let options = Options::from_json(r#"{"as_of": "2026-11-26T00:00:00Z"}"#).expect("options");
-    let mut stream =
-        FindingStream::new(Run::new(&options).threads(2).chunk_bytes(4096), vec![named("big.csv", text.as_bytes())], false);
+    let mut stream = FindingStream::new(
+        Run::new(&options).threads(2).chunk_bytes(4096),
+        vec![named("big.csv", text.as_bytes())],
+        false,
+    );
     assert!(stream.next().expect("a first batch").expect("a record batch").num_rows() > 0);
     drop(stream);
-    let empty = FindingStream::new(Run::new(&options), vec![named("empty.csv", &text.as_bytes()[..text.find('\n').unwrap() + 1])], false);
+    let empty = FindingStream::new(
+        Run::new(&options),
+        vec![named("empty.csv", &text.as_bytes()[..text.find('\n').unwrap() + 1])],
+        false,
+    );
     let records: Vec<RecordBatch> = empty.collect::<Result<_, _>>().expect("a report of no users");
     assert_eq!((records.len(), records[0].num_rows()), (1, 0), "one empty batch");
 }

@@ -77,7 +77,7 @@ impl FileFailure {
     /// An open failure as the `OSError` subclass Python itself would raise
     /// (`FileNotFoundError`, `PermissionError`, …) with `errno`, `strerror`
     /// and `filename`; the core's error as `keyrot.ParseError`.
-    fn into_py(self, py: Python<'_>, source: Source<'_>) -> PyErr {
+    pub(crate) fn into_py(self, py: Python<'_>, source: Source<'_>) -> PyErr {
         let path = match source {
             Source::Path(p) => p,
             Source::Bytes(_) => Path::new(""),
@@ -108,7 +108,7 @@ pub(crate) fn requested_threads(py: Python<'_>, threads: Option<i64>) -> PyResul
 }
 
 /// The core's run with these options.
-fn run(options: &Options, exemptions: Option<&Exemptions>, threads: usize) -> Run {
+pub(crate) fn run(options: &Options, exemptions: Option<&Exemptions>, threads: usize) -> Run {
     let run = Run::new(&options.inner).threads(threads);
     match exemptions {
         Some(exemptions) => run.exemptions(&exemptions.inner),

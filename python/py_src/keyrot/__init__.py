@@ -70,10 +70,12 @@ from ._records import (
     _time,
 )
 from ._source import DataSource, FileSource, Resolved, access_keys_json, many_inputs, resolve, resolve_exemptions
+from ._source import report_paths as _paths
 
 if TYPE_CHECKING:
     import pandas
     import polars
+    import pyarrow
     from matplotlib.axes import Axes
     from typing_extensions import Unpack
 
@@ -91,6 +93,7 @@ __all__ = [
     "Diff",
     "DiffSide",
     "Finding",
+    "FindingStream",
     "History",
     "KeyrotError",
     "ManyAnalysis",
@@ -114,6 +117,7 @@ __all__ = [
     "history",
     "parse",
     "plan",
+    "stream",
 ]
 
 
@@ -796,6 +800,94 @@ def analyze_many(
     exemptions = resolve_exemptions(given.pop("exemptions", None))
     inputs = many_inputs(sources, given.get("format") or _default("format"))
     return ManyAnalysis(_native.analyze_many(inputs, _core(given), exemptions))
+
+
+class FindingStream:
+    """The findings of one report or several as Arrow record batches, made on
+    the judging threads while the reports are read (``keyrot.stream``).
+
+    It implements the Arrow PyCapsule interface, so ``pyarrow.table(s)``,
+    ``polars.DataFrame(s)`` and DuckDB read it directly, and ``to_arrow()``,
+    ``to_pandas()`` and ``to_polars()`` build the same tables as an
+    ``Analysis``' (its columns are ``keyrot.arrow``'s, ``source`` first for
+    several reports). No analysis is held: no counts, no anomalies, no
+    plan; use ``analyze`` for those. A stream is read once.
+
+    A report that cannot be read ends the stream with its error, after the
+    rows before it: it fails closed. ``to_arrow()``, ``to_pandas()`` and
+    ``to_polars()`` raise that error as ``analyze`` would (``ParseError``
+    with its code, line and column, naming the report); a consumer reading
+    the capsule itself gets its Arrow error with the same message.
+    """
+
+    def __init__(self, native: "_native.FindingStream") -> None:
+        self._native = native
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        return self._native.__arrow_c_stream__(requested_schema)
+
+    def _read(self, read: Callable[[Any], Any]) -> Any:
+        try:
+            return read(self._native)
+        except Exception as error:
+            kept = self._native.error()
+            if kept is None:
+                raise
+            raise kept from error
+
+    def to_arrow(self) -> "pyarrow.Table":
+        """A ``pyarrow.Table`` of the findings."""
+        from . import _frames
+
+        pa = _frames._import_pandas()[1]
+        table: "pyarrow.Table" = self._read(pa.table)
+        return table
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """A pandas DataFrame, with the dtypes of ``Analysis.to_pandas()``."""
+        from . import _frames
+
+        frame: "pandas.DataFrame" = self._read(_frames.to_pandas)
+        return frame
+
+    def to_polars(self) -> "polars.DataFrame":
+        """A polars DataFrame, with the dtypes of ``Analysis.to_polars()``."""
+        from . import _frames
+
+        frame: "polars.DataFrame" = self._read(_frames.to_polars)
+        return frame
+
+    def __repr__(self) -> str:
+        return "<keyrot.FindingStream: findings as Arrow record batches, read once>"
+
+
+@takes(AnalyzeOptions)
+def stream(sources: Any, **options: Unpack[AnalyzeOptions]) -> FindingStream:
+    """Judges one report, or several, and streams the findings as Arrow
+    record batches made while they are read: the fastest way from a path
+    to ``pyarrow.table``, ``polars.DataFrame`` or pandas, holding no
+    analysis.
+
+    ``sources`` is one source, taken as by ``analyze``, or several, taken as
+    by ``analyze_many`` (a folder, a glob pattern, a list, a dict from names
+    to sources); several give a ``source`` column first. The options are
+    ``analyze``'s. Unlike ``analyze_many``, a report that cannot be read
+    does not leave the others to stand alone: it ends the stream with its
+    error (see ``FindingStream``).
+    """
+    given: Dict[str, Any] = dict(options)
+    exemptions = resolve_exemptions(given.pop("exemptions", None))
+    threads = given.pop("threads", None)
+    listed = isinstance(sources, (list, tuple)) or (isinstance(sources, Mapping) and "Content" not in sources)
+    several = listed or _paths(sources) is not None
+    if several:
+        inputs = many_inputs(sources, given.get("format") or _default("format"))
+    else:
+        resolved = _read(sources, given)
+        name = os.fspath(resolved.path) if isinstance(resolved, FileSource) else "#1"
+        inputs = [(name, _native_input(resolved))]
+    native = _native.stream(inputs, _core(given), exemptions, threads=threads, with_source=several)
+    return FindingStream(native)
 
 
 @takes(PlanOptions)

@@ -32,9 +32,11 @@ __all__ = [
     "Table",
     "Finding",
     "Row",
+    "FindingStream",
     "analyze",
     "analyze_many",
     "parse",
+    "stream",
     "diff",
     "reports_in",
     "unknown_option",
@@ -262,6 +264,21 @@ def analyze_many(
     inputs: Sequence[Tuple[str, _Input]], options: Options, exemptions: Optional[Exemptions] = None
 ) -> Table: ...
 def parse(source: _Input, options: Options) -> Table: ...
+
+@final
+class FindingStream:
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def enums(self) -> list[tuple[str, list[str]]]: ...
+    def error(self) -> Optional[KeyrotError]: ...
+
+def stream(
+    inputs: Sequence[Tuple[str, _Input]],
+    options: Options,
+    exemptions: Optional[Exemptions] = None,
+    *,
+    threads: Optional[int] = None,
+    with_source: bool = False,
+) -> FindingStream: ...
 def diff(
     old: _Input,
     new: _Input,
