@@ -23,7 +23,7 @@
 //! | write one report's findings as CSV as it is read | [`Run::write_csv`] | a batch at a time |
 //! | stream a report's findings to any sink | [`Run::report`]: [`FindingBatch`]es of [`FindingRef`] views, in input order | a batch at a time |
 //! | stream many reports | [`Run::reports`]: each batch, then each report's [`ReportOutcome`] | a batch at a time |
-//! | Arrow record batches (feature `arrow`) | `arrow::finding_batch` on each batch, or `arrow::FindingBatches` | a batch at a time |
+//! | Arrow record batches (feature `arrow`) | `arrow::FindingStream` over reports, made on the judging threads; `arrow::finding_batch` on each batch, or `arrow::FindingBatches` over held ones | a few record batches |
 //! | the rotation plan | [`plan`](fn@plan) over an [`Analysis`] | the steps |
 //! | what changed between two reports | [`diff`](fn@diff) over two parsed [`read::Report`]s | the changes |
 //! | the rotation workflow across a season of reports | [`plan::history::history`], or [`plan::history::HistoryRun::stream`] | every key's life, or those not yet ended |

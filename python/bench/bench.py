@@ -6,7 +6,8 @@ machine.
 
     python python/bench/bench.py [--rows 1000000] [--repeat 5] [--files 200]
 
-The report is written by gen_report.py (deterministic) into
+``keyrot.stream(path)`` (the record batches made while the report is read)
+is timed beside them. The report is written by gen_report.py (deterministic) into
 target/keyrot-bench/ (git-ignored) the first time. Each repeat runs every
 variant once, in turn, so a busy machine slows them alike; the table gives
 the best and the median time of each. The goals are keyrot at no more than
@@ -113,6 +114,18 @@ def main() -> None:
     def polars_stream() -> int:
         return len(pl.DataFrame(keyrot.analyze(path, as_of=AS_OF)))
 
+    def stream_pandas() -> int:
+        return len(keyrot.stream(path, as_of=AS_OF).to_pandas())
+
+    def stream_polars() -> int:
+        return len(pl.DataFrame(keyrot.stream(path, as_of=AS_OF)))
+
+    def stream_arrow() -> int:
+        return len(pyarrow.table(keyrot.stream(path, as_of=AS_OF)))
+
+    def stream_folder() -> int:
+        return len(pyarrow.table(keyrot.stream(reports, as_of=AS_OF)))
+
     def read_csv_c() -> int:
         return len(pd.read_csv(path, engine="c"))
 
@@ -129,6 +142,9 @@ def main() -> None:
         "keyrot.analyze(path).to_pandas()": keyrot_pandas,
         "keyrot.analyze(path).to_polars()": keyrot_polars,
         "polars.DataFrame(keyrot.analyze(path))": polars_stream,
+        "keyrot.stream(path).to_pandas()": stream_pandas,
+        "polars.DataFrame(keyrot.stream(path))": stream_polars,
+        "pyarrow.table(keyrot.stream(path))": stream_arrow,
         'pandas.read_csv(engine="c")': read_csv_c,
         'pandas.read_csv(engine="pyarrow", dtype=str)': read_csv_pyarrow,
     }
@@ -136,6 +152,7 @@ def main() -> None:
     if folder:
         variants["keyrot.analyze(path)"] = keyrot_one
         variants[many_name] = keyrot_many
+        variants[f"pyarrow.table(keyrot.stream(folder of {args.files}))"] = stream_folder
     times: Dict[str, List[float]] = {name: [] for name in variants}
     cpu: Dict[str, List[float]] = {name: [] for name in variants}
     counts: Dict[str, int] = {}
@@ -173,12 +190,20 @@ def main() -> None:
     print(f"keyrot to_pandas / pyarrow read_csv (best): {ours / arrow:.2f} (goal: <= 0.50)")
     polars = min(times["polars.DataFrame(keyrot.analyze(path))"])
     print(f"polars.DataFrame(keyrot) / pyarrow read_csv (best): {polars / arrow:.2f} (goal: <= 0.50)")
+    for name in ("keyrot.stream(path).to_pandas()", "polars.DataFrame(keyrot.stream(path))"):
+        print(f"{name} / pyarrow read_csv (best): {min(times[name]) / arrow:.2f} (goal: <= 0.50)")
+    judging = min(times["keyrot.analyze(path)"]) if folder else None
+    if judging:
+        streamed = min(times["pyarrow.table(keyrot.stream(path))"])
+        print(f"pyarrow.table(keyrot.stream(path)) / keyrot.analyze(path) (best): {streamed / judging:.2f}")
     frames = f"import keyrot, polars, pandas; AS_OF = {AS_OF!r}; "
     pandas_mib = peak_mib(frames + f"keyrot.analyze({str(path)!r}, as_of=AS_OF).to_pandas()")
     polars_mib = peak_mib(frames + f"polars.DataFrame(keyrot.analyze({str(path)!r}, as_of=AS_OF))")
     csv_mib = peak_mib(frames + f"pandas.read_csv({str(path)!r}, engine='pyarrow', dtype=str)")
+    stream_mib = peak_mib(frames + f"keyrot.stream({str(path)!r}, as_of=AS_OF).to_pandas()")
     print(
         f"peak RSS, a process each: analyze().to_pandas() {pandas_mib:.0f} MiB, "
+        f"stream().to_pandas() {stream_mib:.0f} MiB, "
         f"polars.DataFrame(analyze()) {polars_mib:.0f} MiB, pyarrow read_csv {csv_mib:.0f} MiB"
     )
     if folder:

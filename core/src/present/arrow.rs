@@ -479,7 +479,8 @@ impl<B: AsRef<[FindingBatch]>> arrow_array::RecordBatchReader for FindingBatches
 /// collects the stream sees the error, never a table without that report's
 /// findings. [`error`](FindingStream::error) gives the error as the core's,
 /// with its code; [`finish`](FindingStream::finish) the counts and anomalies
-/// once the stream is read to its end. Dropping the stream stops the reading.
+/// once the stream is read to its end (without the reports' SHA-256, which
+/// the stream does not take). Dropping the stream stops the reading.
 ///
 /// ```
 /// use keyrot::{Options, Run, parse_timestamp};
@@ -524,6 +525,9 @@ impl FindingStream {
         I: IntoIterator<Item = (String, std::io::Result<R>)> + Send + 'static,
         R: std::io::Read,
     {
+        // The table has no digest column: the reports' SHA-256 is not taken
+        // (`input_sha256` is `None` in `finish`'s outcomes).
+        let run = run.digest(false);
         let (send, batches) = std::sync::mpsc::sync_channel(2 * run.thread_count().max(1));
         let reader = std::thread::spawn(move || {
             let made = |batch: &mut FindingBatch| finding_batch(batch, with_source);
