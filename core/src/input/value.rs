@@ -155,8 +155,12 @@ pub(crate) fn with_timestamp_text<R>(ts: &Timestamp, write: impl FnOnce(&str) ->
 /// 10000-01-01T00:00:00Z (an instant computed from a late date, a due date
 /// say, can be later; it is then left out rather than written `+10000-...`).
 pub(crate) fn has_rfc3339_form(t: &Timestamp) -> bool {
-    (-62_167_219_200..253_402_300_800).contains(&t.timestamp())
+    RFC3339_SECONDS.contains(&t.timestamp())
 }
+
+/// The seconds since the epoch of the instants with an RFC 3339 form: years
+/// 0000 to 9999.
+pub(crate) const RFC3339_SECONDS: std::ops::Range<i64> = -62_167_219_200..253_402_300_800;
 
 /// `n` in decimal, written into `buf` without the formatting machinery.
 pub(crate) fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {

@@ -3,7 +3,7 @@
 
 use crate::input::report::{AccessKey, Row};
 use crate::input::value::{
-    decimal, format_timestamp, has_rfc3339_form, ser_opt_ts, with_timestamp_text, Field, Timestamp,
+    decimal, format_timestamp, ser_opt_ts, with_timestamp_text, Field, Timestamp, RFC3339_SECONDS,
 };
 use crate::judge::cis::{Rule, Severity};
 use crate::judge::policy::{Checks, Granularity, Policy};
@@ -479,12 +479,21 @@ impl Verdict {
     /// days exceed the limit. `None` when past year 9999 (not an RFC 3339
     /// timestamp), and for a check other than the rotation rule.
     pub(crate) fn due_at(&self, policy: &Policy) -> Option<Timestamp> {
+        let (secs, nanos) = self.due_epoch(policy)?;
+        Timestamp::from_timestamp(secs, nanos)
+    }
+
+    /// [`due_at`](Verdict::due_at) as seconds since the epoch and
+    /// nanoseconds, without building a date.
+    fn due_epoch(&self, policy: &Policy) -> Option<(i64, u32)> {
         if self.rule != Rule::AccessKeyRotated {
             return None;
         }
         let t = self.last_rotated?;
         let limit = i64::from(policy.max_age_days) + i64::from(policy.granularity == Granularity::WholeDays);
-        Timestamp::from_timestamp(t.timestamp() + limit * DAY, t.timestamp_subsec_nanos()).filter(has_rfc3339_form)
+        let secs = t.timestamp() + limit * DAY;
+        // A due date past year 9999 has no RFC 3339 form.
+        RFC3339_SECONDS.contains(&secs).then_some((secs, t.timestamp_subsec_nanos()))
     }
 
     /// Whole days from `as_of` to `due_at`, floored: negative exactly when
@@ -492,12 +501,12 @@ impl Verdict {
     /// of age (`due_at` is then the first failing instant, not the last
     /// passing one).
     pub(crate) fn days_until_due(&self, policy: &Policy, as_of: Timestamp) -> Option<i64> {
-        let due = self.due_at(policy)?;
+        let (due, nanos) = self.due_epoch(policy)?;
         if policy.granularity == Granularity::WholeDays {
             return self.age_days(as_of).map(|age| i64::from(policy.max_age_days) - age);
         }
         let now = (as_of.timestamp(), i64::from(as_of.timestamp_subsec_nanos()));
-        Some(span((due.timestamp(), i64::from(due.timestamp_subsec_nanos())), now).0.div_euclid(DAY))
+        Some(span((due, i64::from(nanos)), now).0.div_euclid(DAY))
     }
 
     /// Writes the finding's `reason` sentence.
