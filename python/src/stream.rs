@@ -65,6 +65,14 @@ impl Stream {
         crate::arrow::stream(py, Keeping(stream, Arc::clone(&self.error)))
     }
 
+    /// The schema alone (the Arrow PyCapsule interface), for a consumer
+    /// that reads it before the stream, as DuckDB does.
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        let schema = arrow_schema::ffi::FFI_ArrowSchema::try_from(self.schema.as_ref())
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        PyCapsule::new_with_value(py, schema, c"arrow_schema")
+    }
+
     /// The columns read as enumerations, with their values in order.
     fn enums(&self) -> Vec<(String, Vec<String>)> {
         crate::arrow::enums(&self.schema)

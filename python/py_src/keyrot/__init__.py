@@ -826,6 +826,9 @@ class FindingStream:
     def __arrow_c_stream__(self, requested_schema: object = None) -> object:
         return self._native.__arrow_c_stream__(requested_schema)
 
+    def __arrow_c_schema__(self) -> object:
+        return self._native.__arrow_c_schema__()
+
     def _read(self, read: Callable[[Any], Any]) -> Any:
         try:
             return read(self._native)
