@@ -11,6 +11,11 @@
 # one thread) must be the same bytes too: "unchanged" against the build of
 # another commit.
 #
+# DIAGONAL=1 runs each level once instead of on every thread count (auto on
+# 3 threads, the forced levels on 2, 3, 1, ... threads): every level and
+# every thread count, in a quarter of the runs, for the formats that hold
+# every finding (a minute or more a run at 1M rows).
+#
 # FORMATS (default: every one) picks the output formats of the first report;
 # `csv` adds the `--rules all` run. The formats that hold every finding until
 # the end (table, json, sarif, junit, ocsf, html) take minutes a run at 1M
@@ -20,6 +25,7 @@
 # Usage: bash benches/simd/same-output.sh
 #        ROWS=100000 QUOTED_ROWS=20000 BEFORE=/tmp/keyrot-main bash benches/simd/same-output.sh
 #        FORMATS=csv bash benches/simd/same-output.sh
+#        DIAGONAL=1 FORMATS="json sarif junit ocsf html" bash benches/simd/same-output.sh
 # Writes nothing but target/simd-same-output/ (the reports, deleted unless
 # KEEP=1). Prints one line per run and a summary; exits 1 on any difference.
 set -euo pipefail
@@ -85,18 +91,36 @@ compare() { # INPUT ARGS...
             printf '%-24s %-28s BEFORE, 1 thread        same\n' "$(basename "$input")" "$*"
         fi
     fi
+    local pairs=() i=0
     for level in "${levels[@]}"; do
         for threads in 1 2 3; do
             [ "$level" = auto ] && [ "$threads" = 1 ] && continue
+            pairs+=("$level $threads")
+        done
+    done
+    if [ "${DIAGONAL:-0}" = 1 ]; then
+        # Every level once and every thread count at least once: auto on 3
+        # threads, then the forced levels on 2, 3, 1, 2, ... threads.
+        pairs=("auto 3")
+        for level in "${levels[@]:1}"; do
+            pairs+=("$level $((((i + 1) % 3) + 1))")
+            i=$((i + 1))
+        done
+    fi
+    for pair in "${pairs[@]}"; do
+        read -r level threads <<<"$pair"
+        {
             got=$(digest "$KEYROT" "$input" --simd "$level" --threads "$threads" "$@")
             runs=$((runs + 1))
             if [ "$got" != "$reference" ]; then
                 echo "DIFFERENT: --simd $level --threads $threads $*: $got"
                 failures=$((failures + 1))
             fi
-        done
+        }
     done
-    printf '%-24s %-28s every level x 1-3 threads: %s\n' "$(basename "$input")" "$*" \
+    local label="every level x 1-3 threads"
+    [ "${DIAGONAL:-0}" = 1 ] && label="levels/threads $(printf '%s ' "${pairs[@]/ //}")"
+    printf '%-24s %-28s %s: %s\n' "$(basename "$input")" "$*" "$label" \
         "$([ "$failures" -eq 0 ] && echo same || echo "$failures differ so far")"
 }
 

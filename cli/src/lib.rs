@@ -34,11 +34,22 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
     };
     let stdout = std::io::stdout();
-    let (mut out, mut err) = (io::Closable::new(stdout.lock()), io::Closable::new(std::io::stderr().lock()));
     let terminal = stdout.is_terminal();
+    // A terminal sees each line as it is written; a file or a pipe gets
+    // 64 KiB at a time (stdout's own buffer writes a line at a time: a
+    // million-key JSON report was 30 million writes, 112 s).
+    let lines: Box<dyn Write> = if terminal {
+        Box::new(stdout.lock())
+    } else {
+        Box::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock()))
+    };
+    let (mut out, mut err) = (io::Closable::new(lines), io::Closable::new(std::io::stderr().lock()));
     let direct =
         matches!(&cli.command, Command::Check(args) if args.format == Format::Csv).then(io::stdout_file).flatten();
-    dispatch(cli, terminal, direct, chrono::Utc::now(), &mut out, &mut err)
+    let status = dispatch(cli, terminal, direct, chrono::Utc::now(), &mut out, &mut err);
+    // What is left in the buffer; a closed pipe is not an error here either.
+    let _ = out.flush();
+    status
 }
 
 /// Runs the command line with `args` (the program name first) as [`run`]
