@@ -882,9 +882,11 @@ def stream(sources: Any, **options: Unpack[AnalyzeOptions]) -> FindingStream:
     exemptions = resolve_exemptions(given.pop("exemptions", None))
     threads = given.pop("threads", None)
     listed = isinstance(sources, (list, tuple)) or (isinstance(sources, Mapping) and "Content" not in sources)
-    several = listed or _paths(sources) is not None
+    # A folder or a glob is listed once, here; its files are then a list.
+    paths = None if listed else _paths(sources)
+    several = listed or paths is not None
     if several:
-        inputs = many_inputs(sources, given.get("format") or _default("format"))
+        inputs = many_inputs(sources if paths is None else paths, given.get("format") or _default("format"))
     else:
         resolved = _read(sources, given)
         name = os.fspath(resolved.path) if isinstance(resolved, FileSource) else "#1"
